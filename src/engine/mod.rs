@@ -1,0 +1,11 @@
+//! The discrete-event core: simulated time, the event queue, cancellable timers and seeded random
+//! streams. It knows nothing about contact centers; the model module gives it an event type and
+//! drives it.
+
+mod indexed_heap;
+mod rng;
+mod scheduler;
+
+pub use indexed_heap::IndexedMinHeap;
+pub use rng::{stream, SimRng};
+pub use scheduler::{Scheduler, Stamp};

@@ -1,0 +1,55 @@
+//! Seeded random streams: one independent generator per (replication, source of randomness),
+//! derived from the master seed by hashing.
+//!
+//! Streams depend on the replication and the source, never on the scenario's settings, so two
+//! staffing levels run with the same seed see the same customers (common random numbers). The
+//! generator is named, not "whatever StdRng is today": xoshiro256++ (rand_xoshiro), whose output
+//! is fixed by its specification and portable across platforms and crate versions.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator behind every random stream.
+pub type SimRng = Xoshiro256PlusPlus;
+
+/// SplitMix64 finaliser: a bijective mixer with good avalanche, the standard way to turn
+/// structured integers (seed, replication, source) into unrelated seeds.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The random stream for `source` in replication `replication` of a run seeded with `master_seed`.
+pub fn stream(master_seed: u64, replication: u64, source: u64) -> SimRng {
+    const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+    let h = mix(master_seed.wrapping_add(GOLDEN));
+    let h = mix(h ^ replication.wrapping_mul(GOLDEN).wrapping_add(1));
+    let h = mix(h ^ source.wrapping_mul(0xd6e8_feb8_6659_fd93).wrapping_add(2));
+    Xoshiro256PlusPlus::seed_from_u64(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    #[test]
+    fn streams_are_reproducible_and_distinct() {
+        let a: u64 = stream(7, 0, 0).random();
+        assert_eq!(a, stream(7, 0, 0).random::<u64>());
+        let others = [stream(7, 1, 0), stream(7, 0, 1), stream(8, 0, 0)];
+        for mut o in others {
+            assert_ne!(a, o.random::<u64>());
+        }
+    }
+
+    #[test]
+    fn generator_output_is_pinned() {
+        // Guards reproducibility across toolchains and dependency updates: if this value
+        // changes, every published result of ccsim would change with it.
+        let x: u64 = stream(2026, 3, 5).random();
+        assert_eq!(x, PINNED);
+    }
+    const PINNED: u64 = 387_839_200_044_810_261;
+}

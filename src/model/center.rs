@@ -1,0 +1,786 @@
+//! The chat desk's event loop: arrivals, queueing and routing, offer and accept, the
+//! conversation (customer messages, one attention per agent composing replies), patience in
+//! queue and in chat, wrap-up and Mark Done, and staffing that changes by interval.
+//!
+//! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
+//! reused, agents with a free slot sit in an indexed heap keyed by the routing policy, and each
+//! agent's waiting messages sit in a fixed block of `max_concurrent` entries. Nothing here
+//! allocates once the run has reached its steady size.
+
+use std::collections::VecDeque;
+
+use rand_distr::{Distribution, Exp1};
+
+use super::config::{Attention, IndicatorBasis, ModelConfig, Routing};
+use super::records::{Colour, ContactId, Observer, Record};
+use crate::engine::{stream, IndexedMinHeap, Scheduler, SimRng, Stamp};
+
+const NONE: u32 = u32::MAX;
+
+/// Sources of randomness, each with its own stream so that changing one part of the model (say,
+/// compose times) leaves the customers' arrivals, patience and conversation lengths unchanged.
+#[derive(Clone, Copy)]
+enum Source {
+    Arrivals = 0,
+    QueuePatience = 1,
+    ReplyPatience = 2,
+    Exchanges = 3,
+    Think = 4,
+    Compose = 5,
+    AcceptDelay = 6,
+    Wrapup = 7,
+}
+
+struct Streams {
+    arrivals: SimRng,
+    queue_patience: SimRng,
+    reply_patience: SimRng,
+    exchanges: SimRng,
+    think: SimRng,
+    compose: SimRng,
+    accept_delay: SimRng,
+    wrapup: SimRng,
+}
+
+impl Streams {
+    fn new(seed: u64, replication: u64) -> Self {
+        let s = |source: Source| stream(seed, replication, source as u64);
+        Streams {
+            arrivals: s(Source::Arrivals),
+            queue_patience: s(Source::QueuePatience),
+            reply_patience: s(Source::ReplyPatience),
+            exchanges: s(Source::Exchanges),
+            think: s(Source::Think),
+            compose: s(Source::Compose),
+            accept_delay: s(Source::AcceptDelay),
+            wrapup: s(Source::Wrapup),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Arrival,
+    StaffingChange { interval: u32 },
+    QueueAbandon { session: u32, stamp: Stamp },
+    Accepted { session: u32, stamp: Stamp },
+    CustomerMessage { session: u32, stamp: Stamp },
+    ReplyDone { session: u32, stamp: Stamp },
+    ReplyAbandon { session: u32, stamp: Stamp },
+    WrapupDone { session: u32, stamp: Stamp },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Free,
+    Queued,
+    /// Offered to an agent whose slot is reserved during the accept delay.
+    Offered,
+    /// The customer is reading or typing their next message.
+    Thinking,
+    /// A customer message waits for the agent's attention.
+    Pending,
+    /// The agent is composing the reply.
+    Composing,
+    WrapUp,
+}
+
+/// One contact's chat session. Every timer the session schedules carries its `stamp`; moving
+/// the session to a state that voids those timers bumps the stamp.
+#[derive(Clone, Copy, Debug)]
+struct Session {
+    stamp: Stamp,
+    phase: Phase,
+    contact: ContactId,
+    agent: u32,
+    exchanges_left: u32,
+    first_reply_pending: bool,
+    abandon_armed: bool,
+    arrived_at: f64,
+    /// Time the customer gives up waiting in queue (infinite without queue patience).
+    queue_deadline: f64,
+    /// How long this customer waits for a reply before leaving the chat.
+    reply_patience: f64,
+    answered_at: f64,
+    pending_since: f64,
+    indicator_start: f64,
+    last_agent_message: f64,
+    chat_ended_at: f64,
+}
+
+impl Session {
+    const FREE: Session = Session {
+        stamp: Stamp::ZERO,
+        phase: Phase::Free,
+        contact: 0,
+        agent: NONE,
+        exchanges_left: 0,
+        first_reply_pending: false,
+        abandon_armed: false,
+        arrived_at: 0.0,
+        queue_deadline: f64::INFINITY,
+        reply_patience: f64::INFINITY,
+        answered_at: 0.0,
+        pending_since: 0.0,
+        indicator_start: 0.0,
+        last_agent_message: 0.0,
+        chat_ended_at: 0.0,
+    };
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Agent {
+    /// Slots in use: offered (reserved), in conversation, or in wrap-up.
+    held: u32,
+    on_shift: bool,
+    /// Session whose reply the agent is composing, or `NONE`.
+    composing: u32,
+    /// Number of messages waiting in this agent's attention block.
+    waiting: u32,
+    last_offer: f64,
+}
+
+/// Load counters over all agents, kept up to date so the observer never has to scan agents.
+#[derive(Clone, Copy, Debug, Default)]
+struct Load {
+    present: u32,
+    busy: u32,
+    held: u32,
+    slots: u32,
+}
+
+/// One replication of the chat desk.
+pub struct ContactCenter<'c, O: Observer> {
+    cfg: &'c ModelConfig,
+    sched: Scheduler<Event>,
+    rng: Streams,
+    sessions: Vec<Session>,
+    free_sessions: Vec<u32>,
+    agents: Vec<Agent>,
+    /// Per agent, `max_concurrent` entries: the sessions whose message waits for the agent.
+    attention: Vec<u32>,
+    /// Agents on shift with a free slot, best first for the routing policy.
+    available: IndexedMinHeap<u128>,
+    /// Waiting contacts in arrival order, with the stamp they had when queued: abandoned
+    /// entries are skipped lazily when they reach the front.
+    queue: VecDeque<(u32, Stamp)>,
+    queue_len: usize,
+    on_shift: u32,
+    load: Load,
+    next_contact: ContactId,
+    events: u64,
+    observer: O,
+}
+
+/// Totals of a finished replication.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunTotals {
+    pub events: u64,
+    pub contacts: u64,
+    pub end_time: f64,
+}
+
+/// Run one replication of `cfg` with the streams of (`seed`, `replication`), pushing records to
+/// `observer`; returns the observer and the run's totals.
+pub fn run_replication<O: Observer>(
+    cfg: &ModelConfig,
+    seed: u64,
+    replication: u64,
+    observer: O,
+) -> (O, RunTotals) {
+    ContactCenter::new(cfg, seed, replication, observer).run()
+}
+
+impl<'c, O: Observer> ContactCenter<'c, O> {
+    pub fn new(cfg: &'c ModelConfig, seed: u64, replication: u64, observer: O) -> Self {
+        let n_agents = cfg.max_agents() as usize;
+        let k = cfg.max_concurrent as usize;
+        let agent = Agent {
+            held: 0,
+            on_shift: false,
+            composing: NONE,
+            waiting: 0,
+            last_offer: 0.0,
+        };
+        ContactCenter {
+            cfg,
+            sched: Scheduler::with_capacity(2 * n_agents * k + 64),
+            rng: Streams::new(seed, replication),
+            sessions: Vec::with_capacity(n_agents * k + 64),
+            free_sessions: Vec::with_capacity(n_agents * k + 64),
+            agents: vec![agent; n_agents],
+            attention: vec![NONE; n_agents * k],
+            available: IndexedMinHeap::new(n_agents),
+            queue: VecDeque::with_capacity(64),
+            queue_len: 0,
+            on_shift: 0,
+            load: Load::default(),
+            next_contact: 0,
+            events: 0,
+            observer,
+        }
+    }
+
+    /// Run until no event is left (arrivals stop at `arrivals_end`, then the system drains) or
+    /// until `stop_at`.
+    pub fn run(mut self) -> (O, RunTotals) {
+        self.set_staffing(self.cfg.staffing[0]);
+        for (i, pair) in self.cfg.staffing.windows(2).enumerate() {
+            if pair[0] != pair[1] {
+                let interval = i as u32 + 1;
+                let at = interval as f64 * self.cfg.interval;
+                self.sched
+                    .schedule_at(at, Event::StaffingChange { interval });
+            }
+        }
+        if let Some(t) = self.next_arrival_after(0.0) {
+            self.sched.schedule_at(t, Event::Arrival);
+        }
+        while let Some(t) = self.sched.peek_time() {
+            if t > self.cfg.stop_at {
+                break;
+            }
+            let (_, event) = self.sched.pop().expect("peeked");
+            self.events += 1;
+            self.handle(event);
+        }
+        let end_time = self.sched.now().min(self.cfg.stop_at);
+        for s in &self.sessions {
+            if s.phase != Phase::Free {
+                self.observer.record(
+                    end_time,
+                    Record::InSystemAtEnd {
+                        contact: s.contact,
+                        arrived_at: s.arrived_at,
+                    },
+                );
+            }
+        }
+        let totals = RunTotals {
+            events: self.events,
+            contacts: self.next_contact,
+            end_time,
+        };
+        (self.observer, totals)
+    }
+
+    #[inline]
+    fn now(&self) -> f64 {
+        self.sched.now()
+    }
+
+    #[inline]
+    fn emit(&mut self, record: Record) {
+        let now = self.sched.now();
+        self.observer.record(now, record);
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Arrival => self.on_arrival(),
+            Event::StaffingChange { interval } => {
+                self.set_staffing(self.cfg.staffing[interval as usize]);
+                self.dispatch();
+            }
+            Event::QueueAbandon { session, stamp } => self.on_queue_abandon(session, stamp),
+            Event::Accepted { session, stamp } => {
+                if self.is_live(session, stamp, Phase::Offered) {
+                    self.accept(session);
+                }
+            }
+            Event::CustomerMessage { session, stamp } => {
+                if self.is_live(session, stamp, Phase::Thinking) {
+                    self.customer_message(session);
+                }
+            }
+            Event::ReplyDone { session, stamp } => {
+                if self.is_live(session, stamp, Phase::Composing) {
+                    self.reply_done(session);
+                }
+            }
+            Event::ReplyAbandon { session, stamp } => self.on_reply_abandon(session, stamp),
+            Event::WrapupDone { session, stamp } => {
+                if self.is_live(session, stamp, Phase::WrapUp) {
+                    self.mark_done(session);
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn is_live(&self, session: u32, stamp: Stamp, phase: Phase) -> bool {
+        let s = &self.sessions[session as usize];
+        s.stamp == stamp && s.phase == phase
+    }
+
+    // ---- arrivals and the queue -------------------------------------------------------------
+
+    /// Next arrival of the non-homogeneous Poisson process with piecewise-constant rates, by
+    /// inverting the cumulative intensity: one Exp(1) draw per arrival whatever the number of
+    /// intervals crossed, so the arrival stream does not depend on anything else.
+    fn next_arrival_after(&mut self, from: f64) -> Option<f64> {
+        let cfg = self.cfg;
+        let mut e: f64 = Exp1.sample(&mut self.rng.arrivals);
+        let mut t = from;
+        loop {
+            if t >= cfg.arrivals_end {
+                return None;
+            }
+            let mut idx = cfg.interval_index(t);
+            let mut end = (idx + 1) as f64 * cfg.interval;
+            if end <= t {
+                // Rounding put t at the very end of interval idx.
+                idx += 1;
+                end = (idx + 1) as f64 * cfg.interval;
+            }
+            let end = end.min(cfg.arrivals_end);
+            let rate = cfg.arrival_rates[idx.min(cfg.arrival_rates.len() - 1)];
+            if rate > 0.0 {
+                let at = t + e / rate;
+                if at < end {
+                    return Some(at);
+                }
+                e -= rate * (end - t);
+            }
+            t = end;
+        }
+    }
+
+    fn on_arrival(&mut self) {
+        let now = self.now();
+        let cfg = self.cfg;
+        let contact = self.next_contact;
+        self.next_contact += 1;
+        // Every customer draws all their traits now, from their own streams, whether or not
+        // they are used: that keeps customers identical across settings (common random numbers).
+        let queue_deadline = match &cfg.queue_patience {
+            Some(d) => now + d.sample(&mut self.rng.queue_patience),
+            None => f64::INFINITY,
+        };
+        let reply_patience = match &cfg.reply_patience {
+            Some(d) => d.sample(&mut self.rng.reply_patience),
+            None => f64::INFINITY,
+        };
+        let exchanges = cfg.exchanges.sample(&mut self.rng.exchanges).max(1);
+        let s = self.alloc_session();
+        let session = &mut self.sessions[s as usize];
+        session.phase = Phase::Queued;
+        session.contact = contact;
+        session.arrived_at = now;
+        session.queue_deadline = queue_deadline;
+        session.reply_patience = reply_patience;
+        session.exchanges_left = exchanges;
+        session.abandon_armed = false;
+        session.agent = NONE;
+        let stamp = session.stamp;
+
+        match self.available.peek() {
+            Some(agent) if self.queue_len == 0 => {
+                self.emit(Record::Arrived {
+                    contact,
+                    queued: false,
+                });
+                self.offer(s, agent);
+            }
+            _ => {
+                self.emit(Record::Arrived {
+                    contact,
+                    queued: true,
+                });
+                self.queue.push_back((s, stamp));
+                self.queue_len += 1;
+                if queue_deadline.is_finite() {
+                    self.sessions[s as usize].abandon_armed = true;
+                    self.sched
+                        .schedule_at(queue_deadline, Event::QueueAbandon { session: s, stamp });
+                }
+            }
+        }
+        if let Some(t) = self.next_arrival_after(now) {
+            self.sched.schedule_at(t, Event::Arrival);
+        }
+    }
+
+    /// Offer waiting contacts to available agents, in queue order, while both exist.
+    fn dispatch(&mut self) {
+        while self.queue_len > 0 {
+            let Some(agent) = self.available.peek() else {
+                return;
+            };
+            let (s, stamp) = self
+                .queue
+                .pop_front()
+                .expect("queue_len counts live entries");
+            if self.is_live(s, stamp, Phase::Queued) {
+                self.queue_len -= 1;
+                self.offer(s, agent);
+            }
+        }
+        // Only abandoned entries can be left: drop them so the deque does not grow.
+        self.queue.clear();
+    }
+
+    fn on_queue_abandon(&mut self, s: u32, stamp: Stamp) {
+        let session = self.sessions[s as usize];
+        if session.stamp != stamp || !matches!(session.phase, Phase::Queued | Phase::Offered) {
+            return;
+        }
+        self.emit(Record::AbandonedQueue {
+            contact: session.contact,
+            arrived_at: session.arrived_at,
+            wait: self.now() - session.arrived_at,
+        });
+        self.free_session(s);
+        if session.phase == Phase::Queued {
+            self.queue_len -= 1;
+        } else {
+            self.release_slot(session.agent);
+            self.dispatch();
+        }
+    }
+
+    // ---- agents, slots and routing ----------------------------------------------------------
+
+    fn routing_key(&self, agent: u32) -> u128 {
+        let a = &self.agents[agent as usize];
+        let primary = match self.cfg.routing {
+            Routing::LeastBusy => a.held,
+            Routing::LongestIdle => 0,
+            Routing::MostBusy => self.cfg.max_concurrent - a.held,
+        };
+        ((primary as u128) << 96) | ((a.last_offer.to_bits() as u128) << 32) | agent as u128
+    }
+
+    /// Put the agent in, out of, or at its new place in the set of agents that can take a chat.
+    fn refresh_availability(&mut self, agent: u32) {
+        let a = &self.agents[agent as usize];
+        if a.on_shift && a.held < self.cfg.max_concurrent {
+            let key = self.routing_key(agent);
+            self.available.set(agent, key);
+        } else {
+            self.available.remove(agent);
+        }
+    }
+
+    fn emit_load(&mut self) {
+        let l = self.load;
+        self.emit(Record::Load {
+            present: l.present,
+            busy: l.busy,
+            held: l.held,
+            slots: l.slots,
+        });
+    }
+
+    fn take_slot(&mut self, agent: u32) {
+        let now = self.now();
+        let a = &mut self.agents[agent as usize];
+        if a.held == 0 {
+            self.load.busy += 1;
+        }
+        a.held += 1;
+        a.last_offer = now;
+        self.load.held += 1;
+        self.refresh_availability(agent);
+        self.emit_load();
+    }
+
+    fn release_slot(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        a.held -= 1;
+        self.load.held -= 1;
+        if a.held == 0 {
+            self.load.busy -= 1;
+            if !a.on_shift {
+                // Off shift and done with the last chat: the agent leaves.
+                self.load.present -= 1;
+                self.load.slots -= self.cfg.max_concurrent;
+            }
+        }
+        self.refresh_availability(agent);
+        self.emit_load();
+    }
+
+    /// Agents `0..target` are on shift. An agent leaving takes no new chat and finishes the ones
+    /// in hand; an agent coming back is available again at once.
+    fn set_staffing(&mut self, target: u32) {
+        let k = self.cfg.max_concurrent;
+        while self.on_shift < target {
+            let i = self.on_shift;
+            let a = &mut self.agents[i as usize];
+            if a.held == 0 {
+                self.load.present += 1;
+                self.load.slots += k;
+            }
+            a.on_shift = true;
+            self.on_shift += 1;
+            self.refresh_availability(i);
+        }
+        while self.on_shift > target {
+            self.on_shift -= 1;
+            let i = self.on_shift;
+            let a = &mut self.agents[i as usize];
+            a.on_shift = false;
+            if a.held == 0 {
+                self.load.present -= 1;
+                self.load.slots -= k;
+            }
+            self.refresh_availability(i);
+        }
+        self.emit_load();
+    }
+
+    // ---- offer, accept and the conversation -------------------------------------------------
+
+    fn offer(&mut self, s: u32, agent: u32) {
+        self.take_slot(agent);
+        let now = self.now();
+        let session = &mut self.sessions[s as usize];
+        session.phase = Phase::Offered;
+        session.agent = agent;
+        let (contact, stamp) = (session.contact, session.stamp);
+        let held = self.agents[agent as usize].held;
+        self.emit(Record::Offered {
+            contact,
+            agent,
+            held,
+        });
+        let delay = if self.cfg.accept_delay.is_zero() {
+            0.0
+        } else {
+            self.cfg.accept_delay.sample(&mut self.rng.accept_delay)
+        };
+        if delay <= 0.0 {
+            self.accept(s);
+            return;
+        }
+        let session = &mut self.sessions[s as usize];
+        // The customer is not answered until the agent accepts, so queue patience still runs.
+        if !session.abandon_armed && session.queue_deadline < now + delay {
+            session.abandon_armed = true;
+            let at = session.queue_deadline;
+            self.sched
+                .schedule_at(at, Event::QueueAbandon { session: s, stamp });
+        }
+        self.sched
+            .schedule_in(delay, Event::Accepted { session: s, stamp });
+    }
+
+    fn accept(&mut self, s: u32) {
+        let now = self.now();
+        let session = &mut self.sessions[s as usize];
+        session.stamp = session.stamp.next(); // voids the queue-patience timer
+        session.answered_at = now;
+        session.last_agent_message = now;
+        session.first_reply_pending = true;
+        let record = Record::Answered {
+            contact: session.contact,
+            arrived_at: session.arrived_at,
+            wait: now - session.arrived_at,
+        };
+        self.emit(record);
+        // The request itself is the first customer message, pending from the accept.
+        self.customer_message(s);
+    }
+
+    /// A customer message starts waiting for a reply.
+    fn customer_message(&mut self, s: u32) {
+        let now = self.now();
+        let basis = self.cfg.basis;
+        let session = &mut self.sessions[s as usize];
+        session.phase = Phase::Pending;
+        session.pending_since = now;
+        session.indicator_start = match basis {
+            IndicatorBasis::CustomerMessage => now,
+            IndicatorBasis::AgentMessage => session.last_agent_message,
+        };
+        let (agent, stamp) = (session.agent, session.stamp);
+        if session.reply_patience.is_finite() {
+            let at = now + session.reply_patience;
+            self.sched
+                .schedule_at(at, Event::ReplyAbandon { session: s, stamp });
+        }
+        if self.cfg.attention == Attention::Parallel {
+            self.start_compose(s);
+        } else {
+            let k = self.cfg.max_concurrent as usize;
+            let a = &mut self.agents[agent as usize];
+            self.attention[agent as usize * k + a.waiting as usize] = s;
+            a.waiting += 1;
+            self.attend_next(agent);
+        }
+    }
+
+    /// If the agent's attention is free, start on the next waiting message in attention order.
+    fn attend_next(&mut self, agent: u32) {
+        let a = self.agents[agent as usize];
+        if a.composing != NONE || a.waiting == 0 {
+            return;
+        }
+        let k = self.cfg.max_concurrent as usize;
+        let block =
+            &mut self.attention[agent as usize * k..agent as usize * k + a.waiting as usize];
+        let sessions = &self.sessions;
+        let key = |s: u32| {
+            let s = &sessions[s as usize];
+            match self.cfg.attention {
+                Attention::MostUrgent => s.indicator_start,
+                _ => s.pending_since,
+            }
+        };
+        // At most max_concurrent entries: a scan of the agent's own chats, not of the floor.
+        let mut best = 0;
+        for i in 1..block.len() {
+            if key(block[i]) < key(block[best]) {
+                best = i;
+            }
+        }
+        let s = block[best];
+        block.copy_within(best + 1.., best);
+        self.agents[agent as usize].waiting -= 1;
+        self.start_compose(s);
+    }
+
+    fn start_compose(&mut self, s: u32) {
+        let session = &mut self.sessions[s as usize];
+        session.phase = Phase::Composing;
+        let (agent, stamp) = (session.agent, session.stamp);
+        let a = &mut self.agents[agent as usize];
+        if self.cfg.attention != Attention::Parallel {
+            a.composing = s;
+        }
+        let factor = self.cfg.slowdown[(a.held as usize).clamp(1, self.cfg.slowdown.len()) - 1];
+        let compose = self.cfg.compose.sample(&mut self.rng.compose) * factor;
+        self.sched
+            .schedule_in(compose, Event::ReplyDone { session: s, stamp });
+    }
+
+    fn reply_done(&mut self, s: u32) {
+        let now = self.now();
+        let (yellow, red) = (self.cfg.yellow, self.cfg.red);
+        let session = &mut self.sessions[s as usize];
+        let indicator = now - session.indicator_start;
+        let colour = if indicator >= red {
+            Colour::Red
+        } else if indicator >= yellow {
+            Colour::Yellow
+        } else {
+            Colour::Green
+        };
+        let record = Record::Response {
+            contact: session.contact,
+            arrived_at: session.arrived_at,
+            duration: now - session.pending_since,
+            first: session.first_reply_pending,
+            colour,
+            yellow_time: (indicator.min(red) - yellow).max(0.0),
+            red_time: (indicator - red).max(0.0),
+        };
+        session.first_reply_pending = false;
+        session.last_agent_message = now;
+        session.stamp = session.stamp.next(); // voids the reply-patience timer
+        session.exchanges_left -= 1;
+        let agent = session.agent;
+        let more = session.exchanges_left > 0;
+        let stamp = session.stamp;
+        self.emit(record);
+        self.agents[agent as usize].composing = NONE;
+        if more {
+            self.sessions[s as usize].phase = Phase::Thinking;
+            let think = self.cfg.think.sample(&mut self.rng.think);
+            self.sched
+                .schedule_in(think, Event::CustomerMessage { session: s, stamp });
+        } else {
+            self.end_chat(s);
+        }
+        self.attend_next(agent);
+    }
+
+    fn on_reply_abandon(&mut self, s: u32, stamp: Stamp) {
+        let session = &mut self.sessions[s as usize];
+        if session.stamp != stamp || !matches!(session.phase, Phase::Pending | Phase::Composing) {
+            return;
+        }
+        session.stamp = session.stamp.next(); // voids the reply being composed
+        let (agent, phase) = (session.agent, session.phase);
+        let record = Record::AbandonedChat {
+            contact: session.contact,
+            arrived_at: session.arrived_at,
+        };
+        if self.cfg.attention != Attention::Parallel {
+            if phase == Phase::Composing {
+                self.agents[agent as usize].composing = NONE;
+            } else {
+                self.forget_waiting(agent, s);
+            }
+        }
+        self.emit(record);
+        self.end_chat(s);
+        self.attend_next(agent);
+    }
+
+    /// Remove a message from the agent's attention block (its customer left).
+    fn forget_waiting(&mut self, agent: u32, s: u32) {
+        let k = self.cfg.max_concurrent as usize;
+        let waiting = self.agents[agent as usize].waiting as usize;
+        let block = &mut self.attention[agent as usize * k..agent as usize * k + waiting];
+        if let Some(i) = block.iter().position(|&x| x == s) {
+            block.copy_within(i + 1.., i);
+            self.agents[agent as usize].waiting -= 1;
+        }
+    }
+
+    // ---- end of chat, wrap-up, Mark Done ----------------------------------------------------
+
+    fn end_chat(&mut self, s: u32) {
+        let now = self.now();
+        self.sessions[s as usize].chat_ended_at = now;
+        let wrapup = if self.cfg.wrapup.is_zero() {
+            0.0
+        } else {
+            self.cfg.wrapup.sample(&mut self.rng.wrapup)
+        };
+        if wrapup <= 0.0 {
+            self.mark_done(s);
+        } else {
+            let session = &mut self.sessions[s as usize];
+            session.phase = Phase::WrapUp;
+            let stamp = session.stamp;
+            self.sched
+                .schedule_in(wrapup, Event::WrapupDone { session: s, stamp });
+        }
+    }
+
+    fn mark_done(&mut self, s: u32) {
+        let now = self.now();
+        let session = self.sessions[s as usize];
+        self.emit(Record::Done {
+            contact: session.contact,
+            arrived_at: session.arrived_at,
+            handle_time: now - session.answered_at,
+            wrapup: now - session.chat_ended_at,
+        });
+        self.free_session(s);
+        self.release_slot(session.agent);
+        self.dispatch();
+    }
+
+    // ---- the session slab -------------------------------------------------------------------
+
+    fn alloc_session(&mut self) -> u32 {
+        match self.free_sessions.pop() {
+            Some(s) => s,
+            None => {
+                self.sessions.push(Session::FREE);
+                (self.sessions.len() - 1) as u32
+            }
+        }
+    }
+
+    fn free_session(&mut self, s: u32) {
+        let session = &mut self.sessions[s as usize];
+        session.phase = Phase::Free;
+        session.stamp = session.stamp.next();
+        self.free_sessions.push(s);
+    }
+}

@@ -1,0 +1,251 @@
+//! Output: the CSV and JSON files of a run and the terminal summary. Exporters return bytes;
+//! [`write_files`] is the one place that writes them, atomically, so an interrupted or failed
+//! run never leaves a half-written file behind or clobbers the previous results.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::experiment::{summarise, window, KpiSummary, Replication};
+use crate::scenario::{format_duration, Scenario};
+use crate::stats::{Kpi, Window};
+
+/// Version of the layout of the output files; bumped when a column or field changes meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a run reports, computed once from the replications.
+pub struct RunReport<'a> {
+    pub scenario: &'a Scenario,
+    pub replications: &'a [Replication],
+    pub window: Window,
+    pub summary: Vec<KpiSummary>,
+    /// One summary per reporting interval.
+    pub intervals: Vec<Vec<KpiSummary>>,
+}
+
+impl<'a> RunReport<'a> {
+    pub fn new(scenario: &'a Scenario, replications: &'a [Replication]) -> Self {
+        let window = window(scenario);
+        let summary = summarise(replications, Replication::overall);
+        let intervals = (0..window.intervals())
+            .map(|i| summarise(replications, |r| r.interval(i)))
+            .collect();
+        RunReport {
+            scenario,
+            replications,
+            window,
+            summary,
+            intervals,
+        }
+    }
+
+    /// `summary.csv`: one row per KPI over the whole measured window.
+    pub fn summary_csv(&self) -> Vec<u8> {
+        let mut out = String::from("kpi,mean,ci95_low,ci95_high,std,replications\n");
+        for s in &self.summary {
+            let _ = writeln!(out, "{},{}", s.kpi.name(), interval_fields(s));
+        }
+        out.into_bytes()
+    }
+
+    /// `intervals.csv`: one row per reporting interval and KPI.
+    pub fn intervals_csv(&self) -> Vec<u8> {
+        let mut out =
+            String::from("interval,start,end,kpi,mean,ci95_low,ci95_high,std,replications\n");
+        for (i, summary) in self.intervals.iter().enumerate() {
+            let (a, b) = self.window.bounds(i);
+            for s in summary {
+                let _ = writeln!(
+                    out,
+                    "{i},{},{},{},{}",
+                    clock(a),
+                    clock(b),
+                    s.kpi.name(),
+                    interval_fields(s)
+                );
+            }
+        }
+        out.into_bytes()
+    }
+
+    /// `replications.csv`: one row per replication and KPI.
+    pub fn replications_csv(&self) -> Vec<u8> {
+        let mut out = String::from("replication,kpi,value\n");
+        for r in self.replications {
+            for (kpi, v) in Kpi::ALL.iter().zip(r.overall()) {
+                let _ = writeln!(out, "{},{},{}", r.index, kpi.name(), number(v));
+            }
+        }
+        out.into_bytes()
+    }
+
+    /// `run.json`: provenance (version, scenario as run, seed) and the KPIs.
+    pub fn run_json(&self) -> Vec<u8> {
+        let s = self.scenario;
+        let kpis: Vec<_> = self
+            .summary
+            .iter()
+            .map(|k| {
+                let i = k.interval.as_ref();
+                json!({
+                    "kpi": k.kpi.name(),
+                    "unit": k.kpi.unit(),
+                    "definition": k.kpi.definition(),
+                    "mean": i.map(|i| json_number(i.mean)),
+                    "ci95_low": i.map(|i| json_number(i.low)),
+                    "ci95_high": i.map(|i| json_number(i.high)),
+                    "std": i.map(|i| json_number(i.std_dev)),
+                    "replications": i.map_or(0, |i| i.n),
+                })
+            })
+            .collect();
+        let doc = json!({
+            "ccsim_version": env!("CARGO_PKG_VERSION"),
+            "schema_version": SCHEMA_VERSION,
+            "scenario": {
+                "name": s.name,
+                "file": s.file.display().to_string(),
+                "document": s.document,
+            },
+            "seed": s.run.seed,
+            "replications": self.replications.len(),
+            "generator": "xoshiro256++, one stream per (replication, source) derived by SplitMix64 hashing",
+            "window": {
+                "warmup_s": s.run.warmup,
+                "horizon_s": s.run.horizon,
+                "interval_s": s.run.interval,
+                "reporting_intervals": self.window.intervals(),
+                "service_level_threshold_s": s.kpi.service_level_threshold,
+                "short_abandon_s": s.kpi.short_abandon,
+            },
+            "kpis": kpis,
+        });
+        let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON of plain values");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// The readable summary printed on the terminal.
+    pub fn terminal_table(&self) -> String {
+        let s = self.scenario;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} — {} replications, seed {}, horizon {} after {} warm-up",
+            s.name,
+            self.replications.len(),
+            s.run.seed,
+            format_duration(s.run.horizon),
+            format_duration(s.run.warmup)
+        );
+        let _ = writeln!(
+            out,
+            "\n{:<26} {:>12}   {:<27} {}",
+            "KPI", "mean", "95% interval", "unit"
+        );
+        for k in &self.summary {
+            let (mean, ci) = match &k.interval {
+                None => ("—".to_string(), String::new()),
+                Some(i) if i.low.is_nan() => (short(i.mean), String::new()),
+                Some(i) => (
+                    short(i.mean),
+                    format!("[{}, {}]", short(i.low), short(i.high)),
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "{:<26} {:>12}   {:<27} {}",
+                k.kpi.name(),
+                mean,
+                ci,
+                k.kpi.unit()
+            );
+        }
+        out
+    }
+
+    /// All output files of a run, by name.
+    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        vec![
+            ("summary.csv", self.summary_csv()),
+            ("intervals.csv", self.intervals_csv()),
+            ("replications.csv", self.replications_csv()),
+            ("run.json", self.run_json()),
+        ]
+    }
+}
+
+fn interval_fields(s: &KpiSummary) -> String {
+    match &s.interval {
+        None => ",,,,0".to_string(),
+        Some(i) => format!(
+            "{},{},{},{},{}",
+            number(i.mean),
+            number(i.low),
+            number(i.high),
+            number(i.std_dev),
+            i.n
+        ),
+    }
+}
+
+/// A number in a CSV cell: shortest exact representation; empty when undefined.
+pub fn number(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
+}
+
+fn json_number(x: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// Four significant digits for the terminal.
+fn short(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let a = x.abs();
+    if a == 0.0 || (0.001..1e7).contains(&a) {
+        let decimals = if a >= 1000.0 {
+            1
+        } else if a >= 10.0 {
+            2
+        } else {
+            4
+        };
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// Seconds since the start of the run as a clock time `HH:MM` (`HH:MM:SS` when needed).
+pub fn clock(seconds: f64) -> String {
+    let total = seconds.round() as u64;
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    if s == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    }
+}
+
+/// Write each file into `dir` atomically (temporary file in the same folder, then rename), so
+/// a reader never sees a partial file and a failure leaves the previous version in place.
+pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, bytes) in files {
+        let target = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &target).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Durations as users write them: seconds as a number (`45`, `2.5`) or a string with units
+//! (`"45s"`, `"3m"`, `"1h30m"`, `"250ms"`, `"1.5h"`, `"2d"`).
+
+/// Parse a TOML value as a duration in seconds. Sign is checked by the caller, which knows
+/// whether zero is allowed.
+pub fn parse_duration(value: &toml::Value) -> Result<f64, String> {
+    match value {
+        toml::Value::Integer(i) => Ok(*i as f64),
+        toml::Value::Float(f) if f.is_finite() => Ok(*f),
+        toml::Value::Float(_) => Err("a duration must be a finite number".into()),
+        toml::Value::String(s) => parse_duration_str(s),
+        other => Err(format!(
+            "a duration is a number of seconds or a string like \"45s\", \"3m\", \"1h30m\"; got a {}",
+            other.type_str()
+        )),
+    }
+}
+
+/// Parse `"1h30m"`-style text. A bare number means seconds.
+pub fn parse_duration_str(text: &str) -> Result<f64, String> {
+    let bad = || {
+        format!(
+            "cannot read {text:?} as a duration: write seconds (45) or a number with a unit \
+             ms, s, m, min, h or d (\"45s\", \"3m\", \"1h30m\")"
+        )
+    };
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(x) = t.parse::<f64>() {
+        return if x.is_finite() { Ok(x) } else { Err(bad()) };
+    }
+    let (sign, mut rest) = match t.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, t),
+    };
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        if num_len == 0 {
+            return Err(bad());
+        }
+        let number: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" | "sec" => 1.0,
+            "m" | "min" => 60.0,
+            "h" => 3600.0,
+            "d" => 86400.0,
+            _ => return Err(bad()),
+        };
+        rest = rest[unit_len..].trim_start();
+        total += number * factor;
+    }
+    Ok(sign * total)
+}
+
+/// Render seconds the way a user would write them (`"30m"`, `"45s"`, `"1.5s"`).
+pub fn format_duration(seconds: f64) -> String {
+    let units = [(86400.0, "d"), (3600.0, "h"), (60.0, "m")];
+    for (size, unit) in units {
+        if seconds >= size && (seconds / size).fract() == 0.0 {
+            return format!("{}{unit}", seconds / size);
+        }
+    }
+    format!("{seconds}s")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_forms() {
+        assert_eq!(parse_duration_str("45s"), Ok(45.0));
+        assert_eq!(parse_duration_str("3m"), Ok(180.0));
+        assert_eq!(parse_duration_str("1h"), Ok(3600.0));
+        assert_eq!(parse_duration_str("1h30m"), Ok(5400.0));
+        assert_eq!(parse_duration_str("250ms"), Ok(0.25));
+        assert_eq!(parse_duration_str("1.5h"), Ok(5400.0));
+        assert_eq!(parse_duration_str("90"), Ok(90.0));
+        assert_eq!(parse_duration_str("0s"), Ok(0.0));
+        assert_eq!(parse_duration_str("-5s"), Ok(-5.0));
+        assert_eq!(parse_duration(&toml::Value::Integer(12)), Ok(12.0));
+    }
+
+    #[test]
+    fn rejects_garbage_with_a_hint() {
+        for bad in ["", "abc", "5 parsecs", "s", "1h30", "inf", "1..2s"] {
+            let err = parse_duration_str(bad).unwrap_err();
+            assert!(err.contains("\"45s\""), "{bad}: {err}");
+        }
+        assert!(parse_duration(&toml::Value::Boolean(true)).is_err());
+    }
+
+    #[test]
+    fn formats_round_values_with_units() {
+        assert_eq!(format_duration(1800.0), "30m");
+        assert_eq!(format_duration(45.0), "45s");
+        assert_eq!(format_duration(7200.0), "2h");
+        assert_eq!(format_duration(2.5), "2.5s");
+    }
+}

@@ -1,0 +1,791 @@
+//! Scenario files: TOML read into a raw serde mirror (unknown keys rejected), `--set` overrides
+//! applied by dotted key, then validated and resolved into the model's configuration plus the
+//! run and KPI settings. Every user mistake becomes a [`ScenarioError`] that names the file, the
+//! key, the value and the rule; nothing in a scenario can make ccsim panic.
+
+mod duration;
+mod error;
+mod raw;
+
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+
+pub use duration::{format_duration, parse_duration, parse_duration_str};
+pub use error::ScenarioError;
+use raw::{RawDist, RawScenario};
+use toml::Value;
+
+use crate::model::{Attention, CountDist, Dist, IndicatorBasis, ModelConfig, Routing};
+
+/// Largest number of reporting intervals in one run (each holds two histograms).
+const MAX_INTERVALS: usize = 20_000;
+/// Largest number of agents (a sanity bound: memory is allocated per agent up front).
+const MAX_AGENTS: i64 = 1_000_000;
+/// Largest number of chats one agent can hold.
+const MAX_CONCURRENT: i64 = 64;
+
+/// A validated scenario, ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    /// The file it was read from.
+    pub file: PathBuf,
+    pub run: RunSettings,
+    pub kpi: KpiSettings,
+    pub model: ModelConfig,
+    /// The scenario as run: the file's TOML with every `--set` applied.
+    pub document: toml::Table,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RunSettings {
+    /// Measured time after the warm-up, seconds.
+    pub horizon: f64,
+    pub warmup: f64,
+    /// Reporting interval, and length of one entry of per-interval lists, seconds.
+    pub interval: f64,
+    pub replications: u32,
+    pub seed: u64,
+    /// How long after the horizon contacts still in the system may take to finish; `None` lets
+    /// every one finish.
+    pub drain: Option<f64>,
+    /// Per-interval entries needed to cover warm-up plus horizon.
+    pub intervals: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KpiSettings {
+    pub service_level_threshold: f64,
+    pub short_abandon: f64,
+}
+
+/// Read, override and validate a scenario file.
+pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path, overrides)
+}
+
+/// Validate scenario text; `file` is only used to name the source in errors.
+pub fn parse(text: &str, file: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let mut document: toml::Table =
+        text.parse()
+            .map_err(|e: toml::de::Error| ScenarioError::Syntax {
+                file: file.to_path_buf(),
+                message: e.to_string().trim_end().to_string(),
+            })?;
+    for arg in overrides {
+        apply_override(&mut document, arg)?;
+    }
+    from_document(document, file)
+}
+
+/// Validate an already-parsed TOML document.
+pub fn from_document(document: toml::Table, file: &Path) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = serde_path_to_error::deserialize(Value::Table(document.clone()))
+        .map_err(|e| {
+            let key = e.path().to_string();
+            ScenarioError::Shape {
+                file: file.to_path_buf(),
+                key: if key == "." {
+                    "(top level)".into()
+                } else {
+                    key
+                },
+                message: e.into_inner().to_string(),
+            }
+        })?;
+    Resolver {
+        file: file.to_path_buf(),
+    }
+    .resolve(raw, document)
+}
+
+/// Apply one `KEY=VALUE` override. VALUE is read as TOML (`14`, `1.5`, `[1, 2]`,
+/// `{ dist = "exponential", mean = "3m" }`); anything that is not TOML is taken as a string, so
+/// `indicator.red=90s` works without quotes.
+pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), ScenarioError> {
+    let fail = |rule: String| ScenarioError::Override {
+        arg: arg.to_string(),
+        rule,
+    };
+    let (key, text) = arg
+        .split_once('=')
+        .ok_or_else(|| fail("expected KEY=VALUE, e.g. staffing.agents=14".into()))?;
+    let key = key.trim();
+    let path: Vec<&str> = key.split('.').map(str::trim).collect();
+    if path.iter().any(|p| p.is_empty()) {
+        return Err(fail(format!(
+            "{key:?} is not a dotted key like staffing.agents"
+        )));
+    }
+    let value = parse_override_value(text.trim());
+    let (last, parents) = path.split_last().expect("split yields at least one part");
+    let mut table = document;
+    for (depth, part) in parents.iter().enumerate() {
+        let entry = table
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Table(toml::Table::new()));
+        table = entry.as_table_mut().ok_or_else(|| {
+            fail(format!(
+                "{} is a value, not a section, so it has no key {}",
+                path[..=depth].join("."),
+                path[depth + 1]
+            ))
+        })?;
+    }
+    table.insert(last.to_string(), value);
+    Ok(())
+}
+
+/// Read an override's value as TOML, falling back to a plain string.
+pub fn parse_override_value(text: &str) -> Value {
+    match format!("v = {text}").parse::<toml::Table>() {
+        Ok(mut t) => t.remove("v").unwrap_or_else(|| Value::String(text.into())),
+        Err(_) => Value::String(text.to_string()),
+    }
+}
+
+/// Whether zero is an acceptable duration.
+#[derive(Clone, Copy, PartialEq)]
+enum Sign {
+    Positive,
+    NonNegative,
+}
+
+struct Resolver {
+    file: PathBuf,
+}
+
+impl Resolver {
+    fn invalid(&self, key: &str, value: impl Display, rule: impl Into<String>) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.clone(),
+            key: key.to_string(),
+            value: value.to_string(),
+            rule: rule.into(),
+        }
+    }
+
+    fn missing(&self, key: &str, rule: impl Into<String>) -> ScenarioError {
+        ScenarioError::Shape {
+            file: self.file.clone(),
+            key: key.to_string(),
+            message: rule.into(),
+        }
+    }
+
+    fn duration(&self, key: &str, value: &Value, sign: Sign) -> Result<f64, ScenarioError> {
+        let x = parse_duration(value).map_err(|rule| self.invalid(key, value, rule))?;
+        match sign {
+            Sign::Positive if x <= 0.0 => Err(self.invalid(key, value, "must be > 0")),
+            Sign::NonNegative if x < 0.0 => Err(self.invalid(key, value, "must be >= 0")),
+            _ => Ok(x),
+        }
+    }
+
+    fn opt_duration(
+        &self,
+        key: &str,
+        value: Option<&Value>,
+        sign: Sign,
+        default: f64,
+    ) -> Result<f64, ScenarioError> {
+        value.map_or(Ok(default), |v| self.duration(key, v, sign))
+    }
+
+    fn choice<T: Copy>(
+        &self,
+        key: &str,
+        value: Option<&str>,
+        options: &[(&str, T)],
+    ) -> Result<T, ScenarioError> {
+        let Some(text) = value else {
+            return Ok(options[0].1);
+        };
+        options
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+                self.invalid(
+                    key,
+                    format!("{text:?}"),
+                    format!("must be one of {}", names.join(", ")),
+                )
+            })
+    }
+
+    /// A number or a list of numbers, one per interval; returns exactly `n` values.
+    fn per_interval(
+        &self,
+        key: &str,
+        value: &Value,
+        n: usize,
+        interval: f64,
+        check: impl Fn(f64) -> Result<(), &'static str>,
+    ) -> Result<Vec<f64>, ScenarioError> {
+        let number = |v: &Value, at: &str| -> Result<f64, ScenarioError> {
+            let x = match v {
+                Value::Integer(i) => *i as f64,
+                Value::Float(f) => *f,
+                other => {
+                    return Err(self.invalid(at, other, "must be a number"));
+                }
+            };
+            check(x).map_err(|rule| self.invalid(at, v, rule))?;
+            Ok(x)
+        };
+        match value {
+            Value::Array(list) => {
+                if list.len() < n {
+                    return Err(self.invalid(
+                        key,
+                        format!("a list of {} entries", list.len()),
+                        format!(
+                            "a per-interval list must cover the warm-up and the horizon: \
+                             {n} intervals of {}",
+                            format_duration(interval)
+                        ),
+                    ));
+                }
+                list.iter()
+                    .take(n)
+                    .enumerate()
+                    .map(|(i, v)| number(v, &format!("{key}[{i}]")))
+                    .collect()
+            }
+            v => Ok(vec![number(v, key)?; n]),
+        }
+    }
+
+    fn resolve(&self, raw: RawScenario, document: toml::Table) -> Result<Scenario, ScenarioError> {
+        // [run]
+        let r = &raw.run;
+        let horizon = self.duration("run.horizon", &r.horizon, Sign::Positive)?;
+        let warmup = self.opt_duration("run.warmup", r.warmup.as_ref(), Sign::NonNegative, 0.0)?;
+        let interval =
+            self.opt_duration("run.interval", r.interval.as_ref(), Sign::Positive, 1800.0)?;
+        let intervals = ((warmup + horizon) / interval - 1e-9).ceil().max(1.0);
+        if intervals > MAX_INTERVALS as f64 {
+            return Err(self.invalid(
+                "run.interval",
+                r.interval
+                    .as_ref()
+                    .map_or("\"30m\"".into(), |v| v.to_string()),
+                format!(
+                    "warm-up plus horizon would make {intervals} reporting intervals; \
+                     at most {MAX_INTERVALS} are allowed: use a longer interval"
+                ),
+            ));
+        }
+        let intervals = intervals as usize;
+        let replications = match r.replications {
+            None => 10,
+            Some(n) if (1..=10_000_000).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(self.invalid("run.replications", n, "must be between 1 and 10000000"))
+            }
+        };
+        let seed = match r.seed {
+            None => 1,
+            Some(s) if s >= 0 => s as u64,
+            Some(s) => return Err(self.invalid("run.seed", s, "must be >= 0")),
+        };
+        let drain = r
+            .drain
+            .as_ref()
+            .map(|v| self.duration("run.drain", v, Sign::NonNegative))
+            .transpose()?;
+        let run = RunSettings {
+            horizon,
+            warmup,
+            interval,
+            replications,
+            seed,
+            drain,
+            intervals,
+        };
+
+        // [arrivals]
+        let per_hour = self.per_interval(
+            "arrivals.rate_per_hour",
+            &raw.arrivals.rate_per_hour,
+            intervals,
+            interval,
+            |x| {
+                if x.is_finite() && x >= 0.0 {
+                    Ok(())
+                } else {
+                    Err("an arrival rate must be a finite number >= 0 (chats per hour)")
+                }
+            },
+        )?;
+        let arrival_rates = per_hour.iter().map(|x| x / 3600.0).collect();
+
+        // [staffing]
+        let s = &raw.staffing;
+        let staffing: Vec<u32> =
+            match (s.agents, &s.agents_per_interval) {
+                (Some(_), Some(_)) => {
+                    return Err(self.invalid(
+                        "staffing.agents",
+                        s.agents.unwrap_or_default(),
+                        "give either staffing.agents or staffing.agents_per_interval, not both",
+                    ))
+                }
+                (None, None) => return Err(self.missing(
+                    "staffing",
+                    "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
+                )),
+                (Some(n), None) => {
+                    if !(0..=MAX_AGENTS).contains(&n) {
+                        return Err(self.invalid(
+                            "staffing.agents",
+                            n,
+                            format!("must be between 0 and {MAX_AGENTS}"),
+                        ));
+                    }
+                    vec![n as u32; intervals]
+                }
+                (None, Some(list)) => {
+                    let value = Value::Array(list.iter().map(|&n| Value::Integer(n)).collect());
+                    self.per_interval(
+                        "staffing.agents_per_interval",
+                        &value,
+                        intervals,
+                        interval,
+                        |x| {
+                            if (0.0..=MAX_AGENTS as f64).contains(&x) {
+                                Ok(())
+                            } else {
+                                Err("a number of agents must be between 0 and 1000000")
+                            }
+                        },
+                    )?
+                    .into_iter()
+                    .map(|x| x as u32)
+                    .collect()
+                }
+            };
+        let max_concurrent = match s.max_concurrent_chats {
+            None => 1,
+            Some(k) if (1..=MAX_CONCURRENT).contains(&k) => k as u32,
+            Some(k) => {
+                return Err(self.invalid(
+                    "staffing.max_concurrent_chats",
+                    k,
+                    format!("must be between 1 and {MAX_CONCURRENT}"),
+                ))
+            }
+        };
+        let routing = self.choice(
+            "staffing.routing",
+            s.routing.as_deref(),
+            &[
+                ("least_busy", Routing::LeastBusy),
+                ("longest_idle", Routing::LongestIdle),
+                ("most_busy", Routing::MostBusy),
+            ],
+        )?;
+        let attention = self.choice(
+            "staffing.attention",
+            s.attention.as_deref(),
+            &[
+                ("fifo", Attention::Fifo),
+                ("most_urgent", Attention::MostUrgent),
+                ("parallel", Attention::Parallel),
+            ],
+        )?;
+
+        // [conversation]
+        let c = &raw.conversation;
+        let exchanges = match &c.exchanges {
+            Some(d) => self.count_dist("conversation.exchanges", d)?,
+            None => CountDist::Constant(1),
+        };
+        let think = self.opt_dist("conversation.customer_think", c.customer_think.as_ref())?;
+        let compose = self.dist("conversation.agent_compose", &c.agent_compose)?;
+        let accept_delay = self.opt_dist("conversation.accept_delay", c.accept_delay.as_ref())?;
+        let slowdown = match &c.concurrency_slowdown {
+            None => vec![1.0; max_concurrent as usize],
+            Some(list) => {
+                let key = "conversation.concurrency_slowdown";
+                if list.len() < max_concurrent as usize {
+                    return Err(self.invalid(
+                        key,
+                        format!("{list:?}"),
+                        format!(
+                            "needs one factor per number of chats held, 1 to \
+                             max_concurrent_chats = {max_concurrent}: at least {max_concurrent} entries"
+                        ),
+                    ));
+                }
+                if let Some((i, x)) = list
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| !(x.is_finite() && **x > 0.0))
+                {
+                    return Err(self.invalid(
+                        &format!("{key}[{i}]"),
+                        x,
+                        "a slowdown factor must be > 0",
+                    ));
+                }
+                list.clone()
+            }
+        };
+
+        // [patience]
+        let (queue_patience, reply_patience) = match &raw.patience {
+            None => (None, None),
+            Some(p) => (
+                p.queue
+                    .as_ref()
+                    .map(|d| self.dist("patience.queue", d))
+                    .transpose()?,
+                p.reply
+                    .as_ref()
+                    .map(|d| self.dist("patience.reply", d))
+                    .transpose()?,
+            ),
+        };
+
+        // [indicator]
+        let (yellow, red, basis) = match &raw.indicator {
+            None => (30.0, 60.0, IndicatorBasis::CustomerMessage),
+            Some(i) => {
+                let yellow = self.duration("indicator.yellow", &i.yellow, Sign::NonNegative)?;
+                let red = self.duration("indicator.red", &i.red, Sign::NonNegative)?;
+                if red < yellow {
+                    return Err(self.invalid(
+                        "indicator.red",
+                        &i.red,
+                        format!(
+                            "must be at least indicator.yellow ({}): the indicator turns yellow before red",
+                            format_duration(yellow)
+                        ),
+                    ));
+                }
+                let basis = self.choice(
+                    "indicator.basis",
+                    i.basis.as_deref(),
+                    &[
+                        ("customer_message", IndicatorBasis::CustomerMessage),
+                        ("agent_message", IndicatorBasis::AgentMessage),
+                    ],
+                )?;
+                (yellow, red, basis)
+            }
+        };
+
+        // [wrapup]
+        let wrapup = match &raw.wrapup {
+            None => Dist::Constant(0.0),
+            Some(w) => self.dist("wrapup.time", &w.time)?,
+        };
+
+        // [kpi]
+        let (sl, short) = match &raw.kpi {
+            None => (30.0, 5.0),
+            Some(k) => (
+                self.opt_duration(
+                    "kpi.service_level_threshold",
+                    k.service_level_threshold.as_ref(),
+                    Sign::NonNegative,
+                    30.0,
+                )?,
+                self.opt_duration(
+                    "kpi.short_abandon",
+                    k.short_abandon.as_ref(),
+                    Sign::NonNegative,
+                    5.0,
+                )?,
+            ),
+        };
+
+        let name = raw.name.clone().unwrap_or_else(|| {
+            self.file
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
+        });
+        let arrivals_end = warmup + horizon;
+        let model = ModelConfig {
+            interval,
+            arrival_rates,
+            arrivals_end,
+            staffing,
+            max_concurrent,
+            routing,
+            attention,
+            exchanges,
+            think,
+            compose,
+            slowdown,
+            accept_delay,
+            queue_patience,
+            reply_patience,
+            yellow,
+            red,
+            basis,
+            wrapup,
+            stop_at: drain.map_or(f64::INFINITY, |d| arrivals_end + d),
+        };
+        Ok(Scenario {
+            name,
+            description: raw.description.clone(),
+            file: self.file.clone(),
+            run,
+            kpi: KpiSettings {
+                service_level_threshold: sl,
+                short_abandon: short,
+            },
+            model,
+            document,
+        })
+    }
+
+    fn opt_dist(&self, key: &str, raw: Option<&RawDist>) -> Result<Dist, ScenarioError> {
+        raw.map_or(Ok(Dist::Constant(0.0)), |d| self.dist(key, d))
+    }
+
+    /// Check that `raw` sets exactly the fields its `dist` takes.
+    fn check_fields(
+        &self,
+        key: &str,
+        raw: &RawDist,
+        required: &[&str],
+        optional: &[&str],
+    ) -> Result<(), ScenarioError> {
+        let takes = || {
+            let all: Vec<&str> = required.iter().chain(optional).copied().collect();
+            all.join(", ")
+        };
+        for field in raw.fields_set() {
+            if !required.contains(&field) && !optional.contains(&field) {
+                return Err(self.invalid(
+                    &format!("{key}.{field}"),
+                    field_value(raw, field),
+                    format!(
+                        "a {} distribution does not take {field} (it takes: {})",
+                        raw.dist,
+                        takes()
+                    ),
+                ));
+            }
+        }
+        for field in required {
+            if !raw.fields_set().contains(field) {
+                return Err(self.missing(
+                    &format!("{key}.{field}"),
+                    format!(
+                        "a {} distribution needs {field} (it takes: {})",
+                        raw.dist,
+                        takes()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A duration distribution.
+    fn dist(&self, key: &str, raw: &RawDist) -> Result<Dist, ScenarioError> {
+        let field = |name: &str| format!("{key}.{name}");
+        let dur = |name: &str, v: &Option<Value>, sign| {
+            self.duration(&field(name), v.as_ref().expect("checked"), sign)
+        };
+        let positive_f = |name: &str, x: Option<f64>, why: &str| {
+            let x = x.expect("checked");
+            if x.is_finite() && x > 0.0 {
+                Ok(x)
+            } else {
+                Err(self.invalid(
+                    &field(name),
+                    x,
+                    format!("a {} needs {name} > 0{why}", raw.dist),
+                ))
+            }
+        };
+        let cv_hint = " (cv = 0 would be a constant: use dist = \"constant\")";
+        let built = match raw.dist.as_str() {
+            "constant" => {
+                self.check_fields(key, raw, &["value"], &[])?;
+                Ok(Dist::Constant(dur("value", &raw.value, Sign::NonNegative)?))
+            }
+            "exponential" => {
+                self.check_fields(key, raw, &["mean"], &[])?;
+                Dist::exponential(dur("mean", &raw.mean, Sign::Positive)?)
+            }
+            "lognormal" => {
+                self.check_fields(key, raw, &["mean", "cv"], &[])?;
+                let mean = dur("mean", &raw.mean, Sign::Positive)?;
+                Dist::lognormal(mean, positive_f("cv", raw.cv, cv_hint)?)
+            }
+            "gamma" => {
+                self.check_fields(key, raw, &["mean", "cv"], &[])?;
+                let mean = dur("mean", &raw.mean, Sign::Positive)?;
+                Dist::gamma(mean, positive_f("cv", raw.cv, cv_hint)?)
+            }
+            "erlang" => {
+                self.check_fields(key, raw, &["k", "mean"], &[])?;
+                let k = raw.k.expect("checked");
+                if !(1..=1000).contains(&k) {
+                    return Err(self.invalid(
+                        &field("k"),
+                        k,
+                        "an erlang needs an integer k between 1 and 1000",
+                    ));
+                }
+                Dist::erlang(k as u32, dur("mean", &raw.mean, Sign::Positive)?)
+            }
+            "uniform" => {
+                self.check_fields(key, raw, &["min", "max"], &[])?;
+                let min = dur("min", &raw.min, Sign::NonNegative)?;
+                let max = dur("max", &raw.max, Sign::NonNegative)?;
+                if max < min {
+                    return Err(self.invalid(
+                        &field("max"),
+                        raw.max.as_ref().expect("checked"),
+                        format!("must be at least min ({})", format_duration(min)),
+                    ));
+                }
+                Dist::uniform(min, max)
+            }
+            "weibull" => {
+                self.check_fields(key, raw, &["shape"], &["scale", "mean"])?;
+                let shape = positive_f("shape", raw.shape, "")?;
+                let scale = match (&raw.scale, &raw.mean) {
+                    (Some(_), None) => dur("scale", &raw.scale, Sign::Positive)?,
+                    (None, Some(_)) => {
+                        Dist::weibull_scale_for_mean(shape, dur("mean", &raw.mean, Sign::Positive)?)
+                            .map_err(|rule| self.invalid(key, "weibull", rule))?
+                    }
+                    _ => {
+                        return Err(self.missing(
+                            key,
+                            "a weibull distribution needs shape and exactly one of scale or mean",
+                        ))
+                    }
+                };
+                Dist::weibull(shape, scale)
+            }
+            "empirical" => {
+                self.check_fields(key, raw, &["values"], &["weights"])?;
+                let values = raw.values.as_ref().expect("checked");
+                if values.is_empty() {
+                    return Err(self.invalid(
+                        &field("values"),
+                        "[]",
+                        "an empirical distribution needs at least one value",
+                    ));
+                }
+                let xs = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        self.duration(&format!("{key}.values[{i}]"), v, Sign::NonNegative)
+                    })
+                    .collect::<Result<Vec<f64>, _>>()?;
+                self.empirical_weights(key, raw, xs.len())?;
+                Dist::empirical(xs, raw.weights.as_deref())
+            }
+            other => {
+                return Err(self.invalid(
+                    &field("dist"),
+                    format!("{other:?}"),
+                    "must be one of \"constant\", \"exponential\", \"lognormal\", \"gamma\", \
+                     \"erlang\", \"uniform\", \"weibull\", \"empirical\"",
+                ))
+            }
+        };
+        built.map_err(|rule| self.invalid(key, &raw.dist, rule))
+    }
+
+    fn empirical_weights(&self, key: &str, raw: &RawDist, n: usize) -> Result<(), ScenarioError> {
+        let Some(w) = &raw.weights else { return Ok(()) };
+        let wkey = format!("{key}.weights");
+        if w.len() != n {
+            return Err(self.invalid(
+                &wkey,
+                format!("{w:?}"),
+                format!("needs one weight per value ({n})"),
+            ));
+        }
+        if w.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || w.iter().sum::<f64>() <= 0.0 {
+            return Err(self.invalid(
+                &wkey,
+                format!("{w:?}"),
+                "weights must be >= 0 with a positive sum",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A count distribution (numbers of exchanges: integers >= 1).
+    fn count_dist(&self, key: &str, raw: &RawDist) -> Result<CountDist, ScenarioError> {
+        let count = |at: &str, v: &Value| match v {
+            Value::Integer(i) if (1..=u32::MAX as i64).contains(i) => Ok(*i as u32),
+            other => Err(self.invalid(at, other, "a count must be an integer >= 1")),
+        };
+        match raw.dist.as_str() {
+            "constant" => {
+                self.check_fields(key, raw, &["value"], &[])?;
+                Ok(CountDist::Constant(count(
+                    &format!("{key}.value"),
+                    raw.value.as_ref().expect("checked"),
+                )?))
+            }
+            "geometric" => {
+                self.check_fields(key, raw, &["mean"], &[])?;
+                let v = raw.mean.as_ref().expect("checked");
+                let mean = match v {
+                    Value::Integer(i) => *i as f64,
+                    Value::Float(f) => *f,
+                    _ => f64::NAN,
+                };
+                CountDist::geometric(mean)
+                    .map_err(|rule| self.invalid(&format!("{key}.mean"), v, rule))
+            }
+            "empirical" => {
+                self.check_fields(key, raw, &["values"], &["weights"])?;
+                let values = raw.values.as_ref().expect("checked");
+                let ns = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| count(&format!("{key}.values[{i}]"), v))
+                    .collect::<Result<Vec<u32>, _>>()?;
+                self.empirical_weights(key, raw, ns.len())?;
+                crate::model::dist::Empirical::new(ns, raw.weights.as_deref())
+                    .map(CountDist::Empirical)
+                    .map_err(|rule| self.invalid(&format!("{key}.values"), "[]", rule))
+            }
+            other => Err(self.invalid(
+                &format!("{key}.dist"),
+                format!("{other:?}"),
+                "a count distribution must be one of \"constant\", \"geometric\", \"empirical\"",
+            )),
+        }
+    }
+}
+
+/// The value of a distribution field, for an error message.
+fn field_value(raw: &RawDist, field: &str) -> String {
+    let v = |x: &Option<Value>| x.as_ref().map_or(String::new(), |v| v.to_string());
+    match field {
+        "mean" => v(&raw.mean),
+        "value" => v(&raw.value),
+        "min" => v(&raw.min),
+        "max" => v(&raw.max),
+        "scale" => v(&raw.scale),
+        "cv" => format!("{:?}", raw.cv.unwrap_or_default()),
+        "shape" => format!("{:?}", raw.shape.unwrap_or_default()),
+        "k" => format!("{}", raw.k.unwrap_or_default()),
+        "values" => format!("{:?}", raw.values.as_deref().unwrap_or_default()),
+        _ => format!("{:?}", raw.weights.as_deref().unwrap_or_default()),
+    }
+}

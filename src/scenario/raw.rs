@@ -1,0 +1,127 @@
+//! The raw serde mirror of the scenario file. Unknown keys are rejected; values whose form
+//! varies (durations, per-interval lists) are kept as TOML values and read by the resolver,
+//! which can then say exactly what was wrong with them.
+
+use serde::{Deserialize, Serialize};
+use toml::Value;
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub run: RawRun,
+    pub arrivals: RawArrivals,
+    pub staffing: RawStaffing,
+    pub conversation: RawConversation,
+    pub patience: Option<RawPatience>,
+    pub indicator: Option<RawIndicator>,
+    pub wrapup: Option<RawWrapup>,
+    pub kpi: Option<RawKpi>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    pub horizon: Value,
+    pub warmup: Option<Value>,
+    pub interval: Option<Value>,
+    pub replications: Option<i64>,
+    pub seed: Option<i64>,
+    pub drain: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrivals {
+    /// A number, or a list with one value per interval.
+    pub rate_per_hour: Value,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStaffing {
+    pub agents: Option<i64>,
+    pub agents_per_interval: Option<Vec<i64>>,
+    pub max_concurrent_chats: Option<i64>,
+    pub routing: Option<String>,
+    pub attention: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConversation {
+    pub exchanges: Option<RawDist>,
+    pub customer_think: Option<RawDist>,
+    pub agent_compose: RawDist,
+    pub concurrency_slowdown: Option<Vec<f64>>,
+    pub accept_delay: Option<RawDist>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPatience {
+    pub queue: Option<RawDist>,
+    pub reply: Option<RawDist>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIndicator {
+    pub yellow: Value,
+    pub red: Value,
+    pub basis: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWrapup {
+    pub time: RawDist,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKpi {
+    pub service_level_threshold: Option<Value>,
+    pub short_abandon: Option<Value>,
+}
+
+/// `{ dist = "...", ... }`: which of the other fields are needed depends on `dist`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub dist: String,
+    pub mean: Option<Value>,
+    pub cv: Option<f64>,
+    pub value: Option<Value>,
+    pub values: Option<Vec<Value>>,
+    pub weights: Option<Vec<f64>>,
+    pub min: Option<Value>,
+    pub max: Option<Value>,
+    pub shape: Option<f64>,
+    pub scale: Option<Value>,
+    pub k: Option<i64>,
+}
+
+impl RawDist {
+    /// Names of the optional fields that are set.
+    pub fn fields_set(&self) -> Vec<&'static str> {
+        let mut set = Vec::new();
+        let mut add = |present: bool, name| {
+            if present {
+                set.push(name)
+            }
+        };
+        add(self.mean.is_some(), "mean");
+        add(self.cv.is_some(), "cv");
+        add(self.value.is_some(), "value");
+        add(self.values.is_some(), "values");
+        add(self.weights.is_some(), "weights");
+        add(self.min.is_some(), "min");
+        add(self.max.is_some(), "max");
+        add(self.shape.is_some(), "shape");
+        add(self.scale.is_some(), "scale");
+        add(self.k.is_some(), "k");
+        set
+    }
+}

@@ -1,0 +1,314 @@
+//! The KPI collector: an [`Observer`] of the model that keeps, per reporting interval, the
+//! tallies every KPI is computed from. Contact measures (waits, responses, abandons, handle
+//! times) are attributed to the interval in which the contact *arrived*; agent measures
+//! (occupancy, utilisation, concurrency) to the clock interval in which the time passed.
+//! Contacts arriving during the warm-up are simulated but not counted.
+
+use serde::{Deserialize, Serialize};
+
+use super::histogram::Histogram;
+use crate::model::{Colour, Observer, Record};
+
+/// The measured part of a run and how it is cut into reporting intervals.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Window {
+    /// End of the warm-up: first measured instant, seconds.
+    pub start: f64,
+    /// End of the horizon, seconds.
+    pub end: f64,
+    /// Length of a reporting interval, seconds; intervals start at multiples of it from time 0.
+    pub interval: f64,
+    /// Service-level target time T, seconds.
+    pub service_level_threshold: f64,
+    /// Abandons in queue within this many seconds count as short abandons.
+    pub short_abandon: f64,
+}
+
+impl Window {
+    /// Index (from time 0) of the first reporting interval.
+    pub fn first_interval(&self) -> usize {
+        (self.start / self.interval).floor() as usize
+    }
+
+    /// Number of reporting intervals: those overlapping `[start, end)`.
+    pub fn intervals(&self) -> usize {
+        let last = (self.end / self.interval).ceil() as usize;
+        last.max(self.first_interval() + 1) - self.first_interval()
+    }
+
+    /// Start and end (seconds) of reporting interval `i`, clipped to the window.
+    pub fn bounds(&self, i: usize) -> (f64, f64) {
+        let j = (self.first_interval() + i) as f64;
+        (
+            (j * self.interval).max(self.start),
+            ((j + 1.0) * self.interval).min(self.end),
+        )
+    }
+
+    /// Reporting interval of a contact that arrived at `t`, if it is counted.
+    #[inline]
+    fn slot(&self, t: f64) -> Option<usize> {
+        if t >= self.start && t < self.end {
+            let i = (t / self.interval) as usize - self.first_interval();
+            Some(i.min(self.intervals() - 1))
+        } else {
+            None
+        }
+    }
+}
+
+/// Contact measures of one reporting interval (by arrival).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactTally {
+    pub offered: u64,
+    /// Contacts that found no free slot on arrival and had to queue.
+    pub queued: u64,
+    pub answered: u64,
+    /// Answered with a wait of at most the service-level threshold.
+    pub answered_in_time: u64,
+    pub abandoned_queue: u64,
+    pub abandoned_short: u64,
+    pub abandoned_chat: u64,
+    pub in_system_at_end: u64,
+    /// Sum of the waits of answered contacts.
+    pub answered_wait_sum: f64,
+    /// Waits of every contact that left the queue (answered or abandoned).
+    pub waits: Histogram,
+    pub first_responses: u64,
+    pub first_response_sum: f64,
+    /// Every response time (customer message to agent reply).
+    pub responses: Histogram,
+    pub responses_yellow: u64,
+    pub responses_red: u64,
+    pub yellow_time_sum: f64,
+    pub red_time_sum: f64,
+    pub done: u64,
+    pub handle_time_sum: f64,
+    pub wrapup_sum: f64,
+}
+
+impl ContactTally {
+    pub fn merge(&mut self, o: &ContactTally) {
+        self.offered += o.offered;
+        self.queued += o.queued;
+        self.answered += o.answered;
+        self.answered_in_time += o.answered_in_time;
+        self.abandoned_queue += o.abandoned_queue;
+        self.abandoned_short += o.abandoned_short;
+        self.abandoned_chat += o.abandoned_chat;
+        self.in_system_at_end += o.in_system_at_end;
+        self.answered_wait_sum += o.answered_wait_sum;
+        self.waits.merge(&o.waits);
+        self.first_responses += o.first_responses;
+        self.first_response_sum += o.first_response_sum;
+        self.responses.merge(&o.responses);
+        self.responses_yellow += o.responses_yellow;
+        self.responses_red += o.responses_red;
+        self.yellow_time_sum += o.yellow_time_sum;
+        self.red_time_sum += o.red_time_sum;
+        self.done += o.done;
+        self.handle_time_sum += o.handle_time_sum;
+        self.wrapup_sum += o.wrapup_sum;
+    }
+}
+
+/// Agent measures of one reporting interval (by clock time), in agent-seconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadTally {
+    /// Length of the interval inside the window, seconds.
+    pub duration: f64,
+    /// Agent-seconds present (on shift, or finishing chats after the shift).
+    pub present: f64,
+    /// Agent-seconds holding at least one chat.
+    pub busy: f64,
+    /// Chat-seconds held (reserved, in conversation or in wrap-up).
+    pub held: f64,
+    /// Slot-seconds of the agents present.
+    pub slots: f64,
+}
+
+impl LoadTally {
+    pub fn merge(&mut self, o: &LoadTally) {
+        self.duration += o.duration;
+        self.present += o.present;
+        self.busy += o.busy;
+        self.held += o.held;
+        self.slots += o.slots;
+    }
+}
+
+/// Everything one replication measured, per reporting interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tallies {
+    pub contacts: Vec<ContactTally>,
+    pub load: Vec<LoadTally>,
+}
+
+impl Tallies {
+    /// All reporting intervals merged: the tallies of the whole measured window.
+    pub fn overall(&self) -> (ContactTally, LoadTally) {
+        let mut c = ContactTally::default();
+        let mut l = LoadTally::default();
+        for (ci, li) in self.contacts.iter().zip(&self.load) {
+            c.merge(ci);
+            l.merge(li);
+        }
+        (c, l)
+    }
+}
+
+/// Observer that fills [`Tallies`].
+pub struct Collector {
+    window: Window,
+    tallies: Tallies,
+    /// Agent load as of `load_since`.
+    load: [f64; 4],
+    load_since: f64,
+}
+
+impl Collector {
+    pub fn new(window: Window) -> Self {
+        let n = window.intervals();
+        let load = (0..n)
+            .map(|i| {
+                let (a, b) = window.bounds(i);
+                LoadTally {
+                    duration: b - a,
+                    ..LoadTally::default()
+                }
+            })
+            .collect();
+        Collector {
+            window,
+            tallies: Tallies {
+                contacts: vec![ContactTally::default(); n],
+                load,
+            },
+            load: [0.0; 4],
+            load_since: 0.0,
+        }
+    }
+
+    /// Close the books at the end of the run and hand over the tallies.
+    pub fn finish(mut self) -> Tallies {
+        self.advance_load(self.window.end);
+        self.tallies
+    }
+
+    #[inline]
+    fn tally(&mut self, arrived_at: f64) -> Option<&mut ContactTally> {
+        let i = self.window.slot(arrived_at)?;
+        Some(&mut self.tallies.contacts[i])
+    }
+
+    /// Add the current load, held since `load_since`, up to `now`, split over the intervals
+    /// it spans and clipped to the window.
+    fn advance_load(&mut self, now: f64) {
+        let w = self.window;
+        let mut t = self.load_since.max(w.start);
+        let until = now.min(w.end);
+        self.load_since = now;
+        while t < until {
+            let i = ((t / w.interval) as usize - w.first_interval()).min(w.intervals() - 1);
+            let seg_end = w.bounds(i).1.min(until).max(t);
+            let dt = seg_end - t;
+            let l = &mut self.tallies.load[i];
+            l.present += self.load[0] * dt;
+            l.busy += self.load[1] * dt;
+            l.held += self.load[2] * dt;
+            l.slots += self.load[3] * dt;
+            if seg_end <= t {
+                break; // rounding at an interval edge: nothing left to add
+            }
+            t = seg_end;
+        }
+    }
+}
+
+impl Observer for Collector {
+    #[inline]
+    fn record(&mut self, now: f64, record: Record) {
+        let sl = self.window.service_level_threshold;
+        let short = self.window.short_abandon;
+        match record {
+            Record::Arrived { queued, .. } => {
+                if let Some(t) = self.tally(now) {
+                    t.offered += 1;
+                    t.queued += queued as u64;
+                }
+            }
+            Record::Offered { .. } => {}
+            Record::Answered {
+                arrived_at, wait, ..
+            } => {
+                if let Some(t) = self.tally(arrived_at) {
+                    t.answered += 1;
+                    t.answered_in_time += (wait <= sl) as u64;
+                    t.answered_wait_sum += wait;
+                    t.waits.record(wait);
+                }
+            }
+            Record::AbandonedQueue {
+                arrived_at, wait, ..
+            } => {
+                if let Some(t) = self.tally(arrived_at) {
+                    t.abandoned_queue += 1;
+                    t.abandoned_short += (wait <= short) as u64;
+                    t.waits.record(wait);
+                }
+            }
+            Record::Response {
+                arrived_at,
+                duration,
+                first,
+                colour,
+                yellow_time,
+                red_time,
+                ..
+            } => {
+                if let Some(t) = self.tally(arrived_at) {
+                    t.responses.record(duration);
+                    if first {
+                        t.first_responses += 1;
+                        t.first_response_sum += duration;
+                    }
+                    t.responses_yellow += (colour >= Colour::Yellow) as u64;
+                    t.responses_red += (colour == Colour::Red) as u64;
+                    t.yellow_time_sum += yellow_time;
+                    t.red_time_sum += red_time;
+                }
+            }
+            Record::AbandonedChat { arrived_at, .. } => {
+                if let Some(t) = self.tally(arrived_at) {
+                    t.abandoned_chat += 1;
+                }
+            }
+            Record::Done {
+                arrived_at,
+                handle_time,
+                wrapup,
+                ..
+            } => {
+                if let Some(t) = self.tally(arrived_at) {
+                    t.done += 1;
+                    t.handle_time_sum += handle_time;
+                    t.wrapup_sum += wrapup;
+                }
+            }
+            Record::Load {
+                present,
+                busy,
+                held,
+                slots,
+            } => {
+                self.advance_load(now);
+                self.load = [present as f64, busy as f64, held as f64, slots as f64];
+            }
+            Record::InSystemAtEnd { arrived_at, .. } => {
+                if let Some(t) = self.tally(arrived_at) {
+                    t.in_system_at_end += 1;
+                }
+            }
+        }
+    }
+}

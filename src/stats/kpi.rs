@@ -1,0 +1,156 @@
+//! The KPIs ccsim reports, each with one exact definition (DESIGN.md §4), computed from a
+//! contact tally and a load tally. A KPI whose denominator is zero is undefined (NaN) in that
+//! replication and left out of the averages across replications.
+
+use serde::Serialize;
+
+use super::collector::{ContactTally, LoadTally};
+
+macro_rules! kpis {
+    ($($variant:ident => $name:literal, $unit:literal, $definition:literal;)*) => {
+        /// Every reported KPI, in report order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        pub enum Kpi { $($variant),* }
+
+        impl Kpi {
+            pub const ALL: &'static [Kpi] = &[$(Kpi::$variant),*];
+
+            /// Column and row name in every output.
+            pub fn name(self) -> &'static str {
+                match self { $(Kpi::$variant => $name),* }
+            }
+
+            /// `"count"`, `"ratio"` (0 to 1), `"s"` (seconds) or `"chats"`.
+            pub fn unit(self) -> &'static str {
+                match self { $(Kpi::$variant => $unit),* }
+            }
+
+            /// Exact definition: numerator, denominator, which contacts count.
+            pub fn definition(self) -> &'static str {
+                match self { $(Kpi::$variant => $definition),* }
+            }
+        }
+    };
+}
+
+kpis! {
+    Offered => "offered", "count",
+        "Contacts that arrived in the measured window (after the warm-up, before the end of the horizon).";
+    Answered => "answered", "count",
+        "Offered contacts accepted by an agent.";
+    AbandonedQueue => "abandoned_queue", "count",
+        "Offered contacts that left before being answered (in queue or while an offer was being accepted), short abandons included.";
+    AbandonedShort => "abandoned_short", "count",
+        "Queue abandons with a wait of at most kpi.short_abandon.";
+    AbandonedChat => "abandoned_chat", "count",
+        "Answered contacts that left the chat because a reply was pending longer than their reply patience.";
+    InSystemAtEnd => "in_system_at_end", "count",
+        "Offered contacts still in the system when the run stopped (non-zero only with run.drain).";
+    AbandonRate => "abandon_rate", "ratio",
+        "abandoned_queue / offered.";
+    PWait => "p_wait", "ratio",
+        "Offered contacts that found no free slot on arrival and had to queue / offered (Erlang C's P(wait)).";
+    ServiceLevel => "service_level", "ratio",
+        "Contacts answered with a wait <= kpi.service_level_threshold / offered. Abandons count as missed, whatever their wait.";
+    ServiceLevelExclShort => "service_level_excl_short", "ratio",
+        "Contacts answered within the threshold / (offered - abandoned_short).";
+    Asa => "asa", "s",
+        "Average speed of answer: mean wait (arrival to accept) of answered contacts.";
+    WaitMean => "wait_mean", "s",
+        "Mean wait of all contacts that left the queue: answered ones until accept, abandoning ones until they left.";
+    WaitP90 => "wait_p90", "s",
+        "90th percentile of the same waits as wait_mean.";
+    FirstResponseMean => "first_response_mean", "s",
+        "Mean time from accept to the agent's first reply, over answered contacts that got one.";
+    Responses => "responses", "count",
+        "Agent replies to contacts offered in the window.";
+    ResponseMean => "response_mean", "s",
+        "Mean response time: customer message (the request counts from the accept) to agent reply, over every reply.";
+    ResponseP50 => "response_p50", "s",
+        "Median response time, over every reply.";
+    ResponseP90 => "response_p90", "s",
+        "90th percentile of the response time.";
+    ResponseP95 => "response_p95", "s",
+        "95th percentile of the response time.";
+    ResponseP99 => "response_p99", "s",
+        "99th percentile of the response time.";
+    ResponsesYellowShare => "responses_yellow_share", "ratio",
+        "Replies sent after the indicator reached yellow (red ones included) / responses.";
+    ResponsesRedShare => "responses_red_share", "ratio",
+        "Replies sent after the indicator reached red / responses.";
+    TimeYellowMean => "time_yellow_mean", "s",
+        "Mean time per reply that the indicator spent in yellow (0 for replies sent while green).";
+    TimeRedMean => "time_red_mean", "s",
+        "Mean time per reply that the indicator spent in red.";
+    HandleTimeMean => "handle_time_mean", "s",
+        "Mean time from accept to Mark Done (wrap-up included) of contacts marked done, in-chat abandons included.";
+    WrapupMean => "wrapup_mean", "s",
+        "Mean wrap-up time of contacts marked done.";
+    Occupancy => "occupancy", "ratio",
+        "Agent-time holding at least one chat / agent-time present (on shift, or finishing chats after the shift), by clock time.";
+    SlotUtilisation => "slot_utilisation", "ratio",
+        "Chat-time held (reserved, in conversation or in wrap-up) / slot-time of the agents present, by clock time.";
+    ConcurrencyMean => "concurrency_mean", "chats",
+        "Time-averaged number of chats held by an agent while holding at least one: chat-time held / agent-time busy.";
+}
+
+/// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
+pub type KpiValues = Vec<f64>;
+
+fn ratio(num: f64, den: f64) -> f64 {
+    if den > 0.0 {
+        num / den
+    } else {
+        f64::NAN
+    }
+}
+
+impl Kpi {
+    /// The KPI's value for one replication's tallies.
+    pub fn value(self, c: &ContactTally, l: &LoadTally) -> f64 {
+        let q = |h: &crate::stats::Histogram, p: f64| h.quantile(p).unwrap_or(f64::NAN);
+        let n = |x: u64| x as f64;
+        match self {
+            Kpi::Offered => n(c.offered),
+            Kpi::Answered => n(c.answered),
+            Kpi::AbandonedQueue => n(c.abandoned_queue),
+            Kpi::AbandonedShort => n(c.abandoned_short),
+            Kpi::AbandonedChat => n(c.abandoned_chat),
+            Kpi::InSystemAtEnd => n(c.in_system_at_end),
+            Kpi::AbandonRate => ratio(n(c.abandoned_queue), n(c.offered)),
+            Kpi::PWait => ratio(n(c.queued), n(c.offered)),
+            Kpi::ServiceLevel => ratio(n(c.answered_in_time), n(c.offered)),
+            Kpi::ServiceLevelExclShort => {
+                ratio(n(c.answered_in_time), n(c.offered) - n(c.abandoned_short))
+            }
+            Kpi::Asa => ratio(c.answered_wait_sum, n(c.answered)),
+            Kpi::WaitMean => c.waits.mean().unwrap_or(f64::NAN),
+            Kpi::WaitP90 => q(&c.waits, 0.90),
+            Kpi::FirstResponseMean => ratio(c.first_response_sum, n(c.first_responses)),
+            Kpi::Responses => n(c.responses.count()),
+            Kpi::ResponseMean => c.responses.mean().unwrap_or(f64::NAN),
+            Kpi::ResponseP50 => q(&c.responses, 0.50),
+            Kpi::ResponseP90 => q(&c.responses, 0.90),
+            Kpi::ResponseP95 => q(&c.responses, 0.95),
+            Kpi::ResponseP99 => q(&c.responses, 0.99),
+            Kpi::ResponsesYellowShare => ratio(n(c.responses_yellow), n(c.responses.count())),
+            Kpi::ResponsesRedShare => ratio(n(c.responses_red), n(c.responses.count())),
+            Kpi::TimeYellowMean => ratio(c.yellow_time_sum, n(c.responses.count())),
+            Kpi::TimeRedMean => ratio(c.red_time_sum, n(c.responses.count())),
+            Kpi::HandleTimeMean => ratio(c.handle_time_sum, n(c.done)),
+            Kpi::WrapupMean => ratio(c.wrapup_sum, n(c.done)),
+            Kpi::Occupancy => ratio(l.busy, l.present),
+            Kpi::SlotUtilisation => ratio(l.held, l.slots),
+            Kpi::ConcurrencyMean => ratio(l.held, l.busy),
+        }
+    }
+
+    /// All KPI values for one set of tallies.
+    pub fn values(c: &ContactTally, l: &LoadTally) -> KpiValues {
+        Kpi::ALL.iter().map(|k| k.value(c, l)).collect()
+    }
+
+    pub fn by_name(name: &str) -> Option<Kpi> {
+        Kpi::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}

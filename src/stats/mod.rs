@@ -1,0 +1,14 @@
+//! Streaming, mergeable statistics: histograms with bounded relative error for quantiles,
+//! running moments, confidence intervals across replications, and the KPI collector that turns
+//! the model's records into per-interval tallies. Memory depends on the number of reporting
+//! intervals, never on the number of contacts; tallies of two runs or shards merge exactly.
+
+mod collector;
+pub mod histogram;
+mod kpi;
+pub mod summary;
+
+pub use collector::{Collector, ContactTally, LoadTally, Tallies, Window};
+pub use histogram::Histogram;
+pub use kpi::{Kpi, KpiValues};
+pub use summary::{confidence_interval, Interval};
