@@ -140,6 +140,13 @@ struct Agent {
     last_offer: f64,
 }
 
+/// The stretch of constant arrival rate the arrival process is in.
+#[derive(Clone, Copy, Debug)]
+struct ArrivalSegment {
+    end: f64,
+    rate: f64,
+}
+
 /// Load counters over all agents, kept up to date so the observer never has to scan agents.
 #[derive(Clone, Copy, Debug, Default)]
 struct Load {
@@ -167,6 +174,10 @@ pub struct ContactCenter<'c, O: Observer> {
     queue_len: usize,
     on_shift: u32,
     load: Load,
+    /// The load changed during the current event: one `Load` record goes out when the event
+    /// is done, however many slots it took and released.
+    load_changed: bool,
+    arrival_segment: ArrivalSegment,
     next_contact: ContactId,
     events: u64,
     observer: O,
@@ -215,6 +226,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue_len: 0,
             on_shift: 0,
             load: Load::default(),
+            load_changed: false,
+            arrival_segment: ArrivalSegment {
+                end: f64::NEG_INFINITY,
+                rate: 0.0,
+            },
             next_contact: 0,
             events: 0,
             observer,
@@ -225,6 +241,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// until `stop_at`.
     pub fn run(mut self) -> (O, RunTotals) {
         self.set_staffing(self.cfg.staffing[0]);
+        self.flush_load();
         for (i, pair) in self.cfg.staffing.windows(2).enumerate() {
             if pair[0] != pair[1] {
                 let interval = i as u32 + 1;
@@ -243,6 +260,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let (_, event) = self.sched.pop().expect("peeked");
             self.events += 1;
             self.handle(event);
+            self.flush_load();
         }
         let end_time = self.sched.now().min(self.cfg.stop_at);
         for s in &self.sessions {
@@ -323,18 +341,23 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let mut e: f64 = Exp1.sample(&mut self.rng.arrivals);
         let mut t = from;
         loop {
-            if t >= cfg.arrivals_end {
-                return None;
+            if t >= self.arrival_segment.end {
+                if t >= cfg.arrivals_end {
+                    return None;
+                }
+                let mut idx = cfg.interval_index(t);
+                let mut end = (idx + 1) as f64 * cfg.interval;
+                if end <= t {
+                    // Rounding put t at the very end of interval idx.
+                    idx += 1;
+                    end = (idx + 1) as f64 * cfg.interval;
+                }
+                self.arrival_segment = ArrivalSegment {
+                    end: end.min(cfg.arrivals_end),
+                    rate: cfg.arrival_rates[idx.min(cfg.arrival_rates.len() - 1)],
+                };
             }
-            let mut idx = cfg.interval_index(t);
-            let mut end = (idx + 1) as f64 * cfg.interval;
-            if end <= t {
-                // Rounding put t at the very end of interval idx.
-                idx += 1;
-                end = (idx + 1) as f64 * cfg.interval;
-            }
-            let end = end.min(cfg.arrivals_end);
-            let rate = cfg.arrival_rates[idx.min(cfg.arrival_rates.len() - 1)];
+            let ArrivalSegment { end, rate } = self.arrival_segment;
             if rate > 0.0 {
                 let at = t + e / rate;
                 if at < end {
@@ -462,14 +485,18 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
-    fn emit_load(&mut self) {
-        let l = self.load;
-        self.emit(Record::Load {
-            present: l.present,
-            busy: l.busy,
-            held: l.held,
-            slots: l.slots,
-        });
+    #[inline]
+    fn flush_load(&mut self) {
+        if self.load_changed {
+            self.load_changed = false;
+            let l = self.load;
+            self.emit(Record::Load {
+                present: l.present,
+                busy: l.busy,
+                held: l.held,
+                slots: l.slots,
+            });
+        }
     }
 
     fn take_slot(&mut self, agent: u32) {
@@ -482,7 +509,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         a.last_offer = now;
         self.load.held += 1;
         self.refresh_availability(agent);
-        self.emit_load();
+        self.load_changed = true;
     }
 
     fn release_slot(&mut self, agent: u32) {
@@ -498,7 +525,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
         }
         self.refresh_availability(agent);
-        self.emit_load();
+        self.load_changed = true;
     }
 
     /// Agents `0..target` are on shift. An agent leaving takes no new chat and finishes the ones
@@ -527,7 +554,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
             self.refresh_availability(i);
         }
-        self.emit_load();
+        self.load_changed = true;
     }
 
     // ---- offer, accept and the conversation -------------------------------------------------
@@ -753,15 +780,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     fn mark_done(&mut self, s: u32) {
         let now = self.now();
-        let session = self.sessions[s as usize];
-        self.emit(Record::Done {
+        let session = &self.sessions[s as usize];
+        let agent = session.agent;
+        let record = Record::Done {
             contact: session.contact,
             arrived_at: session.arrived_at,
             handle_time: now - session.answered_at,
             wrapup: now - session.chat_ended_at,
-        });
+        };
+        self.emit(record);
         self.free_session(s);
-        self.release_slot(session.agent);
+        self.release_slot(agent);
         self.dispatch();
     }
 

@@ -59,7 +59,7 @@ pub enum Record {
         handle_time: f64,
         wrapup: f64,
     },
-    /// The agents' load changed: agents present (on shift, or off shift but still finishing
+    /// The agents' load changed (sent once, after the event that changed it): agents present (on shift, or off shift but still finishing
     /// chats), agents holding at least one chat, chats held (reserved, in conversation or in
     /// wrap-up) and slots of the agents present.
     Load {

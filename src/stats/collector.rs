@@ -44,17 +44,6 @@ impl Window {
             ((j + 1.0) * self.interval).min(self.end),
         )
     }
-
-    /// Reporting interval of a contact that arrived at `t`, if it is counted.
-    #[inline]
-    fn slot(&self, t: f64) -> Option<usize> {
-        if t >= self.start && t < self.end {
-            let i = (t / self.interval) as usize - self.first_interval();
-            Some(i.min(self.intervals() - 1))
-        } else {
-            None
-        }
-    }
 }
 
 /// Contact measures of one reporting interval (by arrival).
@@ -160,10 +149,17 @@ impl Tallies {
 /// Observer that fills [`Tallies`].
 pub struct Collector {
     window: Window,
+    /// `window.first_interval()` and `window.intervals()`, computed once: they are needed for
+    /// every record.
+    first_interval: usize,
+    intervals: usize,
     tallies: Tallies,
     /// Agent load as of `load_since`.
     load: [f64; 4],
     load_since: f64,
+    /// The reporting interval `load_since` falls in, and where it ends.
+    load_slot: usize,
+    load_slot_end: f64,
 }
 
 impl Collector {
@@ -184,8 +180,12 @@ impl Collector {
                 contacts: vec![ContactTally::default(); n],
                 load,
             },
+            first_interval: window.first_interval(),
+            intervals: n,
             load: [0.0; 4],
             load_since: 0.0,
+            load_slot: 0,
+            load_slot_end: window.bounds(0).1,
         }
     }
 
@@ -195,32 +195,49 @@ impl Collector {
         self.tallies
     }
 
+    /// Tally of the reporting interval in which a contact that arrived at `arrived_at` is
+    /// counted, if it is counted at all.
     #[inline]
     fn tally(&mut self, arrived_at: f64) -> Option<&mut ContactTally> {
-        let i = self.window.slot(arrived_at)?;
-        Some(&mut self.tallies.contacts[i])
+        let w = &self.window;
+        if !(arrived_at >= w.start && arrived_at < w.end) {
+            return None;
+        }
+        let i = ((arrived_at / w.interval) as usize).saturating_sub(self.first_interval);
+        Some(&mut self.tallies.contacts[i.min(self.intervals - 1)])
     }
 
-    /// Add the current load, held since `load_since`, up to `now`, split over the intervals
-    /// it spans and clipped to the window.
+    /// Add the load held since `load_since` up to `now`, split over the reporting intervals it
+    /// spans and clipped to the window. The common case (no interval edge crossed) is one
+    /// multiply-add per counter.
     fn advance_load(&mut self, now: f64) {
         let w = self.window;
-        let mut t = self.load_since.max(w.start);
-        let until = now.min(w.end);
-        self.load_since = now;
-        while t < until {
-            let i = ((t / w.interval) as usize - w.first_interval()).min(w.intervals() - 1);
-            let seg_end = w.bounds(i).1.min(until).max(t);
-            let dt = seg_end - t;
-            let l = &mut self.tallies.load[i];
+        while self.load_since < now {
+            let t = self.load_since;
+            if t < w.start {
+                self.load_since = now.min(w.start);
+                continue;
+            }
+            if t >= w.end {
+                self.load_since = now;
+                return;
+            }
+            let until = now.min(self.load_slot_end);
+            let dt = until - t;
+            let l = &mut self.tallies.load[self.load_slot];
             l.present += self.load[0] * dt;
             l.busy += self.load[1] * dt;
             l.held += self.load[2] * dt;
             l.slots += self.load[3] * dt;
-            if seg_end <= t {
-                break; // rounding at an interval edge: nothing left to add
+            self.load_since = until;
+            if until >= self.load_slot_end {
+                self.load_slot += 1;
+                self.load_slot_end = if self.load_slot < self.intervals {
+                    w.bounds(self.load_slot).1
+                } else {
+                    f64::INFINITY
+                };
             }
-            t = seg_end;
         }
     }
 }

@@ -1,0 +1,126 @@
+//! Throughput of the event loop, in contacts per second (criterion's "elements") and ns per
+//! contact, on the Erlang C configuration (one slot, one exchange, exponential compose, no
+//! accept delay, no wrap-up, no patience): 100 agents, mean handle 300 s, load 0.95.
+//!
+//! - `erlang_c_1m/ccsim`: 1,000,000 arrivals through the real model and the KPI collector.
+//! - `erlang_c_1m/hand_written_heap_loop`: the same queue as a minimal hand-written M/M/n heap
+//!   loop (the floor any simulator of this queue pays), for the ratio.
+//! - `agents_scaling/N`: the same load with 10, 100, 1,000 and 10,000 agents and 200,000
+//!   arrivals: the cost per contact must stay flat (routing and the event heap are O(log n)).
+//!
+//! Events per second: the model processes two events per contact in this configuration
+//! (arrival, reply done), printed once before the measurements.
+
+use std::collections::{BinaryHeap, VecDeque};
+use std::path::Path;
+
+use ccsim::engine::stream;
+use ccsim::experiment::replicate;
+use ccsim::scenario::{self, Scenario};
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rand_distr::{Distribution, Exp1};
+
+const AHT: f64 = 300.0;
+const LOAD: f64 = 0.95;
+
+fn erlang_c(agents: u32, arrivals: f64) -> Scenario {
+    let rate = LOAD * agents as f64 / AHT; // per second
+    let horizon = arrivals / rate;
+    let text = format!(
+        r#"
+        [run]
+        horizon = {horizon}
+        interval = {horizon}
+        replications = 1
+        seed = 1
+        [arrivals]
+        rate_per_hour = {}
+        [staffing]
+        agents = {agents}
+        [conversation]
+        agent_compose = {{ dist = "exponential", mean = {AHT} }}
+        "#,
+        rate * 3600.0
+    );
+    scenario::parse(&text, Path::new("bench.toml"), &[]).expect("valid bench scenario")
+}
+
+/// The floor: M/M/n with a binary heap of departures, a FIFO queue of arrival times and a wait
+/// sum — no routing policy, no records, no statistics beyond one sum.
+fn hand_written_heap_loop(agents: u32, arrivals: u64) -> f64 {
+    #[derive(PartialEq, PartialOrd)]
+    struct Ev(f64, bool); // (time, is_arrival)
+    impl Eq for Ev {}
+    impl Ord for Ev {
+        fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+            o.0.total_cmp(&self.0)
+        }
+    }
+    let lambda = LOAD * agents as f64 / AHT;
+    let mut rng_a = stream(1, 0, 0);
+    let mut rng_s = stream(1, 0, 5);
+    let mut exp = |rng: &mut ccsim::engine::SimRng, mean: f64| -> f64 {
+        let e: f64 = Exp1.sample(rng);
+        e * mean
+    };
+    let mut heap = BinaryHeap::with_capacity(agents as usize + 2);
+    let mut queue: VecDeque<f64> = VecDeque::new();
+    let mut free = agents;
+    let mut wait_sum = 0.0;
+    let mut generated = 1;
+    heap.push(Ev(exp(&mut rng_a, 1.0 / lambda), true));
+    while let Some(Ev(t, is_arrival)) = heap.pop() {
+        if is_arrival {
+            if generated < arrivals {
+                generated += 1;
+                heap.push(Ev(t + exp(&mut rng_a, 1.0 / lambda), true));
+            }
+            if free > 0 {
+                free -= 1;
+                heap.push(Ev(t + exp(&mut rng_s, AHT), false));
+            } else {
+                queue.push_back(t);
+            }
+        } else if let Some(arrived) = queue.pop_front() {
+            wait_sum += t - arrived;
+            heap.push(Ev(t + exp(&mut rng_s, AHT), false));
+        } else {
+            free += 1;
+        }
+    }
+    wait_sum
+}
+
+fn bench_erlang_c(c: &mut Criterion) {
+    let scenario = erlang_c(100, 1_000_000.0);
+    let probe = replicate(&scenario, 0);
+    println!(
+        "erlang_c_1m: {} contacts, {} events per run",
+        probe.totals.contacts, probe.totals.events
+    );
+    let mut group = c.benchmark_group("erlang_c_1m");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(probe.totals.contacts));
+    group.bench_function("ccsim", |b| b.iter(|| black_box(replicate(&scenario, 0))));
+    group.bench_function("hand_written_heap_loop", |b| {
+        b.iter(|| black_box(hand_written_heap_loop(100, 1_000_000)))
+    });
+    group.finish();
+}
+
+fn bench_scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("agents_scaling");
+    group.sample_size(10);
+    for agents in [10u32, 100, 1_000, 10_000] {
+        let scenario = erlang_c(agents, 200_000.0);
+        let contacts = replicate(&scenario, 0).totals.contacts;
+        group.throughput(Throughput::Elements(contacts));
+        group.bench_with_input(BenchmarkId::from_parameter(agents), &scenario, |b, s| {
+            b.iter(|| black_box(replicate(s, 0)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_erlang_c, bench_scaling);
+criterion_main!(benches);
