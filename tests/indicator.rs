@@ -98,7 +98,12 @@ fn check(k: u32) {
             exact.response_tail(YELLOW),
             0.01,
         ),
-        ("red share", per_rep(&|r| r.red / r.n), exact.response_tail(RED), 0.01),
+        (
+            "red share",
+            per_rep(&|r| r.red / r.n),
+            exact.response_tail(RED),
+            0.01,
+        ),
         (
             "time in yellow",
             per_rep(&|r| r.yellow_time / r.n),

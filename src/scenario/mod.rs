@@ -95,13 +95,31 @@ pub fn from_document(document: toml::Table, file: &Path) -> Result<Scenario, Sce
                 } else {
                     key
                 },
-                message: e.into_inner().to_string(),
+                message: plain_serde_message(&e.into_inner().to_string()),
             }
         })?;
     Resolver {
         file: file.to_path_buf(),
     }
     .resolve(raw, document)
+}
+
+/// A deserializer message in the user's terms: the first line only (the key is already named),
+/// and TOML types instead of Rust ones.
+fn plain_serde_message(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message).trim();
+    [
+        ("expected i64", "expected an integer"),
+        ("expected f64", "expected a number"),
+        ("expected a string", "expected a string (in quotes)"),
+        ("expected a sequence", "expected a list [ ... ]"),
+        (
+            "expected struct RawDist",
+            "expected a distribution { dist = \"...\", ... }",
+        ),
+    ]
+    .iter()
+    .fold(first.to_string(), |m, (rust, user)| m.replace(rust, user))
 }
 
 /// Apply one `KEY=VALUE` override. VALUE is read as TOML (`14`, `1.5`, `[1, 2]`,
@@ -571,7 +589,7 @@ impl Resolver {
                     &format!("{key}.{field}"),
                     field_value(raw, field),
                     format!(
-                        "a {} distribution does not take {field} (it takes: {})",
+                        "dist = \"{}\" does not take {field} (it takes: {})",
                         raw.dist,
                         takes()
                     ),
@@ -583,7 +601,7 @@ impl Resolver {
                 return Err(self.missing(
                     &format!("{key}.{field}"),
                     format!(
-                        "a {} distribution needs {field} (it takes: {})",
+                        "dist = \"{}\" needs {field} (it takes: {})",
                         raw.dist,
                         takes()
                     ),
@@ -607,7 +625,7 @@ impl Resolver {
                 Err(self.invalid(
                     &field(name),
                     x,
-                    format!("a {} needs {name} > 0{why}", raw.dist),
+                    format!("dist = \"{}\" needs {name} > 0{why}", raw.dist),
                 ))
             }
         };
@@ -787,5 +805,220 @@ fn field_value(raw: &RawDist, field: &str) -> String {
         "k" => format!("{}", raw.k.unwrap_or_default()),
         "values" => format!("{:?}", raw.values.as_deref().unwrap_or_default()),
         _ => format!("{:?}", raw.weights.as_deref().unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASIC: &str = include_str!("../../scenarios/basic_chat.toml");
+
+    fn parse_with(text: &str, overrides: &[&str]) -> Result<Scenario, ScenarioError> {
+        let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        parse(text, Path::new("s.toml"), &o)
+    }
+
+    fn error(text: &str, overrides: &[&str]) -> String {
+        parse_with(text, overrides).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn the_issue_example_resolves() {
+        let s = parse_with(BASIC, &[]).unwrap();
+        assert_eq!(s.name, "Basic chat desk");
+        assert_eq!(s.run.intervals, 17);
+        assert_eq!(
+            (s.run.horizon, s.run.warmup, s.run.interval),
+            (28800.0, 1800.0, 1800.0)
+        );
+        assert_eq!((s.run.replications, s.run.seed), (10, 2026));
+        let m = &s.model;
+        assert_eq!(m.arrival_rates.len(), 17);
+        assert!((m.arrival_rates[2] - 120.0 / 3600.0).abs() < 1e-15);
+        assert_eq!(m.staffing, vec![12; 17]);
+        assert_eq!(
+            (m.max_concurrent, m.routing, m.attention),
+            (3, Routing::LeastBusy, Attention::Fifo)
+        );
+        assert_eq!(m.slowdown, vec![1.0, 1.1, 1.25]);
+        assert!((m.exchanges.mean() - 6.0).abs() < 1e-12);
+        assert!((m.think.mean() - 40.0).abs() < 1e-12);
+        assert!((m.accept_delay.mean() - 3.0).abs() < 1e-12);
+        assert!((m.queue_patience.as_ref().unwrap().mean() - 180.0).abs() < 1e-12);
+        assert_eq!((m.yellow, m.red, m.arrivals_end), (30.0, 60.0, 30600.0));
+        assert_eq!(m.stop_at, f64::INFINITY);
+        assert_eq!(
+            s.kpi,
+            KpiSettings {
+                service_level_threshold: 30.0,
+                short_abandon: 5.0
+            }
+        );
+    }
+
+    #[test]
+    fn constants_defaults_and_omissions_are_allowed() {
+        let text = r#"
+            [run]
+            horizon = "1h"
+            warmup = "0s"
+            [arrivals]
+            rate_per_hour = 120
+            [staffing]
+            agents = 3
+            [conversation]
+            agent_compose = { dist = "exponential", mean = "25s" }
+        "#;
+        let s = parse_with(text, &[]).unwrap();
+        assert_eq!(s.name, "s");
+        assert_eq!(s.run.intervals, 2);
+        assert_eq!(s.model.arrival_rates, vec![120.0 / 3600.0; 2]);
+        assert!(s.model.queue_patience.is_none() && s.model.reply_patience.is_none());
+        assert!(s.model.wrapup.is_zero() && s.model.accept_delay.is_zero());
+        assert_eq!(s.model.max_concurrent, 1);
+    }
+
+    #[test]
+    fn every_distribution_form_parses() {
+        for d in [
+            r#"{ dist = "constant", value = "10s" }"#,
+            r#"{ dist = "exponential", mean = 10 }"#,
+            r#"{ dist = "lognormal", mean = "10s", cv = 0.5 }"#,
+            r#"{ dist = "gamma", mean = "10s", cv = 2 }"#,
+            r#"{ dist = "erlang", k = 3, mean = "10s" }"#,
+            r#"{ dist = "uniform", min = "5s", max = "15s" }"#,
+            r#"{ dist = "weibull", shape = 1.5, mean = "10s" }"#,
+            r#"{ dist = "weibull", shape = 1.5, scale = "10s" }"#,
+            r#"{ dist = "empirical", values = ["5s", "10s", 15] }"#,
+            r#"{ dist = "empirical", values = [5, 15], weights = [1, 1] }"#,
+        ] {
+            let s = parse_with(BASIC, &[&format!("conversation.agent_compose={d}")])
+                .unwrap_or_else(|e| panic!("{d}: {e}"));
+            let mean = s.model.compose.mean();
+            let expected = if d.contains("scale") {
+                10.0 * 0.902_745_292_950_933_6
+            } else {
+                10.0
+            };
+            assert!((mean - expected).abs() < 1e-9, "{d}: mean {mean}");
+        }
+        for (d, mean) in [
+            (r#"{ dist = "constant", value = 4 }"#, 4.0),
+            (r#"{ dist = "geometric", mean = 2.5 }"#, 2.5),
+            (
+                r#"{ dist = "empirical", values = [1, 3], weights = [3, 1] }"#,
+                1.5,
+            ),
+        ] {
+            let s = parse_with(BASIC, &[&format!("conversation.exchanges={d}")]).unwrap();
+            assert!((s.model.exchanges.mean() - mean).abs() < 1e-12, "{d}");
+        }
+    }
+
+    #[test]
+    fn overrides_reach_nested_keys_and_read_values_as_toml() {
+        let s = parse_with(
+            BASIC,
+            &[
+                "staffing.agents=14",
+                "indicator.red=90s",
+                "patience.queue.mean=5m",
+                "run.drain=1h",
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.model.staffing, vec![14; 17]);
+        assert_eq!(s.model.red, 90.0);
+        assert!((s.model.queue_patience.unwrap().mean() - 300.0).abs() < 1e-9);
+        assert_eq!(s.model.stop_at, 30600.0 + 3600.0);
+        assert_eq!(
+            parse_override_value("[1, 2]"),
+            Value::Array(vec![Value::Integer(1), Value::Integer(2)])
+        );
+        assert_eq!(parse_override_value("90s"), Value::String("90s".into()));
+        assert_eq!(parse_override_value("\"x y\""), Value::String("x y".into()));
+    }
+
+    #[test]
+    fn mistakes_name_the_key_the_value_and_the_rule() {
+        let cases: &[(&[&str], &[&str])] = &[
+            (
+                &["staffing.agents_per_interval=[1]"],
+                &["staffing.agents", "not both"],
+            ),
+            (
+                &["staffing.max_concurrent_chats=0"],
+                &["staffing.max_concurrent_chats = 0", "between 1 and 64"],
+            ),
+            (
+                &["conversation.concurrency_slowdown=[1.0, 1.2]"],
+                &["concurrency_slowdown", "at least 3 entries"],
+            ),
+            (
+                &["conversation.concurrency_slowdown=[1.0, 0, 1]"],
+                &["concurrency_slowdown[1] = 0", "> 0"],
+            ),
+            (
+                &["conversation.exchanges.mean=0.5"],
+                &["conversation.exchanges.mean = 0.5", ">= 1"],
+            ),
+            (
+                &["conversation.agent_compose.dist=\"uniform\""],
+                &["conversation.agent_compose.mean", "does not take mean"],
+            ),
+            (
+                &["conversation.agent_compose={dist=\"uniform\", min=5, max=1}"],
+                &["agent_compose.max = 1", "at least min (5s)"],
+            ),
+            (
+                &["conversation.agent_compose={dist=\"weibull\", shape=1, mean=5, scale=5}"],
+                &["agent_compose", "exactly one of scale or mean"],
+            ),
+            (
+                &["conversation.agent_compose={dist=\"empirical\", values=[1,2], weights=[1]}"],
+                &["agent_compose.weights", "one weight per value (2)"],
+            ),
+            (
+                &["conversation.agent_compose={dist=\"erlang\", k=0, mean=5}"],
+                &["agent_compose.k = 0", "between 1 and 1000"],
+            ),
+            (
+                &["conversation.agent_compose={dist=\"normal\", mean=5}"],
+                &["agent_compose.dist = \"normal\"", "\"lognormal\""],
+            ),
+            (
+                &["run.replications=0"],
+                &["run.replications = 0", "between 1"],
+            ),
+            (
+                &["run.interval=1s", "run.horizon=30d"],
+                &["run.interval", "at most 20000"],
+            ),
+            (
+                &["arrivals.rate_per_hour=-1"],
+                &["arrivals.rate_per_hour = -1", ">= 0"],
+            ),
+            (
+                &["staffing.attention=\"random\""],
+                &["staffing.attention = \"random\"", "\"most_urgent\""],
+            ),
+            (
+                &["staffing.agents.x=1"],
+                &["--set staffing.agents.x=1", "staffing.agents is a value"],
+            ),
+            (
+                &["kpi.short_abandon=-1s"],
+                &["kpi.short_abandon", "must be >= 0"],
+            ),
+        ];
+        for (overrides, expected) in cases {
+            let e = error(BASIC, overrides);
+            for part in *expected {
+                assert!(e.contains(part), "{overrides:?}: {part:?} not in: {e}");
+            }
+        }
+        let no_staffing = BASIC.replace("agents = 12\n", "");
+        assert!(error(&no_staffing, &[]).contains("staffing.agents_per_interval"));
     }
 }

@@ -1,0 +1,306 @@
+//! The `ccsim` binary end to end: output files, reproducibility to the bit whatever the number
+//! of threads, `--set` overrides, and clear errors (file, key, value, rule) that exit non-zero
+//! without a panic and without touching earlier results.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ccsim");
+const FILES: [&str; 4] = [
+    "summary.csv",
+    "intervals.csv",
+    "replications.csv",
+    "run.json",
+];
+
+fn scenario_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/basic_chat.toml")
+}
+
+/// A fresh folder under the target directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn ccsim(args: &[&str], threads: Option<&str>) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args);
+    if let Some(t) = threads {
+        cmd.env("RAYON_NUM_THREADS", t);
+    }
+    cmd.output().expect("run ccsim")
+}
+
+fn read_all(dir: &Path) -> Vec<Vec<u8>> {
+    FILES
+        .iter()
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .collect()
+}
+
+#[test]
+fn same_seed_gives_identical_files_whatever_the_thread_count() {
+    let dir = scratch("repro");
+    let scenario = scenario_path();
+    let mut outputs = Vec::new();
+    for (name, threads) in [("t1", "1"), ("t2", "2"), ("t5", "5")] {
+        let out = dir.join(name);
+        let o = ccsim(
+            &[
+                "run",
+                scenario.to_str().unwrap(),
+                "--reps",
+                "6",
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ],
+            Some(threads),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(read_all(&out));
+    }
+    assert_eq!(outputs[0], outputs[1], "1 vs 2 threads");
+    assert_eq!(outputs[0], outputs[2], "1 vs 5 threads");
+
+    // A different seed gives different customers.
+    let other = dir.join("seed");
+    let o = ccsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "6",
+            "--seed",
+            "7",
+            "--out",
+            other.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    assert_ne!(read_all(&other)[0], outputs[0][0]);
+}
+
+#[test]
+fn run_writes_every_file_with_the_documented_columns() {
+    let out = scratch("columns");
+    let o = ccsim(
+        &[
+            "run",
+            scenario_path().to_str().unwrap(),
+            "--reps",
+            "3",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert!(stdout.contains("service_level") && stdout.contains("95% interval"));
+
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(
+        lines.next(),
+        Some("kpi,mean,ci95_low,ci95_high,std,replications")
+    );
+    let kpis: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    for required in [
+        "offered",
+        "answered",
+        "abandoned_queue",
+        "abandoned_short",
+        "abandoned_chat",
+        "abandon_rate",
+        "p_wait",
+        "service_level",
+        "asa",
+        "wait_mean",
+        "wait_p90",
+        "first_response_mean",
+        "response_mean",
+        "response_p50",
+        "response_p90",
+        "response_p95",
+        "response_p99",
+        "responses_yellow_share",
+        "responses_red_share",
+        "time_yellow_mean",
+        "time_red_mean",
+        "handle_time_mean",
+        "wrapup_mean",
+        "occupancy",
+        "slot_utilisation",
+        "concurrency_mean",
+    ] {
+        assert!(kpis.contains(&required), "summary.csv lacks {required}");
+    }
+
+    let intervals = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+    assert!(
+        intervals.starts_with("interval,start,end,kpi,mean,ci95_low,ci95_high,std,replications\n")
+    );
+    // 8 h horizon after a 30 min warm-up: 16 half-hour intervals, 00:30 to 08:30.
+    assert!(intervals.contains("\n0,00:30,01:00,offered,"));
+    assert!(intervals.contains("\n15,08:00,08:30,offered,"));
+    assert!(!intervals.contains("\n16,"));
+
+    let reps = std::fs::read_to_string(out.join("replications.csv")).unwrap();
+    assert!(reps.starts_with("replication,kpi,value\n0,offered,"));
+    assert!(reps.contains("\n2,offered,"));
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["ccsim_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["seed"], 2026);
+    assert_eq!(json["scenario"]["document"]["staffing"]["agents"], 12);
+    assert!(json["kpis"].as_array().unwrap().len() >= 26);
+}
+
+#[test]
+fn set_overrides_any_key_and_is_recorded() {
+    let out = scratch("set");
+    let o = ccsim(
+        &[
+            "run",
+            scenario_path().to_str().unwrap(),
+            "--reps",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--set",
+            "staffing.agents=14",
+            "--set",
+            "indicator.red=90s",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    assert_eq!(json["scenario"]["document"]["staffing"]["agents"], 14);
+    assert_eq!(json["scenario"]["document"]["indicator"]["red"], "90s");
+    assert_eq!(json["replications"], 2);
+}
+
+/// Run a scenario that must be rejected; return stderr after checking exit code and no panic.
+fn rejected(args: &[&str]) -> String {
+    let o = ccsim(args, None);
+    let stderr = String::from_utf8(o.stderr).unwrap();
+    assert!(!o.status.success(), "accepted: {args:?}");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[test]
+fn mistakes_are_clear_errors_that_leave_earlier_results_intact() {
+    let dir = scratch("errors");
+    let out = dir.join("out");
+    let good = ccsim(
+        &[
+            "run",
+            scenario_path().to_str().unwrap(),
+            "--reps",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    );
+    assert!(good.status.success());
+    let before = read_all(&out);
+
+    let base = std::fs::read_to_string(scenario_path()).unwrap();
+    let cases: [(&str, String, &[&str]); 7] = [
+        (
+            "unknown_key",
+            base.replace("agents = 12", "agnets = 12"),
+            &["staffing.agnets", "unknown field"],
+        ),
+        (
+            "negative_mean",
+            base.replace("mean = \"25s\"", "mean = \"-25s\""),
+            &["conversation.agent_compose.mean", "-25s", "must be > 0"],
+        ),
+        (
+            "cv_zero",
+            base.replace("mean = \"25s\", cv = 0.8", "mean = \"25s\", cv = 0"),
+            &["conversation.agent_compose.cv", "= 0", "cv > 0"],
+        ),
+        (
+            "short_list",
+            base.replace("40, 40, 40, 40, 40, 40]", "40]"),
+            &[
+                "arrivals.rate_per_hour",
+                "12 entries",
+                "17 intervals of 30m",
+            ],
+        ),
+        (
+            "red_below_yellow",
+            base.replace("red = \"60s\"", "red = \"20s\""),
+            &["indicator.red", "20s", "at least indicator.yellow"],
+        ),
+        (
+            "not_toml",
+            "name = \"x\"\n[run\nhorizon = 1".into(),
+            &["not a valid TOML file", "line 2"],
+        ),
+        (
+            "bad_duration",
+            base.replace("horizon = \"8h\"", "horizon = \"8 hours\""),
+            &["run.horizon", "8 hours", "\"45s\""],
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let stderr = rejected(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            stderr.contains(file.to_str().unwrap()),
+            "{name}: file not named: {stderr}"
+        );
+        for e in expected {
+            assert!(stderr.contains(e), "{name}: {e:?} not in {stderr}");
+        }
+    }
+    let missing = rejected(&["run", "no/such/file.toml"]);
+    assert!(missing.contains("no/such/file.toml") && missing.contains("cannot read"));
+    let bad_set = rejected(&[
+        "run",
+        scenario_path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "staffing.agents=many",
+    ]);
+    assert!(bad_set.contains("staffing.agents") && bad_set.contains("expected an integer"));
+    let bad_form = rejected(&[
+        "run",
+        scenario_path().to_str().unwrap(),
+        "--set",
+        "staffing.agents",
+    ]);
+    assert!(bad_form.contains("KEY=VALUE"));
+
+    assert_eq!(
+        read_all(&out),
+        before,
+        "a failed run changed earlier results"
+    );
+}
