@@ -304,3 +304,50 @@ fn mistakes_are_clear_errors_that_leave_earlier_results_intact() {
         "a failed run changed earlier results"
     );
 }
+
+#[test]
+fn the_readme_documents_every_kpi_and_every_scenario_key() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for kpi in ccsim::stats::Kpi::ALL {
+        assert!(
+            readme.contains(&format!("`{}`", kpi.name())),
+            "README lacks KPI {}",
+            kpi.name()
+        );
+    }
+    for key in [
+        "name",
+        "description",
+        "run.horizon",
+        "run.warmup",
+        "run.interval",
+        "run.replications",
+        "run.seed",
+        "run.drain",
+        "arrivals.rate_per_hour",
+        "staffing.agents",
+        "staffing.agents_per_interval",
+        "staffing.max_concurrent_chats",
+        "staffing.routing",
+        "staffing.attention",
+        "conversation.exchanges",
+        "conversation.customer_think",
+        "conversation.agent_compose",
+        "conversation.concurrency_slowdown",
+        "conversation.accept_delay",
+        "patience.queue",
+        "patience.reply",
+        "indicator.yellow",
+        "indicator.red",
+        "indicator.basis",
+        "wrapup.time",
+        "kpi.service_level_threshold",
+        "kpi.short_abandon",
+    ] {
+        assert!(
+            readme.contains(&format!("| `{key}` |")),
+            "README lacks scenario key {key}"
+        );
+    }
+}

@@ -95,8 +95,17 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     write_files(&out, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if !args.quiet {
-        print!("{}", report.terminal_table());
-        println!("\nwritten to {}", out.display());
+        let text = format!("{}\nwritten to {}\n", report.terminal_table(), out.display());
+        print_stdout(&text)?;
     }
     Ok(())
+}
+
+/// Print to stdout; a closed pipe (`ccsim run … | head`) is not an error.
+fn print_stdout(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
