@@ -140,11 +140,7 @@ impl<'a> RunReport<'a> {
             format_duration(s.run.horizon),
             format_duration(s.run.warmup)
         );
-        let _ = writeln!(
-            out,
-            "\n{:<26} {:>12}   {:<27} {}",
-            "KPI", "mean", "95% interval", "unit"
-        );
+        let _ = writeln!(out, "\n{:<26} {:>12}   {:<27} unit", "KPI", "mean", "95% interval");
         for k in &self.summary {
             let (mean, ci) = match &k.interval {
                 None => ("—".to_string(), String::new()),
