@@ -43,7 +43,8 @@ pub enum IndicatorBasis {
     AgentMessage,
 }
 
-#[derive(Clone, Debug)]
+/// Serialised into `run.json` as the resolved scenario: seconds, rates per second.
+#[derive(Clone, Debug, Serialize)]
 pub struct ModelConfig {
     /// Length of one entry of the per-interval lists, seconds.
     pub interval: f64,

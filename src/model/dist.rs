@@ -4,7 +4,7 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Weibull};
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::engine::SimRng;
 
@@ -55,11 +55,10 @@ pub enum CountDist {
 }
 
 /// Sampling with replacement from observed values, optionally weighted.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Empirical<T> {
     values: Vec<T>,
     /// Cumulative weights normalised to end at 1; empty when all values are equally likely.
-    #[serde(skip)]
     cumulative: Vec<f64>,
 }
 
@@ -266,6 +265,76 @@ impl CountDist {
             CountDist::Geometric { mean } => *mean,
             CountDist::Empirical(e) => e.probabilities().map(|(v, p)| v as f64 * p).sum(),
         }
+    }
+}
+
+/// Distributions serialise as the scenario file writes them (`{ "dist": "lognormal", "mean":
+/// 40.0, "cv": 1.0 }`, seconds), plus their exact `mean`, for `run.json`.
+impl Serialize for Dist {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(None)?;
+        match self {
+            Dist::Constant(v) => {
+                m.serialize_entry("dist", "constant")?;
+                m.serialize_entry("value", v)?;
+            }
+            Dist::Exponential { .. } => m.serialize_entry("dist", "exponential")?,
+            Dist::LogNormal { cv, .. } => {
+                m.serialize_entry("dist", "lognormal")?;
+                m.serialize_entry("cv", cv)?;
+            }
+            Dist::Gamma { cv, .. } => {
+                m.serialize_entry("dist", "gamma")?;
+                m.serialize_entry("cv", cv)?;
+            }
+            Dist::Erlang { k, .. } => {
+                m.serialize_entry("dist", "erlang")?;
+                m.serialize_entry("k", k)?;
+            }
+            Dist::Uniform { min, max } => {
+                m.serialize_entry("dist", "uniform")?;
+                m.serialize_entry("min", min)?;
+                m.serialize_entry("max", max)?;
+            }
+            Dist::Weibull { shape, scale, .. } => {
+                m.serialize_entry("dist", "weibull")?;
+                m.serialize_entry("shape", shape)?;
+                m.serialize_entry("scale", scale)?;
+            }
+            Dist::Empirical(e) => {
+                m.serialize_entry("dist", "empirical")?;
+                m.serialize_entry("values", &e.values)?;
+                m.serialize_entry(
+                    "probabilities",
+                    &e.probabilities().map(|(_, p)| p).collect::<Vec<_>>(),
+                )?;
+            }
+        }
+        m.serialize_entry("mean", &self.mean())?;
+        m.end()
+    }
+}
+
+impl Serialize for CountDist {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut m = serializer.serialize_map(None)?;
+        match self {
+            CountDist::Constant(n) => {
+                m.serialize_entry("dist", "constant")?;
+                m.serialize_entry("value", n)?;
+            }
+            CountDist::Geometric { .. } => m.serialize_entry("dist", "geometric")?,
+            CountDist::Empirical(e) => {
+                m.serialize_entry("dist", "empirical")?;
+                m.serialize_entry("values", &e.values)?;
+                m.serialize_entry(
+                    "probabilities",
+                    &e.probabilities().map(|(_, p)| p).collect::<Vec<_>>(),
+                )?;
+            }
+        }
+        m.serialize_entry("mean", &self.mean())?;
+        m.end()
     }
 }
 

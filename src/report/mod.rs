@@ -108,6 +108,11 @@ impl<'a> RunReport<'a> {
                 "name": s.name,
                 "file": s.file.display().to_string(),
                 "document": s.document,
+                "resolved": {
+                    "run": s.run,
+                    "kpi": s.kpi,
+                    "model": s.model,
+                },
             },
             "seed": s.run.seed,
             "replications": self.replications.len(),
@@ -140,7 +145,11 @@ impl<'a> RunReport<'a> {
             format_duration(s.run.horizon),
             format_duration(s.run.warmup)
         );
-        let _ = writeln!(out, "\n{:<26} {:>12}   {:<27} unit", "KPI", "mean", "95% interval");
+        let _ = writeln!(
+            out,
+            "\n{:<26} {:>12}   {:<27} unit",
+            "KPI", "mean", "95% interval"
+        );
         for k in &self.summary {
             let (mean, ci) = match &k.interval {
                 None => ("—".to_string(), String::new()),

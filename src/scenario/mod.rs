@@ -38,7 +38,7 @@ pub struct Scenario {
     pub document: toml::Table,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct RunSettings {
     /// Measured time after the warm-up, seconds.
     pub horizon: f64,
@@ -54,7 +54,7 @@ pub struct RunSettings {
     pub intervals: usize,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct KpiSettings {
     pub service_level_threshold: f64,
     pub short_abandon: f64,
