@@ -123,6 +123,15 @@ impl<T: Copy> Empirical<T> {
     }
 }
 
+impl<T: Copy + Serialize> Empirical<T> {
+    /// The `values` and their `probabilities`, as entries of the map being serialised.
+    fn serialize_entries<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("values", &self.values)?;
+        let p: Vec<f64> = self.probabilities().map(|(_, p)| p).collect();
+        m.serialize_entry("probabilities", &p)
+    }
+}
+
 impl Dist {
     pub fn exponential(mean: f64) -> Result<Dist, String> {
         positive("mean", mean)?;
@@ -303,11 +312,7 @@ impl Serialize for Dist {
             }
             Dist::Empirical(e) => {
                 m.serialize_entry("dist", "empirical")?;
-                m.serialize_entry("values", &e.values)?;
-                m.serialize_entry(
-                    "probabilities",
-                    &e.probabilities().map(|(_, p)| p).collect::<Vec<_>>(),
-                )?;
+                e.serialize_entries(&mut m)?;
             }
         }
         m.serialize_entry("mean", &self.mean())?;
@@ -326,11 +331,7 @@ impl Serialize for CountDist {
             CountDist::Geometric { .. } => m.serialize_entry("dist", "geometric")?,
             CountDist::Empirical(e) => {
                 m.serialize_entry("dist", "empirical")?;
-                m.serialize_entry("values", &e.values)?;
-                m.serialize_entry(
-                    "probabilities",
-                    &e.probabilities().map(|(_, p)| p).collect::<Vec<_>>(),
-                )?;
+                e.serialize_entries(&mut m)?;
             }
         }
         m.serialize_entry("mean", &self.mean())?;
