@@ -95,7 +95,11 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     write_files(&out, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if !args.quiet {
-        let text = format!("{}\nwritten to {}\n", report.terminal_table(), out.display());
+        let text = format!(
+            "{}\nwritten to {}\n",
+            report.terminal_table(),
+            out.display()
+        );
         print_stdout(&text)?;
     }
     Ok(())
