@@ -163,6 +163,7 @@ fn contact_kpis_follow_their_definitions() {
         ("abandoned_short", 1.0),
         ("abandoned_chat", 1.0),
         ("abandon_rate", 0.5),
+        ("abandon_rate_excl_short", 1.0 / 3.0),
         ("p_wait", 0.75),
         ("service_level", 0.25),
         ("service_level_excl_short", 1.0 / 3.0),

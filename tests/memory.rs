@@ -1,12 +1,14 @@
-//! Memory does not grow with the number of contacts: a run ten times longer reaches the same
-//! peak of live heap memory. Measured with a counting global allocator (this test binary only).
+//! Memory does not grow with the number of contacts nor with the number of replications: a run
+//! ten times longer, or with ten times more replications, reaches the same peak of live heap
+//! memory. Measured with a counting global allocator (this test binary only; the checks run in
+//! one test function so that nothing else allocates meanwhile).
 
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use ccsim::experiment::replicate;
+use ccsim::experiment::{self, replicate};
 
 struct Counting;
 
@@ -59,15 +61,46 @@ fn peak_bytes(hours: u32) -> usize {
     PEAK.load(Relaxed) - base
 }
 
+/// Peak live heap bytes while running `reps` replications of the bundled basic chat desk
+/// (17 half-hour intervals, each with its histograms).
+fn peak_bytes_for_replications(reps: u32) -> usize {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/basic_chat.toml"
+    ))
+    .unwrap();
+    let s = ccsim::scenario::parse(
+        &text,
+        std::path::Path::new("basic_chat.toml"),
+        &[format!("run.replications={reps}")],
+    )
+    .unwrap();
+    let base = LIVE.load(Relaxed);
+    PEAK.store(base, Relaxed);
+    let results = experiment::run(&s);
+    assert_eq!(results.len(), reps as usize);
+    PEAK.load(Relaxed) - base
+}
+
 #[test]
-fn a_run_ten_times_longer_uses_no_more_memory() {
+fn memory_is_flat_in_run_length_and_in_replications() {
     let short = peak_bytes(10);
     let long = peak_bytes(100);
     eprintln!("peak live heap: {short} bytes for 10 h, {long} bytes for 100 h");
-    // A contact record kept per contact would add ~200,000 x dozens of bytes to the long run;
-    // allow 10% for the slab and queues reaching a slightly higher high-water mark.
+    // A record kept per contact would add ~200,000 x dozens of bytes to the long run; allow
+    // 10% for the slab and queues reaching a slightly higher high-water mark.
     assert!(
         (long as f64) < 1.1 * short as f64,
         "memory grew with run length: {short} -> {long} bytes"
+    );
+
+    let few = peak_bytes_for_replications(16);
+    let many = peak_bytes_for_replications(160);
+    eprintln!("peak live heap: {few} bytes for 16 replications, {many} bytes for 160");
+    // Keeping every replication's tallies (about 1 MB each here) would multiply the peak by
+    // ten; what may grow is the KPI values kept per replication (a few kB each).
+    assert!(
+        (many as f64) < 1.25 * few as f64,
+        "memory grew with the number of replications: {few} -> {many} bytes"
     );
 }

@@ -35,7 +35,7 @@ pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// Number of replications (overrides run.replications).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub reps: Option<u32>,
     /// Master seed (overrides run.seed).
     #[arg(long, value_name = "S")]

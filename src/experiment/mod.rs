@@ -8,24 +8,40 @@ use crate::model::{run_replication, RunTotals};
 use crate::scenario::Scenario;
 use crate::stats::{confidence_interval, Collector, Interval, Kpi, Tallies, Window};
 
-/// What one replication measured.
+/// The raw tallies of one replication, before they are reduced to KPI values.
 #[derive(Clone, Debug)]
-pub struct Replication {
+pub struct Measured {
     pub index: u32,
     pub tallies: Tallies,
     pub totals: RunTotals,
 }
 
-impl Replication {
-    /// KPI values over the whole measured window, in [`Kpi::ALL`] order.
-    pub fn overall(&self) -> Vec<f64> {
-        let (c, l) = self.tallies.overall();
-        Kpi::values(&c, &l)
-    }
+/// One replication's KPI values, in [`Kpi::ALL`] order: over the whole measured window and per
+/// reporting interval.
+#[derive(Clone, Debug)]
+pub struct Replication {
+    pub index: u32,
+    pub overall: Vec<f64>,
+    pub intervals: Vec<Vec<f64>>,
+    pub totals: RunTotals,
+}
 
-    /// KPI values of reporting interval `i`.
-    pub fn interval(&self, i: usize) -> Vec<f64> {
-        Kpi::values(&self.tallies.contacts[i], &self.tallies.load[i])
+impl Measured {
+    /// Compute the KPI values and let the tallies (histograms per interval) go.
+    pub fn reduce(self) -> Replication {
+        let (c, l) = self.tallies.overall();
+        let t = &self.tallies;
+        Replication {
+            index: self.index,
+            overall: Kpi::values(&c, &l),
+            intervals: t
+                .contacts
+                .iter()
+                .zip(&t.load)
+                .map(|(c, l)| Kpi::values(c, l))
+                .collect(),
+            totals: self.totals,
+        }
     }
 }
 
@@ -40,12 +56,12 @@ pub fn window(s: &Scenario) -> Window {
     }
 }
 
-/// Run replication `index` of `scenario` with its own seed.
-pub fn replicate(scenario: &Scenario, index: u32) -> Replication {
+/// Run replication `index` of `scenario` with its own random streams.
+pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
     let collector = Collector::new(window(scenario));
     let (collector, totals) =
         run_replication(&scenario.model, scenario.run.seed, index as u64, collector);
-    Replication {
+    Measured {
         index,
         tallies: collector.finish(),
         totals,
@@ -53,11 +69,25 @@ pub fn replicate(scenario: &Scenario, index: u32) -> Replication {
 }
 
 /// Run `scenario.run.replications` replications in parallel; results in replication order.
+///
+/// Replications run in batches of a few per thread, each reduced to its KPI values as soon as
+/// it ends, so memory does not grow with the number of replications (the tallies of a long
+/// day in short intervals can take megabytes each).
 pub fn run(scenario: &Scenario) -> Vec<Replication> {
-    (0..scenario.run.replications)
-        .into_par_iter()
-        .map(|i| replicate(scenario, i))
-        .collect()
+    let reps = scenario.run.replications;
+    let batch = 4 * rayon::current_num_threads().max(1) as u32;
+    let mut out = Vec::with_capacity(reps as usize);
+    let mut first = 0;
+    while first < reps {
+        let last = (first + batch).min(reps);
+        let done: Vec<Replication> = (first..last)
+            .into_par_iter()
+            .map(|i| replicate(scenario, i).reduce())
+            .collect();
+        out.extend(done);
+        first = last;
+    }
+    out
 }
 
 /// Across-replication summary of one KPI.
@@ -69,11 +99,11 @@ pub struct KpiSummary {
 }
 
 /// Means and 95% Student-t intervals across replications, for each KPI, of `values_of(rep)`.
-pub fn summarise(
-    reps: &[Replication],
-    values_of: impl Fn(&Replication) -> Vec<f64>,
+pub fn summarise<'r>(
+    reps: &'r [Replication],
+    values_of: impl Fn(&'r Replication) -> &'r [f64],
 ) -> Vec<KpiSummary> {
-    let per_rep: Vec<Vec<f64>> = reps.iter().map(values_of).collect();
+    let per_rep: Vec<&[f64]> = reps.iter().map(values_of).collect();
     Kpi::ALL
         .iter()
         .enumerate()

@@ -28,9 +28,9 @@ pub struct RunReport<'a> {
 impl<'a> RunReport<'a> {
     pub fn new(scenario: &'a Scenario, replications: &'a [Replication]) -> Self {
         let window = window(scenario);
-        let summary = summarise(replications, Replication::overall);
+        let summary = summarise(replications, |r| &r.overall);
         let intervals = (0..window.intervals())
-            .map(|i| summarise(replications, |r| r.interval(i)))
+            .map(|i| summarise(replications, move |r| &r.intervals[i]))
             .collect();
         RunReport {
             scenario,
@@ -74,8 +74,8 @@ impl<'a> RunReport<'a> {
     pub fn replications_csv(&self) -> Vec<u8> {
         let mut out = String::from("replication,kpi,value\n");
         for r in self.replications {
-            for (kpi, v) in Kpi::ALL.iter().zip(r.overall()) {
-                let _ = writeln!(out, "{},{},{}", r.index, kpi.name(), number(v));
+            for (kpi, v) in Kpi::ALL.iter().zip(&r.overall) {
+                let _ = writeln!(out, "{},{},{}", r.index, kpi.name(), number(*v));
             }
         }
         out.into_bytes()
@@ -240,17 +240,24 @@ pub fn clock(seconds: f64) -> String {
     }
 }
 
-/// Write each file into `dir` atomically (temporary file in the same folder, then rename), so
-/// a reader never sees a partial file and a failure leaves the previous version in place.
+/// Write each file into `dir` atomically: all of them to temporary files in the same folder
+/// first, then each renamed over its target. A reader never sees a partial file, and a failure
+/// while writing (disk full, permissions) leaves every previous result in place.
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    for (name, bytes) in files {
-        let target = dir.join(name);
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, &target).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })?;
+    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let written = files
+        .iter()
+        .try_for_each(|(name, bytes)| std::fs::write(tmp(name), bytes));
+    let result = written.and_then(|()| {
+        files
+            .iter()
+            .try_for_each(|(name, _)| std::fs::rename(tmp(name), dir.join(name)))
+    });
+    if result.is_err() {
+        for (name, _) in files {
+            let _ = std::fs::remove_file(tmp(name));
+        }
     }
-    Ok(())
+    result
 }

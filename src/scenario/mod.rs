@@ -23,6 +23,16 @@ const MAX_INTERVALS: usize = 20_000;
 const MAX_AGENTS: i64 = 1_000_000;
 /// Largest number of chats one agent can hold.
 const MAX_CONCURRENT: i64 = 64;
+/// Largest duration anywhere in a scenario, seconds (about three years): keeps every time in
+/// the run finite and far from the precision limits of f64.
+const MAX_DURATION: f64 = 1e8;
+/// Largest arrival rate, chats per hour.
+const MAX_RATE_PER_HOUR: f64 = 1e6;
+/// Range of coefficients of variation for lognormal and gamma: beyond it the gamma shape
+/// 1/cv² leaves the range where sampling is accurate.
+const CV_RANGE: (f64, f64) = (1e-4, 100.0);
+/// Range of Weibull shapes (Γ(1 + 1/shape) stays finite and accurate).
+const WEIBULL_SHAPE_RANGE: (f64, f64) = (0.05, 1000.0);
 
 /// A validated scenario, ready to run.
 #[derive(Clone, Debug)]
@@ -156,6 +166,18 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
         })?;
     }
     table.insert(last.to_string(), value);
+    // The two staffing forms exclude each other: setting one replaces the other, so that
+    // `--set staffing.agents=14` works on a scenario written with agents_per_interval.
+    if parents == ["staffing"] {
+        let other = match *last {
+            "agents" => Some("agents_per_interval"),
+            "agents_per_interval" => Some("agents"),
+            _ => None,
+        };
+        if let Some(other) = other {
+            table.remove(other);
+        }
+    }
     Ok(())
 }
 
@@ -201,6 +223,11 @@ impl Resolver {
         match sign {
             Sign::Positive if x <= 0.0 => Err(self.invalid(key, value, "must be > 0")),
             Sign::NonNegative if x < 0.0 => Err(self.invalid(key, value, "must be >= 0")),
+            _ if x > MAX_DURATION => Err(self.invalid(
+                key,
+                value,
+                format!("must be at most {MAX_DURATION:e} s (about three years)"),
+            )),
             _ => Ok(x),
         }
     }
@@ -336,10 +363,10 @@ impl Resolver {
             intervals,
             interval,
             |x| {
-                if x.is_finite() && x >= 0.0 {
+                if (0.0..=MAX_RATE_PER_HOUR).contains(&x) {
                     Ok(())
                 } else {
-                    Err("an arrival rate must be a finite number >= 0 (chats per hour)")
+                    Err("an arrival rate must be between 0 and 1000000 chats per hour")
                 }
             },
         )?;
@@ -477,12 +504,19 @@ impl Resolver {
         let (yellow, red, basis) = match &raw.indicator {
             None => (30.0, 60.0, IndicatorBasis::CustomerMessage),
             Some(i) => {
-                let yellow = self.duration("indicator.yellow", &i.yellow, Sign::NonNegative)?;
-                let red = self.duration("indicator.red", &i.red, Sign::NonNegative)?;
+                let yellow = self.opt_duration(
+                    "indicator.yellow",
+                    i.yellow.as_ref(),
+                    Sign::NonNegative,
+                    30.0,
+                )?;
+                let red =
+                    self.opt_duration("indicator.red", i.red.as_ref(), Sign::NonNegative, 60.0)?;
                 if red < yellow {
+                    let written = i.red.clone().unwrap_or_else(|| Value::String("60s".into()));
                     return Err(self.invalid(
                         "indicator.red",
-                        &i.red,
+                        written,
                         format!(
                             "must be at least indicator.yellow ({}): the indicator turns yellow before red",
                             format_duration(yellow)
@@ -617,15 +651,18 @@ impl Resolver {
         let dur = |name: &str, v: &Option<Value>, sign| {
             self.duration(&field(name), v.as_ref().expect("checked"), sign)
         };
-        let positive_f = |name: &str, x: Option<f64>, why: &str| {
+        let in_range = |name: &str, x: Option<f64>, (low, high): (f64, f64), why: &str| {
             let x = x.expect("checked");
-            if x.is_finite() && x > 0.0 {
+            if (low..=high).contains(&x) {
                 Ok(x)
             } else {
                 Err(self.invalid(
                     &field(name),
-                    x,
-                    format!("dist = \"{}\" needs {name} > 0{why}", raw.dist),
+                    show_number(x),
+                    format!(
+                        "dist = \"{}\" needs {low} <= {name} <= {high}{why}",
+                        raw.dist
+                    ),
                 ))
             }
         };
@@ -642,12 +679,12 @@ impl Resolver {
             "lognormal" => {
                 self.check_fields(key, raw, &["mean", "cv"], &[])?;
                 let mean = dur("mean", &raw.mean, Sign::Positive)?;
-                Dist::lognormal(mean, positive_f("cv", raw.cv, cv_hint)?)
+                Dist::lognormal(mean, in_range("cv", raw.cv, CV_RANGE, cv_hint)?)
             }
             "gamma" => {
                 self.check_fields(key, raw, &["mean", "cv"], &[])?;
                 let mean = dur("mean", &raw.mean, Sign::Positive)?;
-                Dist::gamma(mean, positive_f("cv", raw.cv, cv_hint)?)
+                Dist::gamma(mean, in_range("cv", raw.cv, CV_RANGE, cv_hint)?)
             }
             "erlang" => {
                 self.check_fields(key, raw, &["k", "mean"], &[])?;
@@ -676,7 +713,7 @@ impl Resolver {
             }
             "weibull" => {
                 self.check_fields(key, raw, &["shape"], &["scale", "mean"])?;
-                let shape = positive_f("shape", raw.shape, "")?;
+                let shape = in_range("shape", raw.shape, WEIBULL_SHAPE_RANGE, "")?;
                 let scale = match (&raw.scale, &raw.mean) {
                     (Some(_), None) => dur("scale", &raw.scale, Sign::Positive)?,
                     (None, Some(_)) => {
@@ -788,6 +825,15 @@ impl Resolver {
                 "a count distribution must be one of \"constant\", \"geometric\", \"empirical\"",
             )),
         }
+    }
+}
+
+/// A number as a user would write it: `1e-200`, not two hundred zeros.
+fn show_number(x: f64) -> String {
+    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -944,10 +990,6 @@ mod tests {
     fn mistakes_name_the_key_the_value_and_the_rule() {
         let cases: &[(&[&str], &[&str])] = &[
             (
-                &["staffing.agents_per_interval=[1]"],
-                &["staffing.agents", "not both"],
-            ),
-            (
                 &["staffing.max_concurrent_chats=0"],
                 &["staffing.max_concurrent_chats = 0", "between 1 and 64"],
             ),
@@ -997,7 +1039,7 @@ mod tests {
             ),
             (
                 &["arrivals.rate_per_hour=-1"],
-                &["arrivals.rate_per_hour = -1", ">= 0"],
+                &["arrivals.rate_per_hour = -1", "between 0 and 1000000"],
             ),
             (
                 &["staffing.attention=\"random\""],
@@ -1020,5 +1062,58 @@ mod tests {
         }
         let no_staffing = BASIC.replace("agents = 12\n", "");
         assert!(error(&no_staffing, &[]).contains("staffing.agents_per_interval"));
+        let both = BASIC.replace("agents = 12\n", "agents = 12\nagents_per_interval = [1]\n");
+        assert!(error(&both, &[]).contains("not both"));
+        for (overrides, expected) in [
+            (
+                &["conversation.agent_compose.cv=1e-200"][..],
+                "cv = 1e-200: dist = \"lognormal\" needs 0.0001 <= cv <= 100",
+            ),
+            (
+                &["conversation.agent_compose={dist=\"weibull\", shape=0.001, mean=5}"],
+                "shape = 0.001",
+            ),
+            (
+                &["arrivals.rate_per_hour=1e300"],
+                "between 0 and 1000000 chats per hour",
+            ),
+            (&["conversation.agent_compose.mean=1e308"], "at most 1e8 s"),
+            (
+                &["indicator.yellow=90s"],
+                "indicator.red = \"60s\": must be at least indicator.yellow (90s)",
+            ),
+        ] {
+            let e = error(BASIC, overrides);
+            assert!(
+                e.contains(expected),
+                "{overrides:?}: {expected:?} not in: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn indicator_keys_default_one_by_one() {
+        let no_red = BASIC.replace("red = \"60s\"\n", "");
+        let s = parse_with(&no_red, &["indicator.basis=agent_message"]).unwrap();
+        assert_eq!(
+            (s.model.yellow, s.model.red, s.model.basis),
+            (30.0, 60.0, IndicatorBasis::AgentMessage)
+        );
+    }
+
+    #[test]
+    fn setting_one_staffing_form_replaces_the_other() {
+        let s = parse_with(
+            BASIC,
+            &["staffing.agents_per_interval=[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]"],
+        )
+        .unwrap();
+        assert_eq!(s.model.staffing[16], 17);
+        let per_interval = BASIC.replace(
+            "agents = 12",
+            "agents_per_interval = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]",
+        );
+        let s = parse_with(&per_interval, &["staffing.agents=14"]).unwrap();
+        assert_eq!(s.model.staffing, vec![14; 17]);
     }
 }

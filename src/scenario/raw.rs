@@ -68,8 +68,8 @@ pub struct RawPatience {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIndicator {
-    pub yellow: Value,
-    pub red: Value,
+    pub yellow: Option<Value>,
+    pub red: Option<Value>,
     pub basis: Option<String>,
 }
 

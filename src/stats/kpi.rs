@@ -45,9 +45,11 @@ kpis! {
     AbandonedChat => "abandoned_chat", "count",
         "Answered contacts that left the chat because a reply was pending longer than their reply patience.";
     InSystemAtEnd => "in_system_at_end", "count",
-        "Offered contacts still in the system when the run stopped (non-zero only with run.drain).";
+        "Offered contacts still in the system when the run stopped: with run.drain, or when nobody is left to serve them (staffing 0 at the end and no queue patience).";
     AbandonRate => "abandon_rate", "ratio",
         "abandoned_queue / offered.";
+    AbandonRateExclShort => "abandon_rate_excl_short", "ratio",
+        "(abandoned_queue - abandoned_short) / (offered - abandoned_short): short abandons left out of both.";
     PWait => "p_wait", "ratio",
         "Offered contacts that found no free slot on arrival and had to queue / offered (Erlang C's P(wait)).";
     ServiceLevel => "service_level", "ratio",
@@ -118,6 +120,10 @@ impl Kpi {
             Kpi::AbandonedChat => n(c.abandoned_chat),
             Kpi::InSystemAtEnd => n(c.in_system_at_end),
             Kpi::AbandonRate => ratio(n(c.abandoned_queue), n(c.offered)),
+            Kpi::AbandonRateExclShort => ratio(
+                n(c.abandoned_queue) - n(c.abandoned_short),
+                n(c.offered) - n(c.abandoned_short),
+            ),
             Kpi::PWait => ratio(n(c.queued), n(c.offered)),
             Kpi::ServiceLevel => ratio(n(c.answered_in_time), n(c.offered)),
             Kpi::ServiceLevelExclShort => {

@@ -20,7 +20,7 @@ pub fn kpi_values(reps: &[Replication], kpi: &str) -> Vec<f64> {
         .iter()
         .position(|k| k.name() == kpi)
         .unwrap_or_else(|| panic!("no KPI {kpi}"));
-    reps.iter().map(|r| r.overall()[k]).collect()
+    reps.iter().map(|r| r.overall[k]).collect()
 }
 
 /// Run all replications of a scenario.
