@@ -48,9 +48,14 @@ fn erlang_c(agents: u32, arrivals: f64) -> Scenario {
 /// The floor: M/M/n with a binary heap of departures, a FIFO queue of arrival times and a wait
 /// sum — no routing policy, no records, no statistics beyond one sum.
 fn hand_written_heap_loop(agents: u32, arrivals: u64) -> f64 {
-    #[derive(PartialEq, PartialOrd)]
+    #[derive(PartialEq)]
     struct Ev(f64, bool); // (time, is_arrival)
     impl Eq for Ev {}
+    impl PartialOrd for Ev {
+        fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(o))
+        }
+    }
     impl Ord for Ev {
         fn cmp(&self, o: &Self) -> std::cmp::Ordering {
             o.0.total_cmp(&self.0)
@@ -59,7 +64,7 @@ fn hand_written_heap_loop(agents: u32, arrivals: u64) -> f64 {
     let lambda = LOAD * agents as f64 / AHT;
     let mut rng_a = stream(1, 0, 0);
     let mut rng_s = stream(1, 0, 5);
-    let mut exp = |rng: &mut ccsim::engine::SimRng, mean: f64| -> f64 {
+    let exp = |rng: &mut ccsim::engine::SimRng, mean: f64| -> f64 {
         let e: f64 = Exp1.sample(rng);
         e * mean
     };

@@ -235,7 +235,11 @@ fn mistakes_are_clear_errors_that_leave_earlier_results_intact() {
         (
             "cv_zero",
             base.replace("mean = \"25s\", cv = 0.8", "mean = \"25s\", cv = 0"),
-            &["conversation.agent_compose.cv", "= 0", "0.0001 <= cv <= 100"],
+            &[
+                "conversation.agent_compose.cv",
+                "= 0",
+                "0.0001 <= cv <= 100",
+            ],
         ),
         (
             "short_list",

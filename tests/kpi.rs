@@ -48,6 +48,15 @@ fn window_cuts_measured_time_into_reporting_intervals() {
     assert_eq!((w.first_interval(), w.intervals()), (0, 3));
     assert_eq!(w.bounds(0), (150.0, 600.0));
     assert_eq!(w.bounds(2), (1200.0, 1800.0));
+    // 1.1 h in 6 min intervals is 11 intervals despite rounding (3960.0000000000005 / 360).
+    let w = Window {
+        start: 0.0,
+        end: 1.1 * 3600.0,
+        interval: 360.0,
+        ..window()
+    };
+    assert_eq!(w.intervals(), 11);
+    assert_eq!(w.bounds(10).1, w.end);
 }
 
 #[test]

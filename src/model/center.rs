@@ -137,7 +137,9 @@ struct Agent {
     composing: u32,
     /// Number of messages waiting in this agent's attention block.
     waiting: u32,
-    last_offer: f64,
+    /// When a slot of this agent last became free (a chat marked done or an offer abandoned)
+    /// or the agent came on shift: the "idle" clock of the routing policies.
+    free_since: f64,
 }
 
 /// The stretch of constant arrival rate the arrival process is in.
@@ -191,6 +193,11 @@ pub struct RunTotals {
     pub end_time: f64,
 }
 
+/// Initial capacity for a container expected to hold about `n` items.
+fn presize(n: usize) -> usize {
+    n.min(1 << 16) + 64
+}
+
 /// Run one replication of `cfg` with the streams of (`seed`, `replication`), pushing records to
 /// `observer`; returns the observer and the run's totals.
 pub fn run_replication<O: Observer>(
@@ -211,14 +218,16 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             on_shift: false,
             composing: NONE,
             waiting: 0,
-            last_offer: 0.0,
+            free_since: 0.0,
         };
         ContactCenter {
             cfg,
-            sched: Scheduler::with_capacity(2 * n_agents * k + 64),
+            // Sized for a full floor, up to a cap: the vectors grow if a run needs more, and a
+            // huge floor that never fills does not reserve gigabytes up front.
+            sched: Scheduler::with_capacity(presize(2 * n_agents * k)),
             rng: Streams::new(seed, replication),
-            sessions: Vec::with_capacity(n_agents * k + 64),
-            free_sessions: Vec::with_capacity(n_agents * k + 64),
+            sessions: Vec::with_capacity(presize(n_agents * k)),
+            free_sessions: Vec::with_capacity(presize(n_agents * k)),
             agents: vec![agent; n_agents],
             attention: vec![NONE; n_agents * k],
             available: IndexedMinHeap::new(n_agents),
@@ -471,7 +480,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Routing::LongestIdle => 0,
             Routing::MostBusy => self.cfg.max_concurrent - a.held,
         };
-        ((primary as u128) << 96) | ((a.last_offer.to_bits() as u128) << 32) | agent as u128
+        ((primary as u128) << 96) | ((a.free_since.to_bits() as u128) << 32) | agent as u128
     }
 
     /// Put the agent in, out of, or at its new place in the set of agents that can take a chat.
@@ -500,21 +509,21 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     fn take_slot(&mut self, agent: u32) {
-        let now = self.now();
         let a = &mut self.agents[agent as usize];
         if a.held == 0 {
             self.load.busy += 1;
         }
         a.held += 1;
-        a.last_offer = now;
         self.load.held += 1;
         self.refresh_availability(agent);
         self.load_changed = true;
     }
 
     fn release_slot(&mut self, agent: u32) {
+        let now = self.now();
         let a = &mut self.agents[agent as usize];
         a.held -= 1;
+        a.free_since = now;
         self.load.held -= 1;
         if a.held == 0 {
             self.load.busy -= 1;
@@ -532,12 +541,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// in hand; an agent coming back is available again at once.
     fn set_staffing(&mut self, target: u32) {
         let k = self.cfg.max_concurrent;
+        let now = self.now();
         while self.on_shift < target {
             let i = self.on_shift;
             let a = &mut self.agents[i as usize];
             if a.held == 0 {
                 self.load.present += 1;
                 self.load.slots += k;
+                a.free_since = now;
             }
             a.on_shift = true;
             self.on_shift += 1;

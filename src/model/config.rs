@@ -7,12 +7,16 @@ use super::dist::{CountDist, Dist};
 /// How a waiting chat chooses among agents that have a free slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+///
+/// "Idle time" is the time since one of the agent's slots last became free (a chat marked done,
+/// an offer abandoned) or the agent came on shift; with one slot per agent it is exactly the
+/// time the agent has been idle. Remaining ties go to the lowest agent number.
 pub enum Routing {
-    /// Fewest chats held; ties go to the agent who has gone longest without a new chat.
+    /// Fewest chats held; ties to the agent idle longest.
     LeastBusy,
-    /// The agent who has gone longest without a new chat, whatever they hold.
+    /// The agent idle longest, whatever they hold.
     LongestIdle,
-    /// Most chats held (fill agents up before opening new ones); ties as above.
+    /// Most chats held (fill agents up before opening new ones); ties to the agent idle longest.
     MostBusy,
 }
 

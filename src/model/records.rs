@@ -68,7 +68,8 @@ pub enum Record {
         held: u32,
         slots: u32,
     },
-    /// The run stopped with this contact still in the system (only with a drain limit).
+    /// The run stopped with this contact still in the system: a drain limit was reached, or no
+    /// event was left (no agent on shift to serve a queue of patient customers).
     InSystemAtEnd { contact: ContactId, arrived_at: f64 },
 }
 

@@ -32,17 +32,22 @@ impl Window {
 
     /// Number of reporting intervals: those overlapping `[start, end)`.
     pub fn intervals(&self) -> usize {
-        let last = (self.end / self.interval).ceil() as usize;
+        // Tolerant of rounding (1.1 h in 6 min intervals is 11, not 11.000000000000002), as the
+        // scenario's count of per-interval entries is.
+        let last = (self.end / self.interval - 1e-9).ceil() as usize;
         last.max(self.first_interval() + 1) - self.first_interval()
     }
 
     /// Start and end (seconds) of reporting interval `i`, clipped to the window.
+    /// The last interval ends exactly at `end`, whatever the rounding.
     pub fn bounds(&self, i: usize) -> (f64, f64) {
         let j = (self.first_interval() + i) as f64;
-        (
-            (j * self.interval).max(self.start),
-            ((j + 1.0) * self.interval).min(self.end),
-        )
+        let high = if i + 1 >= self.intervals() {
+            self.end
+        } else {
+            ((j + 1.0) * self.interval).min(self.end)
+        };
+        ((j * self.interval).max(self.start), high)
     }
 }
 
