@@ -34,6 +34,15 @@ fn ccsim(args: &[&str], threads: Option<&str>) -> Output {
     cmd.output().expect("run ccsim")
 }
 
+/// `ccsim run` on the bundled basic chat desk with `reps` replications into `out`.
+fn run_basic(reps: &str, out: &Path, extra: &[&str], threads: Option<&str>) -> Output {
+    let scenario = scenario_path();
+    let mut args = vec!["run", scenario.to_str().unwrap(), "--reps", reps];
+    args.extend(["--out", out.to_str().unwrap()]);
+    args.extend(extra);
+    ccsim(&args, threads)
+}
+
 fn read_all(dir: &Path) -> Vec<Vec<u8>> {
     FILES
         .iter()
@@ -44,22 +53,10 @@ fn read_all(dir: &Path) -> Vec<Vec<u8>> {
 #[test]
 fn same_seed_gives_identical_files_whatever_the_thread_count() {
     let dir = scratch("repro");
-    let scenario = scenario_path();
     let mut outputs = Vec::new();
     for (name, threads) in [("t1", "1"), ("t2", "2"), ("t5", "5")] {
         let out = dir.join(name);
-        let o = ccsim(
-            &[
-                "run",
-                scenario.to_str().unwrap(),
-                "--reps",
-                "6",
-                "--out",
-                out.to_str().unwrap(),
-                "-q",
-            ],
-            Some(threads),
-        );
+        let o = run_basic("6", &out, &["-q"], Some(threads));
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         outputs.push(read_all(&out));
     }
@@ -68,20 +65,7 @@ fn same_seed_gives_identical_files_whatever_the_thread_count() {
 
     // A different seed gives different customers.
     let other = dir.join("seed");
-    let o = ccsim(
-        &[
-            "run",
-            scenario.to_str().unwrap(),
-            "--reps",
-            "6",
-            "--seed",
-            "7",
-            "--out",
-            other.to_str().unwrap(),
-            "-q",
-        ],
-        None,
-    );
+    let o = run_basic("6", &other, &["--seed", "7", "-q"], None);
     assert!(o.status.success());
     assert_ne!(read_all(&other)[0], outputs[0][0]);
 }
@@ -89,17 +73,7 @@ fn same_seed_gives_identical_files_whatever_the_thread_count() {
 #[test]
 fn run_writes_every_file_with_the_documented_columns() {
     let out = scratch("columns");
-    let o = ccsim(
-        &[
-            "run",
-            scenario_path().to_str().unwrap(),
-            "--reps",
-            "3",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        None,
-    );
+    let o = run_basic("3", &out, &[], None);
     assert!(o.status.success());
     let stdout = String::from_utf8(o.stdout).unwrap();
     assert!(stdout.contains("service_level") && stdout.contains("95% interval"));
@@ -167,14 +141,10 @@ fn run_writes_every_file_with_the_documented_columns() {
 #[test]
 fn set_overrides_any_key_and_is_recorded() {
     let out = scratch("set");
-    let o = ccsim(
+    let o = run_basic(
+        "2",
+        &out,
         &[
-            "run",
-            scenario_path().to_str().unwrap(),
-            "--reps",
-            "2",
-            "--out",
-            out.to_str().unwrap(),
             "-q",
             "--set",
             "staffing.agents=14",
@@ -205,18 +175,7 @@ fn rejected(args: &[&str]) -> String {
 fn mistakes_are_clear_errors_that_leave_earlier_results_intact() {
     let dir = scratch("errors");
     let out = dir.join("out");
-    let good = ccsim(
-        &[
-            "run",
-            scenario_path().to_str().unwrap(),
-            "--reps",
-            "2",
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ],
-        None,
-    );
+    let good = run_basic("2", &out, &["-q"], None);
     assert!(good.status.success());
     let before = read_all(&out);
 
