@@ -1,16 +1,19 @@
 //! The command line: argument parsing with clap, then the scenario → experiment → report
-//! pipeline. Library errors are typed; here they become anyhow errors with context, printed on
-//! stderr with a non-zero exit code.
+//! pipeline of each command (`run`, `sweep`, `merge` in [`study`], `staff`, `erlang`). Library
+//! errors are typed; here they become anyhow errors with context, printed on stderr with a
+//! non-zero exit code (130 after a Ctrl-C).
 
-use std::path::PathBuf;
+mod erlang;
+mod progress;
+mod staff;
+mod study;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::experiment;
-use crate::report::{write_files, RunReport};
-use crate::scenario;
+use crate::experiment::sweep::{Interrupted, Shard};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -27,11 +30,22 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario's replications and write summary.csv, intervals.csv, replications.csv
     /// and run.json.
-    Run(RunArgs),
+    Run(study::RunArgs),
+    /// Run a scenario over a grid of settings (--vary) and write sweep.csv, sweep_long.csv and
+    /// one folder of run files per point.
+    Sweep(study::SweepArgs),
+    /// Combine the shard files of a `--shard` run or sweep into the files one unsharded run
+    /// writes, byte for byte.
+    Merge(study::MergeArgs),
+    /// Find the smallest staffing that meets KPI targets, constant or per interval.
+    Staff(staff::StaffArgs),
+    /// Analytic Erlang C / Erlang A values and staffing, to compare with the simulation.
+    Erlang(erlang::ErlangArgs),
 }
 
+/// Options shared by the commands that simulate a scenario.
 #[derive(clap::Args, Debug)]
-pub struct RunArgs {
+pub struct ScenarioArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// Number of replications (overrides run.replications).
@@ -40,16 +54,68 @@ pub struct RunArgs {
     /// Master seed (overrides run.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Output folder [default: output/<scenario file stem>/].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
     /// Override any scenario key by its dotted path, e.g. --set staffing.agents=14
     /// --set indicator.red=90s. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
-    /// Do not print the summary table.
+    /// Worker threads [default: one per core, or RAYON_NUM_THREADS]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
+    /// No summary table and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl ScenarioArgs {
+    /// The `--set` overrides, with --reps and --seed as the `run.replications` and `run.seed`
+    /// overrides they are shorthands for (so they are validated alike).
+    pub fn overrides(&self) -> anyhow::Result<Vec<String>> {
+        let mut overrides = self.overrides.clone();
+        if let Some(n) = self.reps {
+            overrides.push(format!("run.replications={n}"));
+        }
+        if let Some(s) = self.seed {
+            if s > i64::MAX as u64 {
+                anyhow::bail!("--seed {s}: must be at most {}", i64::MAX);
+            }
+            overrides.push(format!("run.seed={s}"));
+        }
+        Ok(overrides)
+    }
+
+    /// `--out`, or `output/<scenario file stem><suffix>/`.
+    pub fn out_dir(&self, out: &Option<PathBuf>, suffix: &str) -> PathBuf {
+        out.clone().unwrap_or_else(|| {
+            let stem = self
+                .scenario
+                .file_stem()
+                .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
+            Path::new("output").join(format!("{stem}{suffix}"))
+        })
+    }
+
+    /// Run `job` with `--threads` worker threads (or rayon's default).
+    pub fn with_threads<T>(&self, job: impl FnOnce() -> T + Send) -> anyhow::Result<T>
+    where
+        T: Send,
+    {
+        match self.threads {
+            None => Ok(job()),
+            Some(n) => Ok(rayon::ThreadPoolBuilder::new()
+                .num_threads(n as usize)
+                .build()?
+                .install(job)),
+        }
+    }
+}
+
+/// `--shard I/N`, shared by run and sweep.
+#[derive(clap::Args, Debug)]
+pub struct ShardArgs {
+    /// Run only the I-th of N deterministic slices of the (point × replication) tasks and write
+    /// a shard file into --out; `ccsim merge` combines the N shard folders.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<Shard>,
 }
 
 /// Entry point of the binary.
@@ -57,6 +123,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
+            eprintln!("interrupted: {e:#}");
+            ExitCode::from(130)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -66,43 +136,12 @@ pub fn main() -> ExitCode {
 
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => study::run(args),
+        Command::Sweep(args) => study::sweep(args),
+        Command::Merge(args) => study::merge(args),
+        Command::Staff(args) => staff::staff(args),
+        Command::Erlang(args) => erlang::erlang(args),
     }
-}
-
-fn run(args: RunArgs) -> anyhow::Result<()> {
-    let mut overrides = args.overrides.clone();
-    // --reps and --seed are shorthands for --set run.replications / run.seed, validated alike.
-    if let Some(n) = args.reps {
-        overrides.push(format!("run.replications={n}"));
-    }
-    if let Some(s) = args.seed {
-        if s > i64::MAX as u64 {
-            anyhow::bail!("--seed {s}: must be at most {}", i64::MAX);
-        }
-        overrides.push(format!("run.seed={s}"));
-    }
-    let scenario = scenario::load(&args.scenario, &overrides)?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        let stem = args
-            .scenario
-            .file_stem()
-            .map_or("scenario".into(), |s| s.to_string_lossy().into_owned());
-        PathBuf::from("output").join(stem)
-    });
-    let replications = experiment::run(&scenario);
-    let report = RunReport::new(&scenario, &replications);
-    write_files(&out, &report.files())
-        .with_context(|| format!("cannot write the results into {}", out.display()))?;
-    if !args.quiet {
-        let text = format!(
-            "{}\nwritten to {}\n",
-            report.terminal_table(),
-            out.display()
-        );
-        print_stdout(&text)?;
-    }
-    Ok(())
 }
 
 /// Print to stdout; a closed pipe (`ccsim run … | head`) is not an error.

@@ -1,12 +1,16 @@
-//! Experiments: independent replications of a scenario, run in parallel with rayon. Each
-//! replication is single-threaded and deterministic, and results are collected in replication
-//! order, so outputs are identical whatever the number of threads.
+//! Experiments: independent replications of a scenario, run in parallel with rayon; sweeps over
+//! a grid of settings ([`sweep`]), staffing searches ([`staff`]) and shards. Each replication is
+//! single-threaded and deterministic, and results are collected in task order, so outputs are
+//! identical whatever the number of threads or shards.
 
-use rayon::prelude::*;
+pub mod grid;
+pub mod staff;
+pub mod sweep;
 
 use crate::model::{run_replication, RunTotals};
 use crate::scenario::Scenario;
 use crate::stats::{confidence_interval, Collector, Interval, Kpi, Tallies, Window};
+use sweep::{run_tasks, Control, Interrupted, Task};
 
 /// The raw tallies of one replication, before they are reduced to KPI values.
 #[derive(Clone, Debug)]
@@ -23,7 +27,6 @@ pub struct Replication {
     pub index: u32,
     pub overall: Vec<f64>,
     pub intervals: Vec<Vec<f64>>,
-    pub totals: RunTotals,
 }
 
 impl Measured {
@@ -40,7 +43,6 @@ impl Measured {
                 .zip(&t.load)
                 .map(|(c, l)| Kpi::values(c, l))
                 .collect(),
-            totals: self.totals,
         }
     }
 }
@@ -70,24 +72,37 @@ pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
 
 /// Run `scenario.run.replications` replications in parallel; results in replication order.
 ///
-/// Replications run in batches of a few per thread, each reduced to its KPI values as soon as
-/// it ends, so memory does not grow with the number of replications (the tallies of a long
-/// day in short intervals can take megabytes each).
+/// Each replication is reduced to its KPI values as soon as it ends, so memory does not grow
+/// with the number of replications (the tallies of a long day in short intervals can take
+/// megabytes each).
 pub fn run(scenario: &Scenario) -> Vec<Replication> {
-    let reps = scenario.run.replications;
-    let batch = 4 * rayon::current_num_threads().max(1) as u32;
-    let mut out = Vec::with_capacity(reps as usize);
-    let mut first = 0;
-    while first < reps {
-        let last = (first + batch).min(reps);
-        let done: Vec<Replication> = (first..last)
-            .into_par_iter()
-            .map(|i| replicate(scenario, i).reduce())
-            .collect();
-        out.extend(done);
-        first = last;
-    }
-    out
+    replications(scenario, 0..scenario.run.replications, &Control::quiet())
+        .expect("a quiet control is never cancelled")
+}
+
+/// Replications `range` of `scenario`, in order.
+pub fn replications(
+    scenario: &Scenario,
+    range: std::ops::Range<u32>,
+    control: &Control,
+) -> Result<Vec<Replication>, Interrupted> {
+    let tasks: Vec<Task> = range
+        .map(|replication| Task {
+            point: 0,
+            replication,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    run_tasks(
+        |_| scenario,
+        &tasks,
+        control,
+        |_, r| {
+            out.push(r);
+            Ok::<(), Interrupted>(())
+        },
+    )?;
+    Ok(out)
 }
 
 /// Across-replication summary of one KPI.

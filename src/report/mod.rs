@@ -1,6 +1,11 @@
-//! Output: the CSV and JSON files of a run and the terminal summary. Exporters return bytes;
-//! [`write_files`] is the one place that writes them, atomically, so an interrupted or failed
-//! run never leaves a half-written file behind or clobbers the previous results.
+//! Output: the CSV and JSON files of a run, a sweep ([`sweep`]), a staffing search ([`staff`])
+//! and a shard ([`partial`]), and the terminal summary. Exporters return bytes; [`write_files`]
+//! and [`write_dir`] are the places that write them, atomically, so an interrupted or failed run
+//! never leaves a half-written file behind or clobbers the previous results.
+
+pub mod partial;
+pub mod staff;
+pub mod sweep;
 
 use std::fmt::Write as _;
 use std::io;
@@ -182,6 +187,28 @@ impl<'a> RunReport<'a> {
     }
 }
 
+/// Column names for a wide table of KPIs: `name, name_ci95_low, name_ci95_high` per KPI.
+pub fn kpi_columns() -> impl Iterator<Item = String> {
+    Kpi::ALL.iter().flat_map(|k| {
+        let n = k.name();
+        [
+            n.to_string(),
+            format!("{n}_ci95_low"),
+            format!("{n}_ci95_high"),
+        ]
+    })
+}
+
+/// The cells under [`kpi_columns`]: each KPI's mean and 95% interval (empty when undefined).
+pub fn kpi_cells(summary: &[KpiSummary]) -> impl Iterator<Item = String> + '_ {
+    summary.iter().flat_map(|s| {
+        let (mean, low, high) = s.interval.as_ref().map_or_else(Default::default, |i| {
+            (number(i.mean), number(i.low), number(i.high))
+        });
+        [mean, low, high]
+    })
+}
+
 fn interval_fields(s: &KpiSummary) -> String {
     match &s.interval {
         None => ",,,,0".to_string(),
@@ -210,7 +237,7 @@ fn json_number(x: f64) -> serde_json::Value {
 }
 
 /// Four significant digits for the terminal.
-fn short(x: f64) -> String {
+pub fn short(x: f64) -> String {
     if !x.is_finite() {
         return "—".into();
     }
@@ -258,6 +285,33 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
         for (name, _) in files {
             let _ = std::fs::remove_file(tmp(name));
         }
+    }
+    result
+}
+
+/// Write `files` as the whole content of folder `dir`, atomically: into a temporary sibling
+/// folder first, which then replaces `dir`. A reader sees the complete old folder, briefly
+/// none, or the complete new one; never a mix.
+pub fn write_dir(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = dir
+        .file_name()
+        .map_or("dir".into(), |n| n.to_string_lossy());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = std::fs::create_dir(&tmp)
+        .and_then(|()| {
+            files
+                .iter()
+                .try_for_each(|(f, bytes)| std::fs::write(tmp.join(f), bytes))
+        })
+        .and_then(|()| match std::fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => std::fs::rename(&tmp, dir),
+        });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
     }
     result
 }

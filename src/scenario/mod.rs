@@ -72,15 +72,30 @@ pub struct KpiSettings {
 
 /// Read, override and validate a scenario file.
 pub fn load(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    from_document(load_document(path, overrides)?, path)
+}
+
+/// Read a scenario file as a TOML document and apply the overrides, without validating the
+/// settings (a sweep validates each of its points).
+pub fn load_document(path: &Path, overrides: &[String]) -> Result<toml::Table, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
         file: path.to_path_buf(),
         source,
     })?;
-    parse(&text, path, overrides)
+    parse_document(&text, path, overrides)
 }
 
 /// Validate scenario text; `file` is only used to name the source in errors.
 pub fn parse(text: &str, file: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    from_document(parse_document(text, file, overrides)?, file)
+}
+
+/// Scenario text as a TOML document with the overrides applied.
+pub fn parse_document(
+    text: &str,
+    file: &Path,
+    overrides: &[String],
+) -> Result<toml::Table, ScenarioError> {
     let mut document: toml::Table =
         text.parse()
             .map_err(|e: toml::de::Error| ScenarioError::Syntax {
@@ -90,7 +105,7 @@ pub fn parse(text: &str, file: &Path, overrides: &[String]) -> Result<Scenario, 
     for arg in overrides {
         apply_override(&mut document, arg)?;
     }
-    from_document(document, file)
+    Ok(document)
 }
 
 /// Validate an already-parsed TOML document.

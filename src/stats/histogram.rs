@@ -595,8 +595,11 @@ mod tests {
             }
             let f = h.fraction_at_or_above(q);
             prop_assert!(f.is_nan() || (0.0..=1.0).contains(&f));
-            let back: Histogram = serde_json::from_str(&serde_json::to_string(&h).unwrap()).unwrap();
-            prop_assert_eq!(back, h);
+            // Compared through their serialised form: a sum that overflowed carries a NaN error
+            // term, and NaN != NaN would fail a field-by-field comparison of equal histograms.
+            let text = serde_json::to_string(&h).unwrap();
+            let back: Histogram = serde_json::from_str(&text).unwrap();
+            prop_assert_eq!(serde_json::to_string(&back).unwrap(), text);
         }
     }
 

@@ -159,4 +159,9 @@ impl Kpi {
     pub fn by_name(name: &str) -> Option<Kpi> {
         Kpi::ALL.iter().copied().find(|k| k.name() == name)
     }
+
+    /// Position in [`Kpi::ALL`], hence in every vector of KPI values.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }

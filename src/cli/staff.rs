@@ -1,0 +1,198 @@
+//! `ccsim staff`: the smallest staffing that meets KPI targets, for the whole day or interval
+//! by interval, with the files of the staffed scenario's run.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::progress::{handle_ctrl_c, CANCEL};
+use super::{print_stdout, ScenarioArgs};
+use crate::experiment::staff::{
+    search, search_per_interval, with_constant_staffing, with_staffing_plan, Evaluation, Found,
+    Scope, SearchSettings, Target,
+};
+use crate::experiment::sweep::{Control, Silent};
+use crate::experiment::{self, summarise};
+use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
+use crate::report::{clock, short, write_files, RunReport};
+use crate::scenario;
+
+#[derive(clap::Args, Debug)]
+pub struct StaffArgs {
+    #[command(flatten)]
+    pub common: ScenarioArgs,
+    /// A KPI target, KPI>=VALUE or KPI<=VALUE (e.g. "service_level>=0.8",
+    /// "abandon_rate<=0.05"). Repeatable: every target must be met.
+    #[arg(long, value_name = "KPI>=VALUE", required = true)]
+    pub target: Vec<Target>,
+    /// Search the staffing of each reporting interval in turn instead of one constant level.
+    #[arg(long)]
+    pub per_interval: bool,
+    /// Replications per staffing level at most, added in rounds of --reps while a target is
+    /// undecided.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_reps: u32,
+    /// Fewest agents the search considers.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub min_agents: u32,
+    /// Most agents the search considers.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_agents: u32,
+    /// Output folder [default: output/<scenario file stem>-staff/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
+    let c = &args.common;
+    let out = c.out_dir(&args.out, "-staff");
+    let base = scenario::load(&c.scenario, &c.overrides()?)?;
+    let settings = SearchSettings {
+        targets: args.target.clone(),
+        max_replications: args.max_reps,
+        min_agents: args.min_agents,
+        max_agents: args.max_agents,
+    };
+    handle_ctrl_c();
+    let control = Control {
+        cancel: &CANCEL,
+        progress: &Silent,
+    };
+    let targets: Vec<String> = settings.targets.iter().map(Target::to_string).collect();
+    let targets = targets.join(", ");
+    if !args.per_interval {
+        let found = c.with_threads(|| {
+            search(
+                |n| with_constant_staffing(&base.document, &base.file, n),
+                base.model.max_agents(),
+                Scope::Overall,
+                &settings,
+                &control,
+            )
+        })??;
+        let staffed = with_constant_staffing(&base.document, &base.file, found.agents)?;
+        let chosen = found.chosen();
+        let report = RunReport::new(&staffed, &chosen.replications);
+        let mut files = report.files();
+        files.push(("staffing.csv", levels_csv(&found)));
+        let how = format!("constant staffing, {} agents", found.agents);
+        files.push((
+            "staffed.toml",
+            staffed_toml(&staffed, &settings.targets, &how),
+        ));
+        write_files(&out, &files)
+            .with_context(|| format!("cannot write the results into {}", out.display()))?;
+        if !c.quiet {
+            let mut text = format!(
+                "{}: the smallest constant staffing meeting {targets} is {} agents\n\n",
+                base.name, found.agents
+            );
+            text += &levels_table(&found, &settings.targets);
+            if let Some(d) = doubt(&found) {
+                text += &format!("\nnote: {d}\n");
+            }
+            text += &format!("\nwritten to {}\n", out.display());
+            print_stdout(&text)?;
+        }
+        return Ok(());
+    }
+
+    let plan = c.with_threads(|| search_per_interval(&base, &settings, &control))??;
+    // The whole plan, run once more with --max-reps replications: the KPIs each interval gets
+    // with the later intervals at their own staffing, known as precisely as the search allowed.
+    let staffed = with_staffing_plan(&base.document, &base.file, &plan.staffing)?;
+    let mut staffed_doc = staffed.document.clone();
+    let reps = settings.max_replications.max(base.run.replications);
+    scenario::apply_override(&mut staffed_doc, &format!("run.replications={reps}"))?;
+    let staffed = scenario::from_document(staffed_doc, &base.file)?;
+    let reps = c.with_threads(|| experiment::run(&staffed))?;
+    let window = experiment::window(&staffed);
+    let summaries: Vec<_> = (0..window.intervals())
+        .map(|i| summarise(&reps, move |r| &r.intervals[i]))
+        .collect();
+    let report = RunReport::new(&staffed, &reps);
+    let mut files = report.files();
+    files.push((
+        "staffing.csv",
+        intervals_csv(&window, &plan.staffing, &summaries, &settings.targets),
+    ));
+    let how = "staffing per interval (staffing.agents_per_interval)";
+    files.push((
+        "staffed.toml",
+        staffed_toml(&staffed, &settings.targets, how),
+    ));
+    write_files(&out, &files)
+        .with_context(|| format!("cannot write the results into {}", out.display()))?;
+    if !c.quiet {
+        let mut text = format!(
+            "{}: the smallest staffing per interval meeting {targets}\n\n{:>8} {:>6} {:>8} {:>8}",
+            base.name, "interval", "start", "agents", "verdict"
+        );
+        for t in &settings.targets {
+            text += &format!(" {:>22}", t.kpi.name());
+        }
+        text.push('\n');
+        for (i, s) in summaries.iter().enumerate() {
+            let agents = plan.staffing[window.first_interval() + i];
+            text += &format!(
+                "{i:>8} {:>6} {agents:>8} {:>8}",
+                clock(window.bounds(i).0),
+                Target::verdict_all(&settings.targets, s).name()
+            );
+            for t in &settings.targets {
+                text += &format!(" {:>22}", mean_ci(&s[t.kpi.index()]));
+            }
+            text.push('\n');
+        }
+        for (i, found) in plan.searches.iter().enumerate() {
+            if let Some(d) = doubt(found) {
+                text += &format!("note: interval {i}: {d}\n");
+            }
+        }
+        text += &format!(
+            "(verdicts and KPIs from a final run of the whole plan, {} replications)\n",
+            staffed.run.replications
+        );
+        text += &format!("\nwritten to {}\n", out.display());
+        print_stdout(&text)?;
+    }
+    Ok(())
+}
+
+fn mean_ci(s: &experiment::KpiSummary) -> String {
+    match &s.interval {
+        None => "—".into(),
+        Some(i) if i.low.is_nan() => short(i.mean),
+        Some(i) => format!("{} ±{}", short(i.mean), short(0.5 * (i.high - i.low))),
+    }
+}
+
+/// The levels the search ran, with the targets' KPIs.
+fn levels_table(found: &Found, targets: &[Target]) -> String {
+    let mut t = format!("{:>8} {:>6} {:>8}", "agents", "reps", "verdict");
+    for target in targets {
+        t += &format!(" {:>22}", target.kpi.name());
+    }
+    t.push('\n');
+    for e in found.evaluations.values() {
+        let Evaluation {
+            agents,
+            replications,
+            summary,
+            verdict,
+        } = e;
+        t += &format!(
+            "{agents:>8} {:>6} {:>8}",
+            replications.len(),
+            verdict.name()
+        );
+        for target in targets {
+            t += &format!(" {:>22}", mean_ci(&summary[target.kpi.index()]));
+        }
+        if *agents == found.agents {
+            t += "  ← chosen";
+        }
+        t.push('\n');
+    }
+    t
+}

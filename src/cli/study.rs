@@ -1,0 +1,378 @@
+//! `ccsim run`, `ccsim sweep` and `ccsim merge`: a plan of points (one for a run), its
+//! replications in parallel, the files of each point as it completes; or one shard of the
+//! tasks, and the merge of all shards into the files an unsharded run writes.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+use super::progress::{handle_ctrl_c, Bar, CANCEL};
+use super::{print_stdout, ScenarioArgs, ShardArgs};
+use crate::experiment::grid::Vary;
+use crate::experiment::sweep::Progress;
+use crate::experiment::sweep::{
+    run_points, run_points_to_precision, run_tasks, Control, Interrupted, Plan, PointCollector,
+    Precision, Shard,
+};
+use crate::experiment::{self, Replication};
+use crate::report::partial::{find_shards, ShardHeader, ShardWriter};
+use crate::report::sweep::{point_dir, PlanFile, SweepWriter};
+use crate::report::{short, write_files, RunReport};
+use crate::scenario;
+use crate::stats::Kpi;
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: ScenarioArgs,
+    /// Output folder [default: output/<scenario file stem>/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub shard: ShardArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub common: ScenarioArgs,
+    /// A varied key and its values: a list (indicator.yellow=20s,30s,45s) or an inclusive range
+    /// (staffing.agents=8..20, staffing.agents=8..20:2). Several --vary make a full grid.
+    #[arg(long, value_name = "KEY=VALUES", required = true)]
+    pub vary: Vec<String>,
+    /// Output folder [default: output/<scenario file stem>-sweep/].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Give each point its own random streams instead of common random numbers.
+    #[arg(long)]
+    pub independent_streams: bool,
+    /// Skip the points an earlier, interrupted run of the same sweep completed in --out.
+    #[arg(long)]
+    pub resume: bool,
+    /// Add replications (in rounds of --reps) until every KPI's 95% half-width is within this
+    /// fraction of its mean (or a small absolute floor), e.g. 0.02.
+    #[arg(long, value_name = "FRACTION")]
+    pub precision: Option<f64>,
+    /// With --precision: replications per point at most.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_reps: u32,
+    #[command(flatten)]
+    pub shard: ShardArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Folders holding the shard files (shard-I-of-N.jsonl) and plan.json of every shard.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder for the merged files.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Do not print the summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let c = &args.common;
+    let out = c.out_dir(&args.out, "");
+    let overrides = c.overrides()?;
+    if let Some(shard) = args.shard.shard {
+        let base = scenario::load_document(&c.scenario, &overrides)?;
+        let plan = Plan::new(&c.scenario, base, Vec::new(), false)?;
+        return run_shard(c, &plan, "run", shard, &out);
+    }
+    let scenario = scenario::load(&c.scenario, &overrides)?;
+    let replications = c.with_threads(|| experiment::run(&scenario))?;
+    let report = RunReport::new(&scenario, &replications);
+    write_files(&out, &report.files())
+        .with_context(|| format!("cannot write the results into {}", out.display()))?;
+    if !c.quiet {
+        print_stdout(&format!(
+            "{}\nwritten to {}\n",
+            report.terminal_table(),
+            out.display()
+        ))?;
+    }
+    Ok(())
+}
+
+pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
+    let c = &args.common;
+    let out = c.out_dir(&args.out, "-sweep");
+    let vary = args
+        .vary
+        .iter()
+        .map(|v| Vary::parse(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let precision = match args.precision {
+        None => None,
+        Some(p) if p > 0.0 && p.is_finite() => Some(Precision {
+            relative: p,
+            max_replications: args.max_reps,
+        }),
+        Some(p) => bail!("--precision {p}: must be a positive fraction such as 0.02"),
+    };
+    let base = scenario::load_document(&c.scenario, &c.overrides()?)?;
+    let plan = Plan::new(&c.scenario, base, vary, args.independent_streams)?;
+    for p in &plan.points {
+        if let Err(e) = &p.scenario {
+            eprintln!("warning: point {} is skipped: {e}", p.index);
+        }
+    }
+    if let Some(shard) = args.shard.shard {
+        if precision.is_some() || args.resume {
+            bail!("--shard cannot be combined with --precision or --resume: a shard runs a fixed slice of the tasks");
+        }
+        return run_shard(c, &plan, "sweep", shard, &out);
+    }
+
+    let plan_bytes = PlanFile::new(&plan, "sweep", precision).to_bytes();
+    let plan_path = out.join("plan.json");
+    let mut writer = SweepWriter::new(&out, &plan, precision);
+    let mut resumed = 0;
+    if args.resume && plan_path.exists() {
+        let old = std::fs::read(&plan_path)
+            .with_context(|| format!("cannot read {}", plan_path.display()))?;
+        if old != plan_bytes {
+            bail!(
+                "--resume: {} describes another sweep (other scenario, keys, values or ccsim \
+                 version); run without --resume, or with another --out",
+                plan_path.display()
+            );
+        }
+        resumed = writer.resume()?;
+    } else {
+        // A fresh sweep: the point folders of an earlier one would be mistaken for this one's.
+        let points = out.join("points");
+        if points.exists() {
+            std::fs::remove_dir_all(&points)
+                .with_context(|| format!("cannot clear {}", points.display()))?;
+        }
+        write_files(&out, &[("plan.json", plan_bytes)])
+            .with_context(|| format!("cannot write into {}", out.display()))?;
+    }
+
+    handle_ctrl_c();
+    let valid = plan.points.iter().filter(|p| p.scenario.is_ok()).count();
+    let bar = Bar::new(valid, c.quiet);
+    bar.already_done(resumed);
+    let control = Control {
+        cancel: &CANCEL,
+        progress: &bar,
+    };
+    let mut done = resumed;
+    let result = c.with_threads(|| {
+        let include = |p: usize| !writer.is_done(p);
+        let include: Vec<bool> = (0..plan.points.len()).map(include).collect();
+        let on_point = |r| {
+            done += 1;
+            writer.point(r).map_err(anyhow::Error::from)
+        };
+        match precision {
+            None => run_points(&plan, |p| include[p], &control, on_point),
+            Some(pr) => run_points_to_precision(&plan, |p| include[p], pr, &control, on_point),
+        }
+    })?;
+    bar.finish();
+    if let Err(e) = result {
+        if e.downcast_ref::<Interrupted>().is_some() {
+            return Err(e.context(format!(
+                "{done} of {valid} points are complete in {}; run the same command with --resume to finish",
+                out.display()
+            )));
+        }
+        return Err(e.context(format!("cannot write the results into {}", out.display())));
+    }
+    let table = sweep_table(&plan, &out)?;
+    writer
+        .finish()
+        .with_context(|| format!("cannot write the results into {}", out.display()))?;
+    if !c.quiet {
+        print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;
+    }
+    Ok(())
+}
+
+/// A short terminal table of a finished sweep: headline KPIs per point, read back from the
+/// points' summary files.
+fn sweep_table(plan: &Plan, out: &Path) -> anyhow::Result<String> {
+    const HEADLINE: [Kpi; 4] = [
+        Kpi::ServiceLevel,
+        Kpi::AbandonRate,
+        Kpi::ResponseMean,
+        Kpi::ResponsesRedShare,
+    ];
+    let mut t = format!("{:>6}", "point");
+    for v in &plan.vary {
+        t += &format!(" {:>18}", v.key);
+    }
+    for k in HEADLINE {
+        t += &format!(" {:>20}", k.name());
+    }
+    t.push('\n');
+    for p in plan.points.iter().filter(|p| p.scenario.is_ok()) {
+        let dir = point_dir(out, p.index, plan.points.len());
+        let reps = crate::report::sweep::read_replications(&dir.join("replications.csv"))?;
+        let summary = experiment::summarise(&reps, |r| &r.overall);
+        t += &format!("{:>6}", p.index);
+        for v in &p.values {
+            t += &format!(" {v:>18}");
+        }
+        for k in HEADLINE {
+            let m = summary[k.index()].interval.map_or(f64::NAN, |i| i.mean);
+            t += &format!(" {:>20}", short(m));
+        }
+        t.push('\n');
+    }
+    Ok(t)
+}
+
+/// Run one shard of `plan`'s tasks into `out/shard-I-of-N.jsonl`, next to `plan.json`.
+fn run_shard(
+    c: &ScenarioArgs,
+    plan: &Plan,
+    kind: &str,
+    shard: Shard,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let tasks = plan.tasks(|_| true);
+    let slice = shard.slice(tasks.len());
+    let header = ShardHeader {
+        ccsim_shard: 1,
+        shard,
+        total_tasks: tasks.len(),
+        first_task: slice.start,
+        end_task: slice.end,
+    };
+    write_files(
+        out,
+        &[("plan.json", PlanFile::new(plan, kind, None).to_bytes())],
+    )
+    .with_context(|| format!("cannot write into {}", out.display()))?;
+    let mut writer = ShardWriter::create(out, &header)?;
+    handle_ctrl_c();
+    let bar = Bar::new(1, c.quiet);
+    let control = Control {
+        cancel: &CANCEL,
+        progress: &bar,
+    };
+    bar.planned(slice.len() as u64);
+    let result = c.with_threads(|| {
+        run_tasks(
+            |p| plan.scenario(p as usize),
+            &tasks[slice.clone()],
+            &control,
+            |task, rep| writer.task(task, &rep),
+        )
+    })?;
+    bar.finish();
+    match result {
+        Ok(()) => {
+            let path = writer.finish()?;
+            if !c.quiet {
+                print_stdout(&format!(
+                    "shard {shard}: tasks {}..{} of {} written to {}\n",
+                    slice.start,
+                    slice.end,
+                    tasks.len(),
+                    path.display()
+                ))?;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            writer.abandon();
+            Err(e)
+        }
+    }
+}
+
+pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
+    // Every folder's plan.json must be the same plan.
+    let mut plan_file: Option<(PathBuf, Vec<u8>)> = None;
+    for d in &args.dirs {
+        let folder = if d.is_file() {
+            d.parent().unwrap_or(Path::new(".")).to_path_buf()
+        } else {
+            d.clone()
+        };
+        let path = folder.join("plan.json");
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        match &plan_file {
+            None => plan_file = Some((path, bytes)),
+            Some((first, b)) if *b != bytes => bail!(
+                "{} and {} describe different runs: shards of one run share the same plan.json",
+                first.display(),
+                path.display()
+            ),
+            Some(_) => {}
+        }
+    }
+    let (plan_path, plan_bytes) = plan_file.expect("clap requires one folder");
+    let (file, plan, _) = PlanFile::read(&plan_path)?;
+    let tasks = plan.tasks(|_| true);
+    let shards = find_shards(&args.dirs)?;
+
+    // Stream the shards in order; the tasks must be exactly the plan's, in order.
+    let mut next = 0;
+    let mut replications: Vec<Replication> = Vec::new();
+    let mut collector = PointCollector::default();
+    let mut writer = SweepWriter::new(&args.out, &plan, None);
+    if file.kind == "sweep" {
+        let points = args.out.join("points");
+        if points.exists() {
+            std::fs::remove_dir_all(&points)?;
+        }
+    }
+    for mut shard in shards {
+        let h = &shard.header;
+        let expected = h.shard.slice(tasks.len());
+        if h.total_tasks != tasks.len() || (h.first_task..h.end_task) != expected {
+            bail!(
+                "{}: shard {} holds tasks {}..{} of {}, but the plan has {} tasks, so it should hold {}..{}",
+                shard.path.display(), h.shard, h.first_task, h.end_task, h.total_tasks,
+                tasks.len(), expected.start, expected.end
+            );
+        }
+        while let Some((task, rep)) = shard.next_task()? {
+            if tasks.get(next) != Some(&task) {
+                bail!(
+                    "{}: task {next} is point {} replication {}, which the plan does not expect there",
+                    shard.path.display(),
+                    task.point,
+                    task.replication
+                );
+            }
+            next += 1;
+            if file.kind == "run" {
+                replications.push(rep);
+            } else if let Some(point) = collector.push(&plan, task, rep) {
+                writer.point(point)?;
+            }
+        }
+        if next != shard.header.end_task {
+            bail!("{}: the shard file is incomplete", shard.path.display());
+        }
+    }
+    if file.kind == "run" {
+        let report = RunReport::new(plan.scenario(0), &replications);
+        write_files(&args.out, &report.files())?;
+        if !args.quiet {
+            print_stdout(&format!(
+                "{}\nwritten to {}\n",
+                report.terminal_table(),
+                args.out.display()
+            ))?;
+        }
+        return Ok(());
+    }
+    write_files(&args.out, &[("plan.json", plan_bytes)])?;
+    let table = sweep_table(&plan, &args.out)?;
+    writer.finish()?;
+    if !args.quiet {
+        print_stdout(&format!("{table}\nwritten to {}\n", args.out.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,414 @@
+//! Staffing search: the smallest number of agents whose KPIs meet every target with confidence,
+//! for the whole day (a constant staffing) or interval by interval.
+//!
+//! A staffing level *meets* the targets when, for each target, the 95% interval of the KPI
+//! across replications lies entirely on the right side; it *misses* when one interval lies
+//! entirely on the wrong side. Otherwise more replications are added (the same count again,
+//! up to a cap); a level still undecided at the cap is counted as not meeting the targets and
+//! flagged, so the answer is never smaller than what the simulation can vouch for.
+//!
+//! Every level runs the same replication indices, so all levels see the same customers (common
+//! random numbers) and the comparison between neighbours is sharp. The search gallops from a
+//! starting level (steps 1, 2, 4, … up or down) until it brackets the answer, then bisects: it
+//! runs O(log n) levels, never every one.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use super::sweep::{Control, Interrupted};
+use super::{replications, summarise, KpiSummary, Replication};
+use crate::scenario::{apply_override, from_document, Scenario, ScenarioError};
+use crate::stats::{Interval, Kpi};
+
+/// How a KPI must compare with a target value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    AtLeast,
+    AtMost,
+}
+
+/// A target such as `service_level>=0.8`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Target {
+    pub kpi: Kpi,
+    pub op: Op,
+    pub value: f64,
+}
+
+impl FromStr for Target {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Target, String> {
+        let (name, op, value) = if let Some((k, v)) = s.split_once(">=") {
+            (k, Op::AtLeast, v)
+        } else if let Some((k, v)) = s.split_once("<=") {
+            (k, Op::AtMost, v)
+        } else {
+            return Err(
+                "expected KPI>=VALUE or KPI<=VALUE, e.g. service_level>=0.8 or abandon_rate<=0.05"
+                    .into(),
+            );
+        };
+        let name = name.trim();
+        let kpi = Kpi::by_name(name).ok_or_else(|| {
+            let names: Vec<&str> = Kpi::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown KPI {name:?}; the KPIs are {}", names.join(", "))
+        })?;
+        let value: f64 = value
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| format!("{:?} is not a number", value.trim()))?;
+        Ok(Target { kpi, op, value })
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.op {
+            Op::AtLeast => ">=",
+            Op::AtMost => "<=",
+        };
+        write!(f, "{}{op}{}", self.kpi.name(), self.value)
+    }
+}
+
+/// What the replications say about a target, or about a set of targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verdict {
+    /// The 95% interval lies on the wrong side of a target.
+    Missed,
+    /// Not decided: an interval contains a target value.
+    Unclear,
+    /// Every 95% interval lies on the right side.
+    Met,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::Unclear => "unclear",
+        }
+    }
+}
+
+impl Target {
+    /// The verdict of one KPI's interval. A KPI undefined in every replication (no contact to
+    /// measure) meets any target; a single replication decides nothing.
+    pub fn verdict(&self, interval: Option<&Interval>) -> Verdict {
+        let Some(i) = interval else {
+            return Verdict::Met;
+        };
+        if i.low.is_nan() || i.high.is_nan() {
+            return Verdict::Unclear;
+        }
+        let (good, bad) = match self.op {
+            Op::AtLeast => (i.low >= self.value, i.high < self.value),
+            Op::AtMost => (i.high <= self.value, i.low > self.value),
+        };
+        match (good, bad) {
+            (true, _) => Verdict::Met,
+            (_, true) => Verdict::Missed,
+            _ => Verdict::Unclear,
+        }
+    }
+
+    /// The combined verdict of `targets`: the worst of theirs.
+    pub fn verdict_all(targets: &[Target], summary: &[KpiSummary]) -> Verdict {
+        targets
+            .iter()
+            .map(|t| t.verdict(summary[t.kpi.index()].interval.as_ref()))
+            .min()
+            .unwrap_or(Verdict::Met)
+    }
+}
+
+/// What is measured against the targets: the whole window or one reporting interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Overall,
+    /// Index of the reporting interval (0 = first after the warm-up).
+    Interval(usize),
+}
+
+/// Search parameters.
+#[derive(Clone, Debug)]
+pub struct SearchSettings {
+    pub targets: Vec<Target>,
+    /// Replications per level at most (added in rounds of the scenario's replications).
+    pub max_replications: u32,
+    pub min_agents: u32,
+    pub max_agents: u32,
+}
+
+/// One staffing level, run and judged.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub agents: u32,
+    pub replications: Vec<Replication>,
+    /// KPI summaries over the search scope.
+    pub summary: Vec<KpiSummary>,
+    pub verdict: Verdict,
+}
+
+/// A search that cannot give an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    #[error(
+        "no staffing up to {max_agents} agents meets the targets{}; raise --max-agents or relax a target",
+        at.map(|i| format!(" in reporting interval {i}")).unwrap_or_default()
+    )]
+    NotFound { max_agents: u32, at: Option<usize> },
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Interrupted(#[from] Interrupted),
+}
+
+/// The answer of one search.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// Smallest staffing that meets the targets.
+    pub agents: u32,
+    /// Every level run, by number of agents.
+    pub evaluations: BTreeMap<u32, Evaluation>,
+}
+
+impl Found {
+    /// The evaluation of the answer.
+    pub fn chosen(&self) -> &Evaluation {
+        &self.evaluations[&self.agents]
+    }
+
+    /// The level just below the answer, when it was run (it is, unless the answer is the
+    /// minimum): if its verdict is `Unclear`, it might meet the targets too.
+    pub fn below(&self) -> Option<&Evaluation> {
+        self.agents
+            .checked_sub(1)
+            .and_then(|n| self.evaluations.get(&n))
+    }
+}
+
+/// Run and judge one level; replications are added while the verdict is unclear.
+fn evaluate(
+    scenario: &Scenario,
+    agents: u32,
+    scope: Scope,
+    settings: &SearchSettings,
+    control: &Control,
+) -> Result<Evaluation, StaffError> {
+    let step = scenario.run.replications;
+    let cap = settings.max_replications.max(step);
+    let mut reps: Vec<Replication> = Vec::new();
+    loop {
+        let have = reps.len() as u32;
+        let want = (have + step).min(cap);
+        reps.extend(replications(scenario, have..want, control)?);
+        let summary = match scope {
+            Scope::Overall => summarise(&reps, |r| &r.overall),
+            Scope::Interval(i) => summarise(&reps, move |r| &r.intervals[i]),
+        };
+        let verdict = Target::verdict_all(&settings.targets, &summary);
+        if verdict != Verdict::Unclear || want == cap {
+            return Ok(Evaluation {
+                agents,
+                replications: reps,
+                summary,
+                verdict,
+            });
+        }
+    }
+}
+
+/// The smallest level in `settings.min_agents..=settings.max_agents` that meets the targets
+/// on `scope`, where `make(n)` is the scenario staffed with `n`, starting from `start`.
+pub fn search(
+    make: impl Fn(u32) -> Result<Scenario, ScenarioError>,
+    start: u32,
+    scope: Scope,
+    settings: &SearchSettings,
+    control: &Control,
+) -> Result<Found, StaffError> {
+    let (min, max) = (
+        settings.min_agents,
+        settings.max_agents.max(settings.min_agents),
+    );
+    let mut evaluations = BTreeMap::new();
+    let meets = |n: u32, evaluations: &mut BTreeMap<u32, Evaluation>| {
+        if let std::collections::btree_map::Entry::Vacant(slot) = evaluations.entry(n) {
+            slot.insert(evaluate(&make(n)?, n, scope, settings, control)?);
+        }
+        Ok::<bool, StaffError>(evaluations[&n].verdict == Verdict::Met)
+    };
+    let not_found = StaffError::NotFound {
+        max_agents: max,
+        at: match scope {
+            Scope::Overall => None,
+            Scope::Interval(i) => Some(i),
+        },
+    };
+    // Bracket: `low` does not meet the targets (or is below the minimum), `high` meets them.
+    let start = start.clamp(min, max);
+    let (mut low, mut high): (Option<u32>, u32);
+    let mut step = 1u32;
+    if meets(start, &mut evaluations)? {
+        high = start;
+        low = None;
+        while high > min {
+            let probe = high.saturating_sub(step).max(min);
+            if meets(probe, &mut evaluations)? {
+                high = probe;
+                step = step.saturating_mul(2);
+            } else {
+                low = Some(probe);
+                break;
+            }
+        }
+    } else {
+        low = Some(start);
+        loop {
+            if low == Some(max) {
+                return Err(not_found);
+            }
+            let probe = low.unwrap().saturating_add(step).min(max);
+            if meets(probe, &mut evaluations)? {
+                high = probe;
+                break;
+            }
+            low = Some(probe);
+            step = step.saturating_mul(2);
+        }
+    }
+    // Bisect between a level that does not meet the targets and one that does.
+    if let Some(mut lo) = low {
+        while high - lo > 1 {
+            let mid = lo + (high - lo) / 2;
+            if meets(mid, &mut evaluations)? {
+                high = mid;
+            } else {
+                lo = mid;
+            }
+        }
+    }
+    Ok(Found {
+        agents: high,
+        evaluations,
+    })
+}
+
+/// The scenario `document` with a constant staffing of `agents`.
+pub fn with_constant_staffing(
+    document: &toml::Table,
+    file: &std::path::Path,
+    agents: u32,
+) -> Result<Scenario, ScenarioError> {
+    let mut d = document.clone();
+    apply_override(&mut d, &format!("staffing.agents={agents}"))?;
+    from_document(d, file)
+}
+
+/// The scenario `document` with `staffing.agents_per_interval` set to `plan`.
+pub fn with_staffing_plan(
+    document: &toml::Table,
+    file: &std::path::Path,
+    plan: &[u32],
+) -> Result<Scenario, ScenarioError> {
+    let mut d = document.clone();
+    let list: Vec<String> = plan.iter().map(u32::to_string).collect();
+    apply_override(
+        &mut d,
+        &format!("staffing.agents_per_interval=[{}]", list.join(",")),
+    )?;
+    from_document(d, file)
+}
+
+/// The result of a per-interval search.
+#[derive(Clone, Debug)]
+pub struct IntervalPlan {
+    /// Agents for every entry of the per-interval lists (warm-up entries included: they take
+    /// the first measured interval's staffing).
+    pub staffing: Vec<u32>,
+    /// The search of each reporting interval.
+    pub searches: Vec<Found>,
+}
+
+/// Interval by interval, in order, the smallest staffing that meets the targets on that
+/// interval's arrivals, the earlier intervals being fixed at their answers and the later ones
+/// staffed like the interval searched (backlog carries over, so earlier intervals are fixed
+/// before later ones are searched).
+pub fn search_per_interval(
+    base: &Scenario,
+    settings: &SearchSettings,
+    control: &Control,
+) -> Result<IntervalPlan, StaffError> {
+    let entries = base.run.intervals;
+    let window = super::window(base);
+    let (first, measured) = (window.first_interval(), window.intervals());
+    let mut staffing: Vec<u32> = Vec::with_capacity(entries);
+    let mut searches = Vec::with_capacity(measured);
+    for i in 0..measured {
+        // The list entry of reporting interval i; the warm-up entries go with interval 0.
+        let entry = (first + i).min(entries - 1);
+        let fixed = if i == 0 { 0 } else { entry };
+        let start = match searches.last() {
+            Some(Found { agents, .. }) => *agents,
+            None => base.model.staffing[entry],
+        };
+        let found = search(
+            |n| {
+                let mut plan = staffing[..fixed].to_vec();
+                plan.resize(entries, n);
+                with_staffing_plan(&base.document, &base.file, &plan)
+            },
+            start,
+            Scope::Interval(i),
+            settings,
+            control,
+        )?;
+        staffing.truncate(fixed);
+        staffing.resize(entry + 1, found.agents);
+        searches.push(found);
+    }
+    let last = *staffing.last().unwrap_or(&0);
+    staffing.resize(entries, last);
+    Ok(IntervalPlan { staffing, searches })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(low: f64, high: f64) -> Interval {
+        Interval {
+            mean: 0.5 * (low + high),
+            low,
+            high,
+            std_dev: 1.0,
+            n: 10,
+        }
+    }
+
+    #[test]
+    fn targets_parse_and_judge() {
+        let t: Target = "service_level>=0.8".parse().unwrap();
+        assert_eq!(
+            (t.kpi, t.op, t.value),
+            (Kpi::ServiceLevel, Op::AtLeast, 0.8)
+        );
+        assert_eq!(t.to_string(), "service_level>=0.8");
+        assert_eq!(t.verdict(Some(&interval(0.81, 0.9))), Verdict::Met);
+        assert_eq!(t.verdict(Some(&interval(0.7, 0.79))), Verdict::Missed);
+        assert_eq!(t.verdict(Some(&interval(0.79, 0.81))), Verdict::Unclear);
+        assert_eq!(t.verdict(None), Verdict::Met);
+        let a: Target = " abandon_rate <= 0.05 ".parse().unwrap();
+        assert_eq!(a.verdict(Some(&interval(0.01, 0.04))), Verdict::Met);
+        assert_eq!(a.verdict(Some(&interval(0.06, 0.07))), Verdict::Missed);
+        for bad in ["service_level=0.8", "nope>=1", "asa<=fast", "asa<=inf"] {
+            assert!(bad.parse::<Target>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The files of a sweep: `plan.json` (what the sweep computes, written first, so that a resumed
+//! or merged sweep can check it is the same one), one folder per point with the files of a run
+//! (written atomically as each point completes), and at the end `sweep.csv`, `sweep_long.csv`
+//! and `skipped.csv`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::{kpi_cells, kpi_columns, number, write_dir, write_files, RunReport};
+use crate::experiment::grid::Vary;
+use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision};
+use crate::experiment::{summarise, KpiSummary, Replication};
+use crate::stats::Kpi;
+
+/// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct PlanFile {
+    pub ccsim_version: String,
+    /// `"run"` (no varied key: the files of a run at the top of the folder) or `"sweep"`.
+    pub kind: String,
+    pub scenario_file: PathBuf,
+    /// The scenario with every `--set` applied, as TOML.
+    pub base_document: String,
+    pub vary: Vec<Vary>,
+    pub independent_streams: bool,
+    pub precision: Option<Precision>,
+    /// Each point's values and whether it runs (informative: rebuilt from the above).
+    pub points: Vec<serde_json::Value>,
+}
+
+impl PlanFile {
+    pub fn new(plan: &Plan, kind: &str, precision: Option<Precision>) -> PlanFile {
+        let points = plan
+            .points
+            .iter()
+            .map(|p| {
+                let values: serde_json::Map<String, serde_json::Value> = plan
+                    .vary
+                    .iter()
+                    .zip(&p.values)
+                    .map(|(v, x)| (v.key.clone(), json!(x)))
+                    .collect();
+                match &p.scenario {
+                    Ok(_) => json!({ "point": p.index, "values": values, "status": "ok" }),
+                    Err(e) => json!({
+                        "point": p.index, "values": values, "status": "skipped",
+                        "error": e.to_string(),
+                    }),
+                }
+            })
+            .collect();
+        PlanFile {
+            ccsim_version: env!("CARGO_PKG_VERSION").into(),
+            kind: kind.into(),
+            scenario_file: plan.file.clone(),
+            base_document: toml::to_string(&plan.base).expect("a TOML table serialises"),
+            vary: plan.vary.clone(),
+            independent_streams: plan.independent_streams,
+            precision,
+            points,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("JSON of plain values");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Read `plan.json` and rebuild its plan; the plan must give back the same file.
+    pub fn read(path: &Path) -> anyhow::Result<(PlanFile, Plan, Vec<u8>)> {
+        use anyhow::Context;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let file: PlanFile = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{}: not a ccsim plan.json", path.display()))?;
+        let base: toml::Table = file
+            .base_document
+            .parse()
+            .with_context(|| format!("{}: base_document is not TOML", path.display()))?;
+        let plan = Plan::new(
+            &file.scenario_file,
+            base,
+            file.vary.clone(),
+            file.independent_streams,
+        )
+        .map_err(|e: PlanError| anyhow::anyhow!("{}: {e}", path.display()))?;
+        if PlanFile::new(&plan, &file.kind, file.precision).to_bytes() != bytes {
+            anyhow::bail!(
+                "{} was written by another version of ccsim or edited: it does not describe the \
+                 sweep it would give today",
+                path.display()
+            );
+        }
+        Ok((file, plan, bytes))
+    }
+}
+
+/// The folder of point `index` in a sweep of `points` points: `points/p0007`.
+pub fn point_dir(out: &Path, index: usize, points: usize) -> PathBuf {
+    let width = points.saturating_sub(1).to_string().len().max(4);
+    out.join("points").join(format!("p{index:0width$}"))
+}
+
+/// The overall KPI summaries, replication count and precision flag of a finished point.
+type Row = (Vec<KpiSummary>, usize, Option<bool>);
+
+/// Collects finished points, writes each one's folder, then the sweep's tables.
+pub struct SweepWriter<'a> {
+    out: PathBuf,
+    plan: &'a Plan,
+    precision: Option<Precision>,
+    rows: Vec<Option<Row>>,
+}
+
+impl<'a> SweepWriter<'a> {
+    pub fn new(out: &Path, plan: &'a Plan, precision: Option<Precision>) -> Self {
+        SweepWriter {
+            out: out.to_path_buf(),
+            plan,
+            precision,
+            rows: plan.points.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// Whether point `index` is already written (by an earlier, interrupted run).
+    pub fn is_done(&self, index: usize) -> bool {
+        self.rows[index].is_some()
+    }
+
+    /// Take over the points an interrupted run completed: their folders hold every file, and
+    /// their replications give back the same summaries.
+    pub fn resume(&mut self) -> anyhow::Result<usize> {
+        let mut found = 0;
+        for p in &self.plan.points {
+            let dir = point_dir(&self.out, p.index, self.plan.points.len());
+            if p.scenario.is_err() || !dir.join("run.json").exists() {
+                continue;
+            }
+            let reps = read_replications(&dir.join("replications.csv"))?;
+            let met = self.precision.map(|pr| pr.reached(&reps));
+            let n = reps.len();
+            self.rows[p.index] = Some((summarise(&reps, |r| &r.overall), n, met));
+            found += 1;
+        }
+        Ok(found)
+    }
+
+    /// Write a finished point's folder (atomically) and keep its summary.
+    pub fn point(&mut self, result: PointResult) -> io::Result<()> {
+        let scenario = self.plan.scenario(result.point);
+        let report = RunReport::new(scenario, &result.replications);
+        let dir = point_dir(&self.out, result.point, self.plan.points.len());
+        write_dir(&dir, &report.files())?;
+        self.rows[result.point] = Some((
+            report.summary,
+            result.replications.len(),
+            result.precision_met,
+        ));
+        Ok(())
+    }
+
+    /// Write `sweep.csv`, `sweep_long.csv` and `skipped.csv`.
+    pub fn finish(self) -> io::Result<()> {
+        write_files(
+            &self.out,
+            &[
+                ("sweep.csv", self.sweep_csv()),
+                ("sweep_long.csv", self.sweep_long_csv()),
+                ("skipped.csv", self.skipped_csv()),
+            ],
+        )
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.plan.vary.iter().map(|v| v.key.as_str())
+    }
+
+    /// One row per point: point, varied keys, replications, then each KPI's mean and interval.
+    fn sweep_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = vec!["point".into()];
+        header.extend(self.keys().map(String::from));
+        header.push("replications".into());
+        if self.precision.is_some() {
+            header.push("precision_met".into());
+        }
+        header.extend(kpi_columns());
+        w.write_record(&header).expect("write to memory");
+        for (p, row) in self.plan.points.iter().zip(&self.rows) {
+            let Some((summary, reps, met)) = row else {
+                continue;
+            };
+            let mut rec: Vec<String> = vec![p.index.to_string()];
+            rec.extend(p.values.iter().cloned());
+            rec.push(reps.to_string());
+            if self.precision.is_some() {
+                rec.push(met.map_or(String::new(), |m| m.to_string()));
+            }
+            rec.extend(kpi_cells(summary));
+            w.write_record(&rec).expect("write to memory");
+        }
+        w.into_inner().expect("flush to memory")
+    }
+
+    /// Tidy form: one row per point and KPI.
+    fn sweep_long_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<&str> = vec!["point"];
+        header.extend(self.keys());
+        header.extend([
+            "kpi",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "std",
+            "replications",
+        ]);
+        w.write_record(&header).expect("write to memory");
+        for (p, row) in self.plan.points.iter().zip(&self.rows) {
+            let Some((summary, _, _)) = row else {
+                continue;
+            };
+            for s in summary {
+                let mut rec: Vec<String> = vec![p.index.to_string()];
+                rec.extend(p.values.iter().cloned());
+                rec.push(s.kpi.name().into());
+                rec.extend(kpi_cells(std::slice::from_ref(s)));
+                let (std, n) = s
+                    .interval
+                    .as_ref()
+                    .map_or((String::new(), 0), |i| (number(i.std_dev), i.n));
+                rec.extend([std, n.to_string()]);
+                w.write_record(&rec).expect("write to memory");
+            }
+        }
+        w.into_inner().expect("flush to memory")
+    }
+
+    /// The points whose settings are invalid, and why.
+    fn skipped_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<&str> = vec!["point"];
+        header.extend(self.keys());
+        header.push("error");
+        w.write_record(&header).expect("write to memory");
+        for p in &self.plan.points {
+            if let Err(e) = &p.scenario {
+                let mut rec: Vec<String> = vec![p.index.to_string()];
+                rec.extend(p.values.iter().cloned());
+                rec.push(e.to_string());
+                w.write_record(&rec).expect("write to memory");
+            }
+        }
+        w.into_inner().expect("flush to memory")
+    }
+}
+
+/// The overall KPI values of each replication, read back from a `replications.csv` (numbers
+/// there are written exactly, so they read back bit for bit).
+pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bad =
+        |line: usize| anyhow::anyhow!("{}:{line}: not a ccsim replications.csv", path.display());
+    let mut reps: Vec<Replication> = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let mut cells = line.split(',');
+        let (Some(index), Some(kpi), Some(value)) = (cells.next(), cells.next(), cells.next())
+        else {
+            return Err(bad(n + 1));
+        };
+        let index: u32 = index.parse().map_err(|_| bad(n + 1))?;
+        let value = if value.is_empty() {
+            f64::NAN
+        } else {
+            value.parse().map_err(|_| bad(n + 1))?
+        };
+        if reps.last().map(|r| r.index) != Some(index) {
+            reps.push(Replication {
+                index,
+                overall: Vec::with_capacity(Kpi::ALL.len()),
+                intervals: Vec::new(),
+            });
+        }
+        let r = reps.last_mut().expect("just pushed");
+        if Kpi::ALL.get(r.overall.len()).map(|k| k.name()) != Some(kpi) {
+            return Err(bad(n + 1));
+        }
+        r.overall.push(value);
+    }
+    if reps.iter().any(|r| r.overall.len() != Kpi::ALL.len()) {
+        return Err(bad(text.lines().count()));
+    }
+    Ok(reps)
+}
