@@ -2,10 +2,13 @@
 //! of threads, `--set` overrides, and clear errors (file, key, value, rule) that exit non-zero
 //! without a panic and without touching earlier results.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_ccsim");
+use std::path::Path;
+use std::process::Output;
+
+use common::{ccsim, scratch};
+
 const FILES: [&str; 4] = [
     "summary.csv",
     "intervals.csv",
@@ -13,25 +16,8 @@ const FILES: [&str; 4] = [
     "run.json",
 ];
 
-fn scenario_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/basic_chat.toml")
-}
-
-/// A fresh folder under the target directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn ccsim(args: &[&str], threads: Option<&str>) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args);
-    if let Some(t) = threads {
-        cmd.env("RAYON_NUM_THREADS", t);
-    }
-    cmd.output().expect("run ccsim")
+fn scenario_path() -> std::path::PathBuf {
+    common::bundled("basic_chat.toml")
 }
 
 /// `ccsim run` on the bundled basic chat desk with `reps` replications into `out`.

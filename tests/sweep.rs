@@ -1,0 +1,506 @@
+//! `ccsim sweep`, `--shard` / `ccsim merge`, `ccsim staff` and `ccsim erlang` end to end:
+//! files and columns, byte-identical results whatever the thread count or shard split,
+//! resumption after an interruption, sequential sampling, and clear errors.
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_ok, assert_same_tree, bundled, ccsim, scratch};
+
+fn basic() -> String {
+    bundled("basic_chat.toml").to_string_lossy().into_owned()
+}
+
+/// `ccsim sweep` on the basic desk with a small 3 × 2 grid into `out`.
+fn small_sweep(out: &Path, extra: &[&str], threads: Option<&str>) -> std::process::Output {
+    let scenario = basic();
+    let mut args = vec![
+        "sweep",
+        scenario.as_str(),
+        "--vary",
+        "staffing.agents=6..10:2",
+        "--vary",
+        "indicator.yellow=20s,40s",
+        "--reps",
+        "4",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    ccsim(&args, threads)
+}
+
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let mut rows = vec![header];
+    rows.extend(
+        r.records()
+            .map(|rec| rec.unwrap().iter().map(String::from).collect::<Vec<_>>()),
+    );
+    rows
+}
+
+#[test]
+fn sweep_writes_its_tables_and_is_identical_for_any_thread_count() {
+    let dir = scratch("sweep-threads");
+    assert_ok(&small_sweep(&dir.join("t1"), &["--threads", "1"], None));
+    assert_ok(&small_sweep(&dir.join("t3"), &[], Some("3")));
+    assert_same_tree(&dir.join("t1"), &dir.join("t3"));
+
+    let out = dir.join("t1");
+    let rows = csv_rows(&out.join("sweep.csv"));
+    let header = &rows[0];
+    assert_eq!(
+        &header[..4],
+        [
+            "point",
+            "staffing.agents",
+            "indicator.yellow",
+            "replications"
+        ]
+    );
+    assert!(header.iter().any(|h| h == "service_level_ci95_low"));
+    assert_eq!(rows.len(), 1 + 6);
+    assert_eq!(&rows[1][..4], ["0", "6", "20s", "4"]);
+    assert_eq!(&rows[6][..4], ["5", "10", "40s", "4"]);
+    // More agents, shorter responses (common random numbers make this hold point by point).
+    let col = header.iter().position(|h| h == "response_mean").unwrap();
+    let response = |row: usize| rows[row][col].parse::<f64>().unwrap();
+    assert!(response(1) > response(3) && response(3) > response(5));
+
+    let long = csv_rows(&out.join("sweep_long.csv"));
+    assert_eq!(
+        long[0],
+        [
+            "point",
+            "staffing.agents",
+            "indicator.yellow",
+            "kpi",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "std",
+            "replications"
+        ]
+    );
+    assert_eq!(long.len(), 1 + 6 * ccsim::stats::Kpi::ALL.len());
+    // Each point's folder holds the files of a run, and its summary matches sweep.csv.
+    let p3 = out.join("points/p0003");
+    for f in [
+        "summary.csv",
+        "intervals.csv",
+        "replications.csv",
+        "run.json",
+    ] {
+        assert!(p3.join(f).is_file(), "{f}");
+    }
+    let summary = std::fs::read_to_string(p3.join("summary.csv")).unwrap();
+    let sl = summary
+        .lines()
+        .find(|l| l.starts_with("response_mean,"))
+        .unwrap();
+    assert_eq!(sl.split(',').nth(1).unwrap(), rows[4][col]);
+    let run_json = std::fs::read_to_string(p3.join("run.json")).unwrap();
+    assert!(run_json.contains("\"agents\": 8") && run_json.contains("\"yellow\": \"40s\""));
+}
+
+#[test]
+fn invalid_points_are_reported_and_skipped() {
+    let out = scratch("sweep-skip");
+    let o = ccsim(
+        &[
+            "sweep",
+            &basic(),
+            "--vary",
+            "indicator.red=20s,90s",
+            "--reps",
+            "2",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_ok(&o);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("point 0 is skipped") && stderr.contains("yellow"),
+        "{stderr}"
+    );
+    let rows = csv_rows(&out.join("sweep.csv"));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[1][..2], ["1", "90s"]);
+    let skipped = csv_rows(&out.join("skipped.csv"));
+    assert_eq!(skipped.len(), 2);
+    assert_eq!(&skipped[1][..2], ["0", "20s"]);
+
+    // When no point is valid, nothing runs.
+    let o = ccsim(
+        &[
+            "sweep",
+            &basic(),
+            "--vary",
+            "staffing.agentz=1,2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("no point of the sweep is valid") && stderr.contains("agentz"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn shards_in_separate_processes_merge_into_the_unsharded_files() {
+    let dir = scratch("shards");
+    assert_ok(&small_sweep(&dir.join("whole"), &[], None));
+    let shard_dirs: Vec<String> = (1..=3)
+        .map(|i| dir.join(format!("shard{i}")).to_string_lossy().into_owned())
+        .collect();
+    for (i, d) in shard_dirs.iter().enumerate() {
+        let shard = format!("{}/3", i + 1);
+        assert_ok(&small_sweep(Path::new(d), &["--shard", &shard], None));
+    }
+    // Shards given out of order still merge in shard order.
+    let merged = dir.join("merged");
+    let mut args = vec!["merge", "-q", "--out", merged.to_str().unwrap()];
+    args.extend([&shard_dirs[2], &shard_dirs[0], &shard_dirs[1]].map(String::as_str));
+    assert_ok(&ccsim(&args, None));
+    assert_same_tree(&dir.join("whole"), &merged);
+
+    // A missing shard is an error that names it.
+    let o = ccsim(
+        &[
+            "merge",
+            "--out",
+            merged.to_str().unwrap(),
+            &shard_dirs[0],
+            &shard_dirs[2],
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing shard(s) 2/3"));
+
+    // Runs shard too: 5 replications in 2 shards.
+    let run = |out: &Path, extra: &[&str]| {
+        let scenario = basic();
+        let mut args = vec!["run", scenario.as_str(), "--reps", "5", "-q", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend(extra);
+        assert_ok(&ccsim(&args, None));
+    };
+    run(&dir.join("run-whole"), &[]);
+    run(&dir.join("run-a"), &["--shard", "1/2"]);
+    run(&dir.join("run-b"), &["--shard", "2/2"]);
+    let run_merged = dir.join("run-merged");
+    assert_ok(&ccsim(
+        &[
+            "merge",
+            "-q",
+            "--out",
+            run_merged.to_str().unwrap(),
+            dir.join("run-a").to_str().unwrap(),
+            dir.join("run-b").to_str().unwrap(),
+        ],
+        None,
+    ));
+    assert_same_tree(&dir.join("run-whole"), &run_merged);
+
+    // Shards of different runs do not mix.
+    let o = ccsim(
+        &[
+            "merge",
+            "--out",
+            merged.to_str().unwrap(),
+            &shard_dirs[0],
+            dir.join("run-b").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("describe different runs"));
+}
+
+#[test]
+fn resume_completes_an_interrupted_sweep_into_the_same_files() {
+    let dir = scratch("resume");
+    let whole = dir.join("whole");
+    assert_ok(&small_sweep(&whole, &[], None));
+
+    // An interruption after some points: their folders exist, the tables do not.
+    let cut = dir.join("cut");
+    assert_ok(&small_sweep(&cut, &[], None));
+    for gone in ["points/p0002", "points/p0005"] {
+        std::fs::remove_dir_all(cut.join(gone)).unwrap();
+    }
+    for gone in ["sweep.csv", "sweep_long.csv", "skipped.csv"] {
+        std::fs::remove_file(cut.join(gone)).unwrap();
+    }
+    assert_ok(&small_sweep(&cut, &["--resume"], None));
+    assert_same_tree(&whole, &cut);
+
+    // Resuming into the folder of another sweep is refused.
+    let o = small_sweep(&cut, &["--resume", "--seed", "5"], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("describes another sweep"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_leaves_only_complete_points_and_resume_finishes_the_job() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let dir = scratch("ctrl-c");
+    let scenario = bundled("erlang_c.toml");
+    let args = |out: &Path| {
+        vec![
+            "sweep".to_string(),
+            scenario.to_string_lossy().into_owned(),
+            "--vary".into(),
+            "staffing.agents=12..31".into(),
+            "--reps".into(),
+            "8".into(),
+            "--set".into(),
+            "run.horizon=60h".into(),
+            "-q".into(),
+            "--out".into(),
+            out.to_string_lossy().into_owned(),
+        ]
+    };
+    let cut = dir.join("cut");
+    let child = Command::new(env!("CARGO_BIN_EXE_ccsim"))
+        .args(args(&cut))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt as soon as the first point is written.
+    let start = Instant::now();
+    while !cut.join("points/p0000/run.json").exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        eprintln!("the sweep finished before the interrupt arrived; nothing to check");
+    } else {
+        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        assert!(stderr.contains("--resume"), "{stderr}");
+        assert!(!cut.join("sweep.csv").exists());
+        // Only complete point folders, no temporary leftovers.
+        for e in std::fs::read_dir(cut.join("points")).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.starts_with('p') && !name.contains("tmp"), "{name}");
+            for f in [
+                "summary.csv",
+                "intervals.csv",
+                "replications.csv",
+                "run.json",
+            ] {
+                assert!(p.join(f).is_file(), "{name}/{f}");
+            }
+        }
+    }
+    let mut resume = args(&cut);
+    resume.push("--resume".into());
+    let resume: Vec<&str> = resume.iter().map(String::as_str).collect();
+    assert_ok(&ccsim(&resume, None));
+    let whole = dir.join("whole");
+    let all = args(&whole);
+    assert_ok(&ccsim(
+        &all.iter().map(String::as_str).collect::<Vec<_>>(),
+        None,
+    ));
+    assert_same_tree(&whole, &cut);
+}
+
+#[test]
+fn precision_adds_replications_until_intervals_are_narrow() {
+    let dir = scratch("precision");
+    let extra = ["--precision", "0.05", "--max-reps", "40"];
+    assert_ok(&small_sweep(&dir.join("a"), &extra, Some("1")));
+    assert_ok(&small_sweep(&dir.join("b"), &extra, Some("2")));
+    assert_same_tree(&dir.join("a"), &dir.join("b"));
+
+    let rows = csv_rows(&dir.join("a/sweep.csv"));
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut added = false;
+    for row in &rows[1..] {
+        let reps: u32 = row[at("replications")].parse().unwrap();
+        assert!(reps % 4 == 0 && (4..=40).contains(&reps), "{reps}");
+        added |= reps > 4;
+        let met = row[at("precision_met")] == "true";
+        assert_eq!(met, reps < 40 || met, "below the cap only when precise");
+        if !met {
+            continue;
+        }
+        // Every KPI: half-width within 5% of the mean, or under its absolute floor.
+        for kpi in ccsim::stats::Kpi::ALL {
+            let cell = |suffix: &str| row[at(&format!("{}{suffix}", kpi.name()))].parse::<f64>();
+            let (Ok(mean), Ok(low), Ok(high)) = (cell(""), cell("_ci95_low"), cell("_ci95_high"))
+            else {
+                continue;
+            };
+            let floor = ccsim::experiment::sweep::Precision::floor(*kpi);
+            let half = 0.5 * (high - low);
+            assert!(
+                half <= 0.05 * mean.abs() + 1e-12 || half <= floor,
+                "{}: half-width {half}, mean {mean}",
+                kpi.name()
+            );
+        }
+    }
+    assert!(
+        added,
+        "no point needed more replications: the test would not test anything"
+    );
+}
+
+#[test]
+fn staff_writes_a_staffing_table_and_a_runnable_scenario() {
+    let dir = scratch("staff-cli");
+    let out = dir.join("per-interval");
+    let o = ccsim(
+        &[
+            "staff",
+            &basic(),
+            "--target",
+            "service_level>=0.8",
+            "--target",
+            "responses_red_share<=0.1",
+            "--per-interval",
+            "--max-reps",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_ok(&o);
+    let rows = csv_rows(&out.join("staffing.csv"));
+    assert_eq!(
+        &rows[0][..5],
+        ["interval", "start", "end", "agents", "verdict"]
+    );
+    assert_eq!(rows.len(), 1 + 16);
+    // The staffing follows the arrivals: more agents at the 120/h peak than at 40/h.
+    let agents = |i: usize| rows[1 + i][3].parse::<u32>().unwrap();
+    assert!(agents(1) > agents(15), "{} vs {}", agents(1), agents(15));
+    // The scenario written runs as it is, with the staffing found.
+    let staffed = out.join("staffed.toml");
+    let text = std::fs::read_to_string(&staffed).unwrap();
+    assert!(text.contains("agents_per_interval") && text.starts_with("# Written by `ccsim staff`"));
+    let rerun = dir.join("rerun");
+    assert_ok(&ccsim(
+        &[
+            "run",
+            staffed.to_str().unwrap(),
+            "-q",
+            "--out",
+            rerun.to_str().unwrap(),
+        ],
+        None,
+    ));
+}
+
+#[test]
+fn erlang_prints_the_exact_values() {
+    let o = ccsim(
+        &[
+            "erlang", "c", "--rate", "200", "--aht", "3m", "--agents", "13,14", "--csv",
+        ],
+        None,
+    );
+    assert_ok(&o);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "agents,load_erlangs,p_wait,service_level,asa,wait_mean,abandon_rate,occupancy"
+    );
+    let q = ccsim::theory::ErlangC::new(14, 200.0 / 3600.0, 1.0 / 180.0).unwrap();
+    let row: Vec<f64> = lines[2].split(',').map(|c| c.parse().unwrap()).collect();
+    assert_eq!(row[0], 14.0);
+    assert_eq!(row[2], q.p_wait());
+    assert_eq!(row[3], q.service_level(20.0));
+    assert!((row[3] - 0.8884).abs() < 1e-4);
+
+    let o = ccsim(
+        &[
+            "erlang",
+            "c",
+            "--rate",
+            "200",
+            "--aht",
+            "3m",
+            "--target",
+            "service_level>=0.8",
+        ],
+        None,
+    );
+    assert_ok(&o);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("service_level>=0.8: 14 agents"));
+    let o = ccsim(&["erlang", "a", "--rate", "200", "--aht", "3m"], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--patience"));
+}
+
+#[test]
+fn sweep_mistakes_are_clear_errors() {
+    let out = scratch("sweep-errors");
+    let o = out.to_str().unwrap();
+    for (args, message) in [
+        (vec!["--vary", "staffing.agents"], "expected KEY=VALUES"),
+        (vec!["--vary", "staffing.agents=9..3"], "below the first"),
+        (
+            vec![
+                "--vary",
+                "staffing.agents=1,2",
+                "--vary",
+                "staffing.agents=3",
+            ],
+            "given twice",
+        ),
+        (
+            vec!["--vary", "staffing.agents=1,2", "--shard", "0/3"],
+            "expected I/N",
+        ),
+        (
+            vec![
+                "--vary",
+                "staffing.agents=1,2",
+                "--shard",
+                "1/3",
+                "--precision",
+                "0.1",
+            ],
+            "cannot be combined",
+        ),
+        (
+            vec!["--vary", "staffing.agents=1,2", "--precision", "0"],
+            "positive fraction",
+        ),
+    ] {
+        let scenario = basic();
+        let mut a = vec!["sweep", scenario.as_str(), "--out", o];
+        a.extend(args);
+        let r = ccsim(&a, None);
+        assert!(!r.status.success());
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert!(stderr.contains(message), "{a:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
