@@ -504,3 +504,45 @@ fn sweep_mistakes_are_clear_errors() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_local_deploy_recipe_merges_into_the_unsharded_files() {
+    use std::process::Command;
+    let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    // The cluster recipes cannot run here; at least they must be valid shell.
+    for script in [
+        "slurm/submit.sh",
+        "slurm/shard.sbatch",
+        "slurm/merge.sbatch",
+        "kubernetes/run.sh",
+    ] {
+        let ok = Command::new("bash")
+            .arg("-n")
+            .arg(deploy.join(script))
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{script} is not valid bash");
+    }
+    let dir = scratch("deploy-local");
+    let scenario = basic();
+    let study = [
+        "--vary",
+        "staffing.agents=6..10:2",
+        "--vary",
+        "indicator.yellow=20s,40s",
+        "--reps",
+        "4",
+    ];
+    let o = Command::new("bash")
+        .arg(deploy.join("local/run-sharded.sh"))
+        .args(["4", "2", dir.join("study").to_str().unwrap(), &scenario])
+        .args(study)
+        .env("CCSIM", env!("CARGO_BIN_EXE_ccsim"))
+        .output()
+        .unwrap();
+    assert_ok(&o);
+    let whole = dir.join("whole");
+    assert_ok(&small_sweep(&whole, &[], None));
+    assert_same_tree(&whole, &dir.join("study/merged"));
+}
