@@ -16,10 +16,9 @@ use crate::experiment::sweep::{
 };
 use crate::experiment::{self, Replication};
 use crate::report::partial::{find_shards, ShardHeader, ShardWriter};
-use crate::report::sweep::{point_dir, PlanFile, SweepWriter};
-use crate::report::{short, write_files, RunReport};
+use crate::report::sweep::{PlanFile, SweepWriter};
+use crate::report::{write_files, RunReport};
 use crate::scenario;
-use crate::stats::Kpi;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -184,7 +183,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         }
         return Err(e.context(format!("cannot write the results into {}", out.display())));
     }
-    let table = sweep_table(&plan, &out)?;
+    let table = writer.terminal_table();
     writer
         .finish()
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
@@ -192,40 +191,6 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;
     }
     Ok(())
-}
-
-/// A short terminal table of a finished sweep: headline KPIs per point, read back from the
-/// points' summary files.
-fn sweep_table(plan: &Plan, out: &Path) -> anyhow::Result<String> {
-    const HEADLINE: [Kpi; 4] = [
-        Kpi::ServiceLevel,
-        Kpi::AbandonRate,
-        Kpi::ResponseMean,
-        Kpi::ResponsesRedShare,
-    ];
-    let mut t = format!("{:>6}", "point");
-    for v in &plan.vary {
-        t += &format!(" {:>18}", v.key);
-    }
-    for k in HEADLINE {
-        t += &format!(" {:>20}", k.name());
-    }
-    t.push('\n');
-    for p in plan.points.iter().filter(|p| p.scenario.is_ok()) {
-        let dir = point_dir(out, p.index, plan.points.len());
-        let reps = crate::report::sweep::read_replications(&dir.join("replications.csv"))?;
-        let summary = experiment::summarise(&reps, |r| &r.overall);
-        t += &format!("{:>6}", p.index);
-        for v in &p.values {
-            t += &format!(" {v:>18}");
-        }
-        for k in HEADLINE {
-            let m = summary[k.index()].interval.map_or(f64::NAN, |i| i.mean);
-            t += &format!(" {:>20}", short(m));
-        }
-        t.push('\n');
-    }
-    Ok(t)
 }
 
 /// Run one shard of `plan`'s tasks into `out/shard-I-of-N.jsonl`, next to `plan.json`.
@@ -369,7 +334,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     write_files(&args.out, &[("plan.json", plan_bytes)])?;
-    let table = sweep_table(&plan, &args.out)?;
+    let table = writer.terminal_table();
     writer.finish()?;
     if !args.quiet {
         print_stdout(&format!("{table}\nwritten to {}\n", args.out.display()))?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{kpi_cells, kpi_columns, number, write_dir, write_files, RunReport};
+use super::{kpi_cells, kpi_columns, number, short, write_dir, write_files, RunReport};
 use crate::experiment::grid::Vary;
 use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision};
 use crate::experiment::{summarise, KpiSummary, Replication};
@@ -172,6 +172,50 @@ impl<'a> SweepWriter<'a> {
                 ("skipped.csv", self.skipped_csv()),
             ],
         )
+    }
+
+    /// A short table for the terminal: headline KPIs per point (at most 100 rows; the rest
+    /// are in sweep.csv).
+    pub fn terminal_table(&self) -> String {
+        const HEADLINE: [Kpi; 4] = [
+            Kpi::ServiceLevel,
+            Kpi::AbandonRate,
+            Kpi::ResponseMean,
+            Kpi::ResponsesRedShare,
+        ];
+        const MAX_ROWS: usize = 100;
+        let mut t = format!("{:>6}", "point");
+        for key in self.keys() {
+            t += &format!(" {key:>18}");
+        }
+        t += &format!(" {:>5}", "reps");
+        for k in HEADLINE {
+            t += &format!(" {:>20}", k.name());
+        }
+        t.push('\n');
+        let done: Vec<_> = self
+            .plan
+            .points
+            .iter()
+            .zip(&self.rows)
+            .filter_map(|(p, row)| Some((p, row.as_ref()?)))
+            .collect();
+        for (p, (summary, reps, _)) in done.iter().take(MAX_ROWS) {
+            t += &format!("{:>6}", p.index);
+            for v in &p.values {
+                t += &format!(" {v:>18}");
+            }
+            t += &format!(" {reps:>5}");
+            for k in HEADLINE {
+                let mean = summary[k.index()].interval.map_or(f64::NAN, |i| i.mean);
+                t += &format!(" {:>20}", short(mean));
+            }
+            t.push('\n');
+        }
+        if done.len() > MAX_ROWS {
+            t += &format!("… {} more points in sweep.csv\n", done.len() - MAX_ROWS);
+        }
+        t
     }
 
     fn keys(&self) -> impl Iterator<Item = &str> {
