@@ -41,6 +41,18 @@ pub enum Command {
     Staff(staff::StaffArgs),
     /// Analytic Erlang C / Erlang A values and staffing, to compare with the simulation.
     Erlang(erlang::ErlangArgs),
+    /// Draw the plots (SVG and PNG) and write report.html for the results in a folder of a
+    /// run, a sweep or a staffing search, without simulating again.
+    Report(ReportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// The results folder.
+    pub dir: PathBuf,
+    /// Do not print where the report is.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options shared by the commands that simulate a scenario.
@@ -141,6 +153,13 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(args) => study::merge(args),
         Command::Staff(args) => staff::staff(args),
         Command::Erlang(args) => erlang::erlang(args),
+        Command::Report(args) => {
+            let page = crate::report::render::report(&args.dir)?;
+            if !args.quiet {
+                print_stdout(&format!("report written to {}\n", page.display()))?;
+            }
+            Ok(())
+        }
     }
 }
 

@@ -29,6 +29,9 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub shard: ShardArgs,
+    /// Also draw the plots and write report.html (as `ccsim report DIR`).
+    #[arg(long)]
+    pub plots: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -57,6 +60,9 @@ pub struct SweepArgs {
     pub max_reps: u32,
     #[command(flatten)]
     pub shard: ShardArgs,
+    /// Also draw the plots and write report.html with the what-if explorer.
+    #[arg(long)]
+    pub plots: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -77,6 +83,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let out = c.out_dir(&args.out, "");
     let overrides = c.overrides()?;
     if let Some(shard) = args.shard.shard {
+        if args.plots {
+            bail!("--shard cannot be combined with --plots: draw them after ccsim merge, with ccsim report");
+        }
         let base = scenario::load_document(&c.scenario, &overrides)?;
         let plan = Plan::new(&c.scenario, base, Vec::new(), false)?;
         return run_shard(c, &plan, "run", shard, &out);
@@ -86,6 +95,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let report = RunReport::new(&scenario, &replications);
     write_files(&out, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
+    if args.plots {
+        crate::report::render::report(&out)?;
+    }
     if !c.quiet {
         print_stdout(&format!(
             "{}\nwritten to {}\n",
@@ -120,8 +132,8 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(shard) = args.shard.shard {
-        if precision.is_some() || args.resume {
-            bail!("--shard cannot be combined with --precision or --resume: a shard runs a fixed slice of the tasks");
+        if precision.is_some() || args.resume || args.plots {
+            bail!("--shard cannot be combined with --precision, --resume or --plots: a shard runs a fixed slice of the tasks (draw the plots after ccsim merge, with ccsim report)");
         }
         return run_shard(c, &plan, "sweep", shard, &out);
     }
@@ -187,6 +199,9 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     writer
         .finish()
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
+    if args.plots {
+        crate::report::render::report(&out)?;
+    }
     if !c.quiet {
         print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;
     }

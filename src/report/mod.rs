@@ -3,7 +3,12 @@
 //! and [`write_dir`] are the places that write them, atomically, so an interrupted or failed run
 //! never leaves a half-written file behind or clobbers the previous results.
 
+pub mod figures;
+pub mod html;
+pub mod load;
 pub mod partial;
+pub mod plots;
+pub mod render;
 pub mod staff;
 pub mod sweep;
 

@@ -15,7 +15,7 @@ use crate::experiment::{summarise, KpiSummary, Replication};
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PlanFile {
     pub ccsim_version: String,
     /// `"run"` (no varied key: the files of a run at the top of the folder) or `"sweep"`.

@@ -1,0 +1,507 @@
+//! `report.html`: one self-contained page (inline SVG, CSS and JavaScript; no network) per run
+//! or sweep. A run's page shows the settings, the KPI table with intervals, warnings and the
+//! plots. A sweep's page is a what-if explorer: one control per varied key, and the KPI table
+//! and per-interval charts of the chosen point redrawn at once from the sweep's results
+//! embedded in the page.
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use super::figures::Figure;
+use super::load::{Estimate, RunData, SweepData};
+use super::short;
+use crate::stats::Kpi;
+
+const STYLE: &str = r#"
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 1000px; padding: 1em 2em; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: 0.2em; margin-top: 1.6em; }
+.muted { color: #666; font-size: 0.9em; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+td, th { padding: 0.25em 0.8em; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.headline td { font-weight: bold; }
+#warnings li { background: #fff4e0; border-left: 4px solid #ffa000; padding: 0.3em 0.6em; margin: 0.3em 0; list-style: none; }
+#warnings ul { padding: 0; }
+figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+.controls { display: flex; flex-wrap: wrap; gap: 1em 2em; background: #f4f7fb; padding: 0.8em 1em; border-radius: 6px; }
+.controls label { display: flex; flex-direction: column; font-size: 0.9em; }
+.controls select { font-size: 1em; margin-top: 0.2em; }
+#errors { color: #b00; }
+"#;
+
+/// HTML-escape text.
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// JSON embedded in a `<script>` element: `</` would close it.
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace("</", "<\\/")
+}
+
+fn head(title: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n\
+         <script>window.ccsimErrors = []; window.addEventListener('error', e => {{ \
+         window.ccsimErrors.push(String(e.message)); \
+         const el = document.getElementById('errors'); if (el) el.textContent = window.ccsimErrors.join('\\n'); }});</script>\n\
+         </head>\n<body>\n",
+        esc(title)
+    )
+}
+
+const HEADLINE: [Kpi; 6] = [
+    Kpi::ServiceLevel,
+    Kpi::AbandonRate,
+    Kpi::Asa,
+    Kpi::ResponseMean,
+    Kpi::ResponsesRedShare,
+    Kpi::Occupancy,
+];
+
+/// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean.
+fn kpi_table(summary: Option<&[Estimate]>) -> String {
+    let mut t = String::from(
+        "<table id=\"kpi-table\">\n<tr><th>KPI</th><th>mean</th><th>95% interval</th><th>unit</th><th>definition</th></tr>\n",
+    );
+    for k in Kpi::ALL {
+        let e = summary.map(|s| s[k.index()]);
+        let (mean, ci, value) = match e {
+            Some(e) if e.mean.is_finite() => (
+                short(e.mean),
+                if e.low.is_finite() {
+                    format!("[{}, {}]", short(e.low), short(e.high))
+                } else {
+                    String::new()
+                },
+                format!("{}", e.mean),
+            ),
+            _ => ("—".into(), String::new(), String::new()),
+        };
+        let class = if HEADLINE.contains(k) {
+            " class=\"headline\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            t,
+            "<tr data-kpi=\"{n}\"{class}><td>{n}</td><td class=\"num mean\" data-value=\"{value}\">{mean}</td>\
+             <td class=\"num ci\">{ci}</td><td>{u}</td><td class=\"muted\">{d}</td></tr>",
+            n = k.name(),
+            u = k.unit(),
+            d = esc(k.definition())
+        );
+    }
+    t.push_str("</table>\n");
+    t
+}
+
+fn figures_html(figures: &[(Figure, String)]) -> String {
+    let mut t = String::new();
+    for (f, svg) in figures {
+        let _ = writeln!(
+            t,
+            "<figure id=\"plot-{}\">\n{svg}\n<figcaption>{} — also <a href=\"plots/{}.png\">PNG</a>, \
+             <a href=\"plots/{}.svg\">SVG</a></figcaption>\n</figure>",
+            f.stem,
+            esc(f.chart.title()),
+            f.stem,
+            f.stem
+        );
+    }
+    t
+}
+
+/// Warnings a reader of this run should see before trusting a number.
+pub fn run_warnings(run: &RunData) -> Vec<String> {
+    let mut w = Vec::new();
+    let k = run.number("/scenario/resolved/model/max_concurrent");
+    let interval = run.number("/window/interval_s");
+    let staffing = run.staffing();
+    // Offered load per slot: arrivals × mean handle time / (agents × slots).
+    let handle = run.summary[Kpi::HandleTimeMean.index()].mean;
+    for (i, iv) in run.intervals.iter().enumerate() {
+        let offered = iv.kpis[Kpi::Offered.index()].mean;
+        let load = offered / interval * handle / (staffing[i] * k);
+        if load >= 1.0 || (staffing[i] == 0.0 && offered > 0.0) {
+            w.push(format!(
+                "Interval {} ({}–{}): offered load {:.2} per slot (arrivals × mean handle time / \
+                 (agents × max chats)) is at or above 1: more work arrives than the agents can \
+                 handle, so queues grow and results depend on the run length.",
+                i, iv.start, iv.end, load
+            ));
+        }
+    }
+    let in_system = run.summary[Kpi::InSystemAtEnd.index()].mean;
+    if in_system > 0.0 {
+        w.push(format!(
+            "{in_system:.1} contacts per replication were still in the system when the run stopped \
+             (see in_system_at_end): their waits and responses are not counted."
+        ));
+    }
+    for kpi in HEADLINE {
+        let e = run.summary[kpi.index()];
+        let floor = crate::experiment::sweep::Precision::floor(kpi);
+        if e.replications >= 2 && e.relative_half_width() > 0.1 && 0.5 * (e.high - e.low) > floor {
+            w.push(format!(
+                "{}: the 95% interval [{}, {}] is ±{:.0}% of the mean — too wide to decide \
+                 between close alternatives; add replications (--reps).",
+                kpi.name(),
+                short(e.low),
+                short(e.high),
+                100.0 * e.relative_half_width()
+            ));
+        }
+    }
+    let responses = run.summary[Kpi::Responses.index()].mean;
+    for (kpi, p) in [
+        (Kpi::ResponseP90, 0.9),
+        (Kpi::ResponseP95, 0.95),
+        (Kpi::ResponseP99, 0.99),
+    ] {
+        let needed = 10.0 / (1.0 - p);
+        if responses.is_finite() && responses < needed {
+            w.push(format!(
+                "{} is estimated from {:.0} responses per replication; a {}th percentile needs \
+                 at least {needed:.0} (10 beyond it) to be more than noise.",
+                kpi.name(),
+                responses,
+                (p * 100.0) as u32
+            ));
+        }
+    }
+    if run.run_json["replications"].as_u64() == Some(1) {
+        w.push("One replication: there is no confidence interval. Use --reps 10 or more.".into());
+    }
+    w
+}
+
+fn settings_table(run: &RunData) -> String {
+    let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
+    let staffing = run.staffing();
+    let (lo, hi) = staffing
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let agents = if lo == hi {
+        format!("{hi}")
+    } else {
+        format!("{lo} to {hi} (a plan per interval)")
+    };
+    let rows = [
+        ("replications", format!("{}", m("/replications"))),
+        ("seed", format!("{}", m("/seed"))),
+        ("warm-up", format!("{} s", m("/window/warmup_s"))),
+        (
+            "horizon (measured)",
+            format!("{} s", m("/window/horizon_s")),
+        ),
+        (
+            "reporting interval",
+            format!("{} s", m("/window/interval_s")),
+        ),
+        ("agents", agents),
+        (
+            "max chats per agent",
+            format!("{}", m("/scenario/resolved/model/max_concurrent")),
+        ),
+        (
+            "routing",
+            format!("{}", m("/scenario/resolved/model/routing")),
+        ),
+        (
+            "attention",
+            format!("{}", m("/scenario/resolved/model/attention")),
+        ),
+        (
+            "indicator",
+            format!(
+                "yellow after {} s, red after {} s (timed from the {})",
+                m("/scenario/resolved/model/yellow"),
+                m("/scenario/resolved/model/red"),
+                m("/scenario/resolved/model/basis")
+            ),
+        ),
+        (
+            "service level threshold",
+            format!("{} s", m("/window/service_level_threshold_s")),
+        ),
+    ];
+    let mut t = String::from("<table id=\"settings-table\">\n");
+    for (k, v) in rows {
+        let _ = writeln!(
+            t,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            esc(k),
+            esc(&v.replace('"', ""))
+        );
+    }
+    t.push_str("</table>\n");
+    t
+}
+
+fn warnings_html(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return "<section id=\"warnings\"></section>\n".into();
+    }
+    let mut t = String::from("<section id=\"warnings\"><h2>Warnings</h2><ul>\n");
+    for w in warnings {
+        let _ = writeln!(t, "<li>{}</li>", esc(w));
+    }
+    t.push_str("</ul></section>\n");
+    t
+}
+
+/// The page of a run.
+pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
+    let name = run.name();
+    let mut page = head(&format!("ccsim — {name}"));
+    let document = run
+        .run_json
+        .pointer("/scenario/document")
+        .map(|d| toml::to_string(d).unwrap_or_else(|_| d.to_string()))
+        .unwrap_or_default();
+    let _ =
+        write!(
+        page,
+        "<header><h1>{}</h1><p class=\"muted\">ccsim {} · scenario file {} · {} replications · \
+         seed {}</p></header>\n<pre id=\"errors\"></pre>\n",
+        esc(&name),
+        esc(run.run_json["ccsim_version"].as_str().unwrap_or("")),
+        esc(run.run_json.pointer("/scenario/file").and_then(|f| f.as_str()).unwrap_or("")),
+        run.run_json["replications"],
+        run.run_json["seed"]
+    );
+    page += &warnings_html(&run_warnings(run));
+    let _ = write!(
+        page,
+        "<section id=\"settings\"><h2>Settings</h2>\n{}<details><summary>The scenario as run \
+         (TOML)</summary><pre>{}</pre></details></section>\n",
+        settings_table(run),
+        esc(&document)
+    );
+    let _ = write!(
+        page,
+        "<section id=\"kpis\"><h2>KPIs over the measured window</h2>\n<p class=\"muted\">Means \
+         across replications with 95% Student-t intervals; contacts count in the interval they \
+         arrive in.</p>\n{}</section>\n",
+        kpi_table(Some(&run.summary))
+    );
+    let _ = write!(
+        page,
+        "<section id=\"plots\"><h2>Plots</h2>\n{}</section>\n",
+        figures_html(figures)
+    );
+    page += "</body>\n</html>\n";
+    page
+}
+
+/// Per point of a sweep, the per-interval series the explorer draws.
+pub struct PointIntervals {
+    pub point: usize,
+    pub run: RunData,
+}
+
+const EXPLORER_SERIES: [(Kpi, &str); 6] = [
+    (Kpi::ServiceLevel, "#1f77b4"),
+    (Kpi::AbandonRate, "#c62828"),
+    (Kpi::ResponsesYellowShare, "#ffa000"),
+    (Kpi::ResponsesRedShare, "#c62828"),
+    (Kpi::Offered, "#1f77b4"),
+    (Kpi::Answered, "#2ca02c"),
+];
+
+/// The page of a sweep: the what-if explorer, then the sweep's own charts.
+pub fn sweep_page(
+    sweep: &SweepData,
+    intervals: &[PointIntervals],
+    figures: &[(Figure, String)],
+) -> String {
+    let plan = &sweep.plan;
+    let title = format!(
+        "Sweep of {}",
+        plan.scenario_file
+            .file_name()
+            .map_or("scenario".into(), |n| n.to_string_lossy().into_owned())
+    );
+    let est = |e: &Estimate| json!([json_num(e.mean), json_num(e.low), json_num(e.high)]);
+    let points: Vec<serde_json::Value> = sweep
+        .points
+        .iter()
+        .enumerate()
+        .map(|(p, summary)| {
+            let series = intervals.iter().find(|i| i.point == p).map(|pi| {
+                let mut obj = serde_json::Map::new();
+                obj.insert(
+                    "x".into(),
+                    json!((0..pi.run.intervals.len())
+                        .map(|i| pi.run.interval_mid_hours(i))
+                        .collect::<Vec<_>>()),
+                );
+                for (k, _) in EXPLORER_SERIES {
+                    obj.insert(
+                        k.name().into(),
+                        json!(pi
+                            .run
+                            .intervals
+                            .iter()
+                            .map(|iv| est(&iv.kpis[k.index()]))
+                            .collect::<Vec<_>>()),
+                    );
+                }
+                serde_json::Value::Object(obj)
+            });
+            json!({
+                "summary": summary.as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
+                "intervals": series,
+            })
+        })
+        .collect();
+    let data = json!({
+        "keys": plan.vary.iter().map(|v| json!({"key": v.key, "values": v.values})).collect::<Vec<_>>(),
+        "kpis": Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "series": EXPLORER_SERIES.iter().map(|(k, c)| json!({"kpi": k.name(), "color": c})).collect::<Vec<_>>(),
+        "points": points,
+    });
+    let mut page = head(&format!("ccsim — {title}"));
+    let _ = write!(
+        page,
+        "<header><h1>{}</h1><p class=\"muted\">ccsim {} · {} points · varied: {}</p></header>\n\
+         <pre id=\"errors\"></pre>\n",
+        esc(&title),
+        esc(&plan.ccsim_version),
+        plan.points.len(),
+        esc(&plan
+            .vary
+            .iter()
+            .map(|v| v.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", "))
+    );
+    page += "<section id=\"explorer\"><h2>What if…</h2>\n<div class=\"controls\">\n";
+    for (i, v) in plan.vary.iter().enumerate() {
+        let _ = write!(
+            page,
+            "<label>{}<select id=\"control-{i}\" data-key=\"{}\">",
+            esc(&v.key),
+            esc(&v.key)
+        );
+        for (j, value) in v.values.iter().enumerate() {
+            let _ = write!(page, "<option value=\"{j}\">{}</option>", esc(value));
+        }
+        page += "</select></label>\n";
+    }
+    page += "</div>\n<p>Point <span id=\"point-id\"></span> <span id=\"point-status\" class=\"muted\"></span></p>\n";
+    page += &kpi_table(None);
+    page += "<figure><svg id=\"chart-service\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
+             <figcaption>Service level and abandon rate of the chosen point, per interval (bands: 95% intervals)</figcaption></figure>\n\
+             <figure><svg id=\"chart-indicator\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
+             <figcaption>Replies that reached yellow and red, per interval</figcaption></figure>\n\
+             <figure><svg id=\"chart-volume\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
+             <figcaption>Offered and answered chats per interval</figcaption></figure>\n</section>\n";
+    let _ = write!(
+        page,
+        "<section id=\"plots\"><h2>Across the sweep</h2>\n{}</section>\n",
+        figures_html(figures)
+    );
+    let _ = write!(
+        page,
+        "<script type=\"application/json\" id=\"sweep-data\">{}</script>\n<script>{EXPLORER_JS}</script>\n</body>\n</html>\n",
+        script_json(&data)
+    );
+    page
+}
+
+fn json_num(x: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+}
+
+/// The explorer: reads the embedded data, fills the KPI table and draws the charts of the point
+/// the controls select. `short` mirrors the Rust formatting of the run pages.
+const EXPLORER_JS: &str = r#"
+(function () {
+  const data = JSON.parse(document.getElementById('sweep-data').textContent);
+  const controls = data.keys.map((_, i) => document.getElementById('control-' + i));
+  function short(x) {
+    if (x === null || !isFinite(x)) return '—';
+    const a = Math.abs(x);
+    if (a === 0 || (a >= 0.001 && a < 1e7)) return x.toFixed(a >= 1000 ? 1 : a >= 10 ? 2 : 4);
+    return x.toExponential(3);
+  }
+  function pointIndex() {
+    return controls.reduce((acc, c, i) => acc * data.keys[i].values.length + Number(c.value), 0);
+  }
+  const NS = 'http://www.w3.org/2000/svg';
+  function el(name, attrs, parent) {
+    const e = document.createElementNS(NS, name);
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function chart(id, x, series, yLabel) {
+    const svg = document.getElementById(id);
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    const W = 900, H = 320, L = 70, R = 150, T = 15, B = 40;
+    let ymax = 0;
+    series.forEach(s => s.values.forEach(v => { for (const y of v) if (y !== null && isFinite(y)) ymax = Math.max(ymax, y); }));
+    if (ymax <= 0) ymax = 1;
+    ymax *= 1.05;
+    const x0 = Math.min(...x), x1 = Math.max(...x) + (x.length === 1 ? 1 : 0);
+    const sx = v => L + (W - L - R) * (x1 === x0 ? 0.5 : (v - x0) / (x1 - x0));
+    const sy = v => T + (H - T - B) * (1 - v / ymax);
+    el('line', {x1: L, y1: sy(0), x2: W - R, y2: sy(0), stroke: '#888'}, svg);
+    el('line', {x1: L, y1: T, x2: L, y2: sy(0), stroke: '#888'}, svg);
+    for (let i = 0; i <= 4; i++) {
+      const v = ymax * i / 4;
+      el('text', {x: L - 6, y: sy(v) + 4, 'text-anchor': 'end', 'font-size': 12}, svg).textContent = short(v);
+    }
+    x.forEach(v => { el('text', {x: sx(v), y: H - B + 16, 'text-anchor': 'middle', 'font-size': 11}, svg).textContent = v.toFixed(1); });
+    el('text', {x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = 'time since the start of the run (h)';
+    el('text', {x: 14, y: (T + H - B) / 2, 'font-size': 12, transform: 'rotate(-90 14 ' + (T + H - B) / 2 + ')', 'text-anchor': 'middle'}, svg).textContent = yLabel;
+    series.forEach((s, k) => {
+      const band = [], line = [];
+      s.values.forEach((v, i) => {
+        if (v[1] !== null && v[2] !== null) band.push([sx(x[i]), sy(v[2])]);
+        if (v[0] !== null) line.push([sx(x[i]), sy(v[0])]);
+      });
+      const lows = [];
+      s.values.forEach((v, i) => { if (v[1] !== null && v[2] !== null) lows.unshift([sx(x[i]), sy(v[1])]); });
+      if (band.length) el('polygon', {points: band.concat(lows).map(p => p.join(',')).join(' '), fill: s.color, 'fill-opacity': 0.18}, svg);
+      if (line.length) el('polyline', {points: line.map(p => p.join(',')).join(' '), fill: 'none', stroke: s.color, 'stroke-width': 2, 'class': 'series'}, svg);
+      line.forEach(p => el('circle', {cx: p[0], cy: p[1], r: 3, fill: s.color}, svg));
+      el('line', {x1: W - R + 10, y1: T + 12 + 18 * k, x2: W - R + 30, y2: T + 12 + 18 * k, stroke: s.color, 'stroke-width': 2}, svg);
+      el('text', {x: W - R + 35, y: T + 16 + 18 * k, 'font-size': 12}, svg).textContent = s.name;
+    });
+  }
+  function update() {
+    const p = pointIndex();
+    const point = data.points[p];
+    document.getElementById('point-id').textContent = String(p);
+    document.getElementById('point-status').textContent = point && point.summary ? '' : '(skipped: invalid settings)';
+    data.kpis.forEach((name, k) => {
+      const row = document.querySelector('#kpi-table tr[data-kpi="' + name + '"]');
+      const e = point && point.summary ? point.summary[k] : [null, null, null];
+      const mean = row.querySelector('.mean');
+      mean.textContent = short(e[0]);
+      mean.setAttribute('data-value', e[0] === null ? '' : String(e[0]));
+      row.querySelector('.ci').textContent = e[1] === null ? '' : '[' + short(e[1]) + ', ' + short(e[2]) + ']';
+    });
+    const iv = point && point.intervals;
+    const pick = (kpi, name) => ({name: name, color: data.series.find(s => s.kpi === kpi).color, values: iv ? iv[kpi] : []});
+    const x = iv ? iv.x : [0];
+    chart('chart-service', x, [pick('service_level', 'service level'), pick('abandon_rate', 'abandon rate')], 'share (0–1)');
+    chart('chart-indicator', x, [pick('responses_yellow_share', 'yellow or red'), pick('responses_red_share', 'red')], 'share of replies (0–1)');
+    chart('chart-volume', x, [pick('offered', 'offered'), pick('answered', 'answered')], 'contacts per interval');
+  }
+  controls.forEach(c => c.addEventListener('change', update));
+  controls.forEach(c => c.addEventListener('input', update));
+  update();
+})();
+"#;

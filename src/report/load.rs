@@ -1,0 +1,234 @@
+//! Reading back the files a run or a sweep wrote, so that plots and the HTML report are built
+//! from them alone (`ccsim report DIR` works without simulating again).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+
+use crate::stats::Kpi;
+
+/// One KPI's mean and 95% interval, as in the CSV files (NaN when empty).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub mean: f64,
+    pub low: f64,
+    pub high: f64,
+    pub replications: u64,
+}
+
+impl Estimate {
+    const UNDEFINED: Estimate = Estimate {
+        mean: f64::NAN,
+        low: f64::NAN,
+        high: f64::NAN,
+        replications: 0,
+    };
+
+    /// Half-width of the interval relative to the mean (NaN when undefined).
+    pub fn relative_half_width(&self) -> f64 {
+        0.5 * (self.high - self.low) / self.mean.abs()
+    }
+}
+
+/// What a run folder holds.
+#[derive(Clone, Debug)]
+pub struct RunData {
+    pub dir: PathBuf,
+    pub run_json: serde_json::Value,
+    /// One estimate per KPI, in [`Kpi::ALL`] order.
+    pub summary: Vec<Estimate>,
+    /// Per reporting interval: (start, end) clock labels and one estimate per KPI.
+    pub intervals: Vec<IntervalData>,
+    /// `distributions.csv`, when the run wrote one.
+    pub distributions: Vec<DistributionRow>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IntervalData {
+    pub start: String,
+    pub end: String,
+    pub kpis: Vec<Estimate>,
+}
+
+/// One bucket of a pooled distribution (`distributions.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DistributionRow {
+    pub distribution: String,
+    pub low: f64,
+    pub high: f64,
+    pub count: u64,
+    pub share: f64,
+}
+
+fn cell(text: &str) -> f64 {
+    if text.is_empty() {
+        f64::NAN
+    } else {
+        text.parse().unwrap_or(f64::NAN)
+    }
+}
+
+fn read_csv(path: &Path) -> anyhow::Result<Vec<csv::StringRecord>> {
+    let mut r =
+        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    r.records()
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("{}: not a ccsim CSV file", path.display()))
+}
+
+/// Parse the `mean, ci95_low, ci95_high, std, replications` cells starting at `at`.
+fn estimate(rec: &csv::StringRecord, at: usize) -> Estimate {
+    let get = |i: usize| rec.get(at + i).unwrap_or("");
+    Estimate {
+        mean: cell(get(0)),
+        low: cell(get(1)),
+        high: cell(get(2)),
+        replications: get(4).parse().unwrap_or(0),
+    }
+}
+
+impl RunData {
+    /// Read `summary.csv`, `intervals.csv`, `run.json` (and `distributions.csv` if present).
+    pub fn read(dir: &Path) -> anyhow::Result<RunData> {
+        let json_path = dir.join("run.json");
+        let run_json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(&json_path)
+                .with_context(|| format!("cannot read {}", json_path.display()))?,
+        )
+        .with_context(|| format!("{}: not JSON", json_path.display()))?;
+        let mut summary = vec![Estimate::UNDEFINED; Kpi::ALL.len()];
+        for rec in read_csv(&dir.join("summary.csv"))? {
+            if let Some(k) = rec.get(0).and_then(Kpi::by_name) {
+                summary[k.index()] = estimate(&rec, 1);
+            }
+        }
+        let mut intervals: Vec<IntervalData> = Vec::new();
+        for rec in read_csv(&dir.join("intervals.csv"))? {
+            let i: usize = rec.get(0).unwrap_or("").parse().context("intervals.csv")?;
+            if i == intervals.len() {
+                intervals.push(IntervalData {
+                    start: rec.get(1).unwrap_or("").into(),
+                    end: rec.get(2).unwrap_or("").into(),
+                    kpis: vec![Estimate::UNDEFINED; Kpi::ALL.len()],
+                });
+            } else if i + 1 != intervals.len() {
+                bail!(
+                    "{}: intervals out of order",
+                    dir.join("intervals.csv").display()
+                );
+            }
+            if let Some(k) = rec.get(3).and_then(Kpi::by_name) {
+                intervals[i].kpis[k.index()] = estimate(&rec, 4);
+            }
+        }
+        let dist_path = dir.join("distributions.csv");
+        let distributions = if dist_path.exists() {
+            read_csv(&dist_path)?
+                .iter()
+                .map(|r| DistributionRow {
+                    distribution: r.get(0).unwrap_or("").into(),
+                    low: cell(r.get(1).unwrap_or("")),
+                    high: cell(r.get(2).unwrap_or("")),
+                    count: r.get(3).unwrap_or("0").parse().unwrap_or(0),
+                    share: cell(r.get(4).unwrap_or("")),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(RunData {
+            dir: dir.to_path_buf(),
+            run_json,
+            summary,
+            intervals,
+            distributions,
+        })
+    }
+
+    /// A number from `run.json` at a `/`-separated path.
+    pub fn number(&self, pointer: &str) -> f64 {
+        self.run_json
+            .pointer(pointer)
+            .and_then(|v| v.as_f64())
+            .unwrap_or(f64::NAN)
+    }
+
+    pub fn name(&self) -> String {
+        self.run_json
+            .pointer("/scenario/name")
+            .and_then(|v| v.as_str())
+            .unwrap_or("scenario")
+            .to_string()
+    }
+
+    /// Agents on shift in each reporting interval (from the resolved staffing).
+    pub fn staffing(&self) -> Vec<f64> {
+        let staffing: Vec<f64> = self
+            .run_json
+            .pointer("/scenario/resolved/model/staffing")
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+            .unwrap_or_default();
+        let interval = self.number("/window/interval_s");
+        let first = (self.number("/window/warmup_s") / interval).floor() as usize;
+        (0..self.intervals.len())
+            .map(|i| {
+                staffing
+                    .get(first + i)
+                    .or(staffing.last())
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            })
+            .collect()
+    }
+
+    /// Middle of reporting interval `i`, hours from the start of the run.
+    pub fn interval_mid_hours(&self, i: usize) -> f64 {
+        let interval = self.number("/window/interval_s");
+        let start = self.number("/window/warmup_s");
+        let first = (start / interval).floor();
+        let (a, b) = (
+            ((first + i as f64) * interval).max(start),
+            ((first + i as f64 + 1.0) * interval).min(start + self.number("/window/horizon_s")),
+        );
+        0.5 * (a + b) / 3600.0
+    }
+}
+
+/// What a sweep folder holds: its plan and the tidy table.
+#[derive(Clone, Debug)]
+pub struct SweepData {
+    pub dir: PathBuf,
+    pub plan: crate::report::sweep::PlanFile,
+    /// Per point (by index): `None` when skipped or not run; else one estimate per KPI.
+    pub points: Vec<Option<Vec<Estimate>>>,
+}
+
+impl SweepData {
+    pub fn read(dir: &Path) -> anyhow::Result<SweepData> {
+        let plan_path = dir.join("plan.json");
+        let plan: crate::report::sweep::PlanFile = serde_json::from_slice(
+            &std::fs::read(&plan_path)
+                .with_context(|| format!("cannot read {}", plan_path.display()))?,
+        )
+        .with_context(|| format!("{}: not a ccsim plan.json", plan_path.display()))?;
+        let keys = plan.vary.len();
+        let mut points: Vec<Option<Vec<Estimate>>> = vec![None; plan.points.len()];
+        for rec in read_csv(&dir.join("sweep_long.csv"))? {
+            let p: usize = rec.get(0).unwrap_or("").parse().context("sweep_long.csv")?;
+            let Some(k) = rec.get(1 + keys).and_then(Kpi::by_name) else {
+                continue;
+            };
+            if p >= points.len() {
+                bail!("{}: point {p} is not in the plan", dir.display());
+            }
+            let row = points[p].get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
+            row[k.index()] = estimate(&rec, 2 + keys);
+        }
+        Ok(SweepData {
+            dir: dir.to_path_buf(),
+            plan,
+            points,
+        })
+    }
+}
