@@ -72,7 +72,8 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         })??;
         let staffed = with_constant_staffing(&base.document, &base.file, found.agents)?;
         let chosen = found.chosen();
-        let report = RunReport::new(&staffed, &chosen.replications);
+        let report = RunReport::new(&staffed, &chosen.replications)
+            .with_distributions(&chosen.distributions);
         let mut files = report.files();
         files.push(("staffing.csv", levels_csv(&found)));
         let how = format!("constant staffing, {} agents", found.agents);
@@ -105,12 +106,12 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let reps = settings.max_replications.max(base.run.replications);
     scenario::apply_override(&mut staffed_doc, &format!("run.replications={reps}"))?;
     let staffed = scenario::from_document(staffed_doc, &base.file)?;
-    let reps = c.with_threads(|| experiment::run(&staffed))?;
+    let (reps, distributions) = c.with_threads(|| experiment::run_pooled(&staffed))?;
     let window = experiment::window(&staffed);
     let summaries: Vec<_> = (0..window.intervals())
         .map(|i| summarise(&reps, move |r| &r.intervals[i]))
         .collect();
-    let report = RunReport::new(&staffed, &reps);
+    let report = RunReport::new(&staffed, &reps).with_distributions(&distributions);
     let mut files = report.files();
     files.push((
         "staffing.csv",
@@ -180,6 +181,7 @@ fn levels_table(found: &Found, targets: &[Target]) -> String {
             replications,
             summary,
             verdict,
+            ..
         } = e;
         t += &format!(
             "{agents:>8} {:>6} {:>8}",

@@ -14,7 +14,7 @@ use crate::experiment::sweep::{
     run_points, run_points_to_precision, run_tasks, Control, Interrupted, Plan, PointCollector,
     Precision, Shard,
 };
-use crate::experiment::{self, Replication};
+use crate::experiment::{self, Distributions, Replication};
 use crate::report::partial::{find_shards, ShardHeader, ShardWriter};
 use crate::report::sweep::{PlanFile, SweepWriter};
 use crate::report::{write_files, RunReport};
@@ -91,8 +91,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "run", shard, &out);
     }
     let scenario = scenario::load(&c.scenario, &overrides)?;
-    let replications = c.with_threads(|| experiment::run(&scenario))?;
-    let report = RunReport::new(&scenario, &replications);
+    let (replications, distributions) = c.with_threads(|| experiment::run_pooled(&scenario))?;
+    let report = RunReport::new(&scenario, &replications).with_distributions(&distributions);
     write_files(&out, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if args.plots {
@@ -243,7 +243,7 @@ fn run_shard(
             |p| plan.scenario(p as usize),
             &tasks[slice.clone()],
             &control,
-            |task, rep| writer.task(task, &rep),
+            |task, rep| writer.task(task, rep),
         )
     })?;
     bar.finish();
@@ -298,6 +298,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     // Stream the shards in order; the tasks must be exactly the plan's, in order.
     let mut next = 0;
     let mut replications: Vec<Replication> = Vec::new();
+    let mut distributions = Distributions::default();
     let mut collector = PointCollector::default();
     let mut writer = SweepWriter::new(&args.out, &plan, None);
     if file.kind == "sweep" {
@@ -327,6 +328,8 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
             }
             next += 1;
             if file.kind == "run" {
+                let mut rep = rep;
+                distributions.take_from(&mut rep);
                 replications.push(rep);
             } else if let Some(point) = collector.push(&plan, task, rep) {
                 writer.point(point)?;
@@ -337,7 +340,8 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         }
     }
     if file.kind == "run" {
-        let report = RunReport::new(plan.scenario(0), &replications);
+        let report =
+            RunReport::new(plan.scenario(0), &replications).with_distributions(&distributions);
         write_files(&args.out, &report.files())?;
         if !args.quiet {
             print_stdout(&format!(

@@ -9,7 +9,7 @@ pub mod sweep;
 
 use crate::model::{run_replication, RunTotals};
 use crate::scenario::Scenario;
-use crate::stats::{confidence_interval, Collector, Interval, Kpi, Tallies, Window};
+use crate::stats::{confidence_interval, Collector, Histogram, Interval, Kpi, Tallies, Window};
 use sweep::{run_tasks, Control, Interrupted, Task};
 
 /// The raw tallies of one replication, before they are reduced to KPI values.
@@ -21,12 +21,38 @@ pub struct Measured {
 }
 
 /// One replication's KPI values, in [`Kpi::ALL`] order: over the whole measured window and per
-/// reporting interval.
+/// reporting interval; and its distributions until they are pooled.
 #[derive(Clone, Debug)]
 pub struct Replication {
     pub index: u32,
     pub overall: Vec<f64>,
     pub intervals: Vec<Vec<f64>>,
+    /// Taken by a [`Pool`] as soon as the replication is collected, so that only the pooled
+    /// distributions stay in memory.
+    pub distributions: Option<Box<Distributions>>,
+}
+
+/// Distributions over the measured window: every response time and every queue wait
+/// (histograms with bounded relative error, which merge exactly).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Distributions {
+    pub response: Histogram,
+    pub wait: Histogram,
+}
+
+impl Distributions {
+    pub fn merge(&mut self, other: &Distributions) {
+        self.response.merge(&other.response);
+        self.wait.merge(&other.wait);
+    }
+
+    /// Pool `rep`'s distributions into these (replications are pooled in order, so that the
+    /// floating-point sums are the same however the replications were computed).
+    pub fn take_from(&mut self, rep: &mut Replication) {
+        if let Some(d) = rep.distributions.take() {
+            self.merge(&d);
+        }
+    }
 }
 
 impl Measured {
@@ -43,6 +69,10 @@ impl Measured {
                 .zip(&t.load)
                 .map(|(c, l)| Kpi::values(c, l))
                 .collect(),
+            distributions: Some(Box::new(Distributions {
+                response: c.responses,
+                wait: c.waits,
+            })),
         }
     }
 }
@@ -76,16 +106,21 @@ pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
 /// with the number of replications (the tallies of a long day in short intervals can take
 /// megabytes each).
 pub fn run(scenario: &Scenario) -> Vec<Replication> {
+    run_pooled(scenario).0
+}
+
+/// [`run`], with the distributions pooled over the replications.
+pub fn run_pooled(scenario: &Scenario) -> (Vec<Replication>, Distributions) {
     replications(scenario, 0..scenario.run.replications, &Control::quiet())
         .expect("a quiet control is never cancelled")
 }
 
-/// Replications `range` of `scenario`, in order.
+/// Replications `range` of `scenario`, in order, and their pooled distributions.
 pub fn replications(
     scenario: &Scenario,
     range: std::ops::Range<u32>,
     control: &Control,
-) -> Result<Vec<Replication>, Interrupted> {
+) -> Result<(Vec<Replication>, Distributions), Interrupted> {
     let tasks: Vec<Task> = range
         .map(|replication| Task {
             point: 0,
@@ -93,16 +128,18 @@ pub fn replications(
         })
         .collect();
     let mut out = Vec::with_capacity(tasks.len());
+    let mut pooled = Distributions::default();
     run_tasks(
         |_| scenario,
         &tasks,
         control,
-        |_, r| {
+        |_, mut r| {
+            pooled.take_from(&mut r);
             out.push(r);
             Ok::<(), Interrupted>(())
         },
     )?;
-    Ok(out)
+    Ok((out, pooled))
 }
 
 /// Across-replication summary of one KPI.

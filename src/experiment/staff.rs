@@ -17,7 +17,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::sweep::{Control, Interrupted};
-use super::{replications, summarise, KpiSummary, Replication};
+use super::{replications, summarise, Distributions, KpiSummary, Replication};
 use crate::scenario::{apply_override, from_document, Scenario, ScenarioError};
 use crate::stats::{Interval, Kpi};
 
@@ -150,6 +150,8 @@ pub struct SearchSettings {
 pub struct Evaluation {
     pub agents: u32,
     pub replications: Vec<Replication>,
+    /// Distributions pooled over the replications.
+    pub distributions: Distributions,
     /// KPI summaries over the search scope.
     pub summary: Vec<KpiSummary>,
     pub verdict: Verdict,
@@ -204,10 +206,13 @@ fn evaluate(
     let step = scenario.run.replications;
     let cap = settings.max_replications.max(step);
     let mut reps: Vec<Replication> = Vec::new();
+    let mut distributions = Distributions::default();
     loop {
         let have = reps.len() as u32;
         let want = (have + step).min(cap);
-        reps.extend(replications(scenario, have..want, control)?);
+        let (more, pooled) = replications(scenario, have..want, control)?;
+        reps.extend(more);
+        distributions.merge(&pooled);
         let summary = match scope {
             Scope::Overall => summarise(&reps, |r| &r.overall),
             Scope::Interval(i) => summarise(&reps, move |r| &r.intervals[i]),
@@ -217,6 +222,7 @@ fn evaluate(
             return Ok(Evaluation {
                 agents,
                 replications: reps,
+                distributions,
                 summary,
                 verdict,
             });

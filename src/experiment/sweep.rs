@@ -14,7 +14,7 @@ use rand::RngCore;
 use rayon::prelude::*;
 
 use super::grid::{grid, Vary};
-use super::{replicate, Replication};
+use super::{replicate, Distributions, Replication};
 use crate::engine::stream;
 use crate::scenario::{apply_override, from_document, Scenario, ScenarioError};
 use crate::stats::{confidence_interval, Kpi};
@@ -229,8 +229,27 @@ pub fn run_tasks<'s, E: From<Interrupted>>(
 pub struct PointResult {
     pub point: usize,
     pub replications: Vec<Replication>,
+    /// The distributions pooled over the replications, in replication order.
+    pub distributions: Distributions,
     /// With a target precision: whether it was reached before the replication cap.
     pub precision_met: Option<bool>,
+}
+
+impl PointResult {
+    fn new(point: usize, precision_met: Option<bool>) -> Self {
+        PointResult {
+            point,
+            replications: Vec::new(),
+            distributions: Distributions::default(),
+            precision_met,
+        }
+    }
+
+    /// Add the next replication, pooling its distributions.
+    fn push(&mut self, mut rep: Replication) {
+        self.distributions.take_from(&mut rep);
+        self.replications.push(rep);
+    }
 }
 
 /// Gathers task results, in task order, into points: a point is complete when it has its
@@ -244,13 +263,11 @@ impl PointCollector {
     /// Add one result; returns the point it completes, if any.
     pub fn push(&mut self, plan: &Plan, task: Task, rep: Replication) -> Option<PointResult> {
         let point = task.point as usize;
-        let target = self.current.get_or_insert_with(|| PointResult {
-            point,
-            replications: Vec::new(),
-            precision_met: None,
-        });
+        let target = self
+            .current
+            .get_or_insert_with(|| PointResult::new(point, None));
         debug_assert_eq!(target.point, point, "tasks come grouped by point");
-        target.replications.push(rep);
+        target.push(rep);
         let complete = target.replications.len() as u32 == plan.scenario(point).run.replications;
         complete.then(|| self.current.take().expect("just filled"))
     }
@@ -332,11 +349,7 @@ pub fn run_points_to_precision<E: From<Interrupted>>(
         .points
         .iter()
         .filter(|p| p.scenario.is_ok() && include(p.index))
-        .map(|p| PointResult {
-            point: p.index,
-            replications: Vec::new(),
-            precision_met: Some(false),
-        })
+        .map(|p| PointResult::new(p.index, Some(false)))
         .collect();
     while !active.is_empty() {
         let tasks: Vec<Task> = active
@@ -362,7 +375,7 @@ pub fn run_points_to_precision<E: From<Interrupted>>(
                 while active[slot].point != task.point as usize {
                     slot += 1;
                 }
-                active[slot].replications.push(rep);
+                active[slot].push(rep);
                 Ok::<(), E>(())
             },
         )?;

@@ -240,17 +240,17 @@ fn distribution_chart(
     let rows: Vec<_> = run
         .distributions
         .iter()
-        .filter(|d| d.distribution == name && d.count > 0)
+        .filter(|d| d.distribution == name && d.weight > 0.0)
         .collect();
-    let total: u64 = rows.iter().map(|r| r.count).sum();
-    if total == 0 {
+    let total: f64 = rows.iter().map(|r| r.weight).sum();
+    if total <= 0.0 {
         return None;
     }
-    let mut cum = 0u64;
+    let mut cum = 0.0;
     let mut top = rows.last()?.high;
     for r in &rows {
-        cum += r.count;
-        if cum as f64 >= 0.995 * total as f64 {
+        cum += r.weight;
+        if cum >= 0.995 * total {
             top = r.high;
             break;
         }
@@ -262,15 +262,15 @@ fn distribution_chart(
         .max(1e-9);
     let bins = 60;
     let width = top / bins as f64;
-    let mut counts = vec![0u64; bins];
+    let mut counts = vec![0.0; bins];
     for r in &rows {
-        // A bucket's count goes to the bin of its midpoint (buckets are 1/256 wide or less
+        // A bucket's weight goes to the bin of its midpoint (buckets are 1/256 wide or less
         // relative to their value, far finer than the bins).
         let mid = 0.5 * (r.low + r.high);
         let b = ((mid / width) as usize).min(bins - 1);
-        counts[b] += r.count;
+        counts[b] += r.weight;
     }
-    let mut running = 0u64;
+    let mut running = 0.0;
     let mut cumulative = vec![(0.0, 0.0)];
     let bars = counts
         .iter()
@@ -278,11 +278,11 @@ fn distribution_chart(
         .map(|(i, &c)| {
             running += c;
             let (low, high) = (i as f64 * width, (i + 1) as f64 * width);
-            cumulative.push((high, running as f64 / total as f64));
+            cumulative.push((high, running / total));
             Bar {
                 low,
                 high,
-                value: c as f64 / total as f64,
+                value: c / total,
                 color: color(0.5 * (low + high)),
             }
         })

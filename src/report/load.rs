@@ -56,7 +56,8 @@ pub struct DistributionRow {
     pub distribution: String,
     pub low: f64,
     pub high: f64,
-    pub count: u64,
+    /// Samples (response times, waits) or agent-seconds (chats held).
+    pub weight: f64,
     pub share: f64,
 }
 
@@ -129,7 +130,7 @@ impl RunData {
                     distribution: r.get(0).unwrap_or("").into(),
                     low: cell(r.get(1).unwrap_or("")),
                     high: cell(r.get(2).unwrap_or("")),
-                    count: r.get(3).unwrap_or("0").parse().unwrap_or(0),
+                    weight: cell(r.get(3).unwrap_or("")),
                     share: cell(r.get(4).unwrap_or("")),
                 })
                 .collect()

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::experiment::{summarise, window, KpiSummary, Replication};
+use crate::experiment::{summarise, window, Distributions, KpiSummary, Replication};
 use crate::scenario::{format_duration, Scenario};
 use crate::stats::{Kpi, Window};
 
@@ -33,6 +33,8 @@ pub struct RunReport<'a> {
     pub summary: Vec<KpiSummary>,
     /// One summary per reporting interval.
     pub intervals: Vec<Vec<KpiSummary>>,
+    /// Distributions pooled over the replications, when known (`distributions.csv`).
+    pub distributions: Option<&'a Distributions>,
 }
 
 impl<'a> RunReport<'a> {
@@ -48,7 +50,36 @@ impl<'a> RunReport<'a> {
             window,
             summary,
             intervals,
+            distributions: None,
         }
+    }
+
+    /// Also report the pooled distributions.
+    pub fn with_distributions(mut self, distributions: &'a Distributions) -> Self {
+        self.distributions = Some(distributions);
+        self
+    }
+
+    /// `distributions.csv`: the pooled distributions, one row per non-empty histogram bucket.
+    pub fn distributions_csv(&self) -> Option<Vec<u8>> {
+        let d = self.distributions?;
+        let mut out = String::from("distribution,low,high,weight,share,cumulative_share\n");
+        for (name, h) in [("response_time", &d.response), ("queue_wait", &d.wait)] {
+            let total = h.count() as f64;
+            let mut cumulative = 0u64;
+            for (low, high, count) in h.buckets() {
+                cumulative += count;
+                let _ = writeln!(
+                    out,
+                    "{name},{},{},{count},{},{}",
+                    number(low),
+                    number(high),
+                    number(count as f64 / total),
+                    number(cumulative as f64 / total)
+                );
+            }
+        }
+        Some(out.into_bytes())
     }
 
     /// `summary.csv`: one row per KPI over the whole measured window.
@@ -183,12 +214,16 @@ impl<'a> RunReport<'a> {
 
     /// All output files of a run, by name.
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        vec![
+        let mut files = vec![
             ("summary.csv", self.summary_csv()),
             ("intervals.csv", self.intervals_csv()),
             ("replications.csv", self.replications_csv()),
             ("run.json", self.run_json()),
-        ]
+        ];
+        if let Some(d) = self.distributions_csv() {
+            files.push(("distributions.csv", d));
+        }
+        files
     }
 }
 

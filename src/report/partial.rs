@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::sweep::{Shard, Task};
-use crate::experiment::Replication;
+use crate::experiment::{Distributions, Replication};
 
 /// First line of a shard file.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -32,6 +32,7 @@ struct Line {
     replication: u32,
     overall: Vec<Option<f64>>,
     intervals: Vec<Vec<Option<f64>>>,
+    distributions: Option<Box<Distributions>>,
 }
 
 fn to_json(values: &[f64]) -> Vec<Option<f64>> {
@@ -77,12 +78,13 @@ impl ShardWriter {
         Ok(())
     }
 
-    pub fn task(&mut self, task: Task, r: &Replication) -> anyhow::Result<()> {
+    pub fn task(&mut self, task: Task, r: Replication) -> anyhow::Result<()> {
         self.line(&Line {
             point: task.point,
             replication: task.replication,
             overall: to_json(&r.overall),
             intervals: r.intervals.iter().map(|v| to_json(v)).collect(),
+            distributions: r.distributions,
         })
     }
 
@@ -139,6 +141,7 @@ impl ShardReader {
                 index: l.replication,
                 overall: from_json(l.overall),
                 intervals: l.intervals.into_iter().map(from_json).collect(),
+                distributions: l.distributions,
             },
         )))
     }

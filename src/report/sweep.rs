@@ -151,7 +151,8 @@ impl<'a> SweepWriter<'a> {
     /// Write a finished point's folder (atomically) and keep its summary.
     pub fn point(&mut self, result: PointResult) -> io::Result<()> {
         let scenario = self.plan.scenario(result.point);
-        let report = RunReport::new(scenario, &result.replications);
+        let report = RunReport::new(scenario, &result.replications)
+            .with_distributions(&result.distributions);
         let dir = point_dir(&self.out, result.point, self.plan.points.len());
         write_dir(&dir, &report.files())?;
         self.rows[result.point] = Some((
@@ -328,6 +329,7 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
                 index,
                 overall: Vec::with_capacity(Kpi::ALL.len()),
                 intervals: Vec::new(),
+                distributions: None,
             });
         }
         let r = reps.last_mut().expect("just pushed");

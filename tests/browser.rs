@@ -1,0 +1,102 @@
+//! The HTML reports as a person sees them: a small run and a small sweep are rendered in
+//! Debian's chromium, headless and without network, by `tests/browser/check.mjs`
+//! (playwright-core). It checks that the plots are there and not empty, that the KPI values
+//! shown equal those in the CSV files, that no script fails, and that on the sweep page each
+//! control switches the values shown to those of the chosen point. Screenshots of both pages
+//! are kept in `output/browser/`.
+//!
+//! Needs chromium (`CHROMIUM`, default /usr/bin/chromium), node, and `npm ci` in
+//! tests/browser. CI installs them and sets `CCSIM_BROWSER_TESTS=required`, which turns a
+//! missing piece into a failure; elsewhere the test says what is missing and passes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{assert_ok, bundled, ccsim, scratch};
+
+fn missing_tools(browser_dir: &Path) -> Vec<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut missing = Vec::new();
+    if !Path::new(&chromium).exists() {
+        missing.push(format!("chromium ({chromium})"));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        missing.push("node".into());
+    }
+    if !browser_dir.join("node_modules/playwright-core").exists() {
+        missing.push("playwright-core (npm ci in tests/browser)".into());
+    }
+    missing
+}
+
+#[test]
+fn reports_render_in_a_real_browser() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let browser_dir = root.join("tests/browser");
+    let missing = missing_tools(&browser_dir);
+    if !missing.is_empty() {
+        let required = std::env::var("CCSIM_BROWSER_TESTS").is_ok_and(|v| v == "required");
+        assert!(
+            !required,
+            "browser test required but missing: {}",
+            missing.join(", ")
+        );
+        eprintln!("skipped: missing {}", missing.join(", "));
+        return;
+    }
+    let dir = scratch("browser");
+    let (run, sweep) = (dir.join("run"), dir.join("sweep"));
+    let scenario = bundled("basic_chat.toml");
+    let scenario = scenario.to_str().unwrap();
+    assert_ok(&ccsim(
+        &[
+            "run",
+            scenario,
+            "--reps",
+            "5",
+            "--plots",
+            "-q",
+            "--out",
+            run.to_str().unwrap(),
+        ],
+        None,
+    ));
+    assert_ok(&ccsim(
+        &[
+            "sweep",
+            scenario,
+            "--vary",
+            "staffing.agents=6..9",
+            "--vary",
+            "indicator.yellow=20s,40s",
+            "--reps",
+            "4",
+            "--plots",
+            "-q",
+            "--out",
+            sweep.to_str().unwrap(),
+        ],
+        None,
+    ));
+    let shots: PathBuf = root.join("output/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let o = Command::new("node")
+        .arg(browser_dir.join("check.mjs"))
+        .args([&run, &sweep, &shots])
+        .output()
+        .expect("run node");
+    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.status.success(),
+        "browser checks failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for shot in ["report-run.png", "report-sweep.png"] {
+        assert!(
+            shots.join(shot).metadata().unwrap().len() > 10_000,
+            "{shot}"
+        );
+    }
+}
