@@ -654,6 +654,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
         if self.cfg.attention == Attention::Parallel {
             self.start_compose(s);
+        } else if self.cfg.max_concurrent == 1 {
+            // One slot: this is the agent's only chat, so its attention is free and the
+            // message would leave the attention block at once. Skipping the block saves a
+            // cache miss per message on large floors.
+            debug_assert_eq!(self.agents[agent as usize].composing, NONE);
+            debug_assert_eq!(self.agents[agent as usize].waiting, 0);
+            self.start_compose(s);
         } else {
             let k = self.cfg.max_concurrent as usize;
             let a = &mut self.agents[agent as usize];
