@@ -1,24 +1,26 @@
 //! An addressable binary min-heap over small integer ids (agents), with O(log n) insert, remove
 //! and key update. Routing keeps the agents that can take a chat in one of these, so choosing an
 //! agent never scans the floor, whether it has 10 agents or 10,000.
+//!
+//! Keys are stored in the heap array next to their ids, so a sift compares entries it has
+//! already loaded instead of following each id to a separate key array (one cache miss per
+//! level fewer on large floors).
 
 /// Min-heap of ids `0..capacity`, each present at most once, ordered by a key of type `K`.
 /// Memory is allocated once at construction.
 pub struct IndexedMinHeap<K> {
-    heap: Vec<u32>,
+    heap: Vec<(K, u32)>,
     /// Position of each id in `heap`, or `ABSENT`.
     pos: Vec<u32>,
-    keys: Vec<K>,
 }
 
 const ABSENT: u32 = u32::MAX;
 
-impl<K: Ord + Copy + Default> IndexedMinHeap<K> {
+impl<K: Ord + Copy> IndexedMinHeap<K> {
     pub fn new(capacity: usize) -> Self {
         IndexedMinHeap {
             heap: Vec::with_capacity(capacity),
             pos: vec![ABSENT; capacity],
-            keys: vec![K::default(); capacity],
         }
     }
 
@@ -37,25 +39,22 @@ impl<K: Ord + Copy + Default> IndexedMinHeap<K> {
     /// The id with the smallest key.
     #[inline]
     pub fn peek(&self) -> Option<u32> {
-        self.heap.first().copied()
+        self.heap.first().map(|&(_, id)| id)
     }
 
     /// Insert `id` with `key`, or change its key if it is already present.
     pub fn set(&mut self, id: u32, key: K) {
-        let i = id as usize;
-        if self.pos[i] == ABSENT {
-            self.keys[i] = key;
-            self.pos[i] = self.heap.len() as u32;
-            self.heap.push(id);
-            self.sift_up(self.heap.len() - 1);
+        let at = self.pos[id as usize];
+        if at == ABSENT {
+            self.heap.push((key, id));
+            self.sift_up(self.heap.len() - 1, (key, id));
         } else {
-            let old = self.keys[i];
-            self.keys[i] = key;
-            let at = self.pos[i] as usize;
+            let at = at as usize;
+            let old = self.heap[at].0;
             if key < old {
-                self.sift_up(at);
+                self.sift_up(at, (key, id));
             } else if key > old {
-                self.sift_down(at);
+                self.sift_down(at, (key, id));
             }
         }
     }
@@ -66,41 +65,43 @@ impl<K: Ord + Copy + Default> IndexedMinHeap<K> {
         if at == ABSENT {
             return;
         }
-        let at = at as usize;
-        let last = self.heap.len() - 1;
-        self.swap(at, last);
-        self.heap.pop();
         self.pos[id as usize] = ABSENT;
+        let last = self.heap.pop().expect("a present id is in the heap");
+        let at = at as usize;
         if at < self.heap.len() {
-            self.sift_down(at);
-            self.sift_up(at);
+            // The last entry fills the hole, then moves whichever way its key says.
+            if at > 0 && last.0 < self.heap[(at - 1) / 2].0 {
+                self.sift_up(at, last);
+            } else {
+                self.sift_down(at, last);
+            }
         }
     }
 
+    /// Place `entry` at `at`, writing its position.
     #[inline]
-    fn key_at(&self, at: usize) -> K {
-        self.keys[self.heap[at] as usize]
+    fn put(&mut self, at: usize, entry: (K, u32)) {
+        self.heap[at] = entry;
+        self.pos[entry.1 as usize] = at as u32;
     }
 
-    fn swap(&mut self, a: usize, b: usize) {
-        self.heap.swap(a, b);
-        self.pos[self.heap[a] as usize] = a as u32;
-        self.pos[self.heap[b] as usize] = b as u32;
-    }
-
-    fn sift_up(&mut self, mut at: usize) {
+    /// Move `entry`, which belongs at or above the hole `at`, up to its place.
+    fn sift_up(&mut self, mut at: usize, entry: (K, u32)) {
         while at > 0 {
             let parent = (at - 1) / 2;
-            if self.key_at(at) < self.key_at(parent) {
-                self.swap(at, parent);
+            let above = self.heap[parent];
+            if entry.0 < above.0 {
+                self.put(at, above);
                 at = parent;
             } else {
                 break;
             }
         }
+        self.put(at, entry);
     }
 
-    fn sift_down(&mut self, mut at: usize) {
+    /// Move `entry`, which belongs at or below the hole `at`, down to its place.
+    fn sift_down(&mut self, mut at: usize, entry: (K, u32)) {
         let n = self.heap.len();
         loop {
             let left = 2 * at + 1;
@@ -108,18 +109,20 @@ impl<K: Ord + Copy + Default> IndexedMinHeap<K> {
                 break;
             }
             let right = left + 1;
-            let child = if right < n && self.key_at(right) < self.key_at(left) {
+            let child = if right < n && self.heap[right].0 < self.heap[left].0 {
                 right
             } else {
                 left
             };
-            if self.key_at(child) < self.key_at(at) {
-                self.swap(at, child);
+            let below = self.heap[child];
+            if below.0 < entry.0 {
+                self.put(at, below);
                 at = child;
             } else {
                 break;
             }
         }
+        self.put(at, entry);
     }
 }
 

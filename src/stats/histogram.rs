@@ -146,14 +146,19 @@ impl Histogram {
         }
     }
 
-    /// Adds `x` to the running sum, keeping the rounding error (TwoSum:
-    /// branch-free, exact error term).
+    /// Adds `x` to the running sum, keeping the rounding error (TwoSum: exact
+    /// error term).
     #[inline]
     fn add_to_sum(&mut self, x: f64) {
         let s = self.sum + x;
         let x_part = s - self.sum;
         let sum_part = s - x_part;
-        self.sum_error += (self.sum - sum_part) + (x - x_part);
+        let error = (self.sum - sum_part) + (x - x_part);
+        // Once the sum overflows to +∞ the error term is NaN (∞ - ∞); keeping it out leaves
+        // the reported sum at +∞ and the histogram equal to itself after a serde round trip.
+        if error.is_finite() {
+            self.sum_error += error;
+        }
         self.sum = s;
     }
 
