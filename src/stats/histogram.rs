@@ -600,8 +600,8 @@ mod tests {
             }
             let f = h.fraction_at_or_above(q);
             prop_assert!(f.is_nan() || (0.0..=1.0).contains(&f));
-            // Compared through their serialised form: a sum that overflowed carries a NaN error
-            // term, and NaN != NaN would fail a field-by-field comparison of equal histograms.
+            // Compared through their serialised form, which is what must survive a round trip
+            // (a NaN field would also make a field-by-field comparison fail on equal data).
             let text = serde_json::to_string(&h).unwrap();
             let back: Histogram = serde_json::from_str(&text).unwrap();
             prop_assert_eq!(serde_json::to_string(&back).unwrap(), text);
