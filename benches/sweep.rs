@@ -50,5 +50,11 @@ fn sweep_threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sweep_threads);
+criterion_group! {
+    name = benches;
+    // No plots: criterion draws them with plotters, whose fonts here are the ones ccsim
+    // bundles and registers for its own charts, not the system fonts criterion expects.
+    config = Criterion::default().without_plots();
+    targets = sweep_threads
+}
 criterion_main!(benches);

@@ -127,5 +127,11 @@ fn bench_scaling(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_erlang_c, bench_scaling);
+criterion_group! {
+    name = benches;
+    // No plots: criterion draws them with plotters, whose fonts here are the ones ccsim
+    // bundles and registers for its own charts, not the system fonts criterion expects.
+    config = Criterion::default().without_plots();
+    targets = bench_erlang_c, bench_scaling
+}
 criterion_main!(benches);

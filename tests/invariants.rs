@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 
-use ccsim::model::{run_replication, Colour, ContactId, Observer, Record};
+use ccsim::model::{run_replication, Colour, ContactId, Observer, Record, ABSENT};
 use ccsim::scenario;
 use proptest::prelude::*;
 
@@ -31,6 +31,8 @@ struct Checker {
     ended: u64,
     offered_records: u64,
     in_system_at_end: u64,
+    /// Agents present at each number of chats held, from the `Level` records alone.
+    levels: Vec<u32>,
 }
 
 impl Checker {
@@ -45,6 +47,7 @@ impl Checker {
             ended: 0,
             offered_records: 0,
             in_system_at_end: 0,
+            levels: vec![0; k as usize + 1],
         }
     }
 
@@ -151,6 +154,29 @@ impl Observer for Checker {
                 assert!(busy <= present && held <= slots && held <= busy * self.k);
                 assert!(held >= busy);
                 assert_eq!(slots, present * self.k);
+                // The load counters agree with the agents counted level by level.
+                let l = &self.levels;
+                assert_eq!(present, l.iter().sum::<u32>(), "present vs levels {l:?}");
+                assert_eq!(busy, l[1..].iter().sum::<u32>(), "busy vs levels {l:?}");
+                let chats: u32 = l.iter().enumerate().map(|(j, &n)| j as u32 * n).sum();
+                assert_eq!(held, chats, "chats held vs levels {l:?}");
+            }
+            Record::Level { from, to } => {
+                // One step at a time: a chat taken or released, an idle agent arriving or
+                // leaving, or an agent off shift leaving with the release of its last chat.
+                match (from, to) {
+                    (ABSENT, 0) | (0, ABSENT) | (1, ABSENT) => {}
+                    (ABSENT, _) | (_, ABSENT) => panic!("agent moved {from} -> {to}"),
+                    _ => assert_eq!(from.abs_diff(to), 1, "agent moved {from} -> {to}"),
+                }
+                if from != ABSENT {
+                    assert!(self.levels[from as usize] > 0, "no agent at level {from}");
+                    self.levels[from as usize] -= 1;
+                }
+                if to != ABSENT {
+                    assert!(to <= self.k, "an agent holds {to} chats, above {}", self.k);
+                    self.levels[to as usize] += 1;
+                }
             }
             Record::InSystemAtEnd { contact, .. } => {
                 self.in_system_at_end += 1;
@@ -280,5 +306,38 @@ proptest! {
             rp = patience("reply", reply_patience),
         );
         check(&text, &[]);
+    }
+}
+
+#[test]
+fn time_by_chats_held_adds_up_to_the_load() {
+    // The distribution of chats held, integrated level by level, must give back the agent time
+    // present and the chat time held that the load counters integrate on their own.
+    for (text, overrides) in [
+        (basic(), vec![]),
+        (
+            basic(),
+            vec!["staffing.agents_per_interval=[6,6,0,0,9,9,9,3,3,3,12,12,12,12,1,1,1]"],
+        ),
+    ] {
+        let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        let s = scenario::parse(&text, Path::new("t.toml"), &overrides).unwrap();
+        let m = ccsim::experiment::replicate(&s, 0);
+        let (_, load) = m.tallies.overall();
+        let t = &m.tallies.held_time;
+        let present: f64 = t.iter().sum();
+        let held: f64 = t.iter().enumerate().map(|(j, s)| j as f64 * s).sum();
+        let busy: f64 = t.iter().skip(1).sum();
+        for (what, a, b) in [
+            ("present", present, load.present),
+            ("held", held, load.held),
+            ("busy", busy, load.busy),
+        ] {
+            assert!(
+                (a - b).abs() <= 1e-9 * b.max(1.0),
+                "{what}: levels {a} vs load {b} ({overrides:?})"
+            );
+        }
+        assert!(t.len() <= s.model.max_concurrent as usize + 1);
     }
 }

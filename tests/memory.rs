@@ -76,7 +76,10 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
     )
     .unwrap();
     // Two threads whatever the machine: the batch in flight is then 32 replications.
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
     let base = LIVE.load(Relaxed);
     PEAK.store(base, Relaxed);
     let results = pool.install(|| experiment::run(&s));

@@ -33,17 +33,26 @@ pub struct Replication {
 }
 
 /// Distributions over the measured window: every response time and every queue wait
-/// (histograms with bounded relative error, which merge exactly).
+/// (histograms with bounded relative error, which merge exactly), and agent time by number of
+/// chats held.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Distributions {
     pub response: Histogram,
     pub wait: Histogram,
+    /// Agent-seconds present holding 0, 1, 2, … chats.
+    pub held_time: Vec<f64>,
 }
 
 impl Distributions {
     pub fn merge(&mut self, other: &Distributions) {
         self.response.merge(&other.response);
         self.wait.merge(&other.wait);
+        if self.held_time.len() < other.held_time.len() {
+            self.held_time.resize(other.held_time.len(), 0.0);
+        }
+        for (a, b) in self.held_time.iter_mut().zip(&other.held_time) {
+            *a += b;
+        }
     }
 
     /// Pool `rep`'s distributions into these (replications are pooled in order, so that the
@@ -57,8 +66,9 @@ impl Distributions {
 
 impl Measured {
     /// Compute the KPI values and let the tallies (histograms per interval) go.
-    pub fn reduce(self) -> Replication {
+    pub fn reduce(mut self) -> Replication {
         let (c, l) = self.tallies.overall();
+        let held_time = std::mem::take(&mut self.tallies.held_time);
         let t = &self.tallies;
         Replication {
             index: self.index,
@@ -72,6 +82,7 @@ impl Measured {
             distributions: Some(Box::new(Distributions {
                 response: c.responses,
                 wait: c.waits,
+                held_time,
             })),
         }
     }

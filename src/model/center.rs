@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use rand_distr::{Distribution, Exp1};
 
 use super::config::{Attention, IndicatorBasis, ModelConfig, Routing};
-use super::records::{Colour, ContactId, Observer, Record};
+use super::records::{Colour, ContactId, Observer, Record, ABSENT};
 use crate::engine::{stream, IndexedMinHeap, Scheduler, SimRng, Stamp};
 
 const NONE: u32 = u32::MAX;
@@ -528,9 +528,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             self.load.busy += 1;
         }
         a.held += 1;
+        let to = a.held;
         self.load.held += 1;
         self.refresh_availability(agent);
         self.load_changed = true;
+        self.emit(Record::Level { from: to - 1, to });
     }
 
     fn release_slot(&mut self, agent: u32) {
@@ -538,6 +540,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let a = &mut self.agents[agent as usize];
         a.held -= 1;
         a.free_since = now;
+        let (from, mut to) = (a.held + 1, a.held);
         self.load.held -= 1;
         if a.held == 0 {
             self.load.busy -= 1;
@@ -545,10 +548,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 // Off shift and done with the last chat: the agent leaves.
                 self.load.present -= 1;
                 self.load.slots -= self.cfg.max_concurrent;
+                to = ABSENT;
             }
         }
         self.refresh_availability(agent);
         self.load_changed = true;
+        self.emit(Record::Level { from, to });
     }
 
     /// Agents `0..target` are on shift. An agent leaving takes no new chat and finishes the ones
@@ -559,7 +564,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         while self.on_shift < target {
             let i = self.on_shift;
             let a = &mut self.agents[i as usize];
-            if a.held == 0 {
+            let arrives = a.held == 0;
+            if arrives {
                 self.load.present += 1;
                 self.load.slots += k;
                 a.free_since = now;
@@ -567,17 +573,30 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             a.on_shift = true;
             self.on_shift += 1;
             self.refresh_availability(i);
+            if arrives {
+                self.emit(Record::Level {
+                    from: ABSENT,
+                    to: 0,
+                });
+            }
         }
         while self.on_shift > target {
             self.on_shift -= 1;
             let i = self.on_shift;
             let a = &mut self.agents[i as usize];
             a.on_shift = false;
-            if a.held == 0 {
+            let leaves = a.held == 0;
+            if leaves {
                 self.load.present -= 1;
                 self.load.slots -= k;
             }
             self.refresh_availability(i);
+            if leaves {
+                self.emit(Record::Level {
+                    from: 0,
+                    to: ABSENT,
+                });
+            }
         }
         self.load_changed = true;
     }

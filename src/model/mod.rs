@@ -14,4 +14,4 @@ mod records;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{Attention, IndicatorBasis, ModelConfig, Routing};
 pub use dist::{CountDist, Dist};
-pub use records::{Colour, ContactId, Observer, Record};
+pub use records::{Colour, ContactId, Observer, Record, ABSENT};

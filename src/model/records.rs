@@ -68,10 +68,17 @@ pub enum Record {
         held: u32,
         slots: u32,
     },
+    /// An agent's number of chats held changed from `from` to `to`, either being [`ABSENT`]
+    /// when the agent is not present (off shift with no chat left). Gives the distribution of
+    /// chats held over agent time.
+    Level { from: u32, to: u32 },
     /// The run stopped with this contact still in the system: a drain limit was reached, or no
     /// event was left (no agent on shift to serve a queue of patient customers).
     InSystemAtEnd { contact: ContactId, arrived_at: f64 },
 }
+
+/// The `Level` of an agent who is not present.
+pub const ABSENT: u32 = u32::MAX;
 
 /// Receives the model's records. Static dispatch: the event loop inlines the observer.
 pub trait Observer {

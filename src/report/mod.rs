@@ -79,6 +79,18 @@ impl<'a> RunReport<'a> {
                 );
             }
         }
+        let total: f64 = d.held_time.iter().sum();
+        let mut cumulative = 0.0;
+        for (held, &seconds) in d.held_time.iter().enumerate() {
+            cumulative += seconds;
+            let _ = writeln!(
+                out,
+                "chats_held,{held},{held},{},{},{}",
+                number(seconds),
+                number(seconds / total),
+                number(cumulative / total)
+            );
+        }
         Some(out.into_bytes())
     }
 

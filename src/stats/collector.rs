@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::histogram::Histogram;
-use crate::model::{Colour, Observer, Record};
+use crate::model::{Colour, Observer, Record, ABSENT};
 
 /// The measured part of a run and how it is cut into reporting intervals.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -136,6 +136,9 @@ impl LoadTally {
 pub struct Tallies {
     pub contacts: Vec<ContactTally>,
     pub load: Vec<LoadTally>,
+    /// Agent-seconds present in the measured window holding 0, 1, 2, … chats.
+    #[serde(default)]
+    pub held_time: Vec<f64>,
 }
 
 impl Tallies {
@@ -165,6 +168,10 @@ pub struct Collector {
     /// The reporting interval `load_since` falls in, and where it ends.
     load_slot: usize,
     load_slot_end: f64,
+    /// Per number of chats held: agents present holding that many, since when. Each level's
+    /// agent time is added up only when its count changes, so a change costs O(1) whatever
+    /// the number of levels.
+    levels: Vec<(u32, f64)>,
 }
 
 impl Collector {
@@ -184,6 +191,7 @@ impl Collector {
             tallies: Tallies {
                 contacts: vec![ContactTally::default(); n],
                 load,
+                held_time: Vec::new(),
             },
             first_interval: window.first_interval(),
             intervals: n,
@@ -191,13 +199,48 @@ impl Collector {
             load_since: 0.0,
             load_slot: 0,
             load_slot_end: window.bounds(0).1,
+            levels: Vec::new(),
         }
     }
 
     /// Close the books at the end of the run and hand over the tallies.
     pub fn finish(mut self) -> Tallies {
         self.advance_load(self.window.end);
+        for level in 0..self.levels.len() {
+            self.advance_level(level, self.window.end);
+        }
         self.tallies
+    }
+
+    /// Add the agent time at `level` chats since its last change up to `now`, clipped to the
+    /// window.
+    #[inline]
+    fn advance_level(&mut self, level: usize, now: f64) {
+        let (count, since) = self.levels[level];
+        let (a, b) = (since.max(self.window.start), now.min(self.window.end));
+        if b > a {
+            self.tallies.held_time[level] += count as f64 * (b - a);
+        }
+        self.levels[level].1 = now;
+    }
+
+    /// One agent moves from `from` chats held to `to` (either may be [`ABSENT`]).
+    #[inline]
+    fn change_level(&mut self, now: f64, from: u32, to: u32) {
+        if from != ABSENT {
+            self.advance_level(from as usize, now);
+            self.levels[from as usize].0 -= 1;
+        }
+        if to != ABSENT {
+            let to = to as usize;
+            if to >= self.levels.len() {
+                // A level reached for the first time (at most max_concurrent + 1 of them).
+                self.levels.resize(to + 1, (0, now));
+                self.tallies.held_time.resize(to + 1, 0.0);
+            }
+            self.advance_level(to, now);
+            self.levels[to].0 += 1;
+        }
     }
 
     /// Tally of the reporting interval in which a contact that arrived at `arrived_at` is
@@ -356,6 +399,7 @@ impl Observer for Collector {
                 self.advance_load(now);
                 self.load = [present as f64, busy as f64, held as f64, slots as f64];
             }
+            Record::Level { from, to } => self.change_level(now, from, to),
             Record::InSystemAtEnd { arrived_at, .. } => {
                 if let Some(t) = self.tally(arrived_at) {
                     t.in_system_at_end += 1;
