@@ -11,9 +11,11 @@ use crate::stats::Kpi;
 pub struct Figure {
     pub stem: String,
     pub chart: Chart,
+    /// Shown in report.html (the others are only files in plots/, linked from the page).
+    pub in_page: bool,
 }
 
-/// The KPIs a sweep is plotted for.
+/// The KPIs whose sweep plots are shown in report.html (every KPI gets one in plots/).
 pub const SWEEP_KPIS: [Kpi; 6] = [
     Kpi::ServiceLevel,
     Kpi::AbandonRate,
@@ -33,10 +35,23 @@ fn unit_label(kpi: Kpi) -> &'static str {
 }
 
 /// "Basic chat desk (10 replications, seed 2026)".
+/// "Basic chat desk, 12 agents × 3 chats, yellow 30s / red 60s (10 replications, seed 2026)".
 fn subject(run: &RunData) -> String {
+    let staffing = run.staffing();
+    let (lo, hi) = staffing
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+    let agents = if lo == hi {
+        format!("{hi} agents")
+    } else {
+        format!("{lo}–{hi} agents")
+    };
     format!(
-        "{} ({} replications, seed {})",
+        "{}, {agents} × {} chats, yellow {}s / red {}s ({} replications, seed {})",
         run.name(),
+        run.number("/scenario/resolved/model/max_concurrent"),
+        run.number("/scenario/resolved/model/yellow"),
+        run.number("/scenario/resolved/model/red"),
         run.run_json["replications"],
         run.run_json["seed"]
     )
@@ -85,6 +100,7 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
         figures.push(Figure {
             stem: stem.into(),
             chart,
+            in_page: true,
         })
     };
     let yellow = run.number("/scenario/resolved/model/yellow");
@@ -313,7 +329,7 @@ pub fn numeric(value: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
-/// The charts of a sweep: each headline KPI against the first varied key (one line per value
+/// The charts of a sweep: each KPI against the first varied key (one line per value
 /// of the second, the others at their first value), and heat maps over the first two keys.
 pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
     let vary = &sweep.plan.vary;
@@ -351,7 +367,7 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
             .map(|e| e[kpi.index()])
     };
     let mut figures = Vec::new();
-    for kpi in SWEEP_KPIS {
+    for &kpi in Kpi::ALL {
         let groups = vary.get(1).map_or(1, |v| v.values.len());
         let series = (0..groups)
             .map(|g| {
@@ -383,6 +399,7 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
             })
             .collect();
         figures.push(Figure {
+            in_page: SWEEP_KPIS.contains(&kpi),
             stem: format!("sweep_{}", kpi.name()),
             chart: Chart::Lines {
                 title: format!("{scenario}: {} against {}{fixed}", kpi.name(), first.key),
@@ -417,6 +434,7 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
                 })
                 .collect();
             figures.push(Figure {
+                in_page: true,
                 stem: format!("heat_{}", kpi.name()),
                 chart: Chart::Heat {
                     title: format!(

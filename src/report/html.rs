@@ -106,7 +106,7 @@ fn kpi_table(summary: Option<&[Estimate]>) -> String {
 
 fn figures_html(figures: &[(Figure, String)]) -> String {
     let mut t = String::new();
-    for (f, svg) in figures {
+    for (f, svg) in figures.iter().filter(|(f, _)| f.in_page) {
         let _ = writeln!(
             t,
             "<figure id=\"plot-{}\">\n{svg}\n<figcaption>{} — also <a href=\"plots/{}.png\">PNG</a>, \
@@ -115,6 +115,24 @@ fn figures_html(figures: &[(Figure, String)]) -> String {
             esc(f.chart.title()),
             f.stem,
             f.stem
+        );
+    }
+    let others: Vec<String> = figures
+        .iter()
+        .filter(|(f, _)| !f.in_page)
+        .map(|(f, _)| {
+            format!(
+                "<a href=\"plots/{}.svg\">{}</a>",
+                f.stem,
+                esc(f.stem.trim_start_matches("sweep_"))
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(
+            t,
+            "<p class=\"muted\">The other KPIs against the sweep, in plots/: {}</p>",
+            others.join(", ")
         );
     }
     t
