@@ -37,18 +37,10 @@ fn unit_label(kpi: Kpi) -> &'static str {
 /// "Basic chat desk (10 replications, seed 2026)".
 /// "Basic chat desk, 12 agents × 3 chats, yellow 30s / red 60s (10 replications, seed 2026)".
 fn subject(run: &RunData) -> String {
-    let staffing = run.staffing();
-    let (lo, hi) = staffing
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
-    let agents = if lo == hi {
-        format!("{hi} agents")
-    } else {
-        format!("{lo}–{hi} agents")
-    };
     format!(
-        "{}, {agents} × {} chats, yellow {}s / red {}s ({} replications, seed {})",
+        "{}, {} agents × {} chats, yellow {}s / red {}s ({} replications, seed {})",
         run.name(),
+        run.agents_text(),
         run.number("/scenario/resolved/model/max_concurrent"),
         run.number("/scenario/resolved/model/yellow"),
         run.number("/scenario/resolved/model/red"),

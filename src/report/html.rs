@@ -204,15 +204,7 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
 
 fn settings_table(run: &RunData) -> String {
     let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
-    let staffing = run.staffing();
-    let (lo, hi) = staffing
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
-    let agents = if lo == hi {
-        format!("{hi}")
-    } else {
-        format!("{lo} to {hi} (a plan per interval)")
-    };
+    let agents = run.agents_text();
     let rows = [
         ("replications", format!("{}", m("/replications"))),
         ("seed", format!("{}", m("/seed"))),

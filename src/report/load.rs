@@ -183,6 +183,19 @@ impl RunData {
             .collect()
     }
 
+    /// The agents on shift as text: `12`, or `6–12` when the staffing changes by interval.
+    pub fn agents_text(&self) -> String {
+        let (lo, hi) = self
+            .staffing()
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+        if lo == hi {
+            format!("{hi}")
+        } else {
+            format!("{lo}–{hi}")
+        }
+    }
+
     /// Middle of reporting interval `i`, hours from the start of the run.
     pub fn interval_mid_hours(&self, i: usize) -> f64 {
         let interval = self.number("/window/interval_s");

@@ -196,6 +196,19 @@ impl Chart {
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
+/// A chart with the common layout: title, margins, room for the axis labels.
+fn builder<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &'b str,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(root);
+    b.caption(title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(70);
+    b
+}
+
 /// The range of finite values, padded by 5%; a degenerate range is widened.
 fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = values
@@ -261,12 +274,7 @@ fn draw_lines<DB: DrawingBackend>(
             .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
     });
     let (y0, y1) = range(ys, from_zero);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let mut chart = builder(root, title).build_cartesian_2d(x0..x1, y0..y1)?;
     chart
         .configure_mesh()
         .x_desc(x_label)
@@ -343,11 +351,7 @@ fn draw_bars<DB: DrawingBackend>(
         .chain(markers.iter().map(|m| m.x));
     let (x0, x1) = range(xs, true);
     let (_, y1) = range(bars.iter().map(|b| b.value), true);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
+    let mut chart = builder(root, title)
         .right_y_label_area_size(if cumulative.is_empty() { 0 } else { 60 })
         .build_cartesian_2d(x0..x1, 0.0..y1)?
         .set_secondary_coord(x0..x1, 0.0..1.0);
@@ -427,12 +431,7 @@ fn draw_heat<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let (nx, ny) = (x_values.len().max(1), y_values.len().max(1));
     let (lo, hi) = range(z.iter().flatten().copied(), false);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
+    let mut chart = builder(root, title).build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)?;
     let x_name = |v: &f64| {
         let i = v.floor() as usize;
         if (v - i as f64 - 0.5).abs() < 1e-9 {
