@@ -29,7 +29,7 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 .controls { display: flex; flex-wrap: wrap; gap: 1em 2em; background: #f4f7fb; padding: 0.8em 1em; border-radius: 6px; }
 .controls label { display: flex; flex-direction: column; font-size: 0.9em; }
 .controls select { font-size: 1em; margin-top: 0.2em; }
-#errors { color: #b00; }
+#errors { color: #b00; } #errors:empty { display: none; }
 "#;
 
 /// HTML-escape text.
