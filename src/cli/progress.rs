@@ -95,3 +95,25 @@ impl Progress for Bar {
         self.message();
     }
 }
+
+/// The levels a staffing search judges, one line each on stderr (when it is a terminal and
+/// not `--quiet`): a search can take minutes, and this shows it converging.
+pub struct SearchLog {
+    pub show: bool,
+}
+
+impl SearchLog {
+    pub fn new(quiet: bool) -> SearchLog {
+        SearchLog {
+            show: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl Progress for SearchLog {
+    fn level_judged(&self, scope: &str, agents: u32, verdict: &str, replications: usize) {
+        if self.show {
+            eprintln!("{scope}: {agents} agents {verdict} ({replications} replications)");
+        }
+    }
+}

@@ -5,13 +5,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::progress::{handle_ctrl_c, CANCEL};
+use super::progress::{handle_ctrl_c, SearchLog, CANCEL};
 use super::{print_stdout, ScenarioArgs};
 use crate::experiment::staff::{
     search, search_per_interval, with_constant_staffing, with_staffing_plan, Evaluation, Found,
     Scope, SearchSettings, Target,
 };
-use crate::experiment::sweep::{Control, Silent};
+use crate::experiment::sweep::Control;
 use crate::experiment::{self, summarise};
 use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
 use crate::report::{clock, short, write_files, RunReport};
@@ -54,9 +54,10 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         max_agents: args.max_agents,
     };
     handle_ctrl_c();
+    let log = SearchLog::new(c.quiet);
     let control = Control {
         cancel: &CANCEL,
-        progress: &Silent,
+        progress: &log,
     };
     let targets: Vec<String> = settings.targets.iter().map(Target::to_string).collect();
     let targets = targets.join(", ");

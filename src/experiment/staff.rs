@@ -246,7 +246,16 @@ pub fn search(
     let mut evaluations = BTreeMap::new();
     let meets = |n: u32, evaluations: &mut BTreeMap<u32, Evaluation>| {
         if let std::collections::btree_map::Entry::Vacant(slot) = evaluations.entry(n) {
-            slot.insert(evaluate(&make(n)?, n, scope, settings, control)?);
+            let e = evaluate(&make(n)?, n, scope, settings, control)?;
+            let scope = match scope {
+                Scope::Overall => "overall".to_string(),
+                Scope::Interval(i) => format!("interval {i}"),
+            };
+            let reps = e.replications.len();
+            control
+                .progress
+                .level_judged(&scope, n, e.verdict.name(), reps);
+            slot.insert(e);
         }
         Ok::<bool, StaffError>(evaluations[&n].verdict == Verdict::Met)
     };

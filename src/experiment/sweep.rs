@@ -169,6 +169,8 @@ pub trait Progress: Sync {
     fn replication_done(&self) {}
     /// One more point is complete.
     fn point_done(&self) {}
+    /// A staffing search judged a level (`scope`: "overall" or "interval N").
+    fn level_judged(&self, _scope: &str, _agents: u32, _verdict: &str, _replications: usize) {}
 }
 
 /// No progress display.
