@@ -214,6 +214,64 @@ fn shards_in_separate_processes_merge_into_the_unsharded_files() {
     ));
     assert_same_tree(&dir.join("run-whole"), &run_merged);
 
+    // A shard file of another study, left in the same folder, is refused (the plan.json there
+    // is the later study's; the shard file remembers the plan it ran).
+    let mixed = dir.join("mixed");
+    assert_ok(&small_sweep(&mixed, &["--shard", "1/2"], None));
+    let scenario = basic();
+    assert_ok(&ccsim(
+        &[
+            "sweep",
+            &scenario,
+            "--vary",
+            "staffing.agents=20,21",
+            "--reps",
+            "4",
+            "-q",
+            "--shard",
+            "2/2",
+            "--out",
+            mixed.to_str().unwrap(),
+        ],
+        None,
+    ));
+    let o = ccsim(
+        &[
+            "merge",
+            "--out",
+            dir.join("m2").to_str().unwrap(),
+            mixed.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("was run for another plan"));
+
+    // A damaged shard file is an error, not a panic.
+    let shard1 = std::path::PathBuf::from(&shard_dirs[0]).join("shard-1-of-3.jsonl");
+    let text = std::fs::read_to_string(&shard1).unwrap();
+    let damaged: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 1 {
+                l.replacen("\"overall\":[", "\"overall\":[1,2,", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&shard1, damaged.join("\n") + "\n").unwrap();
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(shard_dirs.iter().map(String::as_str));
+    let o = ccsim(&args, None);
+    assert!(!o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("KPI values, expected") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+
     // Shards of different runs do not mix.
     let o = ccsim(
         &[
@@ -329,7 +387,14 @@ fn ctrl_c_leaves_only_complete_points_and_resume_finishes_the_job() {
 #[test]
 fn precision_adds_replications_until_intervals_are_narrow() {
     let dir = scratch("precision");
-    let extra = ["--precision", "0.05", "--max-reps", "40"];
+    let extra = [
+        "--precision",
+        "0.05",
+        "--max-reps",
+        "40",
+        "--precision-kpis",
+        "service_level,response_mean,responses_red_share,abandon_rate",
+    ];
     assert_ok(&small_sweep(&dir.join("a"), &extra, Some("1")));
     assert_ok(&small_sweep(&dir.join("b"), &extra, Some("2")));
     assert_same_tree(&dir.join("a"), &dir.join("b"));
@@ -344,11 +409,18 @@ fn precision_adds_replications_until_intervals_are_narrow() {
         added |= reps > 4;
         let met = row[at("precision_met")] == "true";
         assert_eq!(met, reps < 40 || met, "below the cap only when precise");
+        assert_eq!(met, row[at("precision_missing")].is_empty());
         if !met {
             continue;
         }
-        // Every KPI: half-width within 5% of the mean, or under its absolute floor.
-        for kpi in ccsim::stats::Kpi::ALL {
+        // Every chosen KPI: half-width within 5% of the mean, or under its absolute floor.
+        use ccsim::stats::Kpi;
+        for kpi in &[
+            Kpi::ServiceLevel,
+            Kpi::ResponseMean,
+            Kpi::ResponsesRedShare,
+            Kpi::AbandonRate,
+        ] {
             let cell = |suffix: &str| row[at(&format!("{}{suffix}", kpi.name()))].parse::<f64>();
             let (Ok(mean), Ok(low), Ok(high)) = (cell(""), cell("_ci95_low"), cell("_ci95_high"))
             else {

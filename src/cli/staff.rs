@@ -9,7 +9,7 @@ use super::progress::{handle_ctrl_c, SearchLog, CANCEL};
 use super::{print_stdout, ScenarioArgs};
 use crate::experiment::staff::{
     search, search_per_interval, with_constant_staffing, with_staffing_plan, Evaluation, Found,
-    Scope, SearchSettings, Target,
+    Scope, SearchSettings, Target, Verdict,
 };
 use crate::experiment::sweep::Control;
 use crate::experiment::{self, summarise};
@@ -119,10 +119,9 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         intervals_csv(&window, &plan.staffing, &summaries, &settings.targets),
     ));
     let how = "staffing per interval (staffing.agents_per_interval)";
-    files.push((
-        "staffed.toml",
-        staffed_toml(&staffed, &settings.targets, how),
-    ));
+    // The scenario file keeps the scenario's own replications (the final run used --max-reps).
+    let plain = with_staffing_plan(&base.document, &base.file, &plan.staffing)?;
+    files.push(("staffed.toml", staffed_toml(&plain, &settings.targets, how)));
     write_files(&out, &files)
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if !c.quiet {
@@ -149,6 +148,17 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         for (i, found) in plan.searches.iter().enumerate() {
             if let Some(d) = doubt(found) {
                 text += &format!("note: interval {i}: {d}\n");
+            }
+        }
+        for (i, s) in summaries.iter().enumerate() {
+            let verdict = Target::verdict_all(&settings.targets, s);
+            if verdict != Verdict::Met {
+                text += &format!(
+                    "warning: interval {i}: the targets are {} in the final run of the whole plan \
+                     (later intervals are staffed differently than during its search); consider \
+                     one more agent there\n",
+                    verdict.name()
+                );
             }
         }
         text += &format!(

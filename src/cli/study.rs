@@ -15,10 +15,11 @@ use crate::experiment::sweep::{
     Precision, Shard,
 };
 use crate::experiment::{self, Distributions, Replication};
-use crate::report::partial::{find_shards, ShardHeader, ShardWriter};
+use crate::report::partial::{find_shards, fingerprint, ShardHeader, ShardWriter};
 use crate::report::sweep::{PlanFile, SweepWriter};
 use crate::report::{write_files, RunReport};
 use crate::scenario;
+use crate::stats::Kpi;
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -58,6 +59,9 @@ pub struct SweepArgs {
     /// With --precision: replications per point at most.
     #[arg(long, value_name = "N", default_value_t = 200)]
     pub max_reps: u32,
+    /// With --precision: only these KPIs must reach it (comma-separated names) [default: all].
+    #[arg(long, value_name = "KPI,...", value_delimiter = ',')]
+    pub precision_kpis: Vec<String>,
     #[command(flatten)]
     pub shard: ShardArgs,
     /// Also draw the plots and write report.html with the what-if explorer.
@@ -117,10 +121,14 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .map(|v| Vary::parse(v))
         .collect::<Result<Vec<_>, _>>()?;
     let precision = match args.precision {
+        None if !args.precision_kpis.is_empty() => {
+            bail!("--precision-kpis needs --precision")
+        }
         None => None,
         Some(p) if p > 0.0 && p.is_finite() => Some(Precision {
             relative: p,
             max_replications: args.max_reps,
+            kpis: precision_kpis(&args.precision_kpis)?,
         }),
         Some(p) => bail!("--precision {p}: must be a positive fraction such as 0.02"),
     };
@@ -138,9 +146,9 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "sweep", shard, &out);
     }
 
-    let plan_bytes = PlanFile::new(&plan, "sweep", precision).to_bytes();
+    let plan_bytes = PlanFile::new(&plan, "sweep", precision.clone()).to_bytes();
     let plan_path = out.join("plan.json");
-    let mut writer = SweepWriter::new(&out, &plan, precision);
+    let mut writer = SweepWriter::new(&out, &plan, precision.clone());
     let mut resumed = 0;
     if args.resume && plan_path.exists() {
         let old = std::fs::read(&plan_path)
@@ -154,12 +162,8 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         }
         resumed = writer.resume()?;
     } else {
-        // A fresh sweep: the point folders of an earlier one would be mistaken for this one's.
-        let points = out.join("points");
-        if points.exists() {
-            std::fs::remove_dir_all(&points)
-                .with_context(|| format!("cannot clear {}", points.display()))?;
-        }
+        // A fresh sweep: the results of an earlier one would be mistaken for this one's.
+        clear_sweep_outputs(&out)?;
         write_files(&out, &[("plan.json", plan_bytes)])
             .with_context(|| format!("cannot write into {}", out.display()))?;
     }
@@ -180,7 +184,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             done += 1;
             writer.point(r).map_err(anyhow::Error::from)
         };
-        match precision {
+        match &precision {
             None => run_points(&plan, |p| include[p], &control, on_point),
             Some(pr) => run_points_to_precision(&plan, |p| include[p], pr, &control, on_point),
         }
@@ -208,6 +212,55 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Check the names given to --precision-kpis.
+fn precision_kpis(names: &[String]) -> anyhow::Result<Vec<String>> {
+    for n in names {
+        if Kpi::by_name(n.trim()).is_none() {
+            let all: Vec<&str> = Kpi::ALL.iter().map(|k| k.name()).collect();
+            bail!(
+                "--precision-kpis: unknown KPI {n:?}; the KPIs are {}",
+                all.join(", ")
+            );
+        }
+    }
+    Ok(names.iter().map(|n| n.trim().to_string()).collect())
+}
+
+/// Remove what an earlier sweep wrote into `out` (its point folders, tables, plots and page),
+/// before a new sweep writes there.
+fn clear_sweep_outputs(out: &Path) -> anyhow::Result<()> {
+    for dir in ["points", "plots"] {
+        let d = out.join(dir);
+        if d.exists() {
+            std::fs::remove_dir_all(&d).with_context(|| format!("cannot clear {}", d.display()))?;
+        }
+    }
+    for f in ["sweep.csv", "sweep_long.csv", "skipped.csv", "report.html"] {
+        let f = out.join(f);
+        if f.exists() {
+            std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// A replication read from a shard file has one value per KPI, overall and in each reporting
+/// interval of its scenario.
+fn check_shape(scenario: &scenario::Scenario, rep: &Replication) -> Result<(), String> {
+    let kpis = Kpi::ALL.len();
+    let intervals = experiment::window(scenario).intervals();
+    if rep.overall.len() != kpis {
+        return Err(format!("{} KPI values, expected {kpis}", rep.overall.len()));
+    }
+    if rep.intervals.len() != intervals || rep.intervals.iter().any(|v| v.len() != kpis) {
+        return Err(format!(
+            "{} reporting intervals (of {kpis} KPIs each) expected, the file holds something else",
+            intervals
+        ));
+    }
+    Ok(())
+}
+
 /// Run one shard of `plan`'s tasks into `out/shard-I-of-N.jsonl`, next to `plan.json`.
 fn run_shard(
     c: &ScenarioArgs,
@@ -218,18 +271,17 @@ fn run_shard(
 ) -> anyhow::Result<()> {
     let tasks = plan.tasks(|_| true);
     let slice = shard.slice(tasks.len());
+    let plan_bytes = PlanFile::new(plan, kind, None).to_bytes();
     let header = ShardHeader {
         ccsim_shard: 1,
+        plan: fingerprint(&plan_bytes),
         shard,
         total_tasks: tasks.len(),
         first_task: slice.start,
         end_task: slice.end,
     };
-    write_files(
-        out,
-        &[("plan.json", PlanFile::new(plan, kind, None).to_bytes())],
-    )
-    .with_context(|| format!("cannot write into {}", out.display()))?;
+    write_files(out, &[("plan.json", plan_bytes)])
+        .with_context(|| format!("cannot write into {}", out.display()))?;
     let mut writer = ShardWriter::create(out, &header)?;
     handle_ctrl_c();
     let bar = Bar::new(1, c.quiet);
@@ -294,6 +346,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let (file, plan, _) = PlanFile::read(&plan_path)?;
     let tasks = plan.tasks(|_| true);
     let shards = find_shards(&args.dirs)?;
+    let plan_id = fingerprint(&plan_bytes);
 
     // Stream the shards in order; the tasks must be exactly the plan's, in order.
     let mut next = 0;
@@ -302,13 +355,19 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let mut collector = PointCollector::default();
     let mut writer = SweepWriter::new(&args.out, &plan, None);
     if file.kind == "sweep" {
-        let points = args.out.join("points");
-        if points.exists() {
-            std::fs::remove_dir_all(&points)?;
-        }
+        clear_sweep_outputs(&args.out)?;
     }
     for mut shard in shards {
         let h = &shard.header;
+        if h.plan != plan_id {
+            bail!(
+                "{}: shard {} was run for another plan than {} (a different scenario, --vary, \
+                 --set or ccsim version): merge only the shards of one study",
+                shard.path.display(),
+                h.shard,
+                plan_path.display()
+            );
+        }
         let expected = h.shard.slice(tasks.len());
         if h.total_tasks != tasks.len() || (h.first_task..h.end_task) != expected {
             bail!(
@@ -327,6 +386,14 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
                 );
             }
             next += 1;
+            check_shape(plan.scenario(task.point as usize), &rep).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: point {} replication {}: {e}",
+                    shard.path.display(),
+                    task.point,
+                    task.replication
+                )
+            })?;
             if file.kind == "run" {
                 let mut rep = rep;
                 distributions.take_from(&mut rep);

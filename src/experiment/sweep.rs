@@ -233,17 +233,14 @@ pub struct PointResult {
     pub replications: Vec<Replication>,
     /// The distributions pooled over the replications, in replication order.
     pub distributions: Distributions,
-    /// With a target precision: whether it was reached before the replication cap.
-    pub precision_met: Option<bool>,
 }
 
 impl PointResult {
-    fn new(point: usize, precision_met: Option<bool>) -> Self {
+    fn new(point: usize) -> Self {
         PointResult {
             point,
             replications: Vec::new(),
             distributions: Distributions::default(),
-            precision_met,
         }
     }
 
@@ -265,9 +262,7 @@ impl PointCollector {
     /// Add one result; returns the point it completes, if any.
     pub fn push(&mut self, plan: &Plan, task: Task, rep: Replication) -> Option<PointResult> {
         let point = task.point as usize;
-        let target = self
-            .current
-            .get_or_insert_with(|| PointResult::new(point, None));
+        let target = self.current.get_or_insert_with(|| PointResult::new(point));
         debug_assert_eq!(target.point, point, "tasks come grouped by point");
         target.push(rep);
         let complete = target.replications.len() as u32 == plan.scenario(point).run.replications;
@@ -300,13 +295,15 @@ pub fn run_points<E: From<Interrupted>>(
     )
 }
 
-/// Sequential sampling: replications are added until every KPI's 95% interval is narrow enough.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Sequential sampling: replications are added until the KPIs' 95% intervals are narrow enough.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Precision {
     /// Largest half-width of a 95% interval, relative to the mean (0.02 = 2%).
     pub relative: f64,
     /// Replications per point at most.
     pub max_replications: u32,
+    /// The KPIs that must reach the precision, by name; empty means every KPI.
+    pub kpis: Vec<String>,
 }
 
 impl Precision {
@@ -321,18 +318,29 @@ impl Precision {
         }
     }
 
-    /// Whether every KPI defined in at least one replication is known precisely enough.
-    pub fn reached(&self, reps: &[Replication]) -> bool {
-        Kpi::ALL.iter().enumerate().all(|(k, &kpi)| {
-            let column: Vec<f64> = reps.iter().map(|r| r.overall[k]).collect();
-            match confidence_interval(&column, 0.95) {
-                None => true,
-                Some(i) => {
-                    let half = 0.5 * (i.high - i.low);
-                    half <= self.relative * i.mean.abs() || half <= Self::floor(kpi)
+    /// The KPIs (among those that must reach the precision, and defined in at least one
+    /// replication) whose interval is still too wide.
+    pub fn missing(&self, reps: &[Replication]) -> Vec<Kpi> {
+        Kpi::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.kpis.is_empty() || self.kpis.iter().any(|n| n == k.name()))
+            .filter(|&kpi| {
+                let column: Vec<f64> = reps.iter().map(|r| r.overall[kpi.index()]).collect();
+                match confidence_interval(&column, 0.95) {
+                    None => false,
+                    Some(i) => {
+                        let half = 0.5 * (i.high - i.low);
+                        !(half <= self.relative * i.mean.abs() || half <= Self::floor(kpi))
+                    }
                 }
-            }
-        })
+            })
+            .collect()
+    }
+
+    /// Whether every KPI that must is known precisely enough.
+    pub fn reached(&self, reps: &[Replication]) -> bool {
+        self.missing(reps).is_empty()
     }
 }
 
@@ -343,7 +351,7 @@ impl Precision {
 pub fn run_points_to_precision<E: From<Interrupted>>(
     plan: &Plan,
     include: impl Fn(usize) -> bool,
-    precision: Precision,
+    precision: &Precision,
     control: &Control,
     mut on_point: impl FnMut(PointResult) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -351,7 +359,7 @@ pub fn run_points_to_precision<E: From<Interrupted>>(
         .points
         .iter()
         .filter(|p| p.scenario.is_ok() && include(p.index))
-        .map(|p| PointResult::new(p.index, Some(false)))
+        .map(|p| PointResult::new(p.index))
         .collect();
     while !active.is_empty() {
         let tasks: Vec<Task> = active
@@ -382,12 +390,11 @@ pub fn run_points_to_precision<E: From<Interrupted>>(
             },
         )?;
         let mut still = Vec::with_capacity(active.len());
-        for mut a in active {
+        for a in active {
             let step = plan.scenario(a.point).run.replications;
             let met = precision.reached(&a.replications);
             let capped = a.replications.len() as u32 >= precision.max_replications.max(step);
             if met || capped {
-                a.precision_met = Some(met);
                 control.progress.point_done();
                 on_point(a)?;
             } else {

@@ -380,6 +380,9 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
                     points.push((x_of(i), e.mean));
                     band.push((x_of(i), e.low, e.high));
                 }
+                // Values may be listed in any order (12,8,10): lines go by increasing x.
+                points.sort_by(|a, b| a.0.total_cmp(&b.0));
+                band.sort_by(|a, b| a.0.total_cmp(&b.0));
                 Series {
                     name: vary
                         .get(1)

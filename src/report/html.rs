@@ -8,8 +8,9 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::figures::Figure;
+use super::figures::{run_figures, Figure};
 use super::load::{Estimate, RunData, SweepData};
+use super::plots::Chart;
 use super::short;
 use crate::stats::Kpi;
 
@@ -202,10 +203,11 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
     w
 }
 
-fn settings_table(run: &RunData) -> String {
+/// The settings worth seeing at a glance, as (name, value) rows.
+fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
     let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
     let agents = run.agents_text();
-    let rows = [
+    let rows = vec![
         ("replications", format!("{}", m("/replications"))),
         ("seed", format!("{}", m("/seed"))),
         ("warm-up", format!("{} s", m("/window/warmup_s"))),
@@ -244,8 +246,14 @@ fn settings_table(run: &RunData) -> String {
             format!("{} s", m("/window/service_level_threshold_s")),
         ),
     ];
+    rows.into_iter()
+        .map(|(k, v)| (k, v.replace('"', "")))
+        .collect()
+}
+
+fn settings_table(run: &RunData) -> String {
     let mut t = String::from("<table id=\"settings-table\">\n");
-    for (k, v) in rows {
+    for (k, v) in settings_rows(run) {
         let _ = writeln!(
             t,
             "<tr><td>{}</td><td>{}</td></tr>",
@@ -368,9 +376,25 @@ pub fn sweep_page(
                 }
                 serde_json::Value::Object(obj)
             });
+            let run = intervals.iter().find(|i| i.point == p).map(|pi| &pi.run);
+            let response = run.and_then(|r| {
+                run_figures(r)
+                    .into_iter()
+                    .find(|f| f.stem == "response_time")
+                    .and_then(|f| match f.chart {
+                        Chart::Bars { bars, markers, .. } => Some(json!({
+                            "bars": bars.iter().map(|b| json!([b.low, b.high, json_num(b.value), hex(b.color)])).collect::<Vec<_>>(),
+                            "markers": markers.iter().map(|m| json!([m.x, m.label, hex(m.color)])).collect::<Vec<_>>(),
+                        })),
+                        _ => None,
+                    })
+            });
             json!({
                 "summary": summary.as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
                 "intervals": series,
+                "settings": run.map(settings_rows),
+                "warnings": run.map(run_warnings),
+                "response": response,
             })
         })
         .collect();
@@ -409,7 +433,11 @@ pub fn sweep_page(
         page += "</select></label>\n";
     }
     page += "</div>\n<p>Point <span id=\"point-id\"></span> <span id=\"point-status\" class=\"muted\"></span></p>\n";
+    page += "<section id=\"warnings\"><ul id=\"point-warnings\"></ul></section>\n";
+    page += "<details><summary>Settings of this point</summary><table id=\"point-settings\"></table></details>\n";
     page += &kpi_table(None);
+    page += "<figure><svg id=\"chart-response\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
+             <figcaption>Response times of the chosen point (share of all replies; green, amber, red by the colour reached; last bar: everything above)</figcaption></figure>\n";
     page += "<figure><svg id=\"chart-service\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
              <figcaption>Service level and abandon rate of the chosen point, per interval (bands: 95% intervals)</figcaption></figure>\n\
              <figure><svg id=\"chart-indicator\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
@@ -427,6 +455,11 @@ pub fn sweep_page(
         script_json(&data)
     );
     page
+}
+
+/// `#rrggbb` of a plot colour, for the page's own charts.
+fn hex(c: plotters::style::RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
 fn json_num(x: f64) -> serde_json::Value {
@@ -509,6 +542,41 @@ const EXPLORER_JS: &str = r#"
     chart('chart-service', x, [pick('service_level', 'service level'), pick('abandon_rate', 'abandon rate')], 'share (0–1)');
     chart('chart-indicator', x, [pick('responses_yellow_share', 'yellow or red'), pick('responses_red_share', 'red')], 'share of replies (0–1)');
     chart('chart-volume', x, [pick('offered', 'offered'), pick('answered', 'answered')], 'contacts per interval');
+    details(point);
+  }
+  function bars(id, r) {
+    const svg = document.getElementById(id);
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    if (!r) return;
+    const W = 900, H = 320, L = 70, R = 20, T = 20, B = 40;
+    const xmax = Math.max(...r.bars.map(b => b[1])) || 1;
+    const ymax = (Math.max(...r.bars.map(b => b[2] || 0)) || 1) * 1.05;
+    const sx = v => L + (W - L - R) * v / xmax, sy = v => T + (H - T - B) * (1 - v / ymax);
+    el('line', {x1: L, y1: sy(0), x2: W - R, y2: sy(0), stroke: '#888'}, svg);
+    el('line', {x1: L, y1: T, x2: L, y2: sy(0), stroke: '#888'}, svg);
+    r.bars.forEach(b => el('rect', {x: sx(b[0]), y: sy(b[2] || 0), width: Math.max(sx(b[1]) - sx(b[0]) - 0.5, 0.5), height: sy(0) - sy(b[2] || 0), fill: b[3], 'fill-opacity': 0.75}, svg));
+    r.markers.forEach(m => {
+      el('line', {x1: sx(m[0]), y1: T, x2: sx(m[0]), y2: sy(0), stroke: m[2], 'stroke-width': 2}, svg);
+      el('text', {x: sx(m[0]) + 4, y: T + 12, 'font-size': 12, fill: m[2]}, svg).textContent = m[1];
+    });
+    for (let i = 0; i <= 4; i++) {
+      el('text', {x: L - 6, y: sy(ymax * i / 4) + 4, 'text-anchor': 'end', 'font-size': 12}, svg).textContent = short(ymax * i / 4);
+      el('text', {x: sx(xmax * i / 4), y: H - B + 16, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = (xmax * i / 4).toFixed(0);
+    }
+    el('text', {x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = 'response time (s)';
+  }
+  function details(point) {
+    const list = document.getElementById('point-warnings');
+    list.textContent = '';
+    ((point && point.warnings) || []).forEach(w => { const li = document.createElement('li'); li.textContent = w; list.appendChild(li); });
+    const table = document.getElementById('point-settings');
+    table.textContent = '';
+    ((point && point.settings) || []).forEach(([k, v]) => {
+      const tr = document.createElement('tr');
+      [k, v].forEach(x => { const td = document.createElement('td'); td.textContent = x; tr.appendChild(td); });
+      table.appendChild(tr);
+    });
+    bars('chart-response', point && point.response);
   }
   controls.forEach(c => c.addEventListener('change', update));
   controls.forEach(c => c.addEventListener('input', update));

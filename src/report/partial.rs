@@ -17,6 +17,9 @@ use crate::experiment::{Distributions, Replication};
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct ShardHeader {
     pub ccsim_shard: u32,
+    /// Fingerprint of the `plan.json` the shard ran ([`fingerprint`]): a shard file left in a
+    /// shared folder by another study cannot be merged into this one.
+    pub plan: String,
     pub shard: Shard,
     /// Tasks (point × replication) in the whole study.
     pub total_tasks: usize,
@@ -41,6 +44,15 @@ fn to_json(values: &[f64]) -> Vec<Option<f64>> {
 
 fn from_json(values: Vec<Option<f64>>) -> Vec<f64> {
     values.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()
+}
+
+/// FNV-1a (64 bits) of `bytes`, in hex: a stable fingerprint of a plan.json, the same on every
+/// platform and Rust version (unlike std's hashers).
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{h:016x}")
 }
 
 /// The file name of a shard.
@@ -177,6 +189,14 @@ pub fn find_shards(dirs: &[PathBuf]) -> anyhow::Result<Vec<ShardReader>> {
     };
     let count = first.header.shard.count;
     for r in &readers {
+        if r.header.plan != first.header.plan {
+            bail!(
+                "{} was run for another plan than {} (a different scenario, --vary, --set or \
+                 ccsim version): merge only the shards of one study",
+                r.path.display(),
+                first.path.display()
+            );
+        }
         if r.header.shard.count != count || r.header.total_tasks != first.header.total_tasks {
             bail!(
                 "{} is shard {} of another split than {} (shard {})",

@@ -87,7 +87,7 @@ impl PlanFile {
             file.independent_streams,
         )
         .map_err(|e: PlanError| anyhow::anyhow!("{}: {e}", path.display()))?;
-        if PlanFile::new(&plan, &file.kind, file.precision).to_bytes() != bytes {
+        if PlanFile::new(&plan, &file.kind, file.precision.clone()).to_bytes() != bytes {
             anyhow::bail!(
                 "{} was written by another version of ccsim or edited: it does not describe the \
                  sweep it would give today",
@@ -104,8 +104,13 @@ pub fn point_dir(out: &Path, index: usize, points: usize) -> PathBuf {
     out.join("points").join(format!("p{index:0width$}"))
 }
 
-/// The overall KPI summaries, replication count and precision flag of a finished point.
-type Row = (Vec<KpiSummary>, usize, Option<bool>);
+/// What the sweep's tables need of a finished point.
+struct Row {
+    summary: Vec<KpiSummary>,
+    replications: usize,
+    /// With a target precision: the KPIs that did not reach it.
+    missing: Option<Vec<Kpi>>,
+}
 
 /// Collects finished points, writes each one's folder, then the sweep's tables.
 pub struct SweepWriter<'a> {
@@ -140,9 +145,11 @@ impl<'a> SweepWriter<'a> {
                 continue;
             }
             let reps = read_replications(&dir.join("replications.csv"))?;
-            let met = self.precision.map(|pr| pr.reached(&reps));
-            let n = reps.len();
-            self.rows[p.index] = Some((summarise(&reps, |r| &r.overall), n, met));
+            self.rows[p.index] = Some(Row {
+                summary: summarise(&reps, |r| &r.overall),
+                replications: reps.len(),
+                missing: self.precision.as_ref().map(|pr| pr.missing(&reps)),
+            });
             found += 1;
         }
         Ok(found)
@@ -155,11 +162,14 @@ impl<'a> SweepWriter<'a> {
             .with_distributions(&result.distributions);
         let dir = point_dir(&self.out, result.point, self.plan.points.len());
         write_dir(&dir, &report.files())?;
-        self.rows[result.point] = Some((
-            report.summary,
-            result.replications.len(),
-            result.precision_met,
-        ));
+        self.rows[result.point] = Some(Row {
+            missing: self
+                .precision
+                .as_ref()
+                .map(|pr| pr.missing(&result.replications)),
+            summary: report.summary,
+            replications: result.replications.len(),
+        });
         Ok(())
     }
 
@@ -201,7 +211,8 @@ impl<'a> SweepWriter<'a> {
             .zip(&self.rows)
             .filter_map(|(p, row)| Some((p, row.as_ref()?)))
             .collect();
-        for (p, (summary, reps, _)) in done.iter().take(MAX_ROWS) {
+        for (p, row) in done.iter().take(MAX_ROWS) {
+            let (summary, reps) = (&row.summary, row.replications);
             t += &format!("{:>6}", p.index);
             for v in &p.values {
                 t += &format!(" {v:>18}");
@@ -231,20 +242,23 @@ impl<'a> SweepWriter<'a> {
         header.push("replications".into());
         if self.precision.is_some() {
             header.push("precision_met".into());
+            header.push("precision_missing".into());
         }
         header.extend(kpi_columns());
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
-            let Some((summary, reps, met)) = row else {
+            let Some(row) = row else {
                 continue;
             };
             let mut rec: Vec<String> = vec![p.index.to_string()];
             rec.extend(p.values.iter().cloned());
-            rec.push(reps.to_string());
-            if self.precision.is_some() {
-                rec.push(met.map_or(String::new(), |m| m.to_string()));
+            rec.push(row.replications.to_string());
+            if let Some(missing) = &row.missing {
+                let names: Vec<&str> = missing.iter().map(|k| k.name()).collect();
+                rec.push(missing.is_empty().to_string());
+                rec.push(names.join(";"));
             }
-            rec.extend(kpi_cells(summary));
+            rec.extend(kpi_cells(&row.summary));
             w.write_record(&rec).expect("write to memory");
         }
         w.into_inner().expect("flush to memory")
@@ -265,10 +279,10 @@ impl<'a> SweepWriter<'a> {
         ]);
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
-            let Some((summary, _, _)) = row else {
+            let Some(row) = row else {
                 continue;
             };
-            for s in summary {
+            for s in &row.summary {
                 let mut rec: Vec<String> = vec![p.index.to_string()];
                 rec.extend(p.values.iter().cloned());
                 rec.push(s.kpi.name().into());

@@ -106,6 +106,10 @@ async function tableValues(page) {
     }
     const lines = await page.$$eval('#explorer svg polyline.series', (l) => l.length);
     if (lines < 4) fail(`sweep ${label}: the explorer charts hold ${lines} lines`);
+    const bars = await page.$$eval('#chart-response rect', (r) => r.length);
+    if (bars < 10) fail(`sweep ${label}: the response-time chart holds ${bars} bars`);
+    const settings = await page.$$eval('#point-settings tr', (r) => r.length);
+    if (settings < 5) fail(`sweep ${label}: ${settings} settings rows`);
   }
   await expectPoint(0, 'initially');
   // Move every control to its last value, one after the other.
