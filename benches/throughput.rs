@@ -6,8 +6,8 @@
 //! - `erlang_c_1m/hand_written_heap_loop`: the same queue as a minimal hand-written M/M/n heap
 //!   loop (the floor any simulator of this queue pays), for the ratio.
 //! - `agents_scaling/N`: the same load with 10, 100, 1,000 and 10,000 agents and 200,000
-//!   arrivals: the cost per contact must stay flat (routing and the event list are O(1)
-//!   amortised per event; what still grows is cache misses on a larger working set).
+//!   arrivals: the cost per contact should stay nearly flat (routing with one slot per agent
+//!   is O(1), the event heap O(log n), and the working set grows with the floor).
 //! - `agents_scaling_hand/N`: the hand-written heap loop at the same sizes, for context: how a
 //!   minimal binary-heap simulator of this queue scales with the number of pending events.
 //!

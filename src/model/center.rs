@@ -4,8 +4,9 @@
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
 //! reused, agents with a free slot sit in a FIFO of idle agents (one slot per agent, where every
-//! policy picks the agent idle longest) or else an indexed heap keyed by the routing policy, and each
-//! agent's waiting messages sit in a fixed block of `max_concurrent` entries. Nothing here
+//! policy picks the agent idle longest) or else in an indexed heap keyed by the routing policy,
+//! and each agent's waiting messages sit in a fixed block of `max_concurrent` entries. The next
+//! arrival waits beside the event heap, not in it (the scheduler's lone stream). Nothing here
 //! allocates once the run has reached its steady size.
 
 use std::collections::VecDeque;
@@ -323,7 +324,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
         }
         if let Some(t) = self.next_arrival_after(0.0) {
-            self.sched.schedule_at(t, Event::Arrival);
+            self.sched.schedule_lone(t, Event::Arrival);
         }
         while let Some(t) = self.sched.peek_time() {
             if t > self.cfg.stop_at {
@@ -492,7 +493,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
         }
         if let Some(t) = self.next_arrival_after(now) {
-            self.sched.schedule_at(t, Event::Arrival);
+            self.sched.schedule_lone(t, Event::Arrival);
         }
     }
 
