@@ -176,18 +176,34 @@ impl<E: Copy> Scheduler<E> {
         next.map(|e| f64::from_bits(e.time))
     }
 
-    /// Remove the earliest event and advance the clock to its time.
+    /// Remove the earliest event if its time is not after `limit`, and advance the clock to
+    /// it: the event loop's peek and pop with one look at the heap's top and the lone slot.
     #[inline]
-    pub fn pop(&mut self) -> Option<(f64, E)> {
-        let top = if self.lone_first() {
-            self.lone.take()?
+    pub fn pop_until(&mut self, limit: f64) -> Option<(f64, E)> {
+        let lone = self.lone_first();
+        let next = if lone {
+            self.lone.as_ref()
         } else {
-            self.heap.pop()?
-        };
-        let at = f64::from_bits(top.time);
+            self.heap.peek()
+        }?;
+        let at = f64::from_bits(next.time);
+        if at > limit {
+            return None;
+        }
+        let top = if lone {
+            self.lone.take()
+        } else {
+            self.heap.pop()
+        }?;
         debug_assert!(at >= self.now, "time went back: {at} < {}", self.now);
         self.now = at;
         Some((at, top.event))
+    }
+
+    /// Remove the earliest event and advance the clock to its time.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(f64, E)> {
+        self.pop_until(f64::INFINITY)
     }
 
     /// Give the pending events the sequence numbers `0..n` in their order, when 32 bits of

@@ -326,11 +326,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if let Some(t) = self.next_arrival_after(0.0) {
             self.sched.schedule_lone(t, Event::Arrival);
         }
-        while let Some(t) = self.sched.peek_time() {
-            if t > self.cfg.stop_at {
-                break;
-            }
-            let (_, event) = self.sched.pop().expect("peeked");
+        while let Some((_, event)) = self.sched.pop_until(self.cfg.stop_at) {
             self.events += 1;
             self.handle(event);
             self.flush_load();
