@@ -6,7 +6,10 @@
 //! - `erlang_c_1m/hand_written_heap_loop`: the same queue as a minimal hand-written M/M/n heap
 //!   loop (the floor any simulator of this queue pays), for the ratio.
 //! - `agents_scaling/N`: the same load with 10, 100, 1,000 and 10,000 agents and 200,000
-//!   arrivals: the cost per contact must stay flat (routing and the event heap are O(log n)).
+//!   arrivals: the cost per contact should stay nearly flat (routing with one slot per agent
+//!   is O(1), the event heap O(log n), and the working set grows with the floor).
+//! - `agents_scaling_hand/N`: the hand-written heap loop at the same sizes, for context: how a
+//!   minimal binary-heap simulator of this queue scales with the number of pending events.
 //!
 //! Events per second: the model processes two events per contact in this configuration
 //! (arrival, reply done), printed once before the measurements.
@@ -122,6 +125,17 @@ fn bench_scaling(c: &mut Criterion) {
         group.throughput(Throughput::Elements(contacts));
         group.bench_with_input(BenchmarkId::from_parameter(agents), &scenario, |b, s| {
             b.iter(|| black_box(replicate(s, 0)))
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("agents_scaling_hand");
+    group.sample_size(10);
+    for agents in [10u32, 100, 1_000, 10_000] {
+        // The hand loop stops generating at exactly this many arrivals; ccsim's runs have
+        // about as many (a Poisson count over the horizon), close enough for ns per contact.
+        group.throughput(Throughput::Elements(200_000));
+        group.bench_with_input(BenchmarkId::from_parameter(agents), &agents, |b, &n| {
+            b.iter(|| black_box(hand_written_heap_loop(n, 200_000)))
         });
     }
     group.finish();

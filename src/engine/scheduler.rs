@@ -6,6 +6,15 @@
 //! lines. Sequence numbers are renumbered (in order) when 32 bits run out, so the order never depends
 //! on how many events a run has scheduled.
 //!
+//! One kind of event may be kept out of the heap: a stream of which at most one event is pending
+//! at a time (the model's next arrival) sits in a single slot beside it
+//! ([`Scheduler::schedule_lone`]). Such an event is scheduled far nearer than the rest (an
+//! inter-arrival time against handling times), so in the heap it would sift up through every
+//! level when pushed and be popped off the top soon after; in the slot it costs one comparison
+//! with the heap's top at each pop. Its sequence number comes from the same counter, and the
+//! slot and the heap's top are compared by (time, sequence), so the order is exactly the one a
+//! single heap gives.
+//!
 //! Cancellation is lazy and versioned ([`Stamp`]): an entity bumps its stamp to cancel every
 //! event it scheduled before, and the handler drops events whose stamp is stale when they pop.
 //! That costs nothing at cancel time, which matters because the chat workflow resets timers
@@ -70,6 +79,8 @@ pub struct Scheduler<E> {
     now: f64,
     next_seq: u32,
     heap: BinaryHeap<Entry<E>>,
+    /// The pending event of the lone stream, if any.
+    lone: Option<Entry<E>>,
 }
 
 impl<E: Copy> Default for Scheduler<E> {
@@ -89,6 +100,7 @@ impl<E: Copy> Scheduler<E> {
             now: 0.0,
             next_seq: 0,
             heap: BinaryHeap::with_capacity(capacity),
+            lone: None,
         }
     }
 
@@ -100,13 +112,31 @@ impl<E: Copy> Scheduler<E> {
 
     /// Number of events waiting.
     pub fn pending(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.lone.is_some() as usize
     }
 
     /// Schedule `event` at absolute time `at`. A time in the past (or NaN) is clamped to now, so
     /// time never goes back whatever a distribution returns.
     #[inline]
     pub fn schedule_at(&mut self, at: f64, event: E) {
+        let entry = self.entry(at, event);
+        self.heap.push(entry);
+    }
+
+    /// Schedule `event` of the lone stream at absolute time `at` (clamped like
+    /// [`Self::schedule_at`]): a stream of events of which at most one is pending at a time,
+    /// such as arrivals, each scheduled when the previous one is handled. It pops in the same
+    /// (time, sequence) order as if it were scheduled with `schedule_at`.
+    #[inline]
+    pub fn schedule_lone(&mut self, at: f64, event: E) {
+        debug_assert!(self.lone.is_none(), "the lone stream has an event pending");
+        let entry = self.entry(at, event);
+        self.lone = Some(entry);
+    }
+
+    /// A new entry at `at` clamped to now, with the next sequence number.
+    #[inline]
+    fn entry(&mut self, at: f64, event: E) -> Entry<E> {
         let at = if at > self.now { at } else { self.now };
         if self.next_seq == u32::MAX {
             self.renumber();
@@ -117,7 +147,16 @@ impl<E: Copy> Scheduler<E> {
             event,
         };
         self.next_seq += 1;
-        self.heap.push(entry);
+        entry
+    }
+
+    /// Whether the lone stream's event comes before the heap's top.
+    #[inline]
+    fn lone_first(&self) -> bool {
+        match (&self.lone, self.heap.peek()) {
+            (Some(lone), Some(top)) => lone.key() < top.key(),
+            (lone, _) => lone.is_some(),
+        }
     }
 
     /// Schedule `event` after a delay of `delay` seconds.
@@ -129,17 +168,42 @@ impl<E: Copy> Scheduler<E> {
     /// Time of the next event, without removing it.
     #[inline]
     pub fn peek_time(&self) -> Option<f64> {
-        self.heap.peek().map(|e| f64::from_bits(e.time))
+        let next = if self.lone_first() {
+            self.lone.as_ref()
+        } else {
+            self.heap.peek()
+        };
+        next.map(|e| f64::from_bits(e.time))
+    }
+
+    /// Remove the earliest event if its time is not after `limit`, and advance the clock to
+    /// it: the event loop's peek and pop with one look at the heap's top and the lone slot.
+    #[inline]
+    pub fn pop_until(&mut self, limit: f64) -> Option<(f64, E)> {
+        let lone = self.lone_first();
+        let next = if lone {
+            self.lone.as_ref()
+        } else {
+            self.heap.peek()
+        }?;
+        let at = f64::from_bits(next.time);
+        if at > limit {
+            return None;
+        }
+        let top = if lone {
+            self.lone.take()
+        } else {
+            self.heap.pop()
+        }?;
+        debug_assert!(at >= self.now, "time went back: {at} < {}", self.now);
+        self.now = at;
+        Some((at, top.event))
     }
 
     /// Remove the earliest event and advance the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        let top = self.heap.pop()?;
-        let at = f64::from_bits(top.time);
-        debug_assert!(at >= self.now, "time went back: {at} < {}", self.now);
-        self.now = at;
-        Some((at, top.event))
+        self.pop_until(f64::INFINITY)
     }
 
     /// Give the pending events the sequence numbers `0..n` in their order, when 32 bits of
@@ -148,11 +212,19 @@ impl<E: Copy> Scheduler<E> {
     #[cold]
     fn renumber(&mut self) {
         let mut entries = std::mem::take(&mut self.heap).into_vec();
+        entries.extend(self.lone);
         entries.sort_unstable_by_key(Entry::key);
+        // Where the lone event ranks among all pending ones (keys are unique).
+        let lone_rank = self
+            .lone
+            .map(|lone| entries.partition_point(|e| e.key() < lone.key()));
         for (seq, entry) in entries.iter_mut().enumerate() {
             entry.seq = seq as u32;
         }
         self.next_seq = entries.len() as u32;
+        if let Some(rank) = lone_rank {
+            self.lone = Some(entries.remove(rank));
+        }
         self.heap = BinaryHeap::from(entries);
     }
 }
@@ -209,6 +281,22 @@ mod tests {
         assert_eq!(order, vec![1, 5, 3, 6, 0, 2, 4, 7]);
     }
 
+    #[test]
+    fn lone_stream_pops_in_order_with_the_others_through_renumbering() {
+        let mut s = Scheduler::new();
+        s.next_seq = u32::MAX - 3;
+        // (time, event, lone): the lone stream has one event pending at a time.
+        s.schedule_at(2.0, 0);
+        s.schedule_lone(2.0, 1);
+        s.schedule_at(2.0, 2);
+        s.schedule_at(1.0, 3);
+        s.schedule_at(2.0, 4);
+        assert!(s.next_seq < 10, "renumbered");
+        assert_eq!(s.pending(), 5);
+        let order: Vec<i32> = std::iter::from_fn(|| s.pop().map(|(_, e)| e)).collect();
+        assert_eq!(order, vec![3, 0, 1, 2, 4]);
+    }
+
     proptest::proptest! {
         #[test]
         fn pops_like_a_sorted_list(ops in proptest::collection::vec(proptest::option::of(0u8..20), 0..400)) {
@@ -218,8 +306,14 @@ mod tests {
                 match op {
                     Some(dt) => {
                         let at = s.now() + dt as f64 / 4.0;
-                        s.schedule_at(at, i as u32);
-                        model.push((at, i as u32));
+                        // Odd delays go to the lone stream when its slot is free.
+                        if dt % 2 == 1 && !model.iter().any(|&(_, e)| e >= 1000) {
+                            s.schedule_lone(at, 1000 + i as u32);
+                            model.push((at, 1000 + i as u32));
+                        } else {
+                            s.schedule_at(at, i as u32);
+                            model.push((at, i as u32));
+                        }
                     }
                     None => {
                         // Stable sort: equal times stay in insertion order.

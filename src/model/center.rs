@@ -3,8 +3,10 @@
 //! queue and in chat, wrap-up and Mark Done, and staffing that changes by interval.
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
-//! reused, agents with a free slot sit in an indexed heap keyed by the routing policy, and each
-//! agent's waiting messages sit in a fixed block of `max_concurrent` entries. Nothing here
+//! reused, agents with a free slot sit in a FIFO of idle agents (one slot per agent, where every
+//! policy picks the agent idle longest) or else in an indexed heap keyed by the routing policy,
+//! and each agent's waiting messages sit in a fixed block of `max_concurrent` entries. The next
+//! arrival waits beside the event heap, not in it (the scheduler's lone stream). Nothing here
 //! allocates once the run has reached its steady size.
 
 use std::collections::VecDeque;
@@ -16,6 +18,21 @@ use super::records::{Colour, ContactId, Observer, Record, ABSENT};
 use crate::engine::{stream, IndexedMinHeap, Scheduler, SimRng, Stamp};
 
 const NONE: u32 = u32::MAX;
+
+#[cfg(test)]
+thread_local! {
+    /// Tests only: route with the heap even with one slot per agent, to check the idle queue
+    /// against it.
+    static FORCE_HEAP_ROUTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a test asked for heap routing whatever the number of slots.
+fn heap_routing_forced() -> bool {
+    #[cfg(test)]
+    return FORCE_HEAP_ROUTING.with(|f| f.get());
+    #[cfg(not(test))]
+    false
+}
 
 /// Sources of randomness, each with its own stream so that changing one part of the model (say,
 /// compose times) leaves the customers' arrivals, patience and conversation lengths unchanged.
@@ -140,6 +157,36 @@ struct Agent {
     /// When a slot of this agent last became free (a chat marked done or an offer abandoned)
     /// or the agent came on shift: the "idle" clock of the routing policies.
     free_since: f64,
+    /// In the idle queue ([`Available::Fifo`] only); `idle_ticket` tells its live entry from
+    /// stale ones. Kept here rather than in the queue: the agent picked is touched next anyway,
+    /// so checking its entry costs no extra cache miss.
+    idle: bool,
+    idle_ticket: u32,
+}
+
+/// An entry of the idle queue: valid while the agent is idle with that ticket.
+#[derive(Clone, Copy, Debug)]
+struct IdleEntry {
+    /// Bit pattern of the agent's `free_since` when queued (ties are ordered by agent).
+    free_since: u64,
+    agent: u32,
+    ticket: u32,
+}
+
+/// The agents on shift with a free slot, best first for the routing policy.
+enum Available {
+    /// One slot per agent. Every policy then orders by (`free_since`, agent): the primary
+    /// criterion is the same for all free agents (none holds a chat). And an agent joins the set
+    /// only when its slot becomes free or it comes on shift without a chat, both with
+    /// `free_since = now`, the latest time yet: joining at the back keeps the queue in order,
+    /// and the best agent is at the front. O(1) per operation instead of O(log n), and the front
+    /// is read sequentially. Leaving is lazy: the agent's ticket changes and the stale entry is
+    /// dropped when it reaches the front (it is the front itself when the agent takes a chat).
+    Fifo(VecDeque<IdleEntry>),
+    /// Several slots: least_busy and most_busy move an agent within the order when it takes a
+    /// chat, and an agent coming back on shift with chats in hand keeps an old `free_since`,
+    /// so the order is not a FIFO.
+    Heap(IndexedMinHeap<RoutingKey>),
 }
 
 /// Order of the agents that can take a chat, best first: the routing policy's criterion, then
@@ -179,7 +226,7 @@ pub struct ContactCenter<'c, O: Observer> {
     /// Per agent, `max_concurrent` entries: the sessions whose message waits for the agent.
     attention: Vec<u32>,
     /// Agents on shift with a free slot, best first for the routing policy.
-    available: IndexedMinHeap<RoutingKey>,
+    available: Available,
     /// Waiting contacts in arrival order, with the stamp they had when queued: abandoned
     /// entries are skipped lazily when they reach the front.
     queue: VecDeque<(u32, Stamp)>,
@@ -229,6 +276,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             composing: NONE,
             waiting: 0,
             free_since: 0.0,
+            idle: false,
+            idle_ticket: 0,
+        };
+        let available = if k == 1 && !heap_routing_forced() {
+            Available::Fifo(VecDeque::with_capacity(n_agents))
+        } else {
+            Available::Heap(IndexedMinHeap::new(n_agents))
         };
         ContactCenter {
             cfg,
@@ -240,7 +294,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             free_sessions: Vec::with_capacity(presize(n_agents * k)),
             agents: vec![agent; n_agents],
             attention: vec![NONE; n_agents * k],
-            available: IndexedMinHeap::new(n_agents),
+            available,
             queue: VecDeque::with_capacity(64),
             queue_len: 0,
             on_shift: 0,
@@ -270,13 +324,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
         }
         if let Some(t) = self.next_arrival_after(0.0) {
-            self.sched.schedule_at(t, Event::Arrival);
+            self.sched.schedule_lone(t, Event::Arrival);
         }
-        while let Some(t) = self.sched.peek_time() {
-            if t > self.cfg.stop_at {
-                break;
-            }
-            let (_, event) = self.sched.pop().expect("peeked");
+        while let Some((_, event)) = self.sched.pop_until(self.cfg.stop_at) {
             self.events += 1;
             self.handle(event);
             self.flush_load();
@@ -416,7 +466,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.agent = NONE;
         let stamp = session.stamp;
 
-        match self.available.peek() {
+        match self.best_available() {
             Some(agent) if self.queue_len == 0 => {
                 self.emit(Record::Arrived {
                     contact,
@@ -439,14 +489,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
         }
         if let Some(t) = self.next_arrival_after(now) {
-            self.sched.schedule_at(t, Event::Arrival);
+            self.sched.schedule_lone(t, Event::Arrival);
         }
     }
 
     /// Offer waiting contacts to available agents, in queue order, while both exist.
     fn dispatch(&mut self) {
         while self.queue_len > 0 {
-            let Some(agent) = self.available.peek() else {
+            let Some(agent) = self.best_available() else {
                 return;
             };
             let (s, stamp) = self
@@ -497,14 +547,68 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    /// The agent the routing policy picks among those that can take a chat.
+    #[inline]
+    fn best_available(&mut self) -> Option<u32> {
+        match &mut self.available {
+            Available::Heap(heap) => heap.peek(),
+            Available::Fifo(queue) => loop {
+                let front = *queue.front()?;
+                let a = &self.agents[front.agent as usize];
+                if a.idle && a.idle_ticket == front.ticket {
+                    return Some(front.agent);
+                }
+                queue.pop_front();
+            },
+        }
+    }
+
     /// Put the agent in, out of, or at its new place in the set of agents that can take a chat.
     fn refresh_availability(&mut self, agent: u32) {
-        let a = &self.agents[agent as usize];
-        if a.on_shift && a.held < self.cfg.max_concurrent {
-            let key = self.routing_key(agent);
-            self.available.set(agent, key);
-        } else {
-            self.available.remove(agent);
+        let can_take = {
+            let a = &self.agents[agent as usize];
+            a.on_shift && a.held < self.cfg.max_concurrent
+        };
+        let heap_key = match self.available {
+            Available::Heap(_) if can_take => Some(self.routing_key(agent)),
+            _ => None,
+        };
+        match &mut self.available {
+            Available::Heap(heap) => match heap_key {
+                Some(key) => heap.set(agent, key),
+                None => heap.remove(agent),
+            },
+            Available::Fifo(queue) => {
+                let a = &mut self.agents[agent as usize];
+                if can_take && !a.idle {
+                    a.idle = true;
+                    let entry = IdleEntry {
+                        free_since: a.free_since.to_bits(),
+                        agent,
+                        ticket: a.idle_ticket,
+                    };
+                    // The order above holds because every agent joins with free_since = now.
+                    debug_assert_eq!(a.free_since, self.sched.now());
+                    // Agents freed at the same instant go by agent number, as in the heap's
+                    // key: step back over them (almost always none: ties in time need
+                    // deterministic durations).
+                    let mut at = queue.len();
+                    while at > 0 {
+                        let before = queue[at - 1];
+                        if before.free_since == entry.free_since && before.agent > agent {
+                            at -= 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    queue.insert(at, entry);
+                } else if !can_take && a.idle {
+                    // A ticket changes at most twice per chat or staffing change, and the
+                    // stale entry leaves at the next pick at the latest, long before 2^32.
+                    a.idle = false;
+                    a.idle_ticket = a.idle_ticket.wrapping_add(1);
+                }
+            }
         }
     }
 
@@ -862,5 +966,113 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.phase = Phase::Free;
         session.stamp = session.stamp.next();
         self.free_sessions.push(s);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record, in order.
+    struct Log(Vec<(f64, Record)>);
+
+    impl Observer for Log {
+        fn record(&mut self, now: f64, record: Record) {
+            self.0.push((now, record));
+        }
+    }
+
+    fn model(text: &str) -> ModelConfig {
+        crate::scenario::parse(text, std::path::Path::new("test.toml"), &[])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .model
+    }
+
+    fn records(cfg: &ModelConfig, seed: u64, heap: bool) -> Vec<(f64, Record)> {
+        FORCE_HEAP_ROUTING.with(|f| f.set(heap));
+        let (log, _) = run_replication(cfg, seed, 0, Log(Vec::new()));
+        FORCE_HEAP_ROUTING.with(|f| f.set(false));
+        log.0
+    }
+
+    /// One slot per agent: the idle queue routes exactly like the heap, for every policy,
+    /// through staffing changes (agents leaving with and without a chat, coming back), offers
+    /// abandoned during the accept delay, and many ties in time (durations on a grid of whole
+    /// seconds, contacts dispatched together when agents come on shift).
+    #[test]
+    fn idle_queue_routes_like_the_heap() {
+        for routing in ["least_busy", "longest_idle", "most_busy"] {
+            let cfg = model(&format!(
+                r#"
+                [run]
+                horizon = "4h"
+                interval = "20m"
+                [arrivals]
+                rate_per_hour = [300, 600, 100, 900, 400, 50, 700, 300, 200, 800, 300, 600]
+                [staffing]
+                agents_per_interval = [5, 9, 2, 12, 0, 7, 3, 10, 4, 8, 1, 6]
+                max_concurrent_chats = 1
+                routing = "{routing}"
+                [conversation]
+                exchanges = {{ dist = "empirical", values = [1, 2, 3] }}
+                customer_think = {{ dist = "empirical", values = ["5s", "10s"] }}
+                agent_compose = {{ dist = "empirical", values = ["10s", "20s", "30s"] }}
+                accept_delay = {{ dist = "empirical", values = [0, "5s"] }}
+                [patience]
+                queue = {{ dist = "empirical", values = ["3s", "60s", "600s"] }}
+                reply = {{ dist = "empirical", values = ["25s", "600s"] }}
+                [wrapup]
+                time = {{ dist = "empirical", values = [0, "10s"] }}
+                "#
+            ));
+            for seed in 0..4 {
+                let fifo = records(&cfg, seed, false);
+                let heap = records(&cfg, seed, true);
+                assert!(fifo.len() > 1000, "{} records", fifo.len());
+                assert!(fifo == heap, "{routing}, seed {seed}: routing differs");
+            }
+        }
+    }
+
+    /// Agents freed at the same instant, out of agent order, are still picked by agent number
+    /// among themselves (the heap's tie rule), after the agents freed earlier.
+    #[test]
+    fn idle_queue_orders_ties_by_agent() {
+        let cfg = model(
+            r#"
+            [run]
+            horizon = "1h"
+            [arrivals]
+            rate_per_hour = 10
+            [staffing]
+            agents = 6
+            [conversation]
+            agent_compose = { dist = "constant", value = "1m" }
+            "#,
+        );
+        let mut picks = Vec::new();
+        for heap in [false, true] {
+            FORCE_HEAP_ROUTING.with(|f| f.set(heap));
+            let mut c = ContactCenter::new(&cfg, 1, 0, ());
+            FORCE_HEAP_ROUTING.with(|f| f.set(false));
+            c.set_staffing(6);
+            for agent in [4, 1, 5, 2, 0] {
+                c.take_slot(agent);
+            }
+            // At a later instant, free 5, 2 and 4 together.
+            c.sched.schedule_at(10.0, Event::Arrival);
+            c.sched.pop();
+            for agent in [5, 2, 4] {
+                c.release_slot(agent);
+            }
+            let mut order = Vec::new();
+            while let Some(agent) = c.best_available() {
+                order.push(agent);
+                c.take_slot(agent);
+            }
+            picks.push(order);
+        }
+        assert_eq!(picks[0], vec![3, 2, 4, 5]);
+        assert_eq!(picks[0], picks[1]);
     }
 }
