@@ -75,7 +75,7 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
         &[format!("run.replications={reps}")],
     )
     .unwrap();
-    // Two threads whatever the machine: the batch in flight is then 32 replications.
+    // Two threads whatever the machine: the batch in flight is then 128 replications.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
@@ -99,16 +99,15 @@ fn memory_is_flat_in_run_length_and_in_replications() {
         "memory grew with run length: {short} -> {long} bytes"
     );
 
-    // Both counts exceed one batch of replications in flight (16 per thread, each holding its
-    // distributions until they are pooled), so the batch costs the same in both; the pool is
-    // created before the measurement starts.
-    let few = peak_bytes_for_replications(64);
-    let many = peak_bytes_for_replications(208);
-    eprintln!("peak live heap: {few} bytes for 64 replications, {many} bytes for 208");
+    // Both counts exceed one batch of replications in flight (64 per thread, each holding its
+    // distributions until they are pooled), so the batch costs the same in both.
+    let few = peak_bytes_for_replications(256);
+    let many = peak_bytes_for_replications(512);
+    eprintln!("peak live heap: {few} bytes for 256 replications, {many} bytes for 512");
     // What may grow is the KPI values kept per replication for the reports (28 KPIs x 18
     // windows x 8 bytes, about 4 kB); keeping each replication's tallies (about 1.2 MB here:
     // two histograms per interval) would cost hundreds of times more.
-    let per_extra_replication = many.saturating_sub(few) as f64 / 144.0; // 208 - 64
+    let per_extra_replication = many.saturating_sub(few) as f64 / 256.0; // 512 - 256
     assert!(
         per_extra_replication < 10_000.0,
         "memory grew by {per_extra_replication} bytes per replication ({few} -> {many} bytes)"
