@@ -15,8 +15,9 @@ pub struct Figure {
     pub in_page: bool,
 }
 
-/// The KPIs whose sweep plots are shown in report.html (every KPI gets one in plots/).
-pub const SWEEP_KPIS: [Kpi; 6] = [
+/// The headline KPIs: bold in the KPI tables, checked for wide intervals, and the ones whose
+/// sweep plots are shown in report.html (every KPI gets one in plots/).
+pub const HEADLINE_KPIS: [Kpi; 6] = [
     Kpi::ServiceLevel,
     Kpi::AbandonRate,
     Kpi::Asa,
@@ -394,7 +395,7 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
             })
             .collect();
         figures.push(Figure {
-            in_page: SWEEP_KPIS.contains(&kpi),
+            in_page: HEADLINE_KPIS.contains(&kpi),
             stem: format!("sweep_{}", kpi.name()),
             chart: Chart::Lines {
                 title: format!("{scenario}: {} against {}{fixed}", kpi.name(), first.key),

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::figures::{run_figures, Figure};
+use super::figures::{run_figures, Figure, HEADLINE_KPIS};
 use super::load::{Estimate, RunData, SweepData};
 use super::plots::Chart;
 use super::short;
@@ -59,15 +59,6 @@ fn head(title: &str) -> String {
     )
 }
 
-const HEADLINE: [Kpi; 6] = [
-    Kpi::ServiceLevel,
-    Kpi::AbandonRate,
-    Kpi::Asa,
-    Kpi::ResponseMean,
-    Kpi::ResponsesRedShare,
-    Kpi::Occupancy,
-];
-
 /// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean.
 fn kpi_table(summary: Option<&[Estimate]>) -> String {
     let mut t = String::from(
@@ -87,7 +78,7 @@ fn kpi_table(summary: Option<&[Estimate]>) -> String {
             ),
             _ => ("—".into(), String::new(), String::new()),
         };
-        let class = if HEADLINE.contains(k) {
+        let class = if HEADLINE_KPIS.contains(k) {
             " class=\"headline\""
         } else {
             ""
@@ -166,7 +157,7 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
              (see in_system_at_end): their waits and responses are not counted."
         ));
     }
-    for kpi in HEADLINE {
+    for kpi in HEADLINE_KPIS {
         let e = run.summary[kpi.index()];
         let floor = crate::experiment::sweep::Precision::floor(kpi);
         if e.replications >= 2 && e.relative_half_width() > 0.1 && 0.5 * (e.high - e.low) > floor {
