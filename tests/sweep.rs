@@ -8,6 +8,15 @@ use std::path::Path;
 
 use common::{assert_ok, assert_same_tree, bundled, ccsim, scratch};
 
+/// The files of a run, which every point folder of a sweep holds.
+const RUN_FILES: [&str; 5] = [
+    "summary.csv",
+    "intervals.csv",
+    "replications.csv",
+    "distributions.csv",
+    "run.json",
+];
+
 fn basic() -> String {
     bundled("basic_chat.toml").to_string_lossy().into_owned()
 }
@@ -89,12 +98,7 @@ fn sweep_writes_its_tables_and_is_identical_for_any_thread_count() {
     assert_eq!(long.len(), 1 + 6 * ccsim::stats::Kpi::ALL.len());
     // Each point's folder holds the files of a run, and its summary matches sweep.csv.
     let p3 = out.join("points/p0003");
-    for f in [
-        "summary.csv",
-        "intervals.csv",
-        "replications.csv",
-        "run.json",
-    ] {
+    for f in RUN_FILES {
         assert!(p3.join(f).is_file(), "{f}");
     }
     let summary = std::fs::read_to_string(p3.join("summary.csv")).unwrap();
@@ -361,12 +365,7 @@ fn ctrl_c_leaves_only_complete_points_and_resume_finishes_the_job() {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
             assert!(name.starts_with('p') && !name.contains("tmp"), "{name}");
-            for f in [
-                "summary.csv",
-                "intervals.csv",
-                "replications.csv",
-                "run.json",
-            ] {
+            for f in RUN_FILES {
                 assert!(p.join(f).is_file(), "{name}/{f}");
             }
         }

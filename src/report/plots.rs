@@ -252,6 +252,24 @@ fn draw_markers<DB: DrawingBackend, CT: plotters::coord::CoordTranslate<From = (
     Ok(())
 }
 
+/// The legend of the labelled series, in the common style.
+fn draw_legend<'a, DB: DrawingBackend + 'a, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    position: SeriesLabelPosition,
+) -> DrawResult<DB>
+where
+    X: Ranged,
+    Y: Ranged,
+{
+    chart
+        .configure_series_labels()
+        .label_font((FONT, 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .position(position)
+        .draw()
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw_lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -324,13 +342,7 @@ fn draw_lines<DB: DrawingBackend>(
     }
     draw_markers(&mut chart, markers, (y0, y1))?;
     if series.iter().any(|s| !s.name.is_empty()) {
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::UpperRight)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     }
     Ok(())
 }
@@ -383,13 +395,7 @@ fn draw_bars<DB: DrawingBackend>(
             ))?
             .label("cumulative share (right axis)")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(SeriesLabelPosition::MiddleRight)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
     }
     draw_markers(&mut chart, markers, (0.0, y1))?;
     Ok(())
