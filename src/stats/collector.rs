@@ -168,10 +168,6 @@ pub struct Collector {
     /// The reporting interval `load_since` falls in, and where it ends.
     load_slot: usize,
     load_slot_end: f64,
-    /// Per number of chats held: agents present holding that many, since when. Each level's
-    /// agent time is added up only when its count changes, so a change costs O(1) whatever
-    /// the number of levels.
-    levels: Vec<(u32, f64)>,
 }
 
 impl Collector {
@@ -199,47 +195,40 @@ impl Collector {
             load_since: 0.0,
             load_slot: 0,
             load_slot_end: window.bounds(0).1,
-            levels: Vec::new(),
         }
     }
 
     /// Close the books at the end of the run and hand over the tallies.
     pub fn finish(mut self) -> Tallies {
         self.advance_load(self.window.end);
-        for level in 0..self.levels.len() {
-            self.advance_level(level, self.window.end);
+        // Rounding could leave a level held for a vanishing time a hair below zero.
+        for seconds in &mut self.tallies.held_time {
+            *seconds = seconds.max(0.0);
         }
         self.tallies
     }
 
-    /// Add the agent time at `level` chats since its last change up to `now`, clipped to the
-    /// window.
-    #[inline]
-    fn advance_level(&mut self, level: usize, now: f64) {
-        let (count, since) = self.levels[level];
-        let (a, b) = (since.max(self.window.start), now.min(self.window.end));
-        if b > a {
-            self.tallies.held_time[level] += count as f64 * (b - a);
-        }
-        self.levels[level].1 = now;
-    }
-
     /// One agent moves from `from` chats held to `to` (either may be [`ABSENT`]).
+    ///
+    /// The agent time at a level is the integral over the window of the number of agents at
+    /// that level. Each arrival at a level at time t adds the rest of the window from t,
+    /// `end - clamp(t, start, end)`, and each departure takes it off again: the difference is
+    /// the time spent there inside the window. So a change is two additions, with nothing to
+    /// remember per level but its total.
     #[inline]
     fn change_level(&mut self, now: f64, from: u32, to: u32) {
+        let w = &self.window;
+        let rest = w.end - now.clamp(w.start, w.end);
         if from != ABSENT {
-            self.advance_level(from as usize, now);
-            self.levels[from as usize].0 -= 1;
+            self.tallies.held_time[from as usize] -= rest;
         }
         if to != ABSENT {
             let to = to as usize;
-            if to >= self.levels.len() {
+            if to >= self.tallies.held_time.len() {
                 // A level reached for the first time (at most max_concurrent + 1 of them).
-                self.levels.resize(to + 1, (0, now));
                 self.tallies.held_time.resize(to + 1, 0.0);
             }
-            self.advance_level(to, now);
-            self.levels[to].0 += 1;
+            self.tallies.held_time[to] += rest;
         }
     }
 
