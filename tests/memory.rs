@@ -54,10 +54,40 @@ fn peak_bytes(hours: u32) -> usize {
         time = {{ dist = "exponential", mean = 30 }}
         "#
     ));
+    peak_live(|| {
+        let rep = replicate(&s, 0);
+        assert!(rep.totals.contacts as f64 > 1500.0 * hours as f64);
+    })
+}
+
+/// Peak live heap bytes while running one replication of a 2,000-agent Erlang C floor for
+/// `hours` hours: about 1,900 replies pending at a time, so the scheduler keeps its later
+/// events in its calendar of time buckets.
+fn peak_bytes_large_floor(hours: u32) -> usize {
+    let s = common::scenario(&format!(
+        r#"
+        [run]
+        horizon = "{hours}h"
+        interval = "{hours}h"
+        [arrivals]
+        rate_per_hour = 22800
+        [staffing]
+        agents = 2000
+        [conversation]
+        agent_compose = {{ dist = "exponential", mean = 300 }}
+        "#
+    ));
+    peak_live(|| {
+        let rep = replicate(&s, 0);
+        assert!(rep.totals.contacts as f64 > 20_000.0 * hours as f64);
+    })
+}
+
+/// Peak live heap bytes, above what was live before, while `run` runs.
+fn peak_live(run: impl FnOnce()) -> usize {
     let base = LIVE.load(Relaxed);
     PEAK.store(base, Relaxed);
-    let rep = replicate(&s, 0);
-    assert!(rep.totals.contacts as f64 > 1500.0 * hours as f64);
+    run();
     PEAK.load(Relaxed) - base
 }
 
@@ -80,11 +110,10 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
         .num_threads(2)
         .build()
         .unwrap();
-    let base = LIVE.load(Relaxed);
-    PEAK.store(base, Relaxed);
-    let results = pool.install(|| experiment::run(&s));
-    assert_eq!(results.len(), reps as usize);
-    PEAK.load(Relaxed) - base
+    peak_live(|| {
+        let results = pool.install(|| experiment::run(&s));
+        assert_eq!(results.len(), reps as usize);
+    })
 }
 
 #[test]
@@ -97,6 +126,17 @@ fn memory_is_flat_in_run_length_and_in_replications() {
     assert!(
         (long as f64) < 1.1 * short as f64,
         "memory grew with run length: {short} -> {long} bytes"
+    );
+
+    // The same on a floor large enough for the scheduler's calendar, whose buckets keep
+    // the capacity they reached: it must level off with the number of events pending, not
+    // grow with the contacts.
+    let short = peak_bytes_large_floor(2);
+    let long = peak_bytes_large_floor(20);
+    eprintln!("peak live heap, 2,000 agents: {short} bytes for 2 h, {long} bytes for 20 h");
+    assert!(
+        (long as f64) < 1.1 * short as f64,
+        "memory grew with run length on a large floor: {short} -> {long} bytes"
     );
 
     // Both counts exceed one batch of replications in flight (64 per thread, each holding its

@@ -15,9 +15,11 @@
 //! every event of one bucket comes before every event of a later one, and inside the heap events
 //! are ordered by (time, sequence) as always.
 //!
-//! The buckets are a ring of [`RING`] consecutive bucket numbers after the current one; events
+//! The buckets are a ring of consecutive bucket numbers after the current one, about one
+//! bucket per [`PER_BUCKET`] events pending (a power of two, at most [`MAX_RING`]); events
 //! further away wait in an unsorted overflow list, moved into the ring as it comes within
-//! reach. The bucket width is chosen, when the calendar is set up, so that the first bucket
+//! reach. Memory is proportional to the events pending: a poured bucket that had grown far past
+//! its share gives the excess capacity back. The bucket width is chosen, when the calendar is set up, so that the first bucket
 //! holds about [`PER_BUCKET`] events, and chosen again when the buckets poured turn out to hold
 //! far more or far fewer than that.
 
@@ -26,8 +28,8 @@ pub trait Timed {
     fn time(&self) -> f64;
 }
 
-/// Number of buckets in the ring.
-const RING: u64 = 1024;
+/// Most buckets in the ring.
+const MAX_RING: usize = 1024;
 
 /// Events per bucket the width aims at: enough that pouring a bucket is worth it, few enough
 /// that the heap they form stays small.
@@ -40,10 +42,12 @@ pub struct Calendar<T> {
     rate: f64,
     /// The last bucket poured: events of buckets up to this one belong in the heap.
     current: u64,
-    /// Buckets `current + 1 ..= current + RING`, bucket `b` at index `b % RING`.
+    /// Buckets `current + 1 ..= current + ring_size`, bucket `b` at index `b % ring_size`.
     ring: Vec<Vec<T>>,
+    /// Number of buckets in the ring (a power of two).
+    ring_size: u64,
     ring_len: usize,
-    /// Events whose bucket was beyond `current + RING` when they were added.
+    /// Events whose bucket was beyond `current + ring_size` when they were added.
     overflow: Vec<T>,
     /// Since the width was chosen: buckets advanced over and events poured, to tell whether the
     /// width still suits the flow of events.
@@ -66,11 +70,13 @@ impl<T: Timed> Calendar<T> {
         // A width of zero (many events at the same instant) or less than a microsecond would
         // make buckets too fine to be useful; the heap sorts within a bucket anyway.
         let width = width.max(1e-6);
+        let ring_size = (items.len() / PER_BUCKET).next_power_of_two().min(MAX_RING);
         let mut calendar = Calendar {
             origin: now,
             rate: 1.0 / width,
             current: 0,
-            ring: (0..RING).map(|_| Vec::new()).collect(),
+            ring: (0..ring_size).map(|_| Vec::new()).collect(),
+            ring_size: ring_size as u64,
             ring_len: 0,
             overflow: Vec::new(),
             advanced: 0,
@@ -113,8 +119,8 @@ impl<T: Timed> Calendar<T> {
     pub fn insert(&mut self, item: T) {
         let b = self.bucket(item.time());
         debug_assert!(b > self.current, "a due event goes in the heap");
-        if b - self.current <= RING {
-            self.ring[(b % RING) as usize].push(item);
+        if b - self.current <= self.ring_size {
+            self.ring[(b % self.ring_size) as usize].push(item);
             self.ring_len += 1;
         } else {
             self.overflow.push(item);
@@ -140,31 +146,48 @@ impl<T: Timed> Calendar<T> {
             // Saturating: events at an infinite time all land in the last bucket number.
             self.current = self.current.saturating_add(1);
             self.advanced += 1;
-            if self.current % RING == 0 {
+            if self.current % self.ring_size == 0 {
                 self.reach_overflow();
             }
-            let bucket = &mut self.ring[(self.current % RING) as usize];
+            let slot = (self.current % self.ring_size) as usize;
+            debug_assert!(
+                self.ring[slot]
+                    .iter()
+                    .all(|item| self.bucket(item.time()) == self.current),
+                "a bucket holds events of another"
+            );
+            let bucket = &mut self.ring[slot];
             if !bucket.is_empty() {
                 self.ring_len -= bucket.len();
                 self.poured += bucket.len() as u64;
                 heap.extend(bucket.drain(..));
+                // A burst can make a bucket far larger than its share; keeping that capacity in
+                // every bucket it ever reached would make memory grow with the run's length.
+                if bucket.capacity() > 8 * PER_BUCKET {
+                    bucket.shrink_to(2 * PER_BUCKET);
+                }
                 return;
             }
         }
     }
 
     /// Move into the ring the overflow events whose bucket is now within its reach. Called every
-    /// `RING` buckets, and after a jump: an event in the overflow was beyond the ring's reach
+    /// `ring_size` buckets, and after a jump: an event in the overflow was beyond the ring's reach
     /// when added, so it is moved before the clock gets to its bucket.
+    ///
+    /// The reach stops one short of a full turn: this runs before bucket `current` is poured,
+    /// and bucket `current + ring_size` shares its place in the ring (it is moved at the next
+    /// turn, before its own pouring).
     fn reach_overflow(&mut self) {
-        let reach = self.current.saturating_add(RING);
+        let reach = self.current.saturating_add(self.ring_size - 1);
         let mut i = 0;
         while i < self.overflow.len() {
             let b = self.bucket(self.overflow[i].time());
             if b <= reach {
-                debug_assert!(b > self.current, "an overflow event missed its bucket");
+                // Bucket `current` itself is not poured yet.
+                debug_assert!(b >= self.current, "an overflow event missed its bucket");
                 let item = self.overflow.swap_remove(i);
-                self.ring[(b % RING) as usize].push(item);
+                self.ring[(b % self.ring_size) as usize].push(item);
                 self.ring_len += 1;
             } else {
                 i += 1;
@@ -172,14 +195,20 @@ impl<T: Timed> Calendar<T> {
         }
     }
 
-    /// Whether the width has stopped suiting the flow: over the last few hundred buckets, they
-    /// held on average far more or far fewer events than [`PER_BUCKET`].
-    pub fn needs_new_width(&self) -> bool {
-        if self.advanced < RING {
+    /// Whether the calendar should be set up anew: over at least one turn of the ring, buckets
+    /// held on average far more or far fewer events than [`PER_BUCKET`] (the flow of events
+    /// changed since the width was chosen), or the ring's size no longer suits the number of
+    /// events pending (it was sized when the floor was filling up, or emptying).
+    pub fn needs_rebuild(&self) -> bool {
+        if self.advanced < self.ring_size {
             return false;
         }
         let per_bucket = self.poured as f64 / self.advanced as f64;
-        !(PER_BUCKET as f64 / 8.0..=PER_BUCKET as f64 * 8.0).contains(&per_bucket)
+        let width_off = !(PER_BUCKET as f64 / 8.0..=PER_BUCKET as f64 * 8.0).contains(&per_bucket);
+        let share = self.len() / PER_BUCKET;
+        let ring = self.ring_size as usize;
+        let ring_off = (share > 4 * ring && ring < MAX_RING) || share < ring / 8;
+        width_off || ring_off
     }
 
     /// Every event held, in no particular order, leaving the calendar empty.

@@ -181,7 +181,7 @@ impl<E: Copy> Scheduler<E> {
         if calendar.len() < JOIN_BELOW {
             self.heap.extend(calendar.drain());
             self.calendar = None;
-        } else if calendar.needs_new_width() {
+        } else if calendar.needs_rebuild() {
             let entries = calendar.drain();
             self.calendar = None;
             self.heap.extend(entries);
@@ -454,5 +454,49 @@ mod tests {
         }
         assert!(used_calendar, "the test never reached the calendar");
         assert!(s.next_seq < 100_000, "the test never renumbered");
+    }
+
+    /// A floor filling up and emptying again, like a large desk's morning and evening:
+    /// exponential delays, so most pending events sit in the calendar's overflow and move into
+    /// its ring turn after turn, and the calendar is rebuilt as the number pending grows and
+    /// shrinks. Pops must come out in (time, sequence) order throughout.
+    #[test]
+    fn calendar_keeps_order_while_a_floor_fills_and_empties() {
+        use rand::Rng;
+        use rand_distr::{Distribution, Exp1};
+        let mut rng = crate::engine::stream(12, 0, 0);
+        let mut s = Scheduler::new();
+        let mut last = (0.0, 0u64);
+        let mut next = 0u64;
+        let mut schedule = |s: &mut Scheduler<u64>, rng: &mut crate::engine::SimRng, mean: f64| {
+            let e: f64 = Exp1.sample(rng);
+            s.schedule_in(e * mean, next);
+            next += 1;
+        };
+        for _ in 0..20 {
+            schedule(&mut s, &mut rng, 300.0);
+        }
+        let mut pops = 0;
+        let mut held_full_floor = false;
+        while let Some((t, e)) = s.pop() {
+            // Events of one instant pop in the order they were scheduled.
+            assert!(
+                t > last.0 || (t == last.0 && e > last.1),
+                "out of order at pop {pops}"
+            );
+            last = (t, e);
+            pops += 1;
+            // Fill to about 5,000 pending, then drain.
+            let filling = pops < 60_000;
+            if filling || rng.random::<f64>() < 0.3 {
+                schedule(&mut s, &mut rng, 300.0);
+            }
+            if filling && s.pending() < 5_000 {
+                schedule(&mut s, &mut rng, 300.0);
+            }
+            held_full_floor |= s.calendar.as_ref().is_some_and(|c| c.len() > 4_000);
+        }
+        assert!(pops > 60_000);
+        assert!(held_full_floor, "the calendar never held the full floor");
     }
 }
