@@ -68,8 +68,14 @@ impl<T: Timed> Calendar<T> {
             0.0
         };
         // A width of zero (many events at the same instant) or less than a microsecond would
-        // make buckets too fine to be useful; the heap sorts within a bucket anyway.
-        let width = width.max(1e-6);
+        // make buckets too fine to be useful; the heap sorts within a bucket anyway. An infinite
+        // one (events at an infinite time) would make every event due: any finite width then
+        // does, and a rebuild corrects it.
+        let width = if width.is_finite() {
+            width.max(1e-6)
+        } else {
+            1.0
+        };
         let ring_size = (items.len() / PER_BUCKET).next_power_of_two().min(MAX_RING);
         let mut calendar = Calendar {
             origin: now,

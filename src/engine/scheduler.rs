@@ -431,7 +431,12 @@ mod tests {
                 } else {
                     100.0
                 };
-                let dt = (rng.random::<f64>() * scale * 4.0).round() / 4.0;
+                let mut dt = (rng.random::<f64>() * scale * 4.0).round() / 4.0;
+                // Near the end, some events at an infinite time: they saturate the bucket
+                // numbers, and once the clock reaches them every event ties at infinity.
+                if i > 190_000 && rng.random::<f64>() < 0.01 {
+                    dt = f64::INFINITY;
+                }
                 let at = s.now() + dt;
                 let key = (at.to_bits(), i);
                 if !lone_pending && rng.random::<f64>() < 0.2 {
@@ -467,11 +472,11 @@ mod tests {
         let mut rng = crate::engine::stream(12, 0, 0);
         let mut s = Scheduler::new();
         let mut last = (0.0, 0u64);
-        let mut next = 0u64;
+        let mut scheduled = 0;
         let mut schedule = |s: &mut Scheduler<u64>, rng: &mut crate::engine::SimRng, mean: f64| {
             let e: f64 = Exp1.sample(rng);
-            s.schedule_in(e * mean, next);
-            next += 1;
+            s.schedule_in(e * mean, scheduled);
+            scheduled += 1;
         };
         for _ in 0..20 {
             schedule(&mut s, &mut rng, 300.0);
@@ -497,6 +502,8 @@ mod tests {
             held_full_floor |= s.calendar.as_ref().is_some_and(|c| c.len() > 4_000);
         }
         assert!(pops > 60_000);
+        assert_eq!(s.pending(), 0);
+        assert_eq!(pops, scheduled, "events were lost");
         assert!(held_full_floor, "the calendar never held the full floor");
     }
 }
