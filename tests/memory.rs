@@ -30,56 +30,45 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Peak live heap bytes while running one replication of the bench-like Erlang C desk plus
-/// the chat features (slots, exchanges, patience, wrap-up) for `hours` hours.
-fn peak_bytes(hours: u32) -> usize {
-    let s = common::scenario(&format!(
-        r#"
-        [run]
-        horizon = "{hours}h"
-        interval = "{hours}h"
-        [arrivals]
-        rate_per_hour = 2000
-        [staffing]
-        agents = 40
-        max_concurrent_chats = 3
-        [conversation]
-        exchanges = {{ dist = "geometric", mean = 4 }}
-        customer_think = {{ dist = "exponential", mean = 30 }}
-        agent_compose = {{ dist = "exponential", mean = 15 }}
-        [patience]
-        queue = {{ dist = "exponential", mean = 120 }}
-        reply = {{ dist = "exponential", mean = 300 }}
-        [wrapup]
-        time = {{ dist = "exponential", mean = 30 }}
-        "#
-    ));
-    peak_live(|| {
-        let rep = replicate(&s, 0);
-        assert!(rep.totals.contacts as f64 > 1500.0 * hours as f64);
-    })
-}
+/// The bench-like Erlang C desk plus the chat features (slots, exchanges, patience, wrap-up):
+/// 40 agents, 2,000 chats an hour.
+const CHAT_DESK: &str = r#"
+    [arrivals]
+    rate_per_hour = 2000
+    [staffing]
+    agents = 40
+    max_concurrent_chats = 3
+    [conversation]
+    exchanges = { dist = "geometric", mean = 4 }
+    customer_think = { dist = "exponential", mean = 30 }
+    agent_compose = { dist = "exponential", mean = 15 }
+    [patience]
+    queue = { dist = "exponential", mean = 120 }
+    reply = { dist = "exponential", mean = 300 }
+    [wrapup]
+    time = { dist = "exponential", mean = 30 }
+"#;
 
-/// Peak live heap bytes while running one replication of a 2,000-agent Erlang C floor for
-/// `hours` hours: about 1,900 replies pending at a time, so the scheduler keeps its later
-/// events in its calendar of time buckets.
-fn peak_bytes_large_floor(hours: u32) -> usize {
+/// A 2,000-agent Erlang C floor, 22,800 chats an hour: about 1,900 replies pending at a time,
+/// so the scheduler keeps its later events in its calendar of time buckets.
+const LARGE_FLOOR: &str = r#"
+    [arrivals]
+    rate_per_hour = 22800
+    [staffing]
+    agents = 2000
+    [conversation]
+    agent_compose = { dist = "exponential", mean = 300 }
+"#;
+
+/// Peak live heap bytes while running one replication of `desk` for `hours` hours, which
+/// must see at least `per_hour` contacts an hour.
+fn peak_bytes(desk: &str, hours: u32, per_hour: f64) -> usize {
     let s = common::scenario(&format!(
-        r#"
-        [run]
-        horizon = "{hours}h"
-        interval = "{hours}h"
-        [arrivals]
-        rate_per_hour = 22800
-        [staffing]
-        agents = 2000
-        [conversation]
-        agent_compose = {{ dist = "exponential", mean = 300 }}
-        "#
+        "[run]\nhorizon = \"{hours}h\"\ninterval = \"{hours}h\"\n{desk}"
     ));
     peak_live(|| {
         let rep = replicate(&s, 0);
-        assert!(rep.totals.contacts as f64 > 20_000.0 * hours as f64);
+        assert!(rep.totals.contacts as f64 > per_hour * hours as f64);
     })
 }
 
@@ -118,8 +107,8 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
 
 #[test]
 fn memory_is_flat_in_run_length_and_in_replications() {
-    let short = peak_bytes(10);
-    let long = peak_bytes(100);
+    let short = peak_bytes(CHAT_DESK, 10, 1500.0);
+    let long = peak_bytes(CHAT_DESK, 100, 1500.0);
     eprintln!("peak live heap: {short} bytes for 10 h, {long} bytes for 100 h");
     // A record kept per contact would add ~200,000 x dozens of bytes to the long run; allow
     // 10% for the slab and queues reaching a slightly higher high-water mark.
@@ -131,8 +120,8 @@ fn memory_is_flat_in_run_length_and_in_replications() {
     // The same on a floor large enough for the scheduler's calendar, whose buckets keep
     // the capacity they reached: it must level off with the number of events pending, not
     // grow with the contacts.
-    let short = peak_bytes_large_floor(2);
-    let long = peak_bytes_large_floor(20);
+    let short = peak_bytes(LARGE_FLOOR, 2, 20_000.0);
+    let long = peak_bytes(LARGE_FLOOR, 20, 20_000.0);
     eprintln!("peak live heap, 2,000 agents: {short} bytes for 2 h, {long} bytes for 20 h");
     assert!(
         (long as f64) < 1.1 * short as f64,

@@ -103,6 +103,8 @@ pub struct Scheduler<E> {
     heap: BinaryHeap<Entry<E>>,
     /// The later events, on a large floor.
     calendar: Option<Box<Calendar<Entry<E>>>>,
+    /// Heap size above which the calendar is set up: [`SPLIT_AT`], or never.
+    split_at: usize,
     /// The pending event of the lone stream, if any.
     lone: Option<Entry<E>>,
 }
@@ -125,8 +127,16 @@ impl<E: Copy> Scheduler<E> {
             next_seq: 0,
             heap: BinaryHeap::with_capacity(capacity.min(SPLIT_AT + 1)),
             calendar: None,
+            split_at: SPLIT_AT,
             lone: None,
         }
+    }
+
+    /// Keep every event in the heap, never setting up the calendar: the same order, for tests
+    /// that check the calendar against the plain heap.
+    pub fn without_calendar(mut self) -> Self {
+        self.split_at = usize::MAX;
+        self
     }
 
     /// Current simulated time, in seconds.
@@ -150,7 +160,7 @@ impl<E: Copy> Scheduler<E> {
             Some(calendar) if !calendar.is_due(entry.time()) => calendar.insert(entry),
             _ => {
                 self.heap.push(entry);
-                if self.heap.len() > SPLIT_AT && self.calendar.is_none() {
+                if self.heap.len() > self.split_at && self.calendar.is_none() {
                     self.split();
                 }
             }
@@ -306,7 +316,7 @@ impl<E: Copy> Scheduler<E> {
             self.lone = Some(entries.remove(rank));
         }
         self.heap = BinaryHeap::from(entries);
-        if self.heap.len() > SPLIT_AT {
+        if self.heap.len() > self.split_at {
             self.split();
         }
     }

@@ -19,19 +19,28 @@ use crate::engine::{prefetch, stream, IndexedMinHeap, Scheduler, SimRng, Stamp};
 
 const NONE: u32 = u32::MAX;
 
-#[cfg(test)]
-thread_local! {
-    /// Tests only: route with the heap even with one slot per agent, to check the idle queue
-    /// against it.
-    static FORCE_HEAP_ROUTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+/// Switches for tests that check a fast path against the general one.
+#[derive(Clone, Copy, Default)]
+struct TestSwitches {
+    /// Route with the heap even with one slot per agent (to check the idle queue against it).
+    heap_routing: bool,
+    /// Keep every event in the scheduler's heap (to check its calendar against it).
+    plain_event_heap: bool,
 }
 
-/// Whether a test asked for heap routing whatever the number of slots.
-fn heap_routing_forced() -> bool {
+#[cfg(test)]
+thread_local! {
+    static TEST_SWITCHES: std::cell::Cell<TestSwitches> = const {
+        std::cell::Cell::new(TestSwitches { heap_routing: false, plain_event_heap: false })
+    };
+}
+
+/// The switches a test set (all off outside tests).
+fn test_switches() -> TestSwitches {
     #[cfg(test)]
-    return FORCE_HEAP_ROUTING.with(|f| f.get());
+    return TEST_SWITCHES.with(|s| s.get());
     #[cfg(not(test))]
-    false
+    TestSwitches::default()
 }
 
 /// Sources of randomness, each with its own stream so that changing one part of the model (say,
@@ -293,7 +302,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             idle: false,
             idle_ticket: 0,
         };
-        let available = if k == 1 && !heap_routing_forced() {
+        let available = if k == 1 && !test_switches().heap_routing {
             Available::Fifo(VecDeque::with_capacity(n_agents))
         } else {
             Available::Heap(IndexedMinHeap::new(n_agents))
@@ -302,7 +311,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             cfg,
             // Sized for a full floor, up to a cap: the vectors grow if a run needs more, and a
             // huge floor that never fills does not reserve gigabytes up front.
-            sched: Scheduler::with_capacity(presize(2 * n_agents * k)),
+            sched: if test_switches().plain_event_heap {
+                Scheduler::with_capacity(presize(2 * n_agents * k)).without_calendar()
+            } else {
+                Scheduler::with_capacity(presize(2 * n_agents * k))
+            },
             rng: Streams::new(seed, replication),
             sessions: Vec::with_capacity(presize(n_agents * k)),
             free_sessions: Vec::with_capacity(presize(n_agents * k)),
@@ -1026,11 +1039,20 @@ mod tests {
             .model
     }
 
-    fn records(cfg: &ModelConfig, seed: u64, heap: bool) -> Vec<(f64, Record)> {
-        FORCE_HEAP_ROUTING.with(|f| f.set(heap));
+    /// Every record of a run, with the test switches set meanwhile.
+    fn records_with(cfg: &ModelConfig, seed: u64, switches: TestSwitches) -> Vec<(f64, Record)> {
+        TEST_SWITCHES.with(|s| s.set(switches));
         let (log, _) = run_replication(cfg, seed, 0, Log(Vec::new()));
-        FORCE_HEAP_ROUTING.with(|f| f.set(false));
+        TEST_SWITCHES.with(|s| s.set(TestSwitches::default()));
         log.0
+    }
+
+    fn records(cfg: &ModelConfig, seed: u64, heap: bool) -> Vec<(f64, Record)> {
+        let switches = TestSwitches {
+            heap_routing: heap,
+            ..TestSwitches::default()
+        };
+        records_with(cfg, seed, switches)
     }
 
     /// One slot per agent: the idle queue routes exactly like the heap, for every policy,
@@ -1072,6 +1094,58 @@ mod tests {
         }
     }
 
+    /// A floor large enough for the scheduler's calendar (thousands of timers pending, many of
+    /// them stale patience timers, staffing that fills and empties the floor, ties on a grid
+    /// of whole seconds as well as continuous times) runs exactly as with every event in the
+    /// plain heap: the same records in the same order.
+    #[test]
+    fn calendar_runs_like_the_plain_heap() {
+        for compose in [
+            r#"{ dist = "empirical", values = ["10s", "20s", "30s"] }"#,
+            r#"{ dist = "lognormal", mean = "25s", cv = 0.8 }"#,
+        ] {
+            let cfg = model(&format!(
+                r#"
+                [run]
+                horizon = "3h"
+                interval = "30m"
+                [arrivals]
+                rate_per_hour = [6000, 12000, 3000, 9000, 0, 6000]
+                [staffing]
+                agents_per_interval = [300, 500, 100, 400, 0, 250]
+                max_concurrent_chats = 3
+                [conversation]
+                exchanges = {{ dist = "geometric", mean = 4 }}
+                customer_think = {{ dist = "exponential", mean = "30s" }}
+                agent_compose = {compose}
+                accept_delay = {{ dist = "empirical", values = [0, "3s"] }}
+                [patience]
+                queue = {{ dist = "exponential", mean = "2m" }}
+                reply = {{ dist = "exponential", mean = "5m" }}
+                [wrapup]
+                time = {{ dist = "empirical", values = [0, "10s", "30s"] }}
+                "#
+            ));
+            let plain = TestSwitches {
+                plain_event_heap: true,
+                ..TestSwitches::default()
+            };
+            for seed in 0..2 {
+                let with_calendar = records_with(&cfg, seed, TestSwitches::default());
+                let without = records_with(&cfg, seed, plain);
+                assert!(
+                    with_calendar.len() > 100_000,
+                    "{} records",
+                    with_calendar.len()
+                );
+                assert!(
+                    with_calendar == without,
+                    "seed {seed}: the calendar changed the run"
+                );
+            }
+        }
+    }
+
     /// Agents freed at the same instant, out of agent order, are still picked by agent number
     /// among themselves (the heap's tie rule), after the agents freed earlier.
     #[test]
@@ -1090,9 +1164,14 @@ mod tests {
         );
         let mut picks = Vec::new();
         for heap in [false, true] {
-            FORCE_HEAP_ROUTING.with(|f| f.set(heap));
+            TEST_SWITCHES.with(|s| {
+                s.set(TestSwitches {
+                    heap_routing: heap,
+                    ..TestSwitches::default()
+                })
+            });
             let mut c = ContactCenter::new(&cfg, 1, 0, ());
-            FORCE_HEAP_ROUTING.with(|f| f.set(false));
+            TEST_SWITCHES.with(|s| s.set(TestSwitches::default()));
             c.set_staffing(6);
             for agent in [4, 1, 5, 2, 0] {
                 c.take_slot(agent);
