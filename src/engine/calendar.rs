@@ -18,10 +18,11 @@
 //! The buckets are a ring of consecutive bucket numbers after the current one, about one
 //! bucket per [`PER_BUCKET`] events pending (a power of two, at most [`MAX_RING`]); events
 //! further away wait in an unsorted overflow list, moved into the ring as it comes within
-//! reach. Memory is proportional to the events pending: a poured bucket that had grown far past
-//! its share gives the excess capacity back. The bucket width is chosen, when the calendar is set up, so that the first bucket
-//! holds about [`PER_BUCKET`] events, and chosen again when the buckets poured turn out to hold
-//! far more or far fewer than that.
+//! reach. The bucket width is chosen when the calendar is set up, so that the first bucket holds
+//! about [`PER_BUCKET`] events. The scheduler sets the calendar up anew when the buckets poured
+//! turn out to hold far more or far fewer than that, or the ring's size no longer suits the
+//! number of events pending. Memory is proportional to the events pending: a poured bucket that
+//! had grown far past its share gives the excess capacity back.
 
 /// An item with a time, in seconds.
 pub trait Timed {
@@ -42,15 +43,16 @@ pub struct Calendar<T> {
     rate: f64,
     /// The last bucket poured: events of buckets up to this one belong in the heap.
     current: u64,
-    /// Buckets `current + 1 ..= current + ring_size`, bucket `b` at index `b % ring_size`.
+    /// Buckets `current + 1 ..= current + ring_size`, bucket `b` at index `b % ring_size` (the
+    /// index of bucket `current`, poured, is free for bucket `current + ring_size`).
     ring: Vec<Vec<T>>,
     /// Number of buckets in the ring (a power of two).
     ring_size: u64,
     ring_len: usize,
     /// Events whose bucket was beyond `current + ring_size` when they were added.
     overflow: Vec<T>,
-    /// Since the width was chosen: buckets advanced over and events poured, to tell whether the
-    /// width still suits the flow of events.
+    /// Since the calendar was set up: buckets advanced over and events poured, to tell whether
+    /// the width still suits the flow of events.
     advanced: u64,
     poured: u64,
 }

@@ -178,8 +178,8 @@ impl<E: Copy> Scheduler<E> {
     }
 
     /// After the heap's top was taken: keep the heap non-empty while the calendar holds events,
-    /// give the calendar up when few events are left, and set it up anew when its width no
-    /// longer suits the flow of events.
+    /// give the calendar up when few events are left, and set it up anew when it no longer
+    /// suits the flow of events or their number.
     #[inline]
     fn refill(&mut self) {
         if !self.heap.is_empty() {
