@@ -105,28 +105,28 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
     })
 }
 
-#[test]
-fn memory_is_flat_in_run_length_and_in_replications() {
-    let short = peak_bytes(CHAT_DESK, 10, 1500.0);
-    let long = peak_bytes(CHAT_DESK, 100, 1500.0);
-    eprintln!("peak live heap: {short} bytes for 10 h, {long} bytes for 100 h");
-    // A record kept per contact would add ~200,000 x dozens of bytes to the long run; allow
-    // 10% for the slab and queues reaching a slightly higher high-water mark.
+/// The peak memory of a run of `desk` `hours[1]` long is within 10% of one `hours[0]` long.
+fn assert_flat_in_run_length(what: &str, desk: &str, per_hour: f64, hours: [u32; 2]) {
+    let [short, long] = hours.map(|h| peak_bytes(desk, h, per_hour));
+    eprintln!(
+        "peak live heap, {what}: {short} bytes for {} h, {long} bytes for {} h",
+        hours[0], hours[1]
+    );
     assert!(
         (long as f64) < 1.1 * short as f64,
-        "memory grew with run length: {short} -> {long} bytes"
+        "{what}: memory grew with run length: {short} -> {long} bytes"
     );
+}
 
+#[test]
+fn memory_is_flat_in_run_length_and_in_replications() {
+    // A record kept per contact would add ~200,000 x dozens of bytes to the long run; allow
+    // 10% for the slab and queues reaching a slightly higher high-water mark.
+    assert_flat_in_run_length("40 agents", CHAT_DESK, 1500.0, [10, 100]);
     // The same on a floor large enough for the scheduler's calendar, whose buckets keep
     // the capacity they reached: it must level off with the number of events pending, not
     // grow with the contacts.
-    let short = peak_bytes(LARGE_FLOOR, 2, 20_000.0);
-    let long = peak_bytes(LARGE_FLOOR, 20, 20_000.0);
-    eprintln!("peak live heap, 2,000 agents: {short} bytes for 2 h, {long} bytes for 20 h");
-    assert!(
-        (long as f64) < 1.1 * short as f64,
-        "memory grew with run length on a large floor: {short} -> {long} bytes"
-    );
+    assert_flat_in_run_length("2,000 agents", LARGE_FLOOR, 20_000.0, [2, 20]);
 
     // Both counts exceed one batch of replications in flight (64 per thread, each holding its
     // distributions until they are pooled), so the batch costs the same in both.
