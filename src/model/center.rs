@@ -307,14 +307,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         } else {
             Available::Heap(IndexedMinHeap::new(n_agents))
         };
+        let sched = Scheduler::with_capacity(presize(2 * n_agents * k));
         ContactCenter {
             cfg,
             // Sized for a full floor, up to a cap: the vectors grow if a run needs more, and a
             // huge floor that never fills does not reserve gigabytes up front.
             sched: if test_switches().plain_event_heap {
-                Scheduler::with_capacity(presize(2 * n_agents * k)).without_calendar()
+                sched.without_calendar()
             } else {
-                Scheduler::with_capacity(presize(2 * n_agents * k))
+                sched
             },
             rng: Streams::new(seed, replication),
             sessions: Vec::with_capacity(presize(n_agents * k)),

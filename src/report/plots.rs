@@ -6,6 +6,7 @@
 use std::sync::Once;
 
 use image::ImageEncoder;
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -209,6 +210,23 @@ fn builder<'a, 'b, DB: DrawingBackend>(
     b
 }
 
+/// The axis titles and the label fonts every chart uses.
+fn axes<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+    x_label: &str,
+    y_label: &str,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.x_desc(x_label)
+        .y_desc(y_label)
+        .label_style((FONT, 13))
+        .axis_desc_style((FONT, 14))
+}
+
 /// The range of finite values, padded by 5%; a degenerate range is widened.
 fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = values
@@ -293,12 +311,7 @@ fn draw_lines<DB: DrawingBackend>(
     });
     let (y0, y1) = range(ys, from_zero);
     let mut chart = builder(root, title).build_cartesian_2d(x0..x1, y0..y1)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
+    axes(&mut chart.configure_mesh(), x_label, y_label)
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     for s in series {
@@ -367,12 +380,7 @@ fn draw_bars<DB: DrawingBackend>(
         .right_y_label_area_size(if cumulative.is_empty() { 0 } else { 60 })
         .build_cartesian_2d(x0..x1, 0.0..y1)?
         .set_secondary_coord(x0..x1, 0.0..1.0);
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
+    axes(&mut chart.configure_mesh(), x_label, y_label)
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
     chart.draw_series(bars.iter().map(|b| {
@@ -454,17 +462,12 @@ fn draw_heat<DB: DrawingBackend>(
             String::new()
         }
     };
-    chart
-        .configure_mesh()
+    axes(&mut chart.configure_mesh(), x_label, y_label)
         .disable_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
         .x_labels(2 * nx + 1)
         .y_labels(2 * ny + 1)
         .x_label_formatter(&x_name)
         .y_label_formatter(&y_name)
-        .label_style((FONT, 13))
-        .axis_desc_style((FONT, 14))
         .draw()?;
     for (yi, row) in z.iter().enumerate() {
         for (xi, &v) in row.iter().enumerate() {
