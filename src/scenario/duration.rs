@@ -62,6 +62,48 @@ pub fn parse_duration_str(text: &str) -> Result<f64, String> {
     Ok(sign * total)
 }
 
+/// Parse a clock time of day, `"08:00"` or `"08:00:30"`, into seconds after midnight.
+pub fn parse_clock(text: &str) -> Result<f64, String> {
+    let bad = || {
+        format!("cannot read {text:?} as a clock time: write HH:MM, like \"08:00\" or \"13:30\"")
+    };
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len()) {
+        return Err(bad());
+    }
+    let mut fields = [0u32; 3];
+    for (i, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        fields[i] = p.parse().map_err(|_| bad())?;
+    }
+    let [h, m, s] = fields;
+    if h > 23 || m > 59 || s > 59 {
+        return Err(bad());
+    }
+    Ok(f64::from(h * 3600 + m * 60 + s))
+}
+
+/// The clock time (`"08:30"`, or `"08:30:15"` off the minute) of run time `seconds` for a run
+/// that starts at `day_start` seconds after midnight. Past midnight the clock wraps, and a day
+/// counter is prefixed from the second day on (`"d2 00:30"`).
+pub fn format_clock(day_start: f64, seconds: f64) -> String {
+    let t = (day_start + seconds).max(0.0).round() as u64;
+    let (day, in_day) = (t / 86_400, t % 86_400);
+    let (h, m, s) = (in_day / 3600, in_day / 60 % 60, in_day % 60);
+    let clock = if s == 0 {
+        format!("{h:02}:{m:02}")
+    } else {
+        format!("{h:02}:{m:02}:{s:02}")
+    };
+    if day == 0 {
+        clock
+    } else {
+        format!("d{} {clock}", day + 1)
+    }
+}
+
 /// Render seconds the way a user would write them (`"30m"`, `"45s"`, `"1.5s"`).
 pub fn format_duration(seconds: f64) -> String {
     let units = [(86400.0, "d"), (3600.0, "h"), (60.0, "m")];
@@ -98,6 +140,27 @@ mod tests {
             assert!(err.contains("\"45s\""), "{bad}: {err}");
         }
         assert!(parse_duration(&toml::Value::Boolean(true)).is_err());
+    }
+
+    #[test]
+    fn clock_times_parse_and_print() {
+        assert_eq!(parse_clock("08:00"), Ok(28_800.0));
+        assert_eq!(parse_clock("13:30:15"), Ok(48_615.0));
+        for bad in [
+            "8",
+            "24:00",
+            "08:60",
+            "08-00",
+            "",
+            "08:00:00:00",
+            "+8:00",
+            "08:",
+        ] {
+            assert!(parse_clock(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_clock(28_800.0, 1800.0), "08:30");
+        assert_eq!(format_clock(0.0, 90.0), "00:01:30");
+        assert_eq!(format_clock(82_800.0, 5400.0), "d2 00:30");
     }
 
     #[test]

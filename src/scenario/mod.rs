@@ -10,7 +10,9 @@ mod raw;
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
-pub use duration::{format_duration, parse_duration, parse_duration_str};
+pub use duration::{
+    format_clock, format_duration, parse_clock, parse_duration, parse_duration_str,
+};
 pub use error::ScenarioError;
 use raw::{RawDist, RawScenario};
 use toml::Value;
@@ -62,6 +64,16 @@ pub struct RunSettings {
     pub drain: Option<f64>,
     /// Per-interval entries needed to cover warm-up plus horizon.
     pub intervals: usize,
+    /// Clock time at run time 0, seconds after midnight (`run.day_start`, default `00:00`):
+    /// intervals, shifts and plots are labelled in clock time from it.
+    pub day_start: f64,
+}
+
+impl RunSettings {
+    /// The clock time of run time `seconds`, e.g. `"08:30"`.
+    pub fn clock(&self, seconds: f64) -> String {
+        format_clock(self.day_start, seconds)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -361,7 +373,20 @@ impl Resolver {
             .as_ref()
             .map(|v| self.duration("run.drain", v, Sign::NonNegative))
             .transpose()?;
+        let day_start = match &r.day_start {
+            None => 0.0,
+            Some(Value::String(text)) => parse_clock(text)
+                .map_err(|rule| self.invalid("run.day_start", format!("{text:?}"), rule))?,
+            Some(other) => {
+                return Err(self.invalid(
+                    "run.day_start",
+                    other,
+                    "a clock time is a string like \"08:00\"",
+                ))
+            }
+        };
         let run = RunSettings {
+            day_start,
             horizon,
             warmup,
             interval,

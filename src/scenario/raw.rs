@@ -29,6 +29,7 @@ pub struct RawRun {
     pub replications: Option<i64>,
     pub seed: Option<i64>,
     pub drain: Option<Value>,
+    pub day_start: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
