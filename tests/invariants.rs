@@ -1,14 +1,19 @@
 //! Invariants of the model, checked on every record of whole runs under many settings: every
 //! arrival ends exactly once (answered and marked done, abandoned, or still in the system at
 //! the end); no agent ever holds more than K chats; time never goes back; records of a contact
-//! come in a possible order.
+//! come in a possible order; no chat is offered to an agent who is off shift, on break, Not Ready
+//! or absent; the load counters of the center and of each group agree with the agents counted
+//! level by level.
 
 mod common;
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use ccsim::model::{run_replication, Colour, ContactId, Observer, Record, ABSENT};
+use ccsim::model::{
+    run_replication, AgentState, Colour, ContactId, LoadCounts, ModelConfig, Observer, Record,
+    ABSENT,
+};
 use ccsim::scenario;
 use proptest::prelude::*;
 
@@ -22,33 +27,66 @@ enum Stage {
 }
 
 struct Checker {
-    k: u32,
-    yellow: f64,
-    red: f64,
+    /// Per group: capacity K. Per queue: yellow and red.
+    k: Vec<u32>,
+    thresholds: Vec<(f64, f64)>,
+    /// Each agent's state, from the `State` records (agents start off shift).
+    states: HashMap<u32, AgentState>,
     now: f64,
     next_contact: ContactId,
     contacts: HashMap<ContactId, Stage>,
     ended: u64,
     offered_records: u64,
     in_system_at_end: u64,
-    /// Agents present at each number of chats held, from the `Level` records alone.
-    levels: Vec<u32>,
+    /// Per group, agents present at each number of chats held, from the `Level` records alone.
+    levels: Vec<Vec<u32>>,
+    offers_timed_out: u64,
 }
 
 impl Checker {
-    fn new(k: u32, yellow: f64, red: f64) -> Self {
+    fn new(m: &ModelConfig) -> Self {
+        let k: Vec<u32> = m.groups.iter().map(|g| g.max_concurrent).collect();
         Checker {
+            levels: k.iter().map(|&k| vec![0; k as usize + 1]).collect(),
             k,
-            yellow,
-            red,
+            thresholds: m
+                .queues
+                .iter()
+                .map(|q| (q.chat.yellow, q.chat.red))
+                .collect(),
+            states: HashMap::new(),
+            offers_timed_out: 0,
             now: 0.0,
             next_contact: 0,
             contacts: HashMap::new(),
             ended: 0,
             offered_records: 0,
             in_system_at_end: 0,
-            levels: vec![0; k as usize + 1],
         }
+    }
+
+    /// The load counters agree with the agents counted level by level (over `groups`).
+    fn check_load(&self, l: LoadCounts, groups: std::ops::Range<usize>) {
+        let max_k = self.k[groups.clone()].iter().copied().max().unwrap_or(1);
+        assert!(l.busy <= l.present && l.held <= l.busy * max_k && l.held >= l.busy);
+        assert!(l.away <= l.present && l.on_break <= l.present && l.not_ready <= l.present);
+        assert!(l.slots <= (l.present - l.away) * max_k, "{l:?}");
+        let mut present = 0;
+        let mut busy = 0;
+        let mut chats = 0;
+        for g in groups {
+            let v = &self.levels[g];
+            present += v.iter().sum::<u32>();
+            busy += v[1..].iter().sum::<u32>();
+            chats += v
+                .iter()
+                .enumerate()
+                .map(|(j, &n)| j as u32 * n)
+                .sum::<u32>();
+        }
+        assert_eq!(l.present, present, "present vs levels {:?}", self.levels);
+        assert_eq!(l.busy, busy, "busy vs levels {:?}", self.levels);
+        assert_eq!(l.held, chats, "chats held vs levels {:?}", self.levels);
     }
 
     fn stage(&mut self, c: ContactId) -> &mut Stage {
@@ -79,16 +117,34 @@ impl Observer for Checker {
                 self.next_contact += 1;
                 self.contacts.insert(contact, Stage::Waiting);
             }
-            Record::Offered { contact, held, .. } => {
-                assert!(
-                    held >= 1 && held <= self.k,
-                    "agent holds {held} chats, K = {}",
-                    self.k
+            Record::Offered {
+                contact,
+                held,
+                agent,
+                group,
+                ..
+            } => {
+                let k = self.k[group as usize];
+                assert!(held >= 1 && held <= k, "agent holds {held} chats, K = {k}");
+                let state = self.states.get(&agent).copied().unwrap_or(AgentState::Off);
+                assert_eq!(
+                    state,
+                    AgentState::Ready,
+                    "offered to agent {agent} in {state:?}"
                 );
                 let s = self.stage(contact);
                 assert_eq!(*s, Stage::Waiting, "offered twice: {contact}");
                 *s = Stage::Offered;
                 self.offered_records += 1;
+            }
+            Record::OfferTimedOut { contact, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(*s, Stage::Offered, "timed out without an offer: {contact}");
+                *s = Stage::Waiting;
+                self.offers_timed_out += 1;
+            }
+            Record::State { agent, state, .. } => {
+                self.states.insert(agent, state);
             }
             Record::Answered { contact, wait, .. } => {
                 assert!(wait >= 0.0);
@@ -107,6 +163,7 @@ impl Observer for Checker {
             }
             Record::Response {
                 contact,
+                queue,
                 duration,
                 colour,
                 yellow_time,
@@ -119,7 +176,8 @@ impl Observer for Checker {
                     "response to {contact}"
                 );
                 assert!(duration >= 0.0);
-                assert!(yellow_time >= 0.0 && yellow_time <= self.red - self.yellow + 1e-9);
+                let (yellow, red) = self.thresholds[queue as usize];
+                assert!(yellow_time >= 0.0 && yellow_time <= red - yellow + 1e-9);
                 assert!(red_time >= 0.0);
                 assert_eq!(red_time > 0.0, colour == Colour::Red && red_time > 0.0);
                 if colour == Colour::Green {
@@ -145,37 +203,28 @@ impl Observer for Checker {
                 );
                 self.end(contact);
             }
-            Record::Load {
-                present,
-                busy,
-                held,
-                slots,
-            } => {
-                assert!(busy <= present && held <= slots && held <= busy * self.k);
-                assert!(held >= busy);
-                assert_eq!(slots, present * self.k);
-                // The load counters agree with the agents counted level by level.
-                let l = &self.levels;
-                assert_eq!(present, l.iter().sum::<u32>(), "present vs levels {l:?}");
-                assert_eq!(busy, l[1..].iter().sum::<u32>(), "busy vs levels {l:?}");
-                let chats: u32 = l.iter().enumerate().map(|(j, &n)| j as u32 * n).sum();
-                assert_eq!(held, chats, "chats held vs levels {l:?}");
+            Record::Load(l) => self.check_load(l, 0..self.k.len()),
+            Record::GroupLoad { group, counts } => {
+                let g = group as usize;
+                self.check_load(counts, g..g + 1)
             }
-            Record::Level { from, to } => {
+            Record::Level { group, from, to } => {
                 // One step at a time: a chat taken or released, an idle agent arriving or
-                // leaving, or an agent off shift leaving with the release of its last chat.
+                // leaving, or an agent off shift (or going away) with its last chat released.
                 match (from, to) {
                     (ABSENT, 0) | (0, ABSENT) | (1, ABSENT) => {}
                     (ABSENT, _) | (_, ABSENT) => panic!("agent moved {from} -> {to}"),
                     _ => assert_eq!(from.abs_diff(to), 1, "agent moved {from} -> {to}"),
                 }
+                let k = self.k[group as usize];
+                let levels = &mut self.levels[group as usize];
                 if from != ABSENT {
-                    assert!(self.levels[from as usize] > 0, "no agent at level {from}");
-                    self.levels[from as usize] -= 1;
+                    assert!(levels[from as usize] > 0, "no agent at level {from}");
+                    levels[from as usize] -= 1;
                 }
                 if to != ABSENT {
-                    assert!(to <= self.k, "an agent holds {to} chats, above {}", self.k);
-                    self.levels[to as usize] += 1;
+                    assert!(to <= k, "an agent holds {to} chats, above {k}");
+                    levels[to as usize] += 1;
                 }
             }
             Record::InSystemAtEnd { contact, .. } => {
@@ -192,8 +241,7 @@ fn check(text: &str, overrides: &[&str]) -> Checker {
     let s =
         scenario::parse(text, Path::new("t.toml"), &overrides).unwrap_or_else(|e| panic!("{e}"));
     let m = &s.model;
-    let (checker, totals) =
-        run_replication(m, 3, 0, Checker::new(m.max_concurrent, m.yellow, m.red));
+    let (checker, totals) = run_replication(m, 3, 0, Checker::new(m));
     assert_eq!(totals.contacts, checker.next_contact);
     assert_eq!(
         checker.ended, checker.next_contact,
@@ -338,6 +386,6 @@ fn time_by_chats_held_adds_up_to_the_load() {
                 "{what}: levels {a} vs load {b} ({overrides:?})"
             );
         }
-        assert!(t.len() <= s.model.max_concurrent as usize + 1);
+        assert!(t.len() <= s.model.max_concurrent() as usize + 1);
     }
 }

@@ -2,7 +2,7 @@
 //! interval, ignores the warm-up, splits agent time across interval edges, and every KPI is
 //! the documented numerator over the documented denominator.
 
-use ccsim::model::{Colour, Observer, Record};
+use ccsim::model::{Colour, LoadCounts, Observer, Record};
 use ccsim::stats::{Collector, Kpi, Window};
 
 fn window() -> Window {
@@ -23,6 +23,7 @@ fn value(values: &[f64], name: &str) -> f64 {
 fn response(arrived_at: f64, duration: f64, first: bool, colour: Colour, y: f64, r: f64) -> Record {
     Record::Response {
         contact: 0,
+        queue: 0,
         arrived_at,
         duration,
         first,
@@ -63,7 +64,14 @@ fn window_cuts_measured_time_into_reporting_intervals() {
 fn contact_kpis_follow_their_definitions() {
     let mut c = Collector::new(window());
     let arrive = |c: &mut Collector, t: f64, queued: bool| {
-        c.record(t, Record::Arrived { contact: 0, queued })
+        c.record(
+            t,
+            Record::Arrived {
+                contact: 0,
+                queue: 0,
+                queued,
+            },
+        )
     };
     // Warm-up arrival: simulated, never counted, even when its records come later.
     arrive(&mut c, 50.0, true);
@@ -71,6 +79,9 @@ fn contact_kpis_follow_their_definitions() {
         120.0,
         Record::Answered {
             contact: 0,
+            queue: 0,
+            group: 0,
+            overflowed: false,
             arrived_at: 50.0,
             wait: 70.0,
         },
@@ -81,6 +92,9 @@ fn contact_kpis_follow_their_definitions() {
         110.0,
         Record::Answered {
             contact: 0,
+            queue: 0,
+            group: 0,
+            overflowed: false,
             arrived_at: 110.0,
             wait: 0.0,
         },
@@ -90,6 +104,9 @@ fn contact_kpis_follow_their_definitions() {
         150.0,
         Record::Answered {
             contact: 0,
+            queue: 0,
+            group: 0,
+            overflowed: false,
             arrived_at: 120.0,
             wait: 30.0,
         },
@@ -99,6 +116,7 @@ fn contact_kpis_follow_their_definitions() {
         134.0,
         Record::AbandonedQueue {
             contact: 0,
+            queue: 0,
             arrived_at: 130.0,
             wait: 4.0,
         },
@@ -108,6 +126,7 @@ fn contact_kpis_follow_their_definitions() {
         190.0,
         Record::AbandonedQueue {
             contact: 0,
+            queue: 0,
             arrived_at: 140.0,
             wait: 50.0,
         },
@@ -123,6 +142,7 @@ fn contact_kpis_follow_their_definitions() {
         240.0,
         Record::AbandonedChat {
             contact: 0,
+            queue: 0,
             arrived_at: 120.0,
         },
     );
@@ -130,6 +150,8 @@ fn contact_kpis_follow_their_definitions() {
         260.0,
         Record::Done {
             contact: 0,
+            queue: 0,
+            group: 0,
             arrived_at: 110.0,
             handle_time: 150.0,
             wrapup: 30.0,
@@ -139,6 +161,8 @@ fn contact_kpis_follow_their_definitions() {
         250.0,
         Record::Done {
             contact: 0,
+            queue: 0,
+            group: 0,
             arrived_at: 120.0,
             handle_time: 100.0,
             wrapup: 10.0,
@@ -150,6 +174,9 @@ fn contact_kpis_follow_their_definitions() {
         250.0,
         Record::Answered {
             contact: 0,
+            queue: 0,
+            group: 0,
+            overflowed: false,
             arrived_at: 250.0,
             wait: 0.0,
         },
@@ -159,6 +186,7 @@ fn contact_kpis_follow_their_definitions() {
         400.0,
         Record::InSystemAtEnd {
             contact: 0,
+            queue: 0,
             arrived_at: 250.0,
         },
     );
@@ -212,12 +240,13 @@ fn agent_kpis_are_time_weighted_and_split_at_interval_edges() {
     let load = |c: &mut Collector, t: f64, present, busy, held| {
         c.record(
             t,
-            Record::Load {
+            Record::Load(LoadCounts {
                 present,
                 busy,
                 held,
                 slots: present * 3,
-            },
+                ..LoadCounts::default()
+            }),
         )
     };
     load(&mut c, 0.0, 2, 2, 4); // warm-up: not measured

@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
+use toml::Value;
 
 use super::sweep::{Control, Interrupted};
 use super::{replications, summarise, Distributions, KpiSummary, Replication};
@@ -333,6 +334,10 @@ pub fn with_staffing_plan(
     plan: &[u32],
 ) -> Result<Scenario, ScenarioError> {
     let mut d = document.clone();
+    // The plan has one entry per reporting interval: the list's own step, if any, goes.
+    if let Some(Value::Table(staffing)) = d.get_mut("staffing") {
+        staffing.remove("step");
+    }
     let list: Vec<String> = plan.iter().map(u32::to_string).collect();
     apply_override(
         &mut d,
@@ -371,7 +376,7 @@ pub fn search_per_interval(
         let fixed = if i == 0 { 0 } else { entry };
         let start = match searches.last() {
             Some(Found { agents, .. }) => *agents,
-            None => base.model.staffing[entry],
+            None => base.model.staffing_at(entry as f64 * base.run.interval),
         };
         let found = search(
             |n| {

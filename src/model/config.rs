@@ -1,22 +1,30 @@
 //! The resolved model configuration: every parameter in seconds and per second, validated.
+//!
+//! A center is a list of queues (each on one channel, with its arrival rates, its tiers of
+//! agent groups and the settings of its chats) and a list of agent groups (capacity, staffing
+//! plan or shifts, absenteeism). The one-queue scenario format resolves to one queue served by
+//! one group.
 
 use serde::Serialize;
 
 use super::dist::{CountDist, Dist};
 
 /// How a waiting chat chooses among agents that have a free slot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
 ///
 /// "Idle time" is the time since one of the agent's slots last became free (a chat marked done,
 /// an offer abandoned) or the agent came on shift; with one slot per agent it is exactly the
-/// time the agent has been idle. Remaining ties go to the lowest agent number.
+/// time the agent has been idle. Remaining ties go to the lowest agent number. Agents of
+/// different groups are compared by the same key: chats held is a count, whatever the group's
+/// capacity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Routing {
     /// Fewest chats held; ties to the agent idle longest.
     LeastBusy,
     /// The agent idle longest, whatever they hold.
     LongestIdle,
-    /// Most chats held (fill agents up before opening new ones); ties to the agent idle longest.
+    /// Fewest free slots (fill agents up before opening new ones); ties to the agent idle
+    /// longest.
     MostBusy,
 }
 
@@ -50,22 +58,57 @@ pub enum IndicatorBasis {
 /// Serialised into `run.json` as the resolved scenario: seconds, rates per second.
 #[derive(Clone, Debug, Serialize)]
 pub struct ModelConfig {
-    /// Length of one entry of the per-interval lists, seconds.
+    /// Reporting interval, seconds (the collector's; the model only labels nothing with it).
     pub interval: f64,
-    /// Arrival rate per second for each interval; the last entry holds for any later time.
-    pub arrival_rates: Vec<f64>,
     /// No arrival at or after this time (end of warm-up plus horizon).
     pub arrivals_end: f64,
-    /// Agents on shift in each interval; the last entry holds for any later time.
-    pub staffing: Vec<u32>,
-    pub max_concurrent: u32,
+    /// The run stops here even if contacts are still in the system (they are reported as such).
+    pub stop_at: f64,
+    /// A replication that needs more events than this stops (a conversation that cannot end in
+    /// reasonable time); the experiment reports it as an error.
+    pub max_events: u64,
     pub routing: Routing,
     pub attention: Attention,
+    /// Channel names; a queue names its channel by index.
+    pub channels: Vec<String>,
+    pub queues: Vec<QueueConfig>,
+    pub groups: Vec<GroupConfig>,
+}
+
+/// One queue: where its chats come from, who serves them, and how its chats go.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueConfig {
+    pub name: String,
+    pub channel: usize,
+    /// An agent who can serve several queues takes the highest priority first.
+    pub priority: i64,
+    /// Length of one entry of `arrival_rates`, seconds.
+    pub arrival_step: f64,
+    /// Arrival rate per second for each step; the last entry holds for any later time.
+    pub arrival_rates: Vec<f64>,
+    /// Who may answer, in order: tier 0 at once, each later tier once the chat has waited its
+    /// `after` (strictly increasing).
+    pub tiers: Vec<Tier>,
+    pub chat: ChatConfig,
+}
+
+/// Agent groups that may answer a queue's chats once they have waited `after` seconds.
+#[derive(Clone, Debug, Serialize)]
+pub struct Tier {
+    pub groups: Vec<usize>,
+    pub after: f64,
+}
+
+/// How one queue's chats go: the conversation, the customer's patience, the indicator, wrap-up
+/// and the offer. Settings that act on the agent (slowdown, alert timeout, pause) are those of
+/// the chat the agent handles.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChatConfig {
     pub exchanges: CountDist,
     pub think: Dist,
     pub compose: Dist,
     /// Compose-time factor by number of chats held: entry `i` applies when the agent holds
-    /// `i + 1` chats. At least `max_concurrent` entries.
+    /// `i + 1` chats. At least as many entries as the largest capacity of a serving group.
     pub slowdown: Vec<f64>,
     pub accept_delay: Dist,
     /// `None`: nobody abandons in queue.
@@ -76,23 +119,102 @@ pub struct ModelConfig {
     pub red: f64,
     pub basis: IndicatorBasis,
     pub wrapup: Dist,
-    /// The run stops here even if contacts are still in the system (they are reported as such).
-    pub stop_at: f64,
+    /// An offer whose accept delay exceeds this is withdrawn at this time (infinite: never).
+    pub alert_timeout: f64,
+    /// How long an agent who let an offer time out stays Not Ready.
+    pub not_responding_pause: Dist,
+}
+
+/// One group of identical agents.
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupConfig {
+    pub name: String,
+    pub max_concurrent: u32,
+    pub staffing: Staffing,
+    /// Each agent misses the whole replication with this probability.
+    pub absenteeism: f64,
+}
+
+/// When a group's agents are on shift.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Staffing {
+    /// Agents `0..n` of the group are on shift during each step; the last entry holds for any
+    /// later time. An agent leaving takes no new chat and finishes the ones in hand.
+    PerStep { step: f64, agents: Vec<u32> },
+    /// Each shift brings its own agents from `start` to `end`, with breaks.
+    Shifts(Vec<Shift>),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Shift {
+    pub start: f64,
+    pub end: f64,
+    pub agents: u32,
+    pub breaks: Vec<Break>,
+}
+
+/// From `at`, the agent takes no new chat; once the chats in hand are done the agent is away
+/// for `length`.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Break {
+    pub at: f64,
+    pub length: f64,
+}
+
+impl Staffing {
+    /// Agents this plan can ever have on shift at once (the agents allocated for it).
+    pub fn agents(&self) -> u32 {
+        match self {
+            Staffing::PerStep { agents, .. } => agents.iter().copied().max().unwrap_or(0),
+            Staffing::Shifts(shifts) => shifts.iter().map(|s| s.agents).sum(),
+        }
+    }
+
+    /// Agents on shift at time `t` (absenteeism not counted; breaks count as on shift).
+    pub fn on_shift_at(&self, t: f64) -> u32 {
+        match self {
+            Staffing::PerStep { step, agents } => {
+                agents[((t / step) as usize).min(agents.len() - 1)]
+            }
+            Staffing::Shifts(shifts) => shifts
+                .iter()
+                .filter(|s| s.start <= t && t < s.end)
+                .map(|s| s.agents)
+                .sum(),
+        }
+    }
 }
 
 impl ModelConfig {
-    /// Agents on shift at time `t`.
+    /// Total agents on shift at time `t`, over every group.
     pub fn staffing_at(&self, t: f64) -> u32 {
-        self.staffing[self.interval_index(t).min(self.staffing.len() - 1)]
+        self.groups.iter().map(|g| g.staffing.on_shift_at(t)).sum()
     }
 
-    /// Index of the interval containing time `t`.
-    pub fn interval_index(&self, t: f64) -> usize {
-        (t / self.interval) as usize
-    }
-
-    /// The largest number of agents ever on shift.
+    /// The largest number of agents the model allocates (every group's plan at its peak).
     pub fn max_agents(&self) -> u32 {
-        self.staffing.iter().copied().max().unwrap_or(0)
+        self.groups.iter().map(|g| g.staffing.agents()).sum()
+    }
+
+    /// The largest capacity of any group.
+    pub fn max_concurrent(&self) -> u32 {
+        self.groups
+            .iter()
+            .map(|g| g.max_concurrent)
+            .max()
+            .unwrap_or(1)
+    }
+
+    /// Arrival rate per second of every queue together at time `t`.
+    pub fn arrival_rate_at(&self, t: f64) -> f64 {
+        self.queues.iter().map(|q| q.rate_at(t)).sum()
+    }
+}
+
+impl QueueConfig {
+    /// Arrival rate per second at time `t`.
+    pub fn rate_at(&self, t: f64) -> f64 {
+        self.arrival_rates[((t / self.arrival_step) as usize).min(self.arrival_rates.len() - 1)]
     }
 }

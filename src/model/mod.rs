@@ -1,17 +1,34 @@
-//! The contact center: contacts, chat sessions, agents with several slots and one attention,
-//! the queue, routing, the response-pending indicator, patience and wrap-up.
+//! The contact center: contacts, chat sessions, queues, agent groups with several slots and one
+//! attention per agent, routing with overflow tiers, offers and alert timeouts, the
+//! response-pending indicator, patience, wrap-up, shifts and breaks.
 //!
 //! The model is configured by a [`ModelConfig`] (built and validated by the scenario module),
 //! runs on the engine's scheduler, and *pushes* what happens as [`Record`]s to an [`Observer`].
 //! It keeps no statistics and formats nothing: the stats module turns records into KPIs, and a
-//! test can plug in its own observer to check invariants.
+//! test can plug in its own observer to check invariants. `center.rs` holds the simulation
+//! struct and its event loop; each other file is one part of the domain (see its header).
 
+mod agent;
+mod arrivals;
 mod center;
 mod config;
+mod conversation;
 pub mod dist;
+mod event;
+mod offer;
+mod queue;
 mod records;
+mod roster;
+mod routing;
+mod session;
+mod wrapup;
 
 pub use center::{run_replication, ContactCenter, RunTotals};
-pub use config::{Attention, IndicatorBasis, ModelConfig, Routing};
+pub use config::{
+    Attention, Break, ChatConfig, GroupConfig, IndicatorBasis, ModelConfig, QueueConfig, Routing,
+    Shift, Staffing, Tier,
+};
 pub use dist::{CountDist, Dist};
-pub use records::{Colour, ContactId, Observer, Record, ABSENT};
+pub use records::{
+    AgentState, Colour, ContactId, GroupId, LoadCounts, Observer, QueueId, Record, ABSENT,
+};

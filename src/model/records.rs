@@ -1,9 +1,16 @@
 //! What the model tells the outside world: one [`Record`] per thing that happened, pushed to an
 //! [`Observer`] as it happens. Records carry the contact's arrival time so that observers can
-//! attribute them to a reporting interval without keeping per-contact state.
+//! attribute them to a reporting interval without keeping per-contact state, and the queue (hence
+//! the channel) or agent group they concern, so that statistics can be cut by segment.
 
 /// Serial number of a contact within one replication (0, 1, 2, ... in arrival order).
 pub type ContactId = u64;
+
+/// Index of a queue in [`super::ModelConfig::queues`]; its channel is the queue's.
+pub type QueueId = u32;
+
+/// Index of an agent group in [`super::ModelConfig::groups`].
+pub type GroupId = u32;
 
 /// The colour the response-pending indicator reached before the reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,35 +20,90 @@ pub enum Colour {
     Red,
 }
 
+/// What an agent is doing, as far as taking new chats goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AgentState {
+    /// Not on shift (before, after, or absent for the day), chats in hand included.
+    Off,
+    /// On shift and taking chats.
+    Ready,
+    /// On shift, a break is due: takes no new chat, finishes the ones in hand.
+    BreakDue,
+    /// Away on break (holds no chat).
+    OnBreak,
+    /// Let an offer time out: takes no new chat for the pause (chats in hand go on).
+    NotReady,
+}
+
+/// Agent counters, over the whole center or one group.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoadCounts {
+    /// Agents on shift (breaks and Not Ready included), or off shift but still finishing chats.
+    pub present: u32,
+    /// Present agents holding no chat who are on break or Not Ready: out of the denominators of
+    /// occupancy and slot utilisation.
+    pub away: u32,
+    /// Present agents away on break.
+    pub on_break: u32,
+    /// Present agents Not Ready after an offer timed out.
+    pub not_ready: u32,
+    /// Agents holding at least one chat.
+    pub busy: u32,
+    /// Chats held (reserved, in conversation or in wrap-up).
+    pub held: u32,
+    /// Slots of the present agents who are not away.
+    pub slots: u32,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Record {
-    /// A contact arrived; `queued` is true when no agent had a free slot for it at once.
-    Arrived { contact: ContactId, queued: bool },
+    /// A contact arrived; `queued` is true when no agent could take it at once.
+    Arrived {
+        contact: ContactId,
+        queue: QueueId,
+        queued: bool,
+    },
     /// The contact was offered to `agent`, which now holds `held` chats (the offered one
     /// included: its slot is reserved during the accept delay).
     Offered {
         contact: ContactId,
+        queue: QueueId,
         agent: u32,
+        group: GroupId,
         held: u32,
     },
-    /// An agent accepted the chat: the contact is answered after waiting `wait` seconds.
+    /// The agent did not accept the offer within the alert timeout: the offer is withdrawn, the
+    /// contact goes back to the head of its queue and the agent is Not Ready.
+    OfferTimedOut {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+        group: GroupId,
+    },
+    /// An agent accepted the chat: the contact is answered after waiting `wait` seconds, by an
+    /// agent of a later tier than the first when `overflowed`.
     Answered {
         contact: ContactId,
+        queue: QueueId,
+        group: GroupId,
         arrived_at: f64,
         wait: f64,
+        overflowed: bool,
     },
     /// The contact left the queue (or an offer still being accepted) after `wait` seconds.
     AbandonedQueue {
         contact: ContactId,
+        queue: QueueId,
         arrived_at: f64,
         wait: f64,
     },
     /// An agent replied to a customer message that had waited `duration` seconds. `first` marks
-    /// the reply to the request itself (the first response). The indicator ran for
-    /// `indicator` seconds (equal to `duration` with the customer-message basis) and reached
-    /// `colour`; `yellow_time` and `red_time` are the seconds it spent in those colours.
+    /// the reply to the request itself (the first response). The indicator reached `colour`;
+    /// `yellow_time` and `red_time` are the seconds it spent in those colours.
     Response {
         contact: ContactId,
+        queue: QueueId,
         arrived_at: f64,
         duration: f64,
         first: bool,
@@ -50,31 +112,43 @@ pub enum Record {
         red_time: f64,
     },
     /// The customer left the chat because a reply was pending longer than their patience.
-    AbandonedChat { contact: ContactId, arrived_at: f64 },
+    AbandonedChat {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+    },
     /// The agent marked the contact done: `handle_time` runs from accept to Mark Done and
     /// includes `wrapup` seconds of wrap-up. The contact has left the system.
     Done {
         contact: ContactId,
+        queue: QueueId,
+        group: GroupId,
         arrived_at: f64,
         handle_time: f64,
         wrapup: f64,
     },
-    /// The agents' load changed (sent once, after the event that changed it): agents present (on shift, or off shift but still finishing
-    /// chats), agents holding at least one chat, chats held (reserved, in conversation or in
-    /// wrap-up) and slots of the agents present.
-    Load {
-        present: u32,
-        busy: u32,
-        held: u32,
-        slots: u32,
-    },
+    /// The whole center's agent counters changed (sent once, after the event that changed them).
+    Load(LoadCounts),
+    /// One group's agent counters changed; sent only when the center has several groups (with
+    /// one, `Load` says it all).
+    GroupLoad { group: GroupId, counts: LoadCounts },
     /// An agent's number of chats held changed from `from` to `to`, either being [`ABSENT`]
     /// when the agent is not present (off shift with no chat left). Gives the distribution of
     /// chats held over agent time.
-    Level { from: u32, to: u32 },
+    Level { group: GroupId, from: u32, to: u32 },
+    /// An agent's state changed (rare: shifts, breaks, timeouts).
+    State {
+        agent: u32,
+        group: GroupId,
+        state: AgentState,
+    },
     /// The run stopped with this contact still in the system: a drain limit was reached, or no
     /// event was left (no agent on shift to serve a queue of patient customers).
-    InSystemAtEnd { contact: ContactId, arrived_at: f64 },
+    InSystemAtEnd {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+    },
 }
 
 /// The `Level` of an agent who is not present.

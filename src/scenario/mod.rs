@@ -3,6 +3,7 @@
 //! run and KPI settings. Every user mistake becomes a [`ScenarioError`] that names the file, the
 //! key, the value and the rule; nothing in a scenario can make ccsim panic.
 
+mod center;
 mod duration;
 mod error;
 mod raw;
@@ -17,19 +18,16 @@ pub use error::ScenarioError;
 use raw::{RawDist, RawScenario};
 use toml::Value;
 
-use crate::model::{Attention, CountDist, Dist, IndicatorBasis, ModelConfig, Routing};
+use crate::model::{CountDist, Dist, ModelConfig};
+pub use center::ONE_QUEUE;
 
 /// Largest number of reporting intervals in one run (each holds two histograms).
 const MAX_INTERVALS: usize = 20_000;
 /// Largest number of agents (a sanity bound: memory is allocated per agent up front).
 const MAX_AGENTS: i64 = 1_000_000;
-/// Largest number of chats one agent can hold.
-const MAX_CONCURRENT: i64 = 64;
 /// Largest duration anywhere in a scenario, seconds (about three years): keeps every time in
 /// the run finite and far from the precision limits of f64.
 const MAX_DURATION: f64 = 1e8;
-/// Largest arrival rate, chats per hour.
-const MAX_RATE_PER_HOUR: f64 = 1e6;
 /// Range of coefficients of variation for lognormal and gamma: beyond it the gamma shape
 /// 1/cv² leaves the range where sampling is accurate.
 const CV_RANGE: (f64, f64) = (1e-4, 100.0);
@@ -120,6 +118,22 @@ pub fn parse_document(
     Ok(document)
 }
 
+/// The default event cap of a replication: a thousand events per expected contact, and at
+/// least 10^8 (a few seconds of simulation). A conversation that cannot end in reasonable time
+/// (a mean of 10^9 exchanges with no drain limit) hits it instead of running for ever.
+fn default_max_events(model: &ModelConfig) -> u64 {
+    let mut contacts = 0.0;
+    for q in &model.queues {
+        let steps = (model.arrivals_end / q.arrival_step).ceil() as usize;
+        for i in 0..steps.max(1) {
+            let from = i as f64 * q.arrival_step;
+            let to = ((i + 1) as f64 * q.arrival_step).min(model.arrivals_end);
+            contacts += q.arrival_rates[i.min(q.arrival_rates.len() - 1)] * (to - from).max(0.0);
+        }
+    }
+    (1000.0 * contacts).clamp(1e8, 1e15) as u64
+}
+
 /// Validate an already-parsed TOML document.
 pub fn from_document(document: toml::Table, file: &Path) -> Result<Scenario, ScenarioError> {
     let raw: RawScenario = serde_path_to_error::deserialize(Value::Table(document.clone()))
@@ -179,33 +193,85 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
     }
     let value = parse_override_value(text.trim());
     let (last, parents) = path.split_last().expect("split yields at least one part");
+    // Walk down sections; a number indexes a list (`queues.tech.served_by.1.after`).
+    let not_a_section = |depth: usize| {
+        fail(format!(
+            "{} is a value, not a section, so it has no key {}",
+            path[..depth].join("."),
+            path[depth]
+        ))
+    };
+    let bad_index = |depth: usize, len: usize| {
+        fail(format!(
+            "{} is a list of {len} entries: index it with 0 to {}",
+            path[..depth].join("."),
+            len.saturating_sub(1)
+        ))
+    };
     let mut table = document;
-    for (depth, part) in parents.iter().enumerate() {
-        let entry = table
-            .entry(part.to_string())
-            .or_insert_with(|| Value::Table(toml::Table::new()));
-        table = entry.as_table_mut().ok_or_else(|| {
-            fail(format!(
-                "{} is a value, not a section, so it has no key {}",
-                path[..=depth].join("."),
-                path[depth + 1]
-            ))
-        })?;
-    }
-    table.insert(last.to_string(), value);
-    // The two staffing forms exclude each other: setting one replaces the other, so that
-    // `--set staffing.agents=14` works on a scenario written with agents_per_interval.
-    if parents == ["staffing"] {
-        let other = match *last {
-            "agents" => Some("agents_per_interval"),
-            "agents_per_interval" => Some("agents"),
-            _ => None,
+    let mut depth = 0;
+    // Descend through tables, and through lists by index, to the table or list that holds
+    // the last part.
+    let mut holder: Option<&mut Value> = None;
+    while depth < parents.len() {
+        let part = parents[depth];
+        let next: &mut Value = match holder.take() {
+            None => table
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Table(toml::Table::new())),
+            Some(Value::Table(t)) => t
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Table(toml::Table::new())),
+            Some(Value::Array(list)) => {
+                let len = list.len();
+                match part.parse::<usize>().ok().filter(|&i| i < len) {
+                    Some(i) => &mut list[i],
+                    None => return Err(bad_index(depth, len)),
+                }
+            }
+            Some(_) => return Err(not_a_section(depth)),
         };
-        if let Some(other) = other {
-            table.remove(other);
+        holder = Some(next);
+        depth += 1;
+    }
+    match holder {
+        None => {
+            table.insert(last.to_string(), value);
         }
+        Some(Value::Table(t)) => {
+            t.insert(last.to_string(), value);
+            table_forms(t, parents, last);
+        }
+        Some(Value::Array(list)) => {
+            let len = list.len();
+            match last.parse::<usize>().ok().filter(|&i| i < len) {
+                Some(i) => list[i] = value,
+                None => return Err(bad_index(depth, len)),
+            }
+        }
+        Some(_) => return Err(not_a_section(depth)),
+    }
+    if parents.is_empty() {
+        // (a top-level key: nothing excludes it)
+        let _ = &mut table;
     }
     Ok(())
+}
+
+/// The staffing forms exclude each other: setting one replaces the others, so that
+/// `--set staffing.agents=14` works on a scenario written with agents_per_interval (and
+/// likewise for a group's agents, agents_per_interval and shifts).
+fn table_forms(table: &mut toml::Table, parents: &[&str], last: &str) {
+    let forms: &[&str] = match parents {
+        ["staffing"] => &["agents", "agents_per_interval"],
+        ["groups", _] => &["agents", "agents_per_interval", "shifts"],
+        _ => &[],
+    };
+    if forms.contains(&last) {
+        for other in forms.iter().filter(|f| **f != last) {
+            table.remove(*other);
+        }
+    }
 }
 
 /// Read an override's value as TOML, falling back to a plain string.
@@ -292,49 +358,6 @@ impl Resolver {
             })
     }
 
-    /// A number or a list of numbers, one per interval; returns exactly `n` values.
-    fn per_interval(
-        &self,
-        key: &str,
-        value: &Value,
-        n: usize,
-        interval: f64,
-        check: impl Fn(f64) -> Result<(), &'static str>,
-    ) -> Result<Vec<f64>, ScenarioError> {
-        let number = |v: &Value, at: &str| -> Result<f64, ScenarioError> {
-            let x = match v {
-                Value::Integer(i) => *i as f64,
-                Value::Float(f) => *f,
-                other => {
-                    return Err(self.invalid(at, other, "must be a number"));
-                }
-            };
-            check(x).map_err(|rule| self.invalid(at, v, rule))?;
-            Ok(x)
-        };
-        match value {
-            Value::Array(list) => {
-                if list.len() < n {
-                    return Err(self.invalid(
-                        key,
-                        format!("a list of {} entries", list.len()),
-                        format!(
-                            "a per-interval list must cover the warm-up and the horizon: \
-                             {n} intervals of {}",
-                            format_duration(interval)
-                        ),
-                    ));
-                }
-                list.iter()
-                    .take(n)
-                    .enumerate()
-                    .map(|(i, v)| number(v, &format!("{key}[{i}]")))
-                    .collect()
-            }
-            v => Ok(vec![number(v, key)?; n]),
-        }
-    }
-
     fn resolve(&self, raw: RawScenario, document: toml::Table) -> Result<Scenario, ScenarioError> {
         // [run]
         let r = &raw.run;
@@ -396,190 +419,13 @@ impl Resolver {
             intervals,
         };
 
-        // [arrivals]
-        let per_hour = self.per_interval(
-            "arrivals.rate_per_hour",
-            &raw.arrivals.rate_per_hour,
-            intervals,
+        let extent = center::Extent {
+            warmup,
+            horizon,
             interval,
-            |x| {
-                if (0.0..=MAX_RATE_PER_HOUR).contains(&x) {
-                    Ok(())
-                } else {
-                    Err("an arrival rate must be between 0 and 1000000 chats per hour")
-                }
-            },
-        )?;
-        let arrival_rates = per_hour.iter().map(|x| x / 3600.0).collect();
-
-        // [staffing]
-        let s = &raw.staffing;
-        let staffing: Vec<u32> =
-            match (s.agents, &s.agents_per_interval) {
-                (Some(_), Some(_)) => {
-                    return Err(self.invalid(
-                        "staffing.agents",
-                        s.agents.unwrap_or_default(),
-                        "give either staffing.agents or staffing.agents_per_interval, not both",
-                    ))
-                }
-                (None, None) => return Err(self.missing(
-                    "staffing",
-                    "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
-                )),
-                (Some(n), None) => {
-                    if !(0..=MAX_AGENTS).contains(&n) {
-                        return Err(self.invalid(
-                            "staffing.agents",
-                            n,
-                            format!("must be between 0 and {MAX_AGENTS}"),
-                        ));
-                    }
-                    vec![n as u32; intervals]
-                }
-                (None, Some(list)) => {
-                    let value = Value::Array(list.iter().map(|&n| Value::Integer(n)).collect());
-                    self.per_interval(
-                        "staffing.agents_per_interval",
-                        &value,
-                        intervals,
-                        interval,
-                        |x| {
-                            if (0.0..=MAX_AGENTS as f64).contains(&x) {
-                                Ok(())
-                            } else {
-                                Err("a number of agents must be between 0 and 1000000")
-                            }
-                        },
-                    )?
-                    .into_iter()
-                    .map(|x| x as u32)
-                    .collect()
-                }
-            };
-        let max_concurrent = match s.max_concurrent_chats {
-            None => 1,
-            Some(k) if (1..=MAX_CONCURRENT).contains(&k) => k as u32,
-            Some(k) => {
-                return Err(self.invalid(
-                    "staffing.max_concurrent_chats",
-                    k,
-                    format!("must be between 1 and {MAX_CONCURRENT}"),
-                ))
-            }
+            day_start,
         };
-        let routing = self.choice(
-            "staffing.routing",
-            s.routing.as_deref(),
-            &[
-                ("least_busy", Routing::LeastBusy),
-                ("longest_idle", Routing::LongestIdle),
-                ("most_busy", Routing::MostBusy),
-            ],
-        )?;
-        let attention = self.choice(
-            "staffing.attention",
-            s.attention.as_deref(),
-            &[
-                ("fifo", Attention::Fifo),
-                ("most_urgent", Attention::MostUrgent),
-                ("parallel", Attention::Parallel),
-            ],
-        )?;
-
-        // [conversation]
-        let c = &raw.conversation;
-        let exchanges = match &c.exchanges {
-            Some(d) => self.count_dist("conversation.exchanges", d)?,
-            None => CountDist::Constant(1),
-        };
-        let think = self.opt_dist("conversation.customer_think", c.customer_think.as_ref())?;
-        let compose = self.dist("conversation.agent_compose", &c.agent_compose)?;
-        let accept_delay = self.opt_dist("conversation.accept_delay", c.accept_delay.as_ref())?;
-        let slowdown = match &c.concurrency_slowdown {
-            None => vec![1.0; max_concurrent as usize],
-            Some(list) => {
-                let key = "conversation.concurrency_slowdown";
-                if list.len() < max_concurrent as usize {
-                    return Err(self.invalid(
-                        key,
-                        format!("{list:?}"),
-                        format!(
-                            "needs one factor per number of chats held, 1 to \
-                             max_concurrent_chats = {max_concurrent}: at least {max_concurrent} entries"
-                        ),
-                    ));
-                }
-                if let Some((i, x)) = list
-                    .iter()
-                    .enumerate()
-                    .find(|(_, x)| !(x.is_finite() && **x > 0.0))
-                {
-                    return Err(self.invalid(
-                        &format!("{key}[{i}]"),
-                        x,
-                        "a slowdown factor must be > 0",
-                    ));
-                }
-                list.clone()
-            }
-        };
-
-        // [patience]
-        let (queue_patience, reply_patience) = match &raw.patience {
-            None => (None, None),
-            Some(p) => (
-                p.queue
-                    .as_ref()
-                    .map(|d| self.dist("patience.queue", d))
-                    .transpose()?,
-                p.reply
-                    .as_ref()
-                    .map(|d| self.dist("patience.reply", d))
-                    .transpose()?,
-            ),
-        };
-
-        // [indicator]
-        let (yellow, red, basis) = match &raw.indicator {
-            None => (30.0, 60.0, IndicatorBasis::CustomerMessage),
-            Some(i) => {
-                let yellow = self.opt_duration(
-                    "indicator.yellow",
-                    i.yellow.as_ref(),
-                    Sign::NonNegative,
-                    30.0,
-                )?;
-                let red =
-                    self.opt_duration("indicator.red", i.red.as_ref(), Sign::NonNegative, 60.0)?;
-                if red < yellow {
-                    let written = i.red.clone().unwrap_or_else(|| Value::String("60s".into()));
-                    return Err(self.invalid(
-                        "indicator.red",
-                        written,
-                        format!(
-                            "must be at least indicator.yellow ({}): the indicator turns yellow before red",
-                            format_duration(yellow)
-                        ),
-                    ));
-                }
-                let basis = self.choice(
-                    "indicator.basis",
-                    i.basis.as_deref(),
-                    &[
-                        ("customer_message", IndicatorBasis::CustomerMessage),
-                        ("agent_message", IndicatorBasis::AgentMessage),
-                    ],
-                )?;
-                (yellow, red, basis)
-            }
-        };
-
-        // [wrapup]
-        let wrapup = match &raw.wrapup {
-            None => Dist::Constant(0.0),
-            Some(w) => self.dist("wrapup.time", &w.time)?,
-        };
+        let center = self.center(&raw, extent)?;
 
         // [kpi]
         let (sl, short) = match &raw.kpi {
@@ -606,26 +452,21 @@ impl Resolver {
                 .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
         });
         let arrivals_end = warmup + horizon;
-        let model = ModelConfig {
+        let mut model = ModelConfig {
             interval,
-            arrival_rates,
             arrivals_end,
-            staffing,
-            max_concurrent,
-            routing,
-            attention,
-            exchanges,
-            think,
-            compose,
-            slowdown,
-            accept_delay,
-            queue_patience,
-            reply_patience,
-            yellow,
-            red,
-            basis,
-            wrapup,
             stop_at: drain.map_or(f64::INFINITY, |d| arrivals_end + d),
+            max_events: 0,
+            routing: center.routing,
+            attention: center.attention,
+            channels: center.channels,
+            queues: center.queues,
+            groups: center.groups,
+        };
+        model.max_events = match r.max_events {
+            None => default_max_events(&model),
+            Some(n) if n >= 1 => n as u64,
+            Some(n) => return Err(self.invalid("run.max_events", n, "must be >= 1")),
         };
         Ok(Scenario {
             name,
@@ -639,10 +480,6 @@ impl Resolver {
             model,
             document,
         })
-    }
-
-    fn opt_dist(&self, key: &str, raw: Option<&RawDist>) -> Result<Dist, ScenarioError> {
-        raw.map_or(Ok(Dist::Constant(0.0)), |d| self.dist(key, d))
     }
 
     /// Check that `raw` sets exactly the fields its `dist` takes.
@@ -897,6 +734,7 @@ fn field_value(raw: &RawDist, field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Attention, IndicatorBasis, Routing};
 
     const BASIC: &str = include_str!("../../scenarios/basic_chat.toml");
 
@@ -920,19 +758,31 @@ mod tests {
         );
         assert_eq!((s.run.replications, s.run.seed), (10, 2026));
         let m = &s.model;
-        assert_eq!(m.arrival_rates.len(), 17);
-        assert!((m.arrival_rates[2] - 120.0 / 3600.0).abs() < 1e-15);
-        assert_eq!(m.staffing, vec![12; 17]);
+        assert_eq!(m.queues[0].arrival_rates.len(), 17);
+        assert!((m.queues[0].arrival_rates[2] - 120.0 / 3600.0).abs() < 1e-15);
         assert_eq!(
-            (m.max_concurrent, m.routing, m.attention),
+            (0..17)
+                .map(|i| m.staffing_at(i as f64 * 1800.0))
+                .collect::<Vec<_>>(),
+            vec![12; 17]
+        );
+        assert_eq!(
+            (m.groups[0].max_concurrent, m.routing, m.attention),
             (3, Routing::LeastBusy, Attention::Fifo)
         );
-        assert_eq!(m.slowdown, vec![1.0, 1.1, 1.25]);
-        assert!((m.exchanges.mean() - 6.0).abs() < 1e-12);
-        assert!((m.think.mean() - 40.0).abs() < 1e-12);
-        assert!((m.accept_delay.mean() - 3.0).abs() < 1e-12);
-        assert!((m.queue_patience.as_ref().unwrap().mean() - 180.0).abs() < 1e-12);
-        assert_eq!((m.yellow, m.red, m.arrivals_end), (30.0, 60.0, 30600.0));
+        assert_eq!(m.queues[0].chat.slowdown, vec![1.0, 1.1, 1.25]);
+        assert!((m.queues[0].chat.exchanges.mean() - 6.0).abs() < 1e-12);
+        assert!((m.queues[0].chat.think.mean() - 40.0).abs() < 1e-12);
+        assert!((m.queues[0].chat.accept_delay.mean() - 3.0).abs() < 1e-12);
+        assert!((m.queues[0].chat.queue_patience.as_ref().unwrap().mean() - 180.0).abs() < 1e-12);
+        assert_eq!(
+            (
+                m.queues[0].chat.yellow,
+                m.queues[0].chat.red,
+                m.arrivals_end
+            ),
+            (30.0, 60.0, 30600.0)
+        );
         assert_eq!(m.stop_at, f64::INFINITY);
         assert_eq!(
             s.kpi,
@@ -959,10 +809,16 @@ mod tests {
         let s = parse_with(text, &[]).unwrap();
         assert_eq!(s.name, "s");
         assert_eq!(s.run.intervals, 2);
-        assert_eq!(s.model.arrival_rates, vec![120.0 / 3600.0; 2]);
-        assert!(s.model.queue_patience.is_none() && s.model.reply_patience.is_none());
-        assert!(s.model.wrapup.is_zero() && s.model.accept_delay.is_zero());
-        assert_eq!(s.model.max_concurrent, 1);
+        assert_eq!(s.model.queues[0].arrival_rates, vec![120.0 / 3600.0]);
+        assert!(
+            s.model.queues[0].chat.queue_patience.is_none()
+                && s.model.queues[0].chat.reply_patience.is_none()
+        );
+        assert!(
+            s.model.queues[0].chat.wrapup.is_zero()
+                && s.model.queues[0].chat.accept_delay.is_zero()
+        );
+        assert_eq!(s.model.groups[0].max_concurrent, 1);
     }
 
     #[test]
@@ -981,7 +837,7 @@ mod tests {
         ] {
             let s = parse_with(BASIC, &[&format!("conversation.agent_compose={d}")])
                 .unwrap_or_else(|e| panic!("{d}: {e}"));
-            let mean = s.model.compose.mean();
+            let mean = s.model.queues[0].chat.compose.mean();
             let expected = if d.contains("scale") {
                 10.0 * 0.902_745_292_950_933_6
             } else {
@@ -998,7 +854,10 @@ mod tests {
             ),
         ] {
             let s = parse_with(BASIC, &[&format!("conversation.exchanges={d}")]).unwrap();
-            assert!((s.model.exchanges.mean() - mean).abs() < 1e-12, "{d}");
+            assert!(
+                (s.model.queues[0].chat.exchanges.mean() - mean).abs() < 1e-12,
+                "{d}"
+            );
         }
     }
 
@@ -1014,9 +873,19 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(s.model.staffing, vec![14; 17]);
-        assert_eq!(s.model.red, 90.0);
-        assert!((s.model.queue_patience.unwrap().mean() - 300.0).abs() < 1e-9);
+        assert_eq!(s.model.staffing_at(0.0), 14);
+        assert_eq!(s.model.queues[0].chat.red, 90.0);
+        assert!(
+            (s.model.queues[0]
+                .chat
+                .queue_patience
+                .as_ref()
+                .unwrap()
+                .mean()
+                - 300.0)
+                .abs()
+                < 1e-9
+        );
         assert_eq!(s.model.stop_at, 30600.0 + 3600.0);
         assert_eq!(
             parse_override_value("[1, 2]"),
@@ -1136,7 +1005,11 @@ mod tests {
         let no_red = BASIC.replace("red = \"60s\"\n", "");
         let s = parse_with(&no_red, &["indicator.basis=agent_message"]).unwrap();
         assert_eq!(
-            (s.model.yellow, s.model.red, s.model.basis),
+            (
+                s.model.queues[0].chat.yellow,
+                s.model.queues[0].chat.red,
+                s.model.queues[0].chat.basis
+            ),
             (30.0, 60.0, IndicatorBasis::AgentMessage)
         );
     }
@@ -1148,12 +1021,12 @@ mod tests {
             &["staffing.agents_per_interval=[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]"],
         )
         .unwrap();
-        assert_eq!(s.model.staffing[16], 17);
+        assert_eq!(s.model.staffing_at(16.0 * 1800.0), 17);
         let per_interval = BASIC.replace(
             "agents = 12",
             "agents_per_interval = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]",
         );
         let s = parse_with(&per_interval, &["staffing.agents=14"]).unwrap();
-        assert_eq!(s.model.staffing, vec![14; 17]);
+        assert_eq!(s.model.staffing_at(0.0), 14);
     }
 }

@@ -2,6 +2,8 @@
 //! varies (durations, per-interval lists) are kept as TOML values and read by the resolver,
 //! which can then say exactly what was wrong with them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
@@ -11,13 +13,95 @@ pub struct RawScenario {
     pub name: Option<String>,
     pub description: Option<String>,
     pub run: RawRun,
-    pub arrivals: RawArrivals,
-    pub staffing: RawStaffing,
-    pub conversation: RawConversation,
+    /// The one-queue format: `[arrivals]` and `[staffing]`.
+    pub arrivals: Option<RawArrivals>,
+    pub staffing: Option<RawStaffing>,
+    pub conversation: Option<RawConversation>,
     pub patience: Option<RawPatience>,
     pub indicator: Option<RawIndicator>,
     pub wrapup: Option<RawWrapup>,
+    pub offer: Option<RawOffer>,
     pub kpi: Option<RawKpi>,
+    /// The multi-queue format.
+    pub routing: Option<RawRouting>,
+    pub channels: Option<BTreeMap<String, RawSections>>,
+    pub queues: Option<BTreeMap<String, RawQueue>>,
+    pub groups: Option<BTreeMap<String, RawGroup>>,
+}
+
+/// The sections a channel or a queue can override (every key optional).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSections {
+    pub conversation: Option<RawConversation>,
+    pub patience: Option<RawPatience>,
+    pub indicator: Option<RawIndicator>,
+    pub wrapup: Option<RawWrapup>,
+    pub offer: Option<RawOffer>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouting {
+    pub agent: Option<String>,
+    pub attention: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffer {
+    pub alert_timeout: Option<Value>,
+    pub not_responding_pause: Option<RawDist>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueue {
+    pub channel: Option<String>,
+    pub priority: Option<i64>,
+    /// A number, or a list with one value per step.
+    pub rate_per_hour: Value,
+    pub step: Option<Value>,
+    pub served_by: Option<Vec<RawTier>>,
+    pub conversation: Option<RawConversation>,
+    pub patience: Option<RawPatience>,
+    pub indicator: Option<RawIndicator>,
+    pub wrapup: Option<RawWrapup>,
+    pub offer: Option<RawOffer>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    pub groups: Vec<String>,
+    pub after: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    pub agents: Option<i64>,
+    pub agents_per_interval: Option<Vec<i64>>,
+    pub step: Option<Value>,
+    pub shifts: Option<Vec<RawShift>>,
+    pub max_concurrent_chats: Option<i64>,
+    pub absenteeism: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShift {
+    pub start: Value,
+    pub end: Value,
+    pub agents: i64,
+    pub breaks: Option<Vec<RawBreak>>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreak {
+    pub at: Value,
+    pub length: Value,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -30,13 +114,15 @@ pub struct RawRun {
     pub seed: Option<i64>,
     pub drain: Option<Value>,
     pub day_start: Option<Value>,
+    pub max_events: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawArrivals {
-    /// A number, or a list with one value per interval.
+    /// A number, or a list with one value per step.
     pub rate_per_hour: Value,
+    pub step: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -44,6 +130,7 @@ pub struct RawArrivals {
 pub struct RawStaffing {
     pub agents: Option<i64>,
     pub agents_per_interval: Option<Vec<i64>>,
+    pub step: Option<Value>,
     pub max_concurrent_chats: Option<i64>,
     pub routing: Option<String>,
     pub attention: Option<String>,
@@ -54,7 +141,7 @@ pub struct RawStaffing {
 pub struct RawConversation {
     pub exchanges: Option<RawDist>,
     pub customer_think: Option<RawDist>,
-    pub agent_compose: RawDist,
+    pub agent_compose: Option<RawDist>,
     pub concurrency_slowdown: Option<Vec<f64>>,
     pub accept_delay: Option<RawDist>,
 }
@@ -77,7 +164,7 @@ pub struct RawIndicator {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWrapup {
-    pub time: RawDist,
+    pub time: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -117,8 +117,17 @@ pub struct LoadTally {
     pub busy: f64,
     /// Chat-seconds held (reserved, in conversation or in wrap-up).
     pub held: f64,
-    /// Slot-seconds of the agents present.
+    /// Slot-seconds of the agents present and not away.
     pub slots: f64,
+    /// Agent-seconds present but away (on break, or Not Ready with no chat): out of the
+    /// denominator of occupancy.
+    #[serde(default)]
+    pub away: f64,
+    /// Agent-seconds on break, and Not Ready (with or without chats).
+    #[serde(default)]
+    pub on_break: f64,
+    #[serde(default)]
+    pub not_ready: f64,
 }
 
 impl LoadTally {
@@ -128,6 +137,9 @@ impl LoadTally {
         self.busy += o.busy;
         self.held += o.held;
         self.slots += o.slots;
+        self.away += o.away;
+        self.on_break += o.on_break;
+        self.not_ready += o.not_ready;
     }
 }
 
@@ -163,7 +175,7 @@ pub struct Collector {
     intervals: usize,
     tallies: Tallies,
     /// Agent load as of `load_since`.
-    load: [f64; 4],
+    load: [f64; 7],
     load_since: f64,
     /// The reporting interval `load_since` falls in, and where it ends.
     load_slot: usize,
@@ -191,7 +203,7 @@ impl Collector {
             },
             first_interval: window.first_interval(),
             intervals: n,
-            load: [0.0; 4],
+            load: [0.0; 7],
             load_since: 0.0,
             load_slot: 0,
             load_slot_end: window.bounds(0).1,
@@ -264,6 +276,9 @@ impl Collector {
                 l.busy += self.load[1] * dt;
                 l.held += self.load[2] * dt;
                 l.slots += self.load[3] * dt;
+                l.away += self.load[4] * dt;
+                l.on_break += self.load[5] * dt;
+                l.not_ready += self.load[6] * dt;
                 self.load_since = now;
             }
         } else {
@@ -294,6 +309,9 @@ impl Collector {
             l.busy += self.load[1] * dt;
             l.held += self.load[2] * dt;
             l.slots += self.load[3] * dt;
+            l.away += self.load[4] * dt;
+            l.on_break += self.load[5] * dt;
+            l.not_ready += self.load[6] * dt;
             self.load_since = until;
             if until >= self.load_slot_end {
                 self.load_slot += 1;
@@ -321,7 +339,10 @@ impl Observer for Collector {
                     t.queued += queued as u64;
                 }
             }
-            Record::Offered { .. } => {}
+            Record::Offered { .. }
+            | Record::OfferTimedOut { .. }
+            | Record::GroupLoad { .. }
+            | Record::State { .. } => {}
             Record::Answered {
                 arrived_at, wait, ..
             } => {
@@ -379,16 +400,19 @@ impl Observer for Collector {
                     t.wrapup_sum += wrapup;
                 }
             }
-            Record::Load {
-                present,
-                busy,
-                held,
-                slots,
-            } => {
+            Record::Load(l) => {
                 self.advance_load(now);
-                self.load = [present as f64, busy as f64, held as f64, slots as f64];
+                self.load = [
+                    l.present as f64,
+                    l.busy as f64,
+                    l.held as f64,
+                    l.slots as f64,
+                    l.away as f64,
+                    l.on_break as f64,
+                    l.not_ready as f64,
+                ];
             }
-            Record::Level { from, to } => self.change_level(now, from, to),
+            Record::Level { from, to, .. } => self.change_level(now, from, to),
             Record::InSystemAtEnd { arrived_at, .. } => {
                 if let Some(t) = self.tally(arrived_at) {
                     t.in_system_at_end += 1;

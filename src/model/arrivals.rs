@@ -1,0 +1,265 @@
+//! Arrivals: one non-homogeneous Poisson stream per queue, each customer's traits drawn as
+//! they arrive, the wait in queue (patience, overflow tiers opening), and the random streams.
+
+use rand_distr::{Distribution, Exp1};
+
+use super::center::ContactCenter;
+use super::event::Event;
+use super::records::{Observer, Record};
+use super::session::{Phase, NONE};
+use crate::engine::{stream, SimRng, Stamp};
+
+/// Sources of randomness, each with its own stream so that changing one part of the model (say,
+/// compose times) leaves the customers' arrivals, patience and conversation lengths unchanged.
+/// A queue's sources are numbered from `QUEUE_STRIDE × queue`, a group's likewise, so the first
+/// queue (the whole of a one-queue scenario) keeps the streams of earlier versions.
+#[derive(Clone, Copy)]
+enum Source {
+    Arrivals = 0,
+    QueuePatience = 1,
+    ReplyPatience = 2,
+    Exchanges = 3,
+    Think = 4,
+    Compose = 5,
+    AcceptDelay = 6,
+    Wrapup = 7,
+    NotRespondingPause = 8,
+    Absence = 9,
+}
+
+const QUEUE_STRIDE: u64 = 16;
+
+pub(super) struct QueueStreams {
+    pub arrivals: SimRng,
+    pub queue_patience: SimRng,
+    pub reply_patience: SimRng,
+    pub exchanges: SimRng,
+    pub think: SimRng,
+    pub compose: SimRng,
+    pub accept_delay: SimRng,
+    pub wrapup: SimRng,
+    pub pause: SimRng,
+}
+
+pub(super) struct GroupStreams {
+    pub absence: SimRng,
+}
+
+pub(super) struct Streams {
+    pub queues: Vec<QueueStreams>,
+    pub groups: Vec<GroupStreams>,
+}
+
+impl Streams {
+    pub fn new(seed: u64, replication: u64, queues: usize, groups: usize) -> Self {
+        let s = |base: usize, source: Source| {
+            stream(
+                seed,
+                replication,
+                base as u64 * QUEUE_STRIDE + source as u64,
+            )
+        };
+        Streams {
+            queues: (0..queues)
+                .map(|q| QueueStreams {
+                    arrivals: s(q, Source::Arrivals),
+                    queue_patience: s(q, Source::QueuePatience),
+                    reply_patience: s(q, Source::ReplyPatience),
+                    exchanges: s(q, Source::Exchanges),
+                    think: s(q, Source::Think),
+                    compose: s(q, Source::Compose),
+                    accept_delay: s(q, Source::AcceptDelay),
+                    wrapup: s(q, Source::Wrapup),
+                    pause: s(q, Source::NotRespondingPause),
+                })
+                .collect(),
+            groups: (0..groups)
+                .map(|g| GroupStreams {
+                    absence: s(g, Source::Absence),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The stretch of constant arrival rate a queue's arrival process is in.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ArrivalSegment {
+    pub end: f64,
+    pub rate: f64,
+}
+
+impl ArrivalSegment {
+    pub const BEFORE: ArrivalSegment = ArrivalSegment {
+        end: f64::NEG_INFINITY,
+        rate: 0.0,
+    };
+}
+
+impl<'c, O: Observer> ContactCenter<'c, O> {
+    /// Schedule a queue's next arrival after `from`: in the lone slot with one queue, in the
+    /// heap otherwise.
+    pub(super) fn schedule_next_arrival(&mut self, queue: usize, from: f64) {
+        if let Some(t) = self.next_arrival_after(queue, from) {
+            let event = Event::Arrival {
+                queue: queue as u32,
+            };
+            if self.cfg.queues.len() == 1 {
+                self.sched.schedule_lone(t, event);
+            } else {
+                self.sched.schedule_at(t, event);
+            }
+        }
+    }
+
+    /// Next arrival of the non-homogeneous Poisson process with piecewise-constant rates, by
+    /// inverting the cumulative intensity: one Exp(1) draw per arrival whatever the number of
+    /// steps crossed, so the arrival stream does not depend on anything else.
+    fn next_arrival_after(&mut self, queue: usize, from: f64) -> Option<f64> {
+        let cfg = self.cfg;
+        let q = &cfg.queues[queue];
+        let mut e: f64 = Exp1.sample(&mut self.rng.queues[queue].arrivals);
+        let mut t = from;
+        loop {
+            let segment = &mut self.arrival_segments[queue];
+            if t >= segment.end {
+                if t >= cfg.arrivals_end {
+                    return None;
+                }
+                let mut idx = (t / q.arrival_step) as usize;
+                let mut end = (idx + 1) as f64 * q.arrival_step;
+                if end <= t {
+                    // Rounding put t at the very end of step idx.
+                    idx += 1;
+                    end = (idx + 1) as f64 * q.arrival_step;
+                }
+                *segment = ArrivalSegment {
+                    end: end.min(cfg.arrivals_end),
+                    rate: q.arrival_rates[idx.min(q.arrival_rates.len() - 1)],
+                };
+            }
+            let ArrivalSegment { end, rate } = *segment;
+            if rate > 0.0 {
+                let at = t + e / rate;
+                if at < end {
+                    return Some(at);
+                }
+                e -= rate * (end - t);
+            }
+            t = end;
+        }
+    }
+
+    pub(super) fn on_arrival(&mut self, queue: usize) {
+        let now = self.now();
+        let chat = &self.cfg.queues[queue].chat;
+        let contact = self.next_contact;
+        self.next_contact += 1;
+        // Every customer draws all their traits now, from their own streams, whether or not
+        // they are used: that keeps customers identical across settings (common random numbers).
+        let rng = &mut self.rng.queues[queue];
+        let queue_deadline = match &chat.queue_patience {
+            Some(d) => now + d.sample(&mut rng.queue_patience),
+            None => f64::INFINITY,
+        };
+        let reply_patience = match &chat.reply_patience {
+            Some(d) => d.sample(&mut rng.reply_patience),
+            None => f64::INFINITY,
+        };
+        let exchanges = chat.exchanges.sample(&mut rng.exchanges).max(1);
+        let s = self.sessions.alloc();
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Queued;
+        session.contact = contact;
+        session.queue = queue as u16;
+        session.tier = 0;
+        session.arrived_at = now;
+        session.deadline_then_last_reply = queue_deadline;
+        session.reply_patience = reply_patience;
+        session.exchanges_left = exchanges;
+        session.abandon_armed = false;
+        session.agent = NONE;
+        let wait = session.wait;
+
+        let agent = if self.queues[queue].live == 0 {
+            self.best_for(queue, 0)
+        } else {
+            None
+        };
+        self.emit(Record::Arrived {
+            contact,
+            queue: queue as u32,
+            queued: agent.is_none(),
+        });
+        match agent {
+            Some(agent) => self.offer(s, agent),
+            None => {
+                self.queues[queue].push_back(s, wait);
+                if queue_deadline.is_finite() {
+                    self.sessions.hot[s as usize].abandon_armed = true;
+                    self.sched.schedule_at(
+                        queue_deadline,
+                        Event::QueueAbandon {
+                            session: s,
+                            stamp: wait,
+                        },
+                    );
+                }
+                if let Some(next) = self.cfg.queues[queue].tiers.get(1) {
+                    self.sched.schedule_at(
+                        now + next.after,
+                        Event::TierOpen {
+                            session: s,
+                            stamp: wait,
+                        },
+                    );
+                }
+            }
+        }
+        self.schedule_next_arrival(queue, now);
+    }
+
+    pub(super) fn on_queue_abandon(&mut self, s: u32, stamp: Stamp) {
+        let session = self.sessions.hot[s as usize];
+        if session.wait != stamp || !matches!(session.phase, Phase::Queued | Phase::Offered) {
+            return;
+        }
+        self.emit(Record::AbandonedQueue {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            wait: self.now() - session.arrived_at,
+        });
+        self.sessions.free(s);
+        if session.phase == Phase::Queued {
+            self.queues[session.queue as usize].forget_one();
+        } else {
+            self.release_slot(session.agent);
+            self.dispatch_group(self.agents[session.agent as usize].group);
+        }
+    }
+
+    /// The chat has waited long enough for the next overflow tier.
+    pub(super) fn on_tier_open(&mut self, s: u32, stamp: Stamp) {
+        let session = &mut self.sessions.hot[s as usize];
+        if session.wait != stamp || !matches!(session.phase, Phase::Queued | Phase::Offered) {
+            return;
+        }
+        session.tier += 1;
+        let (queue, tier, arrived_at, phase) = (
+            session.queue as usize,
+            session.tier as usize,
+            session.arrived_at,
+            session.phase,
+        );
+        if let Some(next) = self.cfg.queues[queue].tiers.get(tier + 1) {
+            self.sched.schedule_at(
+                arrived_at + next.after,
+                Event::TierOpen { session: s, stamp },
+            );
+        }
+        if phase == Phase::Queued {
+            self.dispatch_queue(queue);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The conversation: customer messages, the agent's single attention composing replies in the
+//! attention order, the response-pending indicator, and the customer leaving a chat whose reply
+//! takes longer than their patience.
+//!
+//! Each agent's waiting messages sit in a fixed block of `capacity` entries: choosing the next
+//! one scans the agent's own chats, never the floor.
+
+use super::center::ContactCenter;
+use super::config::Attention;
+use super::event::Event;
+use super::records::{Colour, Observer, Record};
+use super::session::{Phase, NONE};
+use crate::engine::Stamp;
+
+impl<'c, O: Observer> ContactCenter<'c, O> {
+    /// A customer message starts waiting for a reply.
+    pub(super) fn customer_message(&mut self, s: u32) {
+        let now = self.now();
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Pending;
+        session.pending_since_then_ended_at = now;
+        let (agent, wait) = (session.agent, session.wait);
+        if session.reply_patience.is_finite() {
+            let at = now + session.reply_patience;
+            self.sched.schedule_at(
+                at,
+                Event::ReplyAbandon {
+                    session: s,
+                    stamp: wait,
+                },
+            );
+        }
+        let a = &mut self.agents[agent as usize];
+        if self.cfg.attention == Attention::Parallel {
+            self.start_compose(s);
+        } else if a.capacity == 1 {
+            // One slot: this is the agent's only chat, so its attention is free and the
+            // message would leave the attention block at once. Skipping the block saves a
+            // cache miss per message on large floors.
+            debug_assert_eq!(a.composing, NONE);
+            debug_assert_eq!(a.waiting, 0);
+            self.start_compose(s);
+        } else {
+            self.attention[(a.block + a.waiting) as usize] = s;
+            a.waiting += 1;
+            self.attend_next(agent);
+        }
+    }
+
+    /// If the agent's attention is free, start on the next waiting message in attention order.
+    pub(super) fn attend_next(&mut self, agent: u32) {
+        let a = self.agents[agent as usize];
+        if a.composing != NONE || a.waiting == 0 {
+            return;
+        }
+        let block = &mut self.attention[a.block as usize..(a.block + a.waiting) as usize];
+        let sessions = &self.sessions.hot;
+        let cfg = self.cfg;
+        let key = |s: u32| {
+            let s = &sessions[s as usize];
+            match cfg.attention {
+                Attention::MostUrgent => s.indicator_start(cfg.queues[s.queue as usize].chat.basis),
+                _ => s.pending_since_then_ended_at,
+            }
+        };
+        // At most capacity entries: a scan of the agent's own chats, not of the floor.
+        let mut best = 0;
+        for i in 1..block.len() {
+            if key(block[i]) < key(block[best]) {
+                best = i;
+            }
+        }
+        let s = block[best];
+        block.copy_within(best + 1.., best);
+        self.agents[agent as usize].waiting -= 1;
+        self.start_compose(s);
+    }
+
+    fn start_compose(&mut self, s: u32) {
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Composing;
+        let (agent, queue, stamp) = (session.agent, session.queue as usize, session.flow);
+        let a = &mut self.agents[agent as usize];
+        if self.cfg.attention != Attention::Parallel {
+            a.composing = s;
+        }
+        let chat = &self.cfg.queues[queue].chat;
+        let factor = chat.slowdown[(a.held as usize).clamp(1, chat.slowdown.len()) - 1];
+        let compose = chat.compose.sample(&mut self.rng.queues[queue].compose) * factor;
+        self.sched
+            .schedule_in(compose, Event::ReplyDone { session: s, stamp });
+    }
+
+    pub(super) fn reply_done(&mut self, s: u32) {
+        let now = self.now();
+        let session = &mut self.sessions.hot[s as usize];
+        let queue = session.queue as usize;
+        let chat = &self.cfg.queues[queue].chat;
+        let indicator = now - session.indicator_start(chat.basis);
+        let colour = if indicator >= chat.red {
+            Colour::Red
+        } else if indicator >= chat.yellow {
+            Colour::Yellow
+        } else {
+            Colour::Green
+        };
+        let record = Record::Response {
+            contact: session.contact,
+            queue: queue as u32,
+            arrived_at: session.arrived_at,
+            duration: now - session.pending_since_then_ended_at,
+            first: session.first_reply_pending,
+            colour,
+            yellow_time: (indicator.min(chat.red) - chat.yellow).max(0.0),
+            red_time: (indicator - chat.red).max(0.0),
+        };
+        session.first_reply_pending = false;
+        session.deadline_then_last_reply = now;
+        session.wait = session.wait.next(); // voids the reply-patience timer
+        session.exchanges_left -= 1;
+        let agent = session.agent;
+        let more = session.exchanges_left > 0;
+        let stamp = session.flow;
+        self.emit(record);
+        self.agents[agent as usize].composing = NONE;
+        if more {
+            self.sessions.hot[s as usize].phase = Phase::Thinking;
+            let think = chat.think.sample(&mut self.rng.queues[queue].think);
+            self.sched
+                .schedule_in(think, Event::CustomerMessage { session: s, stamp });
+        } else {
+            self.end_chat(s);
+        }
+        self.attend_next(agent);
+    }
+
+    pub(super) fn on_reply_abandon(&mut self, s: u32, stamp: Stamp) {
+        let session = &mut self.sessions.hot[s as usize];
+        if session.wait != stamp || !matches!(session.phase, Phase::Pending | Phase::Composing) {
+            return;
+        }
+        session.flow = session.flow.next(); // voids the reply being composed
+        let (agent, phase) = (session.agent, session.phase);
+        let record = Record::AbandonedChat {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+        };
+        if self.cfg.attention != Attention::Parallel {
+            if phase == Phase::Composing {
+                self.agents[agent as usize].composing = NONE;
+            } else {
+                self.forget_waiting(agent, s);
+            }
+        }
+        self.emit(record);
+        self.end_chat(s);
+        self.attend_next(agent);
+    }
+
+    /// Remove a message from the agent's attention block (its customer left).
+    fn forget_waiting(&mut self, agent: u32, s: u32) {
+        let a = self.agents[agent as usize];
+        let block = &mut self.attention[a.block as usize..(a.block + a.waiting) as usize];
+        if let Some(i) = block.iter().position(|&x| x == s) {
+            block.copy_within(i + 1.., i);
+            self.agents[agent as usize].waiting -= 1;
+        }
+    }
+}

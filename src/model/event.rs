@@ -1,0 +1,90 @@
+//! The model's events. An event names one entity (a queue, an agent, a session) and, for a
+//! timer that can be cancelled, the stamp of its own lane of timers, so that each kind of timer
+//! is voided on its own (see [`super::session::Session`]).
+
+use crate::engine::Stamp;
+
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Event {
+    /// The next arrival of a queue (with one queue it waits in the scheduler's lone slot).
+    Arrival {
+        queue: u32,
+    },
+    /// A group's per-step staffing plan moves to `step`.
+    StaffingStep {
+        group: u32,
+        step: u32,
+    },
+    /// A rostered agent's shift starts or ends, or one of its breaks is due.
+    ShiftStart {
+        agent: u32,
+    },
+    ShiftEnd {
+        agent: u32,
+    },
+    BreakDue {
+        agent: u32,
+    },
+    /// An agent's break or Not Ready pause is over (agent lane).
+    BreakOver {
+        agent: u32,
+        stamp: Stamp,
+    },
+    NotReadyOver {
+        agent: u32,
+        stamp: Stamp,
+    },
+    /// Wait lane: the customer's patience in queue, the next overflow tier opening, the
+    /// customer's patience for a reply.
+    QueueAbandon {
+        session: u32,
+        stamp: Stamp,
+    },
+    TierOpen {
+        session: u32,
+        stamp: Stamp,
+    },
+    ReplyAbandon {
+        session: u32,
+        stamp: Stamp,
+    },
+    /// Flow lane: the conversation's next step.
+    Accepted {
+        session: u32,
+        stamp: Stamp,
+    },
+    OfferTimeout {
+        session: u32,
+        stamp: Stamp,
+    },
+    CustomerMessage {
+        session: u32,
+        stamp: Stamp,
+    },
+    ReplyDone {
+        session: u32,
+        stamp: Stamp,
+    },
+    WrapupDone {
+        session: u32,
+        stamp: Stamp,
+    },
+}
+
+impl Event {
+    /// The session a session timer concerns.
+    #[inline]
+    pub(super) fn session(&self) -> Option<u32> {
+        match *self {
+            Event::QueueAbandon { session, .. }
+            | Event::TierOpen { session, .. }
+            | Event::ReplyAbandon { session, .. }
+            | Event::Accepted { session, .. }
+            | Event::OfferTimeout { session, .. }
+            | Event::CustomerMessage { session, .. }
+            | Event::ReplyDone { session, .. }
+            | Event::WrapupDone { session, .. } => Some(session),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! A queue of waiting chats: first come, first served, with lazy deletion. A chat that leaves
+//! the queue (abandon) stays in the deque until it reaches the front, where it is recognised as
+//! stale by its wait-lane stamp and dropped; `live` counts the others.
+
+use std::collections::VecDeque;
+
+use super::session::{Phase, Session};
+use crate::engine::Stamp;
+
+pub(super) struct ChatQueue {
+    entries: VecDeque<(u32, Stamp)>,
+    /// Entries whose session still waits here.
+    pub live: usize,
+}
+
+impl ChatQueue {
+    pub fn new() -> Self {
+        ChatQueue {
+            entries: VecDeque::with_capacity(64),
+            live: 0,
+        }
+    }
+
+    fn is_live(sessions: &[Session], (s, stamp): (u32, Stamp)) -> bool {
+        let session = &sessions[s as usize];
+        session.wait == stamp && session.phase == Phase::Queued
+    }
+
+    /// The chat that has waited longest, dropping stale entries on the way.
+    #[inline]
+    pub fn head(&mut self, sessions: &[Session]) -> Option<u32> {
+        if self.live == 0 {
+            // Only stale entries can be left: drop them so the deque does not grow.
+            self.entries.clear();
+            return None;
+        }
+        loop {
+            let front = *self.entries.front().expect("live counts entries");
+            if Self::is_live(sessions, front) {
+                return Some(front.0);
+            }
+            self.entries.pop_front();
+        }
+    }
+
+    /// Remove the head returned by [`Self::head`].
+    #[inline]
+    pub fn pop_head(&mut self) {
+        self.entries.pop_front();
+        self.live -= 1;
+    }
+
+    pub fn push_back(&mut self, s: u32, stamp: Stamp) {
+        self.entries.push_back((s, stamp));
+        self.live += 1;
+    }
+
+    /// Put a chat back in arrival order near the front (an offer withdrawn): it steps over the
+    /// entries at the front that arrived before it, which are few (other withdrawn offers).
+    pub fn push_in_arrival_order(&mut self, sessions: &[Session], s: u32, stamp: Stamp) {
+        let arrived = sessions[s as usize].arrived_at;
+        let mut at = 0;
+        while at < self.entries.len() {
+            let entry = self.entries[at];
+            if Self::is_live(sessions, entry) && sessions[entry.0 as usize].arrived_at > arrived {
+                break;
+            }
+            at += 1;
+        }
+        self.entries.insert(at, (s, stamp));
+        self.live += 1;
+    }
+
+    /// A waiting chat left (abandoned): its entry goes stale.
+    pub fn forget_one(&mut self) {
+        self.live -= 1;
+    }
+}

@@ -1,0 +1,250 @@
+//! Routing: which agent takes a chat, and which chat a freed agent takes.
+//!
+//! Each group keeps its agents that can take a chat in a pool, best first for the routing
+//! policy. A chat that becomes eligible (it arrives, an overflow tier opens, an offer is
+//! withdrawn) is offered to the best agent of the first of its open tiers that has one: a
+//! look at the front of a few pools. An agent that frees a slot looks at the heads of its own
+//! group's queues only, highest priority first, then the chat that has waited longest. Neither
+//! scans all queues or all agents. So a queue is never left waiting while an eligible agent is
+//! free: every event that frees an agent or makes a chat eligible dispatches at once.
+
+use std::collections::VecDeque;
+
+use super::center::ContactCenter;
+use super::config::Routing;
+use super::records::Observer;
+use crate::engine::IndexedMinHeap;
+
+/// An entry of an idle queue: valid while the agent is idle with that ticket.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct IdleEntry {
+    /// Bit pattern of the agent's `free_since` when queued (ties are ordered by agent).
+    free_since: u64,
+    agent: u32,
+    ticket: u32,
+}
+
+/// A group's agents on shift with a free slot, best first for the routing policy.
+pub(super) enum Pool {
+    /// One slot per agent. Every policy then orders by (`free_since`, agent): the primary
+    /// criterion is the same for all free agents (none holds a chat). And an agent joins the set
+    /// only when its slot becomes free or it comes on shift without a chat, both with
+    /// `free_since = now`, the latest time yet: joining at the back keeps the queue in order,
+    /// and the best agent is at the front. O(1) per operation instead of O(log n), and the front
+    /// is read sequentially. Leaving is lazy: the agent's ticket changes and the stale entry is
+    /// dropped when it reaches the front (it is the front itself when the agent takes a chat).
+    Fifo(VecDeque<IdleEntry>),
+    /// Several slots: least_busy and most_busy move an agent within the order when it takes a
+    /// chat, and an agent coming back on shift with chats in hand keeps an old `free_since`,
+    /// so the order is not a FIFO.
+    Heap(IndexedMinHeap<RoutingKey>),
+}
+
+/// Order of the agents that can take a chat, best first: the routing policy's criterion, then
+/// longest idle, then the lowest agent number. Fields compare in declaration order. Agents of
+/// different groups compare by the same key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct RoutingKey {
+    primary: u32,
+    /// Bit pattern of the agent's `free_since`: non-negative, so it orders like the time.
+    free_since: u64,
+    agent: u32,
+}
+
+impl Pool {
+    /// A pool for a group of `agents` agents (numbered from `first`) with `capacity` slots.
+    pub fn new(agents: usize, first: u32, capacity: u32, fifo: bool) -> Self {
+        if capacity == 1 && fifo {
+            Pool::Fifo(VecDeque::with_capacity(agents))
+        } else {
+            // Ids are the floor's agent numbers: positions are kept for ids up to the group's
+            // last agent (a few bytes per agent of earlier groups).
+            Pool::Heap(IndexedMinHeap::new(first as usize + agents))
+        }
+    }
+}
+
+impl<'c, O: Observer> ContactCenter<'c, O> {
+    pub(super) fn routing_key(&self, agent: u32) -> RoutingKey {
+        let a = &self.agents[agent as usize];
+        let primary = match self.cfg.routing {
+            Routing::LeastBusy => a.held,
+            Routing::LongestIdle => 0,
+            Routing::MostBusy => a.capacity - a.held,
+        };
+        RoutingKey {
+            primary,
+            free_since: a.free_since.to_bits(),
+            agent,
+        }
+    }
+
+    /// The agent the routing policy picks among those of `group` that can take a chat.
+    #[inline]
+    pub(super) fn best_in_group(&mut self, group: u32) -> Option<u32> {
+        match &mut self.pools[group as usize] {
+            Pool::Heap(heap) => heap.peek(),
+            Pool::Fifo(queue) => loop {
+                let front = *queue.front()?;
+                let a = &self.agents[front.agent as usize];
+                if a.idle && a.idle_ticket == front.ticket {
+                    return Some(front.agent);
+                }
+                queue.pop_front();
+            },
+        }
+    }
+
+    /// The agent that takes a chat of `queue` whose tiers `0..=tier` are open: the best agent
+    /// of the first open tier that has one.
+    #[inline]
+    pub(super) fn best_for(&mut self, queue: usize, tier: u8) -> Option<u32> {
+        let tiers = &self.cfg.queues[queue].tiers;
+        if tiers.len() == 1 && tiers[0].groups.len() == 1 {
+            return self.best_in_group(tiers[0].groups[0] as u32);
+        }
+        self.best_over_tiers(queue, tier)
+    }
+
+    fn best_over_tiers(&mut self, queue: usize, tier: u8) -> Option<u32> {
+        let cfg = self.cfg;
+        for t in &cfg.queues[queue].tiers[..=tier as usize] {
+            let mut best: Option<(RoutingKey, u32)> = None;
+            for &g in &t.groups {
+                if let Some(agent) = self.best_in_group(g as u32) {
+                    let key = self.routing_key(agent);
+                    if best.map_or(true, |(k, _)| key < k) {
+                        best = Some((key, agent));
+                    }
+                }
+            }
+            if let Some((_, agent)) = best {
+                return Some(agent);
+            }
+        }
+        None
+    }
+
+    /// Offer a queue's waiting chats, oldest first, to agents of their open tiers while both
+    /// exist.
+    pub(super) fn dispatch_queue(&mut self, queue: usize) {
+        loop {
+            let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
+                return;
+            };
+            let tier = self.sessions.hot[s as usize].tier;
+            let Some(agent) = self.best_for(queue, tier) else {
+                return;
+            };
+            self.queues[queue].pop_head();
+            self.offer(s, agent);
+        }
+    }
+
+    /// Agents of `group` with a free slot take waiting chats from the heads of the group's
+    /// queues: highest priority first, then the chat that has waited longest.
+    pub(super) fn dispatch_group(&mut self, group: u32) {
+        let cfg = self.cfg;
+        let served = &self.served[group as usize];
+        if served.len() == 1 {
+            // One queue (always so in the one-queue format): its head, while an agent is free.
+            let (queue, tier) = served[0];
+            while self.queues[queue].live > 0 {
+                let Some(agent) = self.best_in_group(group) else {
+                    return;
+                };
+                let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
+                    return;
+                };
+                if self.sessions.hot[s as usize].tier < tier {
+                    return;
+                }
+                self.queues[queue].pop_head();
+                self.offer(s, agent);
+            }
+            return;
+        }
+        loop {
+            let Some(agent) = self.best_in_group(group) else {
+                return;
+            };
+            let mut best: Option<(i64, f64, usize, u32)> = None;
+            for i in 0..self.served[group as usize].len() {
+                let (queue, tier) = self.served[group as usize][i];
+                let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
+                    continue;
+                };
+                let session = &self.sessions.hot[s as usize];
+                if session.tier < tier {
+                    continue;
+                }
+                let priority = cfg.queues[queue].priority;
+                let better = match best {
+                    None => true,
+                    Some((p, arrived, _, _)) => {
+                        priority > p || (priority == p && session.arrived_at < arrived)
+                    }
+                };
+                if better {
+                    best = Some((priority, session.arrived_at, queue, s));
+                }
+            }
+            let Some((_, _, queue, s)) = best else {
+                return;
+            };
+            self.queues[queue].pop_head();
+            self.offer(s, agent);
+        }
+    }
+
+    /// Put the agent in, out of, or at its new place in its group's pool.
+    pub(super) fn refresh_availability(&mut self, agent: u32) {
+        let can_take = self.agents[agent as usize].can_take();
+        let group = self.agents[agent as usize].group as usize;
+        let heap_key = match self.pools[group] {
+            Pool::Heap(_) if can_take => Some(self.routing_key(agent)),
+            _ => None,
+        };
+        match &mut self.pools[group] {
+            Pool::Heap(heap) => match heap_key {
+                Some(key) => heap.set(agent, key),
+                None => heap.remove(agent),
+            },
+            Pool::Fifo(queue) => {
+                let a = &mut self.agents[agent as usize];
+                if can_take && !a.idle {
+                    a.idle = true;
+                    let entry = IdleEntry {
+                        free_since: a.free_since.to_bits(),
+                        agent,
+                        ticket: a.idle_ticket,
+                    };
+                    // The order above holds because every agent joins with free_since = now.
+                    debug_assert_eq!(a.free_since, self.sched.now());
+                    // Agents freed at the same instant go by agent number, as in the heap's
+                    // key: step back over them (almost always none: ties in time need
+                    // deterministic durations).
+                    let mut at = queue.len();
+                    while at > 0 {
+                        let before = queue[at - 1];
+                        if before.free_since == entry.free_since && before.agent > agent {
+                            at -= 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    if at == queue.len() {
+                        queue.push_back(entry);
+                    } else {
+                        queue.insert(at, entry);
+                    }
+                } else if !can_take && a.idle {
+                    // A ticket changes at most twice per chat or state change, and the stale
+                    // entry leaves at the next pick at the latest, long before 2^32.
+                    a.idle = false;
+                    a.idle_ticket = a.idle_ticket.wrapping_add(1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Chat sessions: the hot state of one contact's chat in one cache line, the cold state in a
+//! parallel array, and the slab that reuses them.
+//!
+//! Timers are cancelled lazily by stamps, one stamp per *lane* of timers that are voided
+//! together: the flow lane (accept or alert timeout, the customer's next message, the reply
+//! being composed, wrap-up: at most one pending) and the wait lane (patience in queue and the
+//! overflow tiers while the chat waits; patience for a reply once answered). Bumping one lane's
+//! stamp leaves the other's timers running, so a reply being composed and the customer's
+//! patience are cancelled independently; a later lane (invitations) adds a stamp here.
+
+use super::records::ContactId;
+use crate::engine::Stamp;
+
+pub(super) const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Phase {
+    Free,
+    Queued,
+    /// Offered to an agent whose slot is reserved during the accept delay.
+    Offered,
+    /// The customer is reading or typing their next message.
+    Thinking,
+    /// A customer message waits for the agent's attention.
+    Pending,
+    /// The agent is composing the reply.
+    Composing,
+    WrapUp,
+}
+
+/// One contact's chat session (hot state).
+///
+/// 64 bytes, aligned to a cache line: on a large floor the session an event touches is usually
+/// out of cache, and one line per session is one miss. To fit, two fields serve two phases each,
+/// a session needing only one of the two at a time, and what is read once per contact lives in
+/// [`Cold`].
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+pub(super) struct Session {
+    /// Stamp of the flow lane's timers.
+    pub flow: Stamp,
+    /// Stamp of the wait lane's timers.
+    pub wait: Stamp,
+    /// The agent who owns the chat (offered, in conversation or in wrap-up), or [`NONE`].
+    pub agent: u32,
+    pub exchanges_left: u32,
+    pub contact: ContactId,
+    pub queue: u16,
+    pub phase: Phase,
+    pub first_reply_pending: bool,
+    /// The queue-patience timer is scheduled.
+    pub abandon_armed: bool,
+    /// Highest overflow tier open to this chat (0: only the first).
+    pub tier: u8,
+    pub arrived_at: f64,
+    /// How long this customer waits for a reply before leaving the chat.
+    pub reply_patience: f64,
+    /// Until the accept: when the customer gives up waiting in queue (infinite without queue
+    /// patience). From the accept on: when the agent last sent a message (the accept counts),
+    /// where the indicator starts under the `agent_message` basis.
+    pub deadline_then_last_reply: f64,
+    /// In conversation: since when the customer's message waits for a reply. After the chat
+    /// ends: when it ended (the start of wrap-up).
+    pub pending_since_then_ended_at: f64,
+}
+
+const _: () = assert!(std::mem::size_of::<Session>() == 64);
+
+/// What a session needs once or twice per contact, kept out of the hot line.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Cold {
+    pub answered_at: f64,
+}
+
+impl Session {
+    pub const FREE: Session = Session {
+        flow: Stamp::ZERO,
+        wait: Stamp::ZERO,
+        agent: NONE,
+        exchanges_left: 0,
+        contact: 0,
+        queue: 0,
+        phase: Phase::Free,
+        first_reply_pending: false,
+        abandon_armed: false,
+        tier: 0,
+        arrived_at: 0.0,
+        reply_patience: f64::INFINITY,
+        deadline_then_last_reply: f64::INFINITY,
+        pending_since_then_ended_at: 0.0,
+    };
+
+    /// Where the response-pending indicator of the waiting message started.
+    #[inline]
+    pub fn indicator_start(&self, basis: super::IndicatorBasis) -> f64 {
+        match basis {
+            super::IndicatorBasis::CustomerMessage => self.pending_since_then_ended_at,
+            super::IndicatorBasis::AgentMessage => self.deadline_then_last_reply,
+        }
+    }
+}
+
+/// Sessions in a slab reused last freed first (the session freed last is the one in cache).
+pub(super) struct Sessions {
+    pub hot: Vec<Session>,
+    pub cold: Vec<Cold>,
+    free: Vec<u32>,
+}
+
+impl Sessions {
+    pub fn with_capacity(n: usize) -> Self {
+        Sessions {
+            hot: Vec::with_capacity(n),
+            cold: Vec::with_capacity(n),
+            free: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn alloc(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.hot.push(Session::FREE);
+                self.cold.push(Cold { answered_at: 0.0 });
+                (self.hot.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Free a session: every timer it has pending, in every lane, becomes stale.
+    pub fn free(&mut self, s: u32) {
+        let session = &mut self.hot[s as usize];
+        session.phase = Phase::Free;
+        session.flow = session.flow.next();
+        session.wait = session.wait.next();
+        self.free.push(s);
+    }
+
+    #[inline]
+    pub fn live_flow(&self, s: u32, stamp: Stamp, phase: Phase) -> bool {
+        let session = &self.hot[s as usize];
+        session.flow == stamp && session.phase == phase
+    }
+}

@@ -1,0 +1,836 @@
+//! The center's layout in a scenario: queues, channels and agent groups, and the chat settings
+//! each queue resolves to (its own sections, else its channel's, else the top-level ones). The
+//! one-queue format (`[arrivals]` + `[staffing]`) resolves here too, to one queue served by one
+//! group, so the rest of ccsim sees one shape.
+
+use std::collections::BTreeMap;
+
+use toml::Value;
+
+use super::raw::{
+    RawConversation, RawGroup, RawIndicator, RawOffer, RawPatience, RawQueue, RawScenario,
+    RawSections, RawWrapup,
+};
+use super::{format_duration, parse_clock, Resolver, ScenarioError, Sign, MAX_AGENTS};
+use crate::model::{
+    Attention, Break, ChatConfig, CountDist, Dist, GroupConfig, IndicatorBasis, QueueConfig,
+    Routing, Shift, Staffing, Tier,
+};
+
+/// Largest number of queues, channels or groups.
+const MAX_SEGMENTS: usize = 1000;
+/// Largest number of chats one agent can hold.
+const MAX_CONCURRENT: i64 = 64;
+/// Largest arrival rate, chats per hour.
+const MAX_RATE_PER_HOUR: f64 = 1e6;
+/// The name of the queue, channel and group of a one-queue scenario.
+pub const ONE_QUEUE: &str = "main";
+
+/// The overridable sections of one layer, and the prefix that names its keys in errors.
+#[derive(Clone, Copy)]
+struct Layer<'a> {
+    prefix: &'a str,
+    conversation: Option<&'a RawConversation>,
+    patience: Option<&'a RawPatience>,
+    indicator: Option<&'a RawIndicator>,
+    wrapup: Option<&'a RawWrapup>,
+    offer: Option<&'a RawOffer>,
+}
+
+impl<'a> Layer<'a> {
+    fn of_sections(prefix: &'a str, s: &'a RawSections) -> Self {
+        Layer {
+            prefix,
+            conversation: s.conversation.as_ref(),
+            patience: s.patience.as_ref(),
+            indicator: s.indicator.as_ref(),
+            wrapup: s.wrapup.as_ref(),
+            offer: s.offer.as_ref(),
+        }
+    }
+
+    fn of_queue(prefix: &'a str, q: &'a RawQueue) -> Self {
+        Layer {
+            prefix,
+            conversation: q.conversation.as_ref(),
+            patience: q.patience.as_ref(),
+            indicator: q.indicator.as_ref(),
+            wrapup: q.wrapup.as_ref(),
+            offer: q.offer.as_ref(),
+        }
+    }
+
+    fn of_top(raw: &'a RawScenario) -> Self {
+        Layer {
+            prefix: "",
+            conversation: raw.conversation.as_ref(),
+            patience: raw.patience.as_ref(),
+            indicator: raw.indicator.as_ref(),
+            wrapup: raw.wrapup.as_ref(),
+            offer: raw.offer.as_ref(),
+        }
+    }
+}
+
+/// A key looked up through the layers, most specific first: its value and its full name.
+fn pick<'a, T>(
+    layers: &[Layer<'a>],
+    key: &str,
+    get: impl Fn(&Layer<'a>) -> Option<&'a T>,
+) -> Option<(&'a T, String)> {
+    layers
+        .iter()
+        .find_map(|l| get(l).map(|v| (v, format!("{}{key}", l.prefix))))
+}
+
+/// What resolving the center gives the scenario.
+pub(super) struct Center {
+    pub routing: Routing,
+    pub attention: Attention,
+    pub channels: Vec<String>,
+    pub queues: Vec<QueueConfig>,
+    pub groups: Vec<GroupConfig>,
+}
+
+/// The run's extent, which lists and clock times are checked against.
+#[derive(Clone, Copy)]
+pub(super) struct Extent {
+    pub warmup: f64,
+    pub horizon: f64,
+    pub interval: f64,
+    pub day_start: f64,
+}
+
+impl Extent {
+    fn end(&self) -> f64 {
+        self.warmup + self.horizon
+    }
+}
+
+impl Resolver {
+    pub(super) fn center(
+        &self,
+        raw: &RawScenario,
+        extent: Extent,
+    ) -> Result<Center, ScenarioError> {
+        let multi = raw.queues.is_some() || raw.groups.is_some() || raw.channels.is_some();
+        let one = raw.arrivals.is_some() || raw.staffing.is_some();
+        match (one, multi) {
+            (true, true) => Err(self.invalid(
+                if raw.arrivals.is_some() {
+                    "arrivals"
+                } else {
+                    "staffing"
+                },
+                "a section",
+                "a scenario has either [arrivals] and [staffing] (one queue) or [queues.*] and \
+                 [groups.*] (several), not both",
+            )),
+            (false, false) => Err(self.missing(
+                "arrivals",
+                "missing [arrivals] and [staffing] (one queue), or [queues.NAME] and \
+                 [groups.NAME] sections (several queues)",
+            )),
+            (true, false) => self.one_queue(raw, extent),
+            (false, true) => self.several_queues(raw, extent),
+        }
+    }
+
+    /// `[arrivals]` + `[staffing]`: one queue, one channel, one group, all named `main`.
+    fn one_queue(&self, raw: &RawScenario, extent: Extent) -> Result<Center, ScenarioError> {
+        let Some(arrivals) = &raw.arrivals else {
+            return Err(self.missing(
+                "arrivals",
+                "missing [arrivals] (the one-queue format has [arrivals] and [staffing])",
+            ));
+        };
+        let Some(s) = &raw.staffing else {
+            return Err(self.missing(
+                "staffing",
+                "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
+            ));
+        };
+        if raw.routing.is_some() {
+            return Err(self.invalid(
+                "routing",
+                "a section",
+                "the one-queue format sets routing and attention in [staffing]",
+            ));
+        }
+        let max_concurrent =
+            self.capacity("staffing.max_concurrent_chats", s.max_concurrent_chats)?;
+        let routing = self.routing_choice("staffing.routing", s.routing.as_deref())?;
+        let attention = self.attention_choice("staffing.attention", s.attention.as_deref())?;
+        let staffing =
+            match (s.agents, &s.agents_per_interval) {
+                (Some(_), Some(_)) => {
+                    return Err(self.invalid(
+                        "staffing.agents",
+                        s.agents.unwrap_or_default(),
+                        "give either staffing.agents or staffing.agents_per_interval, not both",
+                    ))
+                }
+                (None, None) => return Err(self.missing(
+                    "staffing",
+                    "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
+                )),
+                (Some(n), None) => self.constant_staffing("staffing.agents", n, extent)?,
+                (None, Some(list)) => self.staffing_plan(
+                    "staffing.agents_per_interval",
+                    list,
+                    "staffing.step",
+                    s.step.as_ref(),
+                    extent,
+                )?,
+            };
+        let (arrival_step, arrival_rates) = self.rates(
+            "arrivals.rate_per_hour",
+            &arrivals.rate_per_hour,
+            "arrivals.step",
+            arrivals.step.as_ref(),
+            extent,
+        )?;
+        let top = [Layer::of_top(raw)];
+        let chat = self.chat(&top, max_concurrent)?;
+        Ok(Center {
+            routing,
+            attention,
+            channels: vec![ONE_QUEUE.into()],
+            queues: vec![QueueConfig {
+                name: ONE_QUEUE.into(),
+                channel: 0,
+                priority: 0,
+                arrival_step,
+                arrival_rates,
+                tiers: vec![Tier {
+                    groups: vec![0],
+                    after: 0.0,
+                }],
+                chat,
+            }],
+            groups: vec![GroupConfig {
+                name: ONE_QUEUE.into(),
+                max_concurrent,
+                staffing,
+                absenteeism: 0.0,
+            }],
+        })
+    }
+
+    fn several_queues(&self, raw: &RawScenario, extent: Extent) -> Result<Center, ScenarioError> {
+        let (no_queues, no_groups) = (BTreeMap::new(), BTreeMap::new());
+        let raw_queues = raw.queues.as_ref().unwrap_or(&no_queues);
+        let raw_groups: Vec<_> = raw.groups.as_ref().unwrap_or(&no_groups).iter().collect();
+        let raw_channels = raw.channels.as_ref();
+        if raw_queues.is_empty() {
+            return Err(self.missing(
+                "queues",
+                "a multi-queue scenario needs at least one [queues.NAME]",
+            ));
+        }
+        if raw_groups.is_empty() {
+            return Err(self.missing(
+                "groups",
+                "a multi-queue scenario needs at least one [groups.NAME]",
+            ));
+        }
+        for (what, n) in [("queues", raw_queues.len()), ("groups", raw_groups.len())] {
+            if n > MAX_SEGMENTS {
+                return Err(self.invalid(
+                    what,
+                    format!("{n} entries"),
+                    format!("at most {MAX_SEGMENTS}"),
+                ));
+            }
+        }
+        let (routing, attention) = match &raw.routing {
+            None => (Routing::LeastBusy, Attention::Fifo),
+            Some(r) => (
+                self.routing_choice("routing.agent", r.agent.as_deref())?,
+                self.attention_choice("routing.attention", r.attention.as_deref())?,
+            ),
+        };
+        // Channels: those declared, in name order; a queue without a channel is on "main".
+        let mut channels: Vec<String> =
+            raw_channels.map_or(Vec::new(), |c| c.keys().cloned().collect());
+        let channel_of = |name: &str| channels.iter().position(|c| c == name);
+        let mut queue_channels = Vec::new();
+        for (qname, q) in raw_queues {
+            let c = match &q.channel {
+                Some(name) => channel_of(name).ok_or_else(|| {
+                    self.invalid(
+                        &format!("queues.{qname}.channel"),
+                        format!("{name:?}"),
+                        format!(
+                            "no such channel: declare [channels.{name}] (channels: {})",
+                            list(&channels)
+                        ),
+                    )
+                })?,
+                None => usize::MAX,
+            };
+            queue_channels.push(c);
+        }
+        if queue_channels.contains(&usize::MAX) {
+            let main = match channel_of(ONE_QUEUE) {
+                Some(i) => i,
+                None => {
+                    channels.push(ONE_QUEUE.into());
+                    channels.len() - 1
+                }
+            };
+            for c in &mut queue_channels {
+                if *c == usize::MAX {
+                    *c = main;
+                }
+            }
+        }
+
+        let mut groups = Vec::new();
+        for (name, g) in &raw_groups {
+            groups.push(self.group(name, g, extent)?);
+        }
+        let group_names: Vec<String> = raw_groups.iter().map(|(n, _)| (*n).clone()).collect();
+
+        let mut queues = Vec::new();
+        let mut served = vec![false; groups.len()];
+        for ((qname, q), &channel) in raw_queues.iter().zip(&queue_channels) {
+            let prefix = format!("queues.{qname}.");
+            let tiers_key = format!("{prefix}served_by");
+            let raw_tiers = match &q.served_by {
+                Some(t) if !t.is_empty() => t,
+                _ => {
+                    return Err(self.missing(
+                        &tiers_key,
+                        "a queue must be served by at least one group: served_by = [ { groups = [\"NAME\"] } ]",
+                    ))
+                }
+            };
+            let mut tiers: Vec<Tier> = Vec::new();
+            for (t, tier) in raw_tiers.iter().enumerate() {
+                let key = format!("{tiers_key}[{t}]");
+                if tier.groups.is_empty() {
+                    return Err(self.invalid(
+                        &format!("{key}.groups"),
+                        "[]",
+                        "a tier needs at least one group",
+                    ));
+                }
+                let after = match (&tier.after, t) {
+                    (None, 0) => 0.0,
+                    (None, _) => {
+                        return Err(self.missing(&format!("{key}.after"), "every tier after the first needs `after`, the wait from which it may answer"))
+                    }
+                    (Some(v), _) => self.duration(&format!("{key}.after"), v, Sign::NonNegative)?,
+                };
+                if t == 0 && after != 0.0 {
+                    return Err(self.invalid(
+                        &format!("{key}.after"),
+                        tier.after.as_ref().expect("set"),
+                        "the first tier answers at once: leave out its `after`",
+                    ));
+                }
+                if let Some(prev) = tiers.last() {
+                    if after <= prev.after {
+                        return Err(self.invalid(
+                            &format!("{key}.after"),
+                            tier.after.as_ref().expect("set"),
+                            format!("tiers must open one after the other: after must exceed the previous tier's ({})", format_duration(prev.after)),
+                        ));
+                    }
+                }
+                let mut ids = Vec::new();
+                for (i, gname) in tier.groups.iter().enumerate() {
+                    let g = group_names.iter().position(|n| n == gname).ok_or_else(|| {
+                        self.invalid(
+                            &format!("{key}.groups[{i}]"),
+                            format!("{gname:?}"),
+                            format!("no such group (groups: {})", list(&group_names)),
+                        )
+                    })?;
+                    if tiers.iter().any(|t| t.groups.contains(&g)) || ids.contains(&g) {
+                        return Err(self.invalid(
+                            &format!("{key}.groups[{i}]"),
+                            format!("{gname:?}"),
+                            "a group may appear only once in a queue's served_by",
+                        ));
+                    }
+                    served[g] = true;
+                    ids.push(g);
+                }
+                tiers.push(Tier { groups: ids, after });
+            }
+            let priority = q.priority.unwrap_or(0);
+            let (arrival_step, arrival_rates) = self.rates(
+                &format!("{prefix}rate_per_hour"),
+                &q.rate_per_hour,
+                &format!("{prefix}step"),
+                q.step.as_ref(),
+                extent,
+            )?;
+            let max_k = tiers
+                .iter()
+                .flat_map(|t| &t.groups)
+                .map(|&g| groups[g].max_concurrent)
+                .max()
+                .unwrap_or(1);
+            let channel_name = &channels[channel];
+            let channel_prefix = format!("channels.{channel_name}.");
+            let mut layers = vec![Layer::of_queue(&prefix, q)];
+            if let Some(c) = raw_channels.and_then(|c| c.get(channel_name)) {
+                layers.push(Layer::of_sections(&channel_prefix, c));
+            }
+            layers.push(Layer::of_top(raw));
+            let chat = self.chat(&layers, max_k)?;
+            queues.push(QueueConfig {
+                name: qname.clone(),
+                channel,
+                priority,
+                arrival_step,
+                arrival_rates,
+                tiers,
+                chat,
+            });
+        }
+        if let Some(g) = served.iter().position(|s| !s) {
+            return Err(self.invalid(
+                &format!("groups.{}", group_names[g]),
+                "a group",
+                "serves no queue: name it in some queue's served_by",
+            ));
+        }
+        Ok(Center {
+            routing,
+            attention,
+            channels,
+            queues,
+            groups,
+        })
+    }
+
+    fn group(
+        &self,
+        name: &str,
+        g: &RawGroup,
+        extent: Extent,
+    ) -> Result<GroupConfig, ScenarioError> {
+        let prefix = format!("groups.{name}.");
+        let k = |key: &str| format!("{prefix}{key}");
+        let max_concurrent = self.capacity(&k("max_concurrent_chats"), g.max_concurrent_chats)?;
+        let absenteeism = match g.absenteeism {
+            None => 0.0,
+            Some(p) if (0.0..1.0).contains(&p) => p,
+            Some(p) => {
+                return Err(self.invalid(
+                    &k("absenteeism"),
+                    p,
+                    "must be in [0, 1): the share of agents who miss the whole day",
+                ))
+            }
+        };
+        let forms = [
+            g.agents.is_some(),
+            g.agents_per_interval.is_some(),
+            g.shifts.is_some(),
+        ];
+        if forms.iter().filter(|x| **x).count() != 1 {
+            return Err(self.missing(
+                &format!("groups.{name}"),
+                "give exactly one of agents (a number), agents_per_interval (a list) or shifts (a list of { start, end, agents })",
+            ));
+        }
+        let staffing = if let Some(n) = g.agents {
+            self.constant_staffing(&k("agents"), n, extent)?
+        } else if let Some(list) = &g.agents_per_interval {
+            self.staffing_plan(
+                &k("agents_per_interval"),
+                list,
+                &k("step"),
+                g.step.as_ref(),
+                extent,
+            )?
+        } else {
+            let raw_shifts = g.shifts.as_ref().expect("one form is set");
+            let mut shifts = Vec::new();
+            for (i, s) in raw_shifts.iter().enumerate() {
+                let key = k(&format!("shifts[{i}]"));
+                let start = self.clock(&format!("{key}.start"), &s.start, extent)?;
+                let end = self.clock(&format!("{key}.end"), &s.end, extent)?;
+                if end <= start {
+                    return Err(self.invalid(
+                        &format!("{key}.end"),
+                        &s.end,
+                        format!("a shift must end after it starts ({})", s.start),
+                    ));
+                }
+                if !(0..=MAX_AGENTS).contains(&s.agents) {
+                    return Err(self.invalid(
+                        &format!("{key}.agents"),
+                        s.agents,
+                        format!("must be between 0 and {MAX_AGENTS}"),
+                    ));
+                }
+                let mut breaks: Vec<Break> = Vec::new();
+                for (j, b) in s.breaks.iter().flatten().enumerate() {
+                    let bkey = format!("{key}.breaks[{j}]");
+                    let at = self.clock(&format!("{bkey}.at"), &b.at, extent)?;
+                    let length =
+                        self.duration(&format!("{bkey}.length"), &b.length, Sign::Positive)?;
+                    if at < start || at + length > end {
+                        return Err(self.invalid(
+                            &format!("{bkey}.at"),
+                            &b.at,
+                            format!(
+                                "a break must lie inside its shift ({} to {})",
+                                s.start, s.end
+                            ),
+                        ));
+                    }
+                    if let Some(prev) = breaks.last() {
+                        if at < prev.at + prev.length {
+                            return Err(self.invalid(
+                                &format!("{bkey}.at"),
+                                &b.at,
+                                "breaks must not overlap and must be listed in time order",
+                            ));
+                        }
+                    }
+                    breaks.push(Break { at, length });
+                }
+                shifts.push(Shift {
+                    start,
+                    end,
+                    agents: s.agents as u32,
+                    breaks,
+                });
+            }
+            Staffing::Shifts(shifts)
+        };
+        if staffing.agents() == 0 {
+            return Err(self.invalid(
+                &format!("groups.{name}"),
+                "a group",
+                "has no agent at any time",
+            ));
+        }
+        Ok(GroupConfig {
+            name: name.to_string(),
+            max_concurrent,
+            staffing,
+            absenteeism,
+        })
+    }
+
+    /// A clock time of the run's day (`"08:00"`), as run time: the first such time at or after
+    /// `run.day_start`, within the run.
+    fn clock(&self, key: &str, value: &Value, extent: Extent) -> Result<f64, ScenarioError> {
+        let Value::String(text) = value else {
+            return Err(self.invalid(key, value, "a clock time is a string like \"08:00\""));
+        };
+        let clock = parse_clock(text).map_err(|rule| self.invalid(key, value, rule))?;
+        let mut t = clock - extent.day_start;
+        if t < 0.0 {
+            t += 86_400.0;
+        }
+        if t > extent.end() {
+            return Err(self.invalid(
+                key,
+                value,
+                format!(
+                    "outside the run, which runs {} from run.day_start ({})",
+                    format_duration(extent.end()),
+                    super::format_clock(extent.day_start, 0.0)
+                ),
+            ));
+        }
+        Ok(t)
+    }
+
+    fn capacity(&self, key: &str, k: Option<i64>) -> Result<u32, ScenarioError> {
+        match k {
+            None => Ok(1),
+            Some(k) if (1..=MAX_CONCURRENT).contains(&k) => Ok(k as u32),
+            Some(k) => Err(self.invalid(key, k, format!("must be between 1 and {MAX_CONCURRENT}"))),
+        }
+    }
+
+    fn routing_choice(&self, key: &str, v: Option<&str>) -> Result<Routing, ScenarioError> {
+        self.choice(
+            key,
+            v,
+            &[
+                ("least_busy", Routing::LeastBusy),
+                ("longest_idle", Routing::LongestIdle),
+                ("most_busy", Routing::MostBusy),
+            ],
+        )
+    }
+
+    fn attention_choice(&self, key: &str, v: Option<&str>) -> Result<Attention, ScenarioError> {
+        self.choice(
+            key,
+            v,
+            &[
+                ("fifo", Attention::Fifo),
+                ("most_urgent", Attention::MostUrgent),
+                ("parallel", Attention::Parallel),
+            ],
+        )
+    }
+
+    fn constant_staffing(
+        &self,
+        key: &str,
+        n: i64,
+        extent: Extent,
+    ) -> Result<Staffing, ScenarioError> {
+        if !(0..=MAX_AGENTS).contains(&n) {
+            return Err(self.invalid(key, n, format!("must be between 0 and {MAX_AGENTS}")));
+        }
+        Ok(Staffing::PerStep {
+            step: extent.interval,
+            agents: vec![n as u32],
+        })
+    }
+
+    fn staffing_plan(
+        &self,
+        key: &str,
+        list: &[i64],
+        step_key: &str,
+        step: Option<&Value>,
+        extent: Extent,
+    ) -> Result<Staffing, ScenarioError> {
+        let value = Value::Array(list.iter().map(|&n| Value::Integer(n)).collect());
+        let (step, agents) = self.per_step(key, &value, step_key, step, extent, |x| {
+            if (0.0..=MAX_AGENTS as f64).contains(&x) && x.fract() == 0.0 {
+                Ok(())
+            } else {
+                Err("a number of agents must be an integer between 0 and 1000000")
+            }
+        })?;
+        Ok(Staffing::PerStep {
+            step,
+            agents: agents.into_iter().map(|x| x as u32).collect(),
+        })
+    }
+
+    /// Arrival rates per second, from chats per hour.
+    fn rates(
+        &self,
+        key: &str,
+        value: &Value,
+        step_key: &str,
+        step: Option<&Value>,
+        extent: Extent,
+    ) -> Result<(f64, Vec<f64>), ScenarioError> {
+        let (step, per_hour) = self.per_step(key, value, step_key, step, extent, |x| {
+            if (0.0..=MAX_RATE_PER_HOUR).contains(&x) {
+                Ok(())
+            } else {
+                Err("an arrival rate must be between 0 and 1000000 chats per hour")
+            }
+        })?;
+        Ok((step, per_hour.iter().map(|x| x / 3600.0).collect()))
+    }
+
+    /// A number (the whole run) or a list with exactly one value per step of `step` (default
+    /// the reporting interval) over the warm-up and the horizon.
+    fn per_step(
+        &self,
+        key: &str,
+        value: &Value,
+        step_key: &str,
+        step: Option<&Value>,
+        extent: Extent,
+        check: impl Fn(f64) -> Result<(), &'static str>,
+    ) -> Result<(f64, Vec<f64>), ScenarioError> {
+        let step = match step {
+            None => extent.interval,
+            Some(v) => self.duration(step_key, v, Sign::Positive)?,
+        };
+        let number = |v: &Value, at: &str| -> Result<f64, ScenarioError> {
+            let x = match v {
+                Value::Integer(i) => *i as f64,
+                Value::Float(f) => *f,
+                other => return Err(self.invalid(at, other, "must be a number")),
+            };
+            check(x).map_err(|rule| self.invalid(at, v, rule))?;
+            Ok(x)
+        };
+        match value {
+            Value::Array(list) => {
+                let n = (extent.end() / step - 1e-9).ceil().max(1.0);
+                if n > super::MAX_INTERVALS as f64 {
+                    return Err(self.invalid(
+                        step_key,
+                        format_duration(step),
+                        format!(
+                            "the warm-up plus horizon would make {n} steps; at most {} are allowed",
+                            super::MAX_INTERVALS
+                        ),
+                    ));
+                }
+                let n = n as usize;
+                if list.len() != n {
+                    return Err(self.invalid(
+                        key,
+                        format!("a list of {} entries", list.len()),
+                        format!(
+                            "a per-step list needs exactly {n} entries: {n} intervals of {} \
+                             ({step_key}) cover the warm-up and the horizon",
+                            format_duration(step),
+                        ),
+                    ));
+                }
+                let values = list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| number(v, &format!("{key}[{i}]")))
+                    .collect::<Result<Vec<f64>, _>>()?;
+                Ok((step, values))
+            }
+            v => Ok((step, vec![number(v, key)?])),
+        }
+    }
+
+    /// A queue's chat settings, each key from the first layer that sets it.
+    fn chat(&self, layers: &[Layer], max_k: u32) -> Result<ChatConfig, ScenarioError> {
+        let exchanges = match pick(layers, "conversation.exchanges", |l| {
+            l.conversation?.exchanges.as_ref()
+        }) {
+            Some((d, key)) => self.count_dist(&key, d)?,
+            None => CountDist::Constant(1),
+        };
+        let dist_or_zero = |found: Option<(&super::raw::RawDist, String)>| match found {
+            Some((d, key)) => self.dist(&key, d),
+            None => Ok(Dist::Constant(0.0)),
+        };
+        let think = dist_or_zero(pick(layers, "conversation.customer_think", |l| {
+            l.conversation?.customer_think.as_ref()
+        }))?;
+        let compose = match pick(layers, "conversation.agent_compose", |l| {
+            l.conversation?.agent_compose.as_ref()
+        }) {
+            Some((d, key)) => self.dist(&key, d)?,
+            None => {
+                let where_ = layers.first().map_or("", |l| l.prefix);
+                return Err(self.missing(
+                    &format!("{where_}conversation.agent_compose"),
+                    "missing: the time an agent takes to compose a reply (set it in [conversation], or for a channel or queue)",
+                ));
+            }
+        };
+        let accept_delay = dist_or_zero(pick(layers, "conversation.accept_delay", |l| {
+            l.conversation?.accept_delay.as_ref()
+        }))?;
+        let slowdown = match pick(layers, "conversation.concurrency_slowdown", |l| {
+            l.conversation?.concurrency_slowdown.as_ref()
+        }) {
+            None => vec![1.0; max_k as usize],
+            Some((list, key)) => {
+                if list.len() < max_k as usize {
+                    return Err(self.invalid(
+                        &key,
+                        format!("{list:?}"),
+                        format!(
+                            "needs one factor per number of chats held, 1 to max_concurrent_chats = {max_k}: at least {max_k} entries"
+                        ),
+                    ));
+                }
+                if let Some((i, x)) = list
+                    .iter()
+                    .enumerate()
+                    .find(|(_, x)| !(x.is_finite() && **x > 0.0))
+                {
+                    return Err(self.invalid(
+                        &format!("{key}[{i}]"),
+                        x,
+                        "a slowdown factor must be > 0",
+                    ));
+                }
+                list.clone()
+            }
+        };
+        let queue_patience = pick(layers, "patience.queue", |l| l.patience?.queue.as_ref())
+            .map(|(d, key)| self.dist(&key, d))
+            .transpose()?;
+        let reply_patience = pick(layers, "patience.reply", |l| l.patience?.reply.as_ref())
+            .map(|(d, key)| self.dist(&key, d))
+            .transpose()?;
+        let yellow_at = pick(layers, "indicator.yellow", |l| l.indicator?.yellow.as_ref());
+        let red_at = pick(layers, "indicator.red", |l| l.indicator?.red.as_ref());
+        let yellow = match &yellow_at {
+            Some((v, key)) => self.duration(key, v, Sign::NonNegative)?,
+            None => 30.0,
+        };
+        let red = match &red_at {
+            Some((v, key)) => self.duration(key, v, Sign::NonNegative)?,
+            None => 60.0,
+        };
+        if red < yellow {
+            let (written, key) = red_at.map(|(v, k)| (v.clone(), k)).unwrap_or_else(|| {
+                (
+                    Value::String("60s".into()),
+                    format!("{}indicator.red", layers[0].prefix),
+                )
+            });
+            return Err(self.invalid(
+                &key,
+                written,
+                format!(
+                    "must be at least indicator.yellow ({}): the indicator turns yellow before red",
+                    format_duration(yellow)
+                ),
+            ));
+        }
+        let basis = match pick(layers, "indicator.basis", |l| l.indicator?.basis.as_ref()) {
+            None => IndicatorBasis::CustomerMessage,
+            Some((text, key)) => self.choice(
+                &key,
+                Some(text.as_str()),
+                &[
+                    ("customer_message", IndicatorBasis::CustomerMessage),
+                    ("agent_message", IndicatorBasis::AgentMessage),
+                ],
+            )?,
+        };
+        let wrapup = dist_or_zero(pick(layers, "wrapup.time", |l| l.wrapup?.time.as_ref()))?;
+        let alert_timeout = match pick(layers, "offer.alert_timeout", |l| {
+            l.offer?.alert_timeout.as_ref()
+        }) {
+            None => f64::INFINITY,
+            Some((v, key)) => self.duration(&key, v, Sign::Positive)?,
+        };
+        let not_responding_pause = dist_or_zero(pick(layers, "offer.not_responding_pause", |l| {
+            l.offer?.not_responding_pause.as_ref()
+        }))?;
+        Ok(ChatConfig {
+            exchanges,
+            think,
+            compose,
+            slowdown,
+            accept_delay,
+            queue_patience,
+            reply_patience,
+            yellow,
+            red,
+            basis,
+            wrapup,
+            alert_timeout,
+            not_responding_pause,
+        })
+    }
+}
+
+/// Names for an error message: `"a", "b"`.
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
