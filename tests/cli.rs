@@ -9,10 +9,12 @@ use std::process::Output;
 
 use common::{ccsim, scratch};
 
-const FILES: [&str; 4] = [
+const FILES: [&str; 6] = [
     "summary.csv",
     "intervals.csv",
     "replications.csv",
+    "segments.csv",
+    "segment_intervals.csv",
     "run.json",
 ];
 
@@ -117,7 +119,7 @@ fn run_writes_every_file_with_the_documented_columns() {
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["ccsim_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(json["seed"], 2026);
     assert_eq!(json["scenario"]["document"]["staffing"]["agents"], 12);

@@ -9,10 +9,12 @@ use std::path::Path;
 use common::{assert_ok, assert_same_tree, bundled, ccsim, scratch};
 
 /// The files of a run, which every point folder of a sweep holds.
-const RUN_FILES: [&str; 5] = [
+const RUN_FILES: [&str; 7] = [
     "summary.csv",
     "intervals.csv",
     "replications.csv",
+    "segments.csv",
+    "segment_intervals.csv",
     "distributions.csv",
     "run.json",
 ];

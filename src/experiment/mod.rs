@@ -7,9 +7,12 @@ pub mod grid;
 pub mod staff;
 pub mod sweep;
 
-use crate::model::{run_replication, RunTotals};
+use crate::model::{run_replication, ModelConfig, RunTotals};
 use crate::scenario::Scenario;
-use crate::stats::{confidence_interval, Collector, Histogram, Interval, Kpi, Tallies, Window};
+use crate::stats::{
+    confidence_interval, merged, Collector, ContactTally, Histogram, Interval, Kpi, LoadTally,
+    Tallies, Window,
+};
 use sweep::{run_tasks, Control, Interrupted, Task};
 
 /// The raw tallies of one replication, before they are reduced to KPI values.
@@ -30,6 +33,59 @@ pub struct Replication {
     /// Taken by a [`Pool`] as soon as the replication is collected, so that only the pooled
     /// distributions stay in memory.
     pub distributions: Option<Box<Distributions>>,
+    /// The KPI values of each segment, in [`segments`] order.
+    pub segments: Vec<SegmentValues>,
+}
+
+/// One segment's KPI values in one replication: over the window and per reporting interval.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SegmentValues {
+    pub overall: Vec<f64>,
+    pub intervals: Vec<Vec<f64>>,
+}
+
+/// What a segment is: a queue, a channel (its queues together) or an agent group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Queue,
+    Channel,
+    Group,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Queue => "queue",
+            Scope::Channel => "channel",
+            Scope::Group => "group",
+        }
+    }
+
+    /// Whether `segments.csv` reports `kpi` for this scope: every contact KPI for queues and
+    /// channels, the agent KPIs (and the contacts a group took) for groups.
+    pub fn reports(self, kpi: Kpi) -> bool {
+        match self {
+            Scope::Queue | Scope::Channel => kpi.of_contacts(),
+            Scope::Group => kpi.of_groups(),
+        }
+    }
+}
+
+/// The segments of a scenario, in output order: its queues, its channels, its groups.
+pub fn segments(s: &Scenario) -> Vec<(Scope, String)> {
+    let m = &s.model;
+    let named = |scope: Scope, names: Vec<String>| names.into_iter().map(move |n| (scope, n));
+    named(
+        Scope::Queue,
+        m.queues.iter().map(|q| q.name.clone()).collect(),
+    )
+    .chain(named(Scope::Channel, m.channels.clone()))
+    .chain(named(
+        Scope::Group,
+        m.groups.iter().map(|g| g.name.clone()).collect(),
+    ))
+    .collect()
 }
 
 /// Distributions over the measured window: every response time and every queue wait
@@ -64,26 +120,75 @@ impl Distributions {
     }
 }
 
+/// A segment's values from its interval tallies.
+fn segment_values(contacts: &[ContactTally], load: &[LoadTally]) -> SegmentValues {
+    let none = LoadTally::default();
+    let load_at = |i: usize| load.get(i).unwrap_or(&none);
+    SegmentValues {
+        overall: Kpi::values(
+            &merged(contacts, ContactTally::merge),
+            &merged(load, LoadTally::merge),
+        ),
+        intervals: contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Kpi::values(c, load_at(i)))
+            .collect(),
+    }
+}
+
 impl Measured {
     /// Compute the KPI values and let the tallies (histograms per interval) go.
-    pub fn reduce(mut self) -> Replication {
+    pub fn reduce(mut self, model: &ModelConfig) -> Replication {
         let (c, l) = self.tallies.overall();
         let held_time = std::mem::take(&mut self.tallies.held_time);
         let t = &self.tallies;
+        let overall = Kpi::values(&c, &l);
+        let intervals: Vec<Vec<f64>> = t
+            .contacts
+            .iter()
+            .zip(&t.load)
+            .map(|(c, l)| Kpi::values(c, l))
+            .collect();
+        let segments = match &t.segments {
+            // One queue, one channel, one group: each is the whole center.
+            None => {
+                let center = SegmentValues {
+                    overall: overall.clone(),
+                    intervals: intervals.clone(),
+                };
+                vec![center; 3]
+            }
+            Some(seg) => {
+                let mut out: Vec<SegmentValues> =
+                    seg.queues.iter().map(|q| segment_values(q, &[])).collect();
+                for channel in 0..model.channels.len() {
+                    let mut tallies = vec![ContactTally::default(); t.contacts.len()];
+                    for (q, queue) in model.queues.iter().enumerate() {
+                        if queue.channel == channel {
+                            for (a, b) in tallies.iter_mut().zip(&seg.queues[q]) {
+                                a.merge(b);
+                            }
+                        }
+                    }
+                    out.push(segment_values(&tallies, &[]));
+                }
+                for (c, l) in seg.groups.iter().zip(&seg.group_load) {
+                    out.push(segment_values(c, l));
+                }
+                out
+            }
+        };
         Replication {
             index: self.index,
-            overall: Kpi::values(&c, &l),
-            intervals: t
-                .contacts
-                .iter()
-                .zip(&t.load)
-                .map(|(c, l)| Kpi::values(c, l))
-                .collect(),
+            overall,
+            intervals,
             distributions: Some(Box::new(Distributions {
                 response: c.responses,
                 wait: c.waits,
                 held_time,
             })),
+            segments,
         }
     }
 }
@@ -101,7 +206,8 @@ pub fn window(s: &Scenario) -> Window {
 
 /// Run replication `index` of `scenario` with its own random streams.
 pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
-    let collector = Collector::new(window(scenario));
+    let m = &scenario.model;
+    let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len());
     let (collector, totals) =
         run_replication(&scenario.model, scenario.run.seed, index as u64, collector);
     Measured {

@@ -215,7 +215,8 @@ pub fn run_tasks<'s, E: From<Interrupted>>(
                 if control.cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let r = replicate(scenario(t.point), t.replication).reduce();
+                let s = scenario(t.point);
+                let r = replicate(s, t.replication).reduce(&s.model);
                 control.progress.replication_done();
                 Some(r)
             })

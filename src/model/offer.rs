@@ -17,10 +17,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.phase = Phase::Offered;
         session.agent = agent;
         let (contact, queue, flow) = (session.contact, session.queue, session.flow);
+        let arrived_at = session.arrived_at;
         let a = &self.agents[agent as usize];
         self.emit(Record::Offered {
             contact,
             queue: u32::from(queue),
+            arrived_at,
             agent,
             group: a.group,
             held: a.held,

@@ -68,6 +68,7 @@ pub enum Record {
     Offered {
         contact: ContactId,
         queue: QueueId,
+        arrived_at: f64,
         agent: u32,
         group: GroupId,
         held: u32,

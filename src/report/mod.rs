@@ -18,12 +18,14 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::experiment::{summarise, window, Distributions, KpiSummary, Replication};
+use crate::experiment::{
+    segments, summarise, window, Distributions, KpiSummary, Replication, Scope,
+};
 use crate::scenario::{format_duration, Scenario};
 use crate::stats::{Kpi, Window};
 
 /// Version of the layout of the output files; bumped when a column or field changes meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything a run reports, computed once from the replications.
 pub struct RunReport<'a> {
@@ -35,6 +37,16 @@ pub struct RunReport<'a> {
     pub intervals: Vec<Vec<KpiSummary>>,
     /// Distributions pooled over the replications, when known (`distributions.csv`).
     pub distributions: Option<&'a Distributions>,
+    /// Per segment (queue, channel, group): its summary over the window and per interval.
+    pub segments: Vec<SegmentSummary>,
+}
+
+/// The across-replication summary of one segment.
+pub struct SegmentSummary {
+    pub scope: Scope,
+    pub name: String,
+    pub summary: Vec<KpiSummary>,
+    pub intervals: Vec<Vec<KpiSummary>>,
 }
 
 impl<'a> RunReport<'a> {
@@ -44,6 +56,19 @@ impl<'a> RunReport<'a> {
         let intervals = (0..window.intervals())
             .map(|i| summarise(replications, move |r| &r.intervals[i]))
             .collect();
+        let segments = segments(scenario)
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| replications.iter().all(|r| r.segments.len() > *k))
+            .map(|(k, (scope, name))| SegmentSummary {
+                scope,
+                name,
+                summary: summarise(replications, |r| &r.segments[k].overall),
+                intervals: (0..window.intervals())
+                    .map(|i| summarise(replications, move |r| &r.segments[k].intervals[i]))
+                    .collect(),
+            })
+            .collect();
         RunReport {
             scenario,
             replications,
@@ -51,6 +76,7 @@ impl<'a> RunReport<'a> {
             summary,
             intervals,
             distributions: None,
+            segments,
         }
     }
 
@@ -113,11 +139,54 @@ impl<'a> RunReport<'a> {
                 let _ = writeln!(
                     out,
                     "{i},{},{},{},{}",
-                    clock(a),
-                    clock(b),
+                    self.scenario.run.clock(a),
+                    self.scenario.run.clock(b),
                     s.kpi.name(),
                     interval_fields(s)
                 );
+            }
+        }
+        out.into_bytes()
+    }
+
+    /// `segments.csv`: one row per segment (queue, channel, group) and KPI of its scope.
+    pub fn segments_csv(&self) -> Vec<u8> {
+        let mut out = String::from("scope,segment,kpi,mean,ci95_low,ci95_high,std,replications\n");
+        for seg in &self.segments {
+            for s in seg.summary.iter().filter(|s| seg.scope.reports(s.kpi)) {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{}",
+                    seg.scope.name(),
+                    seg.name,
+                    s.kpi.name(),
+                    interval_fields(s)
+                );
+            }
+        }
+        out.into_bytes()
+    }
+
+    /// `segment_intervals.csv`: one row per segment, reporting interval and KPI.
+    pub fn segment_intervals_csv(&self) -> Vec<u8> {
+        let mut out = String::from(
+            "scope,segment,interval,start,end,kpi,mean,ci95_low,ci95_high,std,replications\n",
+        );
+        for seg in &self.segments {
+            for (i, summary) in seg.intervals.iter().enumerate() {
+                let (a, b) = self.window.bounds(i);
+                for s in summary.iter().filter(|s| seg.scope.reports(s.kpi)) {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{i},{},{},{},{}",
+                        seg.scope.name(),
+                        seg.name,
+                        self.scenario.run.clock(a),
+                        self.scenario.run.clock(b),
+                        s.kpi.name(),
+                        interval_fields(s)
+                    );
+                }
             }
         }
         out.into_bytes()
@@ -137,20 +206,33 @@ impl<'a> RunReport<'a> {
     /// `run.json`: provenance (version, scenario as run, seed) and the KPIs.
     pub fn run_json(&self) -> Vec<u8> {
         let s = self.scenario;
-        let kpis: Vec<_> = self
-            .summary
+        let kpi_json = |k: &KpiSummary| {
+            let i = k.interval.as_ref();
+            json!({
+                "kpi": k.kpi.name(),
+                "unit": k.kpi.unit(),
+                "definition": k.kpi.definition(),
+                "mean": i.map(|i| json_number(i.mean)),
+                "ci95_low": i.map(|i| json_number(i.low)),
+                "ci95_high": i.map(|i| json_number(i.high)),
+                "std": i.map(|i| json_number(i.std_dev)),
+                "replications": i.map_or(0, |i| i.n),
+            })
+        };
+        let kpis: Vec<_> = self.summary.iter().map(kpi_json).collect();
+        let segments: Vec<_> = self
+            .segments
             .iter()
-            .map(|k| {
-                let i = k.interval.as_ref();
+            .map(|seg| {
                 json!({
-                    "kpi": k.kpi.name(),
-                    "unit": k.kpi.unit(),
-                    "definition": k.kpi.definition(),
-                    "mean": i.map(|i| json_number(i.mean)),
-                    "ci95_low": i.map(|i| json_number(i.low)),
-                    "ci95_high": i.map(|i| json_number(i.high)),
-                    "std": i.map(|i| json_number(i.std_dev)),
-                    "replications": i.map_or(0, |i| i.n),
+                    "scope": seg.scope.name(),
+                    "segment": seg.name,
+                    "kpis": seg
+                        .summary
+                        .iter()
+                        .filter(|s| seg.scope.reports(s.kpi))
+                        .map(kpi_json)
+                        .collect::<Vec<_>>(),
                 })
             })
             .collect();
@@ -179,6 +261,7 @@ impl<'a> RunReport<'a> {
                 "short_abandon_s": s.kpi.short_abandon,
             },
             "kpis": kpis,
+            "segments": segments,
         });
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON of plain values");
         bytes.push(b'\n');
@@ -230,6 +313,8 @@ impl<'a> RunReport<'a> {
             ("summary.csv", self.summary_csv()),
             ("intervals.csv", self.intervals_csv()),
             ("replications.csv", self.replications_csv()),
+            ("segments.csv", self.segments_csv()),
+            ("segment_intervals.csv", self.segment_intervals_csv()),
             ("run.json", self.run_json()),
         ];
         if let Some(d) = self.distributions_csv() {
@@ -308,15 +393,10 @@ pub fn short(x: f64) -> String {
     }
 }
 
-/// Seconds since the start of the run as a clock time `HH:MM` (`HH:MM:SS` when needed).
+/// Seconds since the start of the run as a clock time `HH:MM` (`HH:MM:SS` when needed), for
+/// outputs that have no scenario at hand (the run's own labels use `RunSettings::clock`).
 pub fn clock(seconds: f64) -> String {
-    let total = seconds.round() as u64;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    if s == 0 {
-        format!("{h:02}:{m:02}")
-    } else {
-        format!("{h:02}:{m:02}:{s:02}")
-    }
+    crate::scenario::format_clock(0.0, seconds)
 }
 
 /// Write each file into `dir` atomically: all of them to temporary files in the same folder

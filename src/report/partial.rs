@@ -11,7 +11,7 @@ use anyhow::{bail, Context};
 use serde::{Deserialize, Serialize};
 
 use crate::experiment::sweep::{Shard, Task};
-use crate::experiment::{Distributions, Replication};
+use crate::experiment::{Distributions, Replication, SegmentValues};
 
 /// First line of a shard file.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -36,6 +36,9 @@ struct Line {
     overall: Vec<Option<f64>>,
     intervals: Vec<Vec<Option<f64>>>,
     distributions: Option<Box<Distributions>>,
+    /// Per segment (queue, channel, group): overall and per-interval values.
+    #[serde(default)]
+    segments: Vec<(Vec<Option<f64>>, Vec<Vec<Option<f64>>>)>,
 }
 
 fn to_json(values: &[f64]) -> Vec<Option<f64>> {
@@ -97,6 +100,16 @@ impl ShardWriter {
             overall: to_json(&r.overall),
             intervals: r.intervals.iter().map(|v| to_json(v)).collect(),
             distributions: r.distributions,
+            segments: r
+                .segments
+                .iter()
+                .map(|s| {
+                    (
+                        to_json(&s.overall),
+                        s.intervals.iter().map(|v| to_json(v)).collect(),
+                    )
+                })
+                .collect(),
         })
     }
 
@@ -154,6 +167,14 @@ impl ShardReader {
                 overall: from_json(l.overall),
                 intervals: l.intervals.into_iter().map(from_json).collect(),
                 distributions: l.distributions,
+                segments: l
+                    .segments
+                    .into_iter()
+                    .map(|(overall, intervals)| SegmentValues {
+                        overall: from_json(overall),
+                        intervals: intervals.into_iter().map(from_json).collect(),
+                    })
+                    .collect(),
             },
         )))
     }

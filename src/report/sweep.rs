@@ -344,6 +344,7 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
                 overall: Vec::with_capacity(Kpi::ALL.len()),
                 intervals: Vec::new(),
                 distributions: None,
+                segments: Vec::new(),
             });
         }
         let r = reps.last_mut().expect("just pushed");

@@ -86,21 +86,15 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
 }
 
 /// The clock time (`"08:30"`, or `"08:30:15"` off the minute) of run time `seconds` for a run
-/// that starts at `day_start` seconds after midnight. Past midnight the clock wraps, and a day
-/// counter is prefixed from the second day on (`"d2 00:30"`).
+/// that starts at `day_start` seconds after midnight. Past midnight the hours go on counting
+/// (`"25:30"` is 01:30 the next day), so labels stay in order over a run of several days.
 pub fn format_clock(day_start: f64, seconds: f64) -> String {
     let t = (day_start + seconds).max(0.0).round() as u64;
-    let (day, in_day) = (t / 86_400, t % 86_400);
-    let (h, m, s) = (in_day / 3600, in_day / 60 % 60, in_day % 60);
-    let clock = if s == 0 {
+    let (h, m, s) = (t / 3600, t / 60 % 60, t % 60);
+    if s == 0 {
         format!("{h:02}:{m:02}")
     } else {
         format!("{h:02}:{m:02}:{s:02}")
-    };
-    if day == 0 {
-        clock
-    } else {
-        format!("d{} {clock}", day + 1)
     }
 }
 
@@ -160,7 +154,7 @@ mod tests {
         }
         assert_eq!(format_clock(28_800.0, 1800.0), "08:30");
         assert_eq!(format_clock(0.0, 90.0), "00:01:30");
-        assert_eq!(format_clock(82_800.0, 5400.0), "d2 00:30");
+        assert_eq!(format_clock(82_800.0, 5400.0), "24:30");
     }
 
     #[test]

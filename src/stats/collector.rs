@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::histogram::Histogram;
-use crate::model::{Colour, Observer, Record, ABSENT};
+use crate::model::{Colour, LoadCounts, Observer, Record, ABSENT};
 
 /// The measured part of a run and how it is cut into reporting intervals.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -79,6 +79,15 @@ pub struct ContactTally {
     pub done: u64,
     pub handle_time_sum: f64,
     pub wrapup_sum: f64,
+    /// Offers made (a contact offered again after a timeout counts again), and those withdrawn
+    /// at the alert timeout.
+    #[serde(default)]
+    pub offers: u64,
+    #[serde(default)]
+    pub offers_timed_out: u64,
+    /// Answered by a group outside the queue's first tier.
+    #[serde(default)]
+    pub overflowed: u64,
 }
 
 impl ContactTally {
@@ -103,6 +112,69 @@ impl ContactTally {
         self.done += o.done;
         self.handle_time_sum += o.handle_time_sum;
         self.wrapup_sum += o.wrapup_sum;
+        self.offers += o.offers;
+        self.offers_timed_out += o.offers_timed_out;
+        self.overflowed += o.overflowed;
+    }
+
+    /// Add a contact record (one whose contact arrived in this tally's interval).
+    #[inline(always)]
+    fn add(&mut self, record: &Record, sl: f64, short: f64) {
+        match *record {
+            Record::Arrived { queued, .. } => {
+                self.offered += 1;
+                self.queued += queued as u64;
+            }
+            Record::Offered { .. } => self.offers += 1,
+            Record::OfferTimedOut { .. } => self.offers_timed_out += 1,
+            Record::Answered {
+                wait, overflowed, ..
+            } => {
+                self.answered += 1;
+                self.answered_in_time += (wait <= sl) as u64;
+                self.answered_wait_sum += wait;
+                self.waits.record(wait);
+                self.overflowed += overflowed as u64;
+            }
+            Record::AbandonedQueue { wait, .. } => {
+                self.abandoned_queue += 1;
+                self.abandoned_short += (wait <= short) as u64;
+                self.waits.record(wait);
+            }
+            Record::Response {
+                duration,
+                first,
+                colour,
+                yellow_time,
+                red_time,
+                ..
+            } => {
+                self.responses.record(duration);
+                if first {
+                    self.first_responses += 1;
+                    self.first_response_sum += duration;
+                }
+                self.responses_yellow += (colour >= Colour::Yellow) as u64;
+                self.responses_red += (colour == Colour::Red) as u64;
+                self.yellow_time_sum += yellow_time;
+                self.red_time_sum += red_time;
+            }
+            Record::AbandonedChat { .. } => self.abandoned_chat += 1,
+            Record::Done {
+                handle_time,
+                wrapup,
+                ..
+            } => {
+                self.done += 1;
+                self.handle_time_sum += handle_time;
+                self.wrapup_sum += wrapup;
+            }
+            Record::InSystemAtEnd { .. } => self.in_system_at_end += 1,
+            Record::Load(_)
+            | Record::GroupLoad { .. }
+            | Record::Level { .. }
+            | Record::State { .. } => {}
+        }
     }
 }
 
@@ -151,18 +223,130 @@ pub struct Tallies {
     /// Agent-seconds present in the measured window holding 0, 1, 2, … chats.
     #[serde(default)]
     pub held_time: Vec<f64>,
+    /// Per queue and per group, when the center has several of either (with one queue and one
+    /// group, the segments are the center itself).
+    #[serde(default)]
+    pub segments: Option<Box<SegmentTallies>>,
+}
+
+/// The tallies of each queue and each group, per reporting interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentTallies {
+    /// `[queue][interval]`: the contacts of each queue.
+    pub queues: Vec<Vec<ContactTally>>,
+    /// `[group][interval]`: the contacts each group took (answered, done, offers), by the
+    /// contact's arrival interval.
+    pub groups: Vec<Vec<ContactTally>>,
+    /// `[group][interval]`: each group's agent time.
+    pub group_load: Vec<Vec<LoadTally>>,
+}
+
+/// Merge a range of interval tallies.
+pub fn merged<T: Default + Clone>(items: &[T], merge: impl Fn(&mut T, &T)) -> T {
+    let mut out = T::default();
+    for item in items {
+        merge(&mut out, item);
+    }
+    out
 }
 
 impl Tallies {
     /// All reporting intervals merged: the tallies of the whole measured window.
     pub fn overall(&self) -> (ContactTally, LoadTally) {
-        let mut c = ContactTally::default();
-        let mut l = LoadTally::default();
-        for (ci, li) in self.contacts.iter().zip(&self.load) {
-            c.merge(ci);
-            l.merge(li);
+        (
+            merged(&self.contacts, ContactTally::merge),
+            merged(&self.load, LoadTally::merge),
+        )
+    }
+}
+
+/// Integrates agent counters over time, split by reporting interval and clipped to the window.
+#[derive(Clone, Debug)]
+struct LoadClock {
+    /// Counters as of `since`: present, busy, held, slots, away, on break, Not Ready.
+    load: [f64; 7],
+    since: f64,
+    /// The reporting interval `since` falls in, and where it ends.
+    slot: usize,
+    slot_end: f64,
+}
+
+impl LoadClock {
+    fn new(window: &Window) -> Self {
+        LoadClock {
+            load: [0.0; 7],
+            since: 0.0,
+            slot: 0,
+            slot_end: window.bounds(0).1,
         }
-        (c, l)
+    }
+
+    fn set(&mut self, l: &LoadCounts) {
+        self.load = [
+            l.present as f64,
+            l.busy as f64,
+            l.held as f64,
+            l.slots as f64,
+            l.away as f64,
+            l.on_break as f64,
+            l.not_ready as f64,
+        ];
+    }
+
+    #[inline(always)]
+    fn add(&self, l: &mut LoadTally, dt: f64) {
+        l.present += self.load[0] * dt;
+        l.busy += self.load[1] * dt;
+        l.held += self.load[2] * dt;
+        l.slots += self.load[3] * dt;
+        l.away += self.load[4] * dt;
+        l.on_break += self.load[5] * dt;
+        l.not_ready += self.load[6] * dt;
+    }
+
+    /// Add the load held since `since` up to `now` (see [`Self::advance_slow`]). The common
+    /// case, inside the window and the current interval, is inlined: one multiply-add per
+    /// counter, the same operations as the general loop's.
+    #[inline]
+    fn advance(&mut self, now: f64, window: &Window, tallies: &mut [LoadTally]) {
+        let t = self.since;
+        if t >= window.start && t < window.end && now < self.slot_end {
+            if t < now {
+                self.add(&mut tallies[self.slot], now - t);
+                self.since = now;
+            }
+        } else {
+            self.advance_slow(now, window, tallies);
+        }
+    }
+
+    /// Add the load held since `since` up to `now`, split over the reporting intervals it
+    /// spans and clipped to the window.
+    #[cold]
+    #[inline(never)]
+    fn advance_slow(&mut self, now: f64, w: &Window, tallies: &mut [LoadTally]) {
+        while self.since < now {
+            let t = self.since;
+            if t < w.start {
+                self.since = now.min(w.start);
+                continue;
+            }
+            if t >= w.end {
+                self.since = now;
+                return;
+            }
+            let until = now.min(self.slot_end);
+            self.add(&mut tallies[self.slot], until - t);
+            self.since = until;
+            if until >= self.slot_end {
+                self.slot += 1;
+                self.slot_end = if self.slot < tallies.len() {
+                    w.bounds(self.slot).1
+                } else {
+                    f64::INFINITY
+                };
+            }
+        }
     }
 }
 
@@ -174,18 +358,22 @@ pub struct Collector {
     first_interval: usize,
     intervals: usize,
     tallies: Tallies,
-    /// Agent load as of `load_since`.
-    load: [f64; 7],
-    load_since: f64,
-    /// The reporting interval `load_since` falls in, and where it ends.
-    load_slot: usize,
-    load_slot_end: f64,
+    clock: LoadClock,
+    /// One clock per group (segments only).
+    group_clocks: Vec<LoadClock>,
 }
 
 impl Collector {
+    /// A collector of the whole center only.
     pub fn new(window: Window) -> Self {
+        Self::with_segments(window, 0, 0)
+    }
+
+    /// A collector that also keeps the tallies of `queues` queues and `groups` groups (none
+    /// when both are at most 1: the center is then the one segment).
+    pub fn with_segments(window: Window, queues: usize, groups: usize) -> Self {
         let n = window.intervals();
-        let load = (0..n)
+        let load: Vec<LoadTally> = (0..n)
             .map(|i| {
                 let (a, b) = window.bounds(i);
                 LoadTally {
@@ -194,25 +382,42 @@ impl Collector {
                 }
             })
             .collect();
+        let segmented = queues > 1 || groups > 1;
+        let segments = segmented.then(|| {
+            Box::new(SegmentTallies {
+                queues: vec![vec![ContactTally::default(); n]; queues],
+                groups: vec![vec![ContactTally::default(); n]; groups],
+                group_load: vec![load.clone(); groups],
+            })
+        });
         Collector {
             window,
             tallies: Tallies {
                 contacts: vec![ContactTally::default(); n],
                 load,
                 held_time: Vec::new(),
+                segments,
             },
             first_interval: window.first_interval(),
             intervals: n,
-            load: [0.0; 7],
-            load_since: 0.0,
-            load_slot: 0,
-            load_slot_end: window.bounds(0).1,
+            clock: LoadClock::new(&window),
+            group_clocks: if segmented {
+                vec![LoadClock::new(&window); groups]
+            } else {
+                Vec::new()
+            },
         }
     }
 
     /// Close the books at the end of the run and hand over the tallies.
     pub fn finish(mut self) -> Tallies {
-        self.advance_load(self.window.end);
+        let w = self.window;
+        self.clock.advance(w.end, &w, &mut self.tallies.load);
+        if let Some(seg) = &mut self.tallies.segments {
+            for (clock, load) in self.group_clocks.iter_mut().zip(&mut seg.group_load) {
+                clock.advance(w.end, &w, load);
+            }
+        }
         // Rounding could leave a level held for a vanishing time a hair below zero.
         for seconds in &mut self.tallies.held_time {
             *seconds = seconds.max(0.0);
@@ -244,83 +449,46 @@ impl Collector {
         }
     }
 
-    /// Tally of the reporting interval in which a contact that arrived at `arrived_at` is
-    /// counted, if it is counted at all.
+    /// The reporting interval in which a contact that arrived at `arrived_at` is counted, if it
+    /// is counted at all.
     #[inline]
-    fn tally(&mut self, arrived_at: f64) -> Option<&mut ContactTally> {
+    fn interval_of(&self, arrived_at: f64) -> Option<usize> {
         let w = &self.window;
         if !(arrived_at >= w.start && arrived_at < w.end) {
             return None;
         }
         // One interval (the usual steady-state study) needs no division.
-        let i = if self.intervals == 1 {
+        Some(if self.intervals == 1 {
             0
         } else {
             let i = ((arrived_at / w.interval) as usize).saturating_sub(self.first_interval);
             i.min(self.intervals - 1)
-        };
-        Some(&mut self.tallies.contacts[i])
+        })
     }
 
-    /// Add the load held since `load_since` up to `now` (see [`Self::advance_load_slow`]).
-    /// The common case, inside the window and the current interval, is inlined: one
-    /// multiply-add per counter, the same operations as the general loop's.
-    #[inline]
-    fn advance_load(&mut self, now: f64) {
-        let t = self.load_since;
-        if t >= self.window.start && t < self.window.end && now < self.load_slot_end {
-            if t < now {
-                let dt = now - t;
-                let l = &mut self.tallies.load[self.load_slot];
-                l.present += self.load[0] * dt;
-                l.busy += self.load[1] * dt;
-                l.held += self.load[2] * dt;
-                l.slots += self.load[3] * dt;
-                l.away += self.load[4] * dt;
-                l.on_break += self.load[5] * dt;
-                l.not_ready += self.load[6] * dt;
-                self.load_since = now;
-            }
-        } else {
-            self.advance_load_slow(now);
-        }
-    }
-
-    /// Add the load held since `load_since` up to `now`, split over the reporting intervals it
-    /// spans and clipped to the window.
+    /// A contact record for the tallies of the queue, and of the group, it concerns.
     #[cold]
-    #[inline(never)]
-    fn advance_load_slow(&mut self, now: f64) {
-        let w = self.window;
-        while self.load_since < now {
-            let t = self.load_since;
-            if t < w.start {
-                self.load_since = now.min(w.start);
-                continue;
-            }
-            if t >= w.end {
-                self.load_since = now;
-                return;
-            }
-            let until = now.min(self.load_slot_end);
-            let dt = until - t;
-            let l = &mut self.tallies.load[self.load_slot];
-            l.present += self.load[0] * dt;
-            l.busy += self.load[1] * dt;
-            l.held += self.load[2] * dt;
-            l.slots += self.load[3] * dt;
-            l.away += self.load[4] * dt;
-            l.on_break += self.load[5] * dt;
-            l.not_ready += self.load[6] * dt;
-            self.load_since = until;
-            if until >= self.load_slot_end {
-                self.load_slot += 1;
-                self.load_slot_end = if self.load_slot < self.intervals {
-                    w.bounds(self.load_slot).1
-                } else {
-                    f64::INFINITY
-                };
-            }
+    fn segment_record(&mut self, i: usize, record: &Record) {
+        let (sl, short) = (
+            self.window.service_level_threshold,
+            self.window.short_abandon,
+        );
+        let seg = self.tallies.segments.as_mut().expect("segmented");
+        let (queue, group) = match *record {
+            Record::Arrived { queue, .. }
+            | Record::AbandonedQueue { queue, .. }
+            | Record::Response { queue, .. }
+            | Record::AbandonedChat { queue, .. }
+            | Record::InSystemAtEnd { queue, .. } => (queue, None),
+            Record::Offered { queue, group, .. }
+            | Record::OfferTimedOut { queue, group, .. }
+            | Record::Answered { queue, group, .. }
+            | Record::Done { queue, group, .. } => (queue, Some(group)),
+            _ => return,
+        };
+        seg.queues[queue as usize][i].add(record, sl, short);
+        if let Some(g) = group {
+            seg.groups[g as usize][i].add(record, sl, short);
         }
     }
 }
@@ -330,93 +498,45 @@ impl Observer for Collector {
     /// only that variant's arm at each call site (and nothing for the records it ignores).
     #[inline(always)]
     fn record(&mut self, now: f64, record: Record) {
-        let sl = self.window.service_level_threshold;
-        let short = self.window.short_abandon;
-        match record {
-            Record::Arrived { queued, .. } => {
-                if let Some(t) = self.tally(now) {
-                    t.offered += 1;
-                    t.queued += queued as u64;
-                }
-            }
-            Record::Offered { .. }
-            | Record::OfferTimedOut { .. }
-            | Record::GroupLoad { .. }
-            | Record::State { .. } => {}
-            Record::Answered {
-                arrived_at, wait, ..
-            } => {
-                if let Some(t) = self.tally(arrived_at) {
-                    t.answered += 1;
-                    t.answered_in_time += (wait <= sl) as u64;
-                    t.answered_wait_sum += wait;
-                    t.waits.record(wait);
-                }
-            }
-            Record::AbandonedQueue {
-                arrived_at, wait, ..
-            } => {
-                if let Some(t) = self.tally(arrived_at) {
-                    t.abandoned_queue += 1;
-                    t.abandoned_short += (wait <= short) as u64;
-                    t.waits.record(wait);
-                }
-            }
-            Record::Response {
-                arrived_at,
-                duration,
-                first,
-                colour,
-                yellow_time,
-                red_time,
-                ..
-            } => {
-                if let Some(t) = self.tally(arrived_at) {
-                    t.responses.record(duration);
-                    if first {
-                        t.first_responses += 1;
-                        t.first_response_sum += duration;
-                    }
-                    t.responses_yellow += (colour >= Colour::Yellow) as u64;
-                    t.responses_red += (colour == Colour::Red) as u64;
-                    t.yellow_time_sum += yellow_time;
-                    t.red_time_sum += red_time;
-                }
-            }
-            Record::AbandonedChat { arrived_at, .. } => {
-                if let Some(t) = self.tally(arrived_at) {
-                    t.abandoned_chat += 1;
-                }
-            }
-            Record::Done {
-                arrived_at,
-                handle_time,
-                wrapup,
-                ..
-            } => {
-                if let Some(t) = self.tally(arrived_at) {
-                    t.done += 1;
-                    t.handle_time_sum += handle_time;
-                    t.wrapup_sum += wrapup;
-                }
-            }
+        let arrived_at = match record {
             Record::Load(l) => {
-                self.advance_load(now);
-                self.load = [
-                    l.present as f64,
-                    l.busy as f64,
-                    l.held as f64,
-                    l.slots as f64,
-                    l.away as f64,
-                    l.on_break as f64,
-                    l.not_ready as f64,
-                ];
+                let w = self.window;
+                self.clock.advance(now, &w, &mut self.tallies.load);
+                self.clock.set(&l);
+                return;
             }
-            Record::Level { from, to, .. } => self.change_level(now, from, to),
-            Record::InSystemAtEnd { arrived_at, .. } => {
-                if let Some(t) = self.tally(arrived_at) {
-                    t.in_system_at_end += 1;
+            Record::GroupLoad { group, counts } => {
+                let w = self.window;
+                if let Some(seg) = &mut self.tallies.segments {
+                    let clock = &mut self.group_clocks[group as usize];
+                    clock.advance(now, &w, &mut seg.group_load[group as usize]);
+                    clock.set(&counts);
                 }
+                return;
+            }
+            Record::Level { from, to, .. } => {
+                self.change_level(now, from, to);
+                return;
+            }
+            Record::State { .. } => return,
+            Record::Arrived { .. } => now,
+            Record::Offered { arrived_at, .. }
+            | Record::OfferTimedOut { arrived_at, .. }
+            | Record::Answered { arrived_at, .. }
+            | Record::AbandonedQueue { arrived_at, .. }
+            | Record::Response { arrived_at, .. }
+            | Record::AbandonedChat { arrived_at, .. }
+            | Record::Done { arrived_at, .. }
+            | Record::InSystemAtEnd { arrived_at, .. } => arrived_at,
+        };
+        if let Some(i) = self.interval_of(arrived_at) {
+            let (sl, short) = (
+                self.window.service_level_threshold,
+                self.window.short_abandon,
+            );
+            self.tallies.contacts[i].add(&record, sl, short);
+            if self.tallies.segments.is_some() {
+                self.segment_record(i, &record);
             }
         }
     }

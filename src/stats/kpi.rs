@@ -89,11 +89,23 @@ kpis! {
     WrapupMean => "wrapup_mean", "s",
         "Mean wrap-up time of contacts marked done.";
     Occupancy => "occupancy", "ratio",
-        "Agent-time holding at least one chat / agent-time present (on shift, or finishing chats after the shift), by clock time.";
+        "Agent-time holding at least one chat / agent-time present and not away (on shift or finishing chats after the shift; away = on break, or Not Ready holding no chat), by clock time.";
     SlotUtilisation => "slot_utilisation", "ratio",
-        "Chat-time held (reserved, in conversation or in wrap-up) / slot-time of the agents present, by clock time.";
+        "Chat-time held (reserved, in conversation or in wrap-up) / slot-time of the agents present and not away, by clock time.";
     ConcurrencyMean => "concurrency_mean", "chats",
         "Time-averaged number of chats held by an agent while holding at least one: chat-time held / agent-time busy.";
+    OffersTimedOut => "offers_timed_out", "count",
+        "Offers withdrawn because the agent did not accept within offer.alert_timeout (the contact goes back to its queue; an offer to a contact offered in the window).";
+    OfferTimeoutShare => "offer_timeout_share", "ratio",
+        "offers_timed_out / offers made to contacts offered in the window (a contact offered twice counts twice).";
+    Overflowed => "overflowed", "count",
+        "Answered contacts taken by an agent of a group outside their queue's first tier (served_by overflow).";
+    AgentsPresentMean => "agents_present_mean", "count",
+        "Time-averaged number of agents present (on shift, breaks and Not Ready included, or finishing chats after the shift), by clock time.";
+    BreakShare => "break_share", "ratio",
+        "Agent-time away on break / agent-time present.";
+    NotReadyShare => "not_ready_share", "ratio",
+        "Agent-time Not Ready after an offer timed out (holding chats or not) / agent-time present.";
 }
 
 /// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
@@ -145,15 +157,54 @@ impl Kpi {
             Kpi::TimeRedMean => ratio(c.red_time_sum, n(c.responses.count())),
             Kpi::HandleTimeMean => ratio(c.handle_time_sum, n(c.done)),
             Kpi::WrapupMean => ratio(c.wrapup_sum, n(c.done)),
-            Kpi::Occupancy => ratio(l.busy, l.present),
+            Kpi::Occupancy => ratio(l.busy, l.present - l.away),
             Kpi::SlotUtilisation => ratio(l.held, l.slots),
             Kpi::ConcurrencyMean => ratio(l.held, l.busy),
+            Kpi::OffersTimedOut => n(c.offers_timed_out),
+            Kpi::OfferTimeoutShare => ratio(n(c.offers_timed_out), n(c.offers)),
+            Kpi::Overflowed => n(c.overflowed),
+            Kpi::AgentsPresentMean => ratio(l.present, l.duration),
+            Kpi::BreakShare => ratio(l.on_break, l.present),
+            Kpi::NotReadyShare => ratio(l.not_ready, l.present),
         }
     }
 
     /// All KPI values for one set of tallies.
     pub fn values(c: &ContactTally, l: &LoadTally) -> KpiValues {
         Kpi::ALL.iter().map(|k| k.value(c, l)).collect()
+    }
+
+    /// The KPIs of an agent group in `segments.csv`: the agents' time, and the contacts they
+    /// took (chats taken, handle time, offers that timed out).
+    pub fn of_groups(self) -> bool {
+        matches!(
+            self,
+            Kpi::Answered
+                | Kpi::HandleTimeMean
+                | Kpi::WrapupMean
+                | Kpi::Occupancy
+                | Kpi::SlotUtilisation
+                | Kpi::ConcurrencyMean
+                | Kpi::OffersTimedOut
+                | Kpi::OfferTimeoutShare
+                | Kpi::Overflowed
+                | Kpi::AgentsPresentMean
+                | Kpi::BreakShare
+                | Kpi::NotReadyShare
+        )
+    }
+
+    /// The KPIs of a queue or channel in `segments.csv`: every contact KPI.
+    pub fn of_contacts(self) -> bool {
+        !matches!(
+            self,
+            Kpi::Occupancy
+                | Kpi::SlotUtilisation
+                | Kpi::ConcurrencyMean
+                | Kpi::AgentsPresentMean
+                | Kpi::BreakShare
+                | Kpi::NotReadyShare
+        )
     }
 
     pub fn by_name(name: &str) -> Option<Kpi> {

@@ -8,7 +8,7 @@ pub mod histogram;
 mod kpi;
 pub mod summary;
 
-pub use collector::{Collector, ContactTally, LoadTally, Tallies, Window};
+pub use collector::{merged, Collector, ContactTally, LoadTally, SegmentTallies, Tallies, Window};
 pub use histogram::Histogram;
 pub use kpi::{Kpi, KpiValues};
 pub use summary::{confidence_interval, Interval};
