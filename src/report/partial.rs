@@ -28,6 +28,9 @@ pub struct ShardHeader {
     pub end_task: usize,
 }
 
+/// One segment's values in a line: overall, then per interval.
+type SegmentLine = (Vec<Option<f64>>, Vec<Vec<Option<f64>>>);
+
 /// One task's line.
 #[derive(Debug, Serialize, Deserialize)]
 struct Line {
@@ -38,7 +41,7 @@ struct Line {
     distributions: Option<Box<Distributions>>,
     /// Per segment (queue, channel, group): overall and per-interval values.
     #[serde(default)]
-    segments: Vec<(Vec<Option<f64>>, Vec<Vec<Option<f64>>>)>,
+    segments: Vec<SegmentLine>,
 }
 
 fn to_json(values: &[f64]) -> Vec<Option<f64>> {
