@@ -18,10 +18,13 @@ shards=$1; out=$2; scenario=$3; shift 3
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out/logs"
 export CCSIM=${CCSIM:-ccsim}
+# SBATCH_EXTRA is split into words on purpose: it holds several options.
+# shellcheck disable=SC2086
 array=$(sbatch --parsable ${SBATCH_EXTRA:-} --array=1-"$shards" \
     --output="$out/logs/shard-%a.log" \
     "$here/shard.sbatch" "$shards" "$out" "$scenario" "$@")
 array=${array%%;*} # --parsable prints "id" or "id;cluster"
+# shellcheck disable=SC2086
 merge=$(sbatch --parsable ${SBATCH_EXTRA:-} --dependency=afterok:"$array" \
     --output="$out/logs/merge.log" "$here/merge.sbatch" "$out")
 merge=${merge%%;*}

@@ -12,11 +12,11 @@
 # on failure), its daemons listen on free ports of their own (from 16817 on) and use their own
 # munged socket, and only the daemons started here are stopped. CCSIM names the binary to test
 # (default: `cargo build --release` in this checkout, then its target/release/ccsim).
-# TIMEOUT (seconds, default 300) bounds the wait for the cluster and for the jobs.
+# SLURM_TEST_TIMEOUT (seconds, default 300) bounds the wait for the cluster and for the jobs.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
-timeout=${TIMEOUT:-300}
+timeout=${SLURM_TEST_TIMEOUT:-300}
 t0=$SECONDS
 say() { echo "slurm test: $*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
@@ -62,21 +62,30 @@ cleanup() {
         # Let slurmd end the jobs' processes before it is stopped.
         for _ in $(seq 50); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.2; done
     fi
-    # Stop the daemons started here, newest first, each by its own pid file.
-    local i pid
-    for ((i = ${#daemon_pidfiles[@]} - 1; i >= 0; i--)); do
-        pid=$(cat "${daemon_pidfiles[$i]}" 2>/dev/null) || continue
-        [ -n "$pid" ] || continue
-        "${as_root[@]}" kill "$pid" 2>/dev/null
-        for _ in $(seq 100); do "${as_root[@]}" kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        if "${as_root[@]}" kill -9 "$pid" 2>/dev/null; then
-            say "${daemon_pidfiles[$i]%.pid} ($pid) ignored SIGTERM for 10 s: killed"
-        fi
+    # Stop the daemons started here, each by its own pid file and only while that pid is still
+    # the daemon (a pid file outlives its process): all at once (each takes a second or two to
+    # exit), then whichever still runs after 10 s by SIGKILL.
+    local f pid pids=()
+    ours() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
+    alive() { local f; for f in "${daemon_pidfiles[@]}"; do
+        pid=$(cat "$f" 2>/dev/null) && ours "$pid" "$(basename "$f" .pid)" && return 0; done; return 1; }
+    for f in "${daemon_pidfiles[@]}"; do
+        pid=$(cat "$f" 2>/dev/null) && ours "$pid" "$(basename "$f" .pid)" && pids+=("$pid")
     done
+    if [ ${#pids[@]} -gt 0 ]; then
+        "${as_root[@]}" kill "${pids[@]}" 2>/dev/null
+        for _ in $(seq 100); do alive || break; sleep 0.1; done
+        for f in "${daemon_pidfiles[@]}"; do
+            pid=$(cat "$f" 2>/dev/null) || continue
+            ours "$pid" "$(basename "$f" .pid)" || continue
+            say "$(basename "$f" .pid) ($pid) ignored SIGTERM for 10 s: killed"
+            "${as_root[@]}" kill -9 "$pid"
+        done
+    fi
     if [ "$ok" -eq 1 ]; then
         "${as_root[@]}" rm -rf "$dir"
+        say "daemons stopped; $((SECONDS - t0)) s in all"
     else
-        local f
         for f in "$dir"/jobs/study/logs/*.log "$dir"/log/*.log; do
             [ -f "$f" ] || continue
             echo "----- $f" >&2
@@ -160,7 +169,7 @@ t_up=$SECONDS
 # Small enough to take seconds: 3 staffing levels x 2 red thresholds x 4 replications = 24
 # tasks in 3 shards. Each shard asks for 1 CPU (shard.sbatch asks for 4, more than this node
 # has), through SBATCH_EXTRA as documented.
-study=(--vary staffing.agents=7..9 --vary indicator.red=60s,90s --reps 4)
+study=(--vary staffing.agents=7..9 --vary "indicator.red=60s,90s" --reps 4)
 out=$dir/jobs/study
 say "submitting 3 shards and the merge as $user"
 submitted=$(CCSIM=$CCSIM SBATCH_EXTRA="--cpus-per-task=1" \
@@ -169,7 +178,7 @@ submitted=$(CCSIM=$CCSIM SBATCH_EXTRA="--cpus-per-task=1" \
 echo "$submitted" >&2
 array=$(sed -n 's/.*shards as job array \([0-9]*\).*/\1/p' <<<"$submitted")
 merge=$(sed -n 's/.*merge as job \([0-9]*\).*/\1/p' <<<"$submitted")
-[ -n "$array" ] && [ -n "$merge" ] || die "cannot read the job ids in: $submitted"
+if [ -z "$array" ] || [ -z "$merge" ]; then die "cannot read the job ids in: $submitted"; fi
 jobs_submitted=("$array" "$merge")
 
 # Wait for the merge; give up as soon as a shard or the merge ends in any state but COMPLETED.
@@ -188,7 +197,12 @@ jobs_summary() { # one line per job: id, array task, state, reason, times
 deadline=$((SECONDS + timeout))
 while :; do
     bad=$( { state "$array"; state "$merge"; } | grep -Ev '^(PENDING|CONFIGURING|RUNNING|COMPLETING|COMPLETED)$' || true)
-    [ -z "$bad" ] || die "a job ended $(echo $bad):"$'\n'"$(jobs_summary)"
+    [ -z "$bad" ] || die "a job ended ${bad//$'\n'/ }:"$'\n'"$(jobs_summary)"
+    # A job pending for a reason that time will not change (asking for more than the node has,
+    # say) fails the test at once rather than at the timeout.
+    stuck=$( { scontrol -o show job "$array"; scontrol -o show job "$merge"; } 2>/dev/null \
+        | grep -oE 'Reason=(PartitionConfig|DependencyNeverSatisfied|BadConstraints|Partition[A-Za-z]*Limit|Invalid[A-Za-z]*)' || true)
+    [ -z "$stuck" ] || die "a job can never start (${stuck//$'\n'/ }):"$'\n'"$(jobs_summary)"
     [ "$(state "$merge")" != COMPLETED ] || break
     [ "$SECONDS" -lt "$deadline" ] \
         || die "the jobs did not finish within $timeout s:"$'\n'"$(jobs_summary)"
