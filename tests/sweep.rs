@@ -583,9 +583,11 @@ fn sweep_mistakes_are_clear_errors() {
 fn the_local_deploy_recipe_merges_into_the_unsharded_files() {
     use std::process::Command;
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
-    // The cluster recipes cannot run here; at least they must be valid shell.
+    // The cluster recipes need a cluster (CI runs the SLURM one on a real one-node SLURM:
+    // deploy/slurm/test-on-local-cluster.sh, from .ci/run); here they must be valid shell.
     for script in [
         "slurm/submit.sh",
+        "slurm/test-on-local-cluster.sh",
         "slurm/shard.sbatch",
         "slurm/merge.sbatch",
         "kubernetes/run.sh",
