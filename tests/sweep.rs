@@ -288,7 +288,12 @@ fn shards_in_separate_processes_merge_into_the_unsharded_files() {
         None,
     );
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("describe different runs"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("the plan differs from")
+            && stderr.contains("in the kind of study (run or sweep): sweep vs run"),
+        "{stderr}"
+    );
 }
 
 #[test]
