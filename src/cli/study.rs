@@ -17,7 +17,7 @@ use crate::experiment::sweep::{
 use crate::experiment::{self, Distributions, Replication};
 use crate::report::folder::{self, Kind};
 use crate::report::partial::{find_shards, ShardHeader, ShardWriter, SHARD_FORMAT};
-use crate::report::sweep::{PlanFile, SweepWriter};
+use crate::report::sweep::{point_dir, PlanFile, SweepWriter};
 use crate::report::RunReport;
 use crate::scenario;
 use crate::stats::Kpi;
@@ -100,6 +100,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let scenario = scenario::load(&c.scenario, &overrides)?;
     // Before simulating: a folder that cannot be written is said at once.
     folder::claim(&out, Kind::Run, c.force)?;
+    if args.plots {
+        folder::check(&out.join("plots"), Kind::Plots, c.force)?;
+    }
     let (replications, distributions) = c.with_threads(|| experiment::run_pooled(&scenario))?;
     let report = RunReport::new(&scenario, &replications).with_distributions(&distributions);
     folder::write(&out, Kind::Run, &report.files())
@@ -178,6 +181,17 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         })?;
         folder::write(&out, Kind::Sweep, &[("plan.json", plan_file.to_bytes())])
             .with_context(|| format!("cannot write into {}", out.display()))?;
+    }
+    // Before simulating, every folder the sweep will write into.
+    for p in &plan.points {
+        folder::check(
+            &point_dir(&out, p.index, plan.points.len()),
+            Kind::Point,
+            c.force,
+        )?;
+    }
+    if args.plots {
+        folder::check(&out.join("plots"), Kind::Plots, c.force)?;
     }
     let mut writer = SweepWriter::new(&out, &plan, precision.clone(), c.force);
     let resumed = if resume { writer.resume()? } else { 0 };
@@ -371,6 +385,10 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
                 args.out.display()
             )
         })?;
+        for p in &plan.points {
+            let dir = point_dir(&args.out, p.index, plan.points.len());
+            folder::check(&dir, Kind::Point, args.force)?;
+        }
     }
     for mut shard in shards {
         let h = &shard.header;

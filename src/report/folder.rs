@@ -350,8 +350,7 @@ pub fn write_dir(
     // A folder of this process's name left by an earlier process that crashed: only ccsim's
     // files can be in it, but remove only those anyway.
     if tmp.exists() {
-        remove_own(&tmp, kind, &[]).map_err(io_at(&tmp))?;
-        remove_empty_dir(&tmp).map_err(io_at(&tmp))?;
+        discard(&tmp, kind).map_err(io_at(&tmp))?;
     }
     let written = std::fs::create_dir(&tmp).and_then(|()| {
         files
@@ -359,21 +358,35 @@ pub fn write_dir(
             .try_for_each(|(f, bytes)| std::fs::write(tmp.join(f), bytes))
     });
     if let Err(e) = written {
-        let _ = remove_own(&tmp, kind, &[]).and_then(|()| remove_empty_dir(&tmp));
+        let _ = discard(&tmp, kind);
         return Err(io_at(&tmp)(e));
     }
     if dir.exists() {
-        remove_own(dir, kind, &[]).map_err(io_at(dir))?;
-        if let Err(e) = std::fs::remove_dir(dir) {
-            // Something appeared in the folder meanwhile: keep it, write in place.
-            let _ = remove_own(&tmp, kind, &[]).and_then(|()| remove_empty_dir(&tmp));
-            if e.kind() == io::ErrorKind::NotFound {
-                return write_dir(dir, kind, &files[1..], force);
+        if let Err(e) = discard(dir, kind) {
+            let _ = discard(&tmp, kind);
+            let not_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
+            if not_empty {
+                // Something of someone else's appeared meanwhile: keep it, write in place.
+                return write_in_place(dir, kind, &files);
             }
-            return write_in_place(dir, kind, &files);
+            return Err(io_at(dir)(e));
         }
     }
     std::fs::rename(&tmp, dir).map_err(io_at(dir))
+}
+
+/// Remove ccsim's folder `dir` of `kind` that holds only ccsim's files: those files, its marker,
+/// then the folder (an error if anything else is in it).
+fn discard(dir: &Path, kind: Kind) -> io::Result<()> {
+    remove_own(dir, kind, &[])?;
+    match std::fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    match std::fs::remove_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    }
 }
 
 /// [`write_dir`] into a folder that holds someone else's files. The last file is removed first
