@@ -190,6 +190,33 @@ fn run_with_plots_keeps_the_users_files_and_refuses_a_foreign_folder() {
 }
 
 #[test]
+fn folders_of_ccsims_own_files_are_replaced_whole_without_leftovers() {
+    let dir = scratch("outputs-swap");
+    let out = dir.join("out");
+    let command = run_command(true);
+    assert_ok(&run(&command(&out, &[])));
+    let names = |t: Vec<(String, Vec<u8>)>| t.into_iter().map(|f| f.0).collect::<Vec<_>>();
+    let first = tree(&out);
+    assert_ok(&run(&command(&out, &["--seed", "7"])));
+    let second = tree(&out);
+    assert_eq!(names(first.clone()), names(second.clone()));
+    let svg = |t: &[(String, Vec<u8>)]| {
+        t.iter()
+            .find(|f| f.0 == "plots/service.svg")
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert!(svg(&first) != svg(&second), "plots/ was not replaced");
+    // No temporary file or folder left anywhere.
+    assert!(std::fs::read_dir(&out).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains(".tmp-")));
+}
+
+#[test]
 fn sweep_keeps_the_users_files_and_refuses_a_foreign_folder() {
     check_command(
         "sweep",
