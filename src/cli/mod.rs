@@ -173,6 +173,15 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// A number given on the command line, as the user wrote it: `nan`, not Rust's `NaN`.
+fn as_given(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else {
+        x.to_string()
+    }
+}
+
 /// Print to stdout; a closed pipe (`ccsim run … | head`) is not an error.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
     use std::io::Write;

@@ -138,7 +138,10 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             max_replications: args.max_reps,
             kpis: precision_kpis(&args.precision_kpis)?,
         }),
-        Some(p) => bail!("--precision {p}: must be a positive fraction such as 0.02"),
+        Some(p) => bail!(
+            "--precision {}: must be a positive fraction such as 0.02",
+            super::as_given(p)
+        ),
     };
     let base = scenario::load_document(&c.scenario, &c.overrides()?)?;
     let mut plan = Plan::new(&c.scenario, base, vary, args.independent_streams)?;
