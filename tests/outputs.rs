@@ -358,8 +358,8 @@ fn shards(dir: &Path, kind_args: &[String]) -> Vec<Vec<String>> {
 
 fn merge_command(folders: Vec<Vec<String>>) -> impl Fn(&Path, &[&str]) -> Vec<String> {
     move |out, extra| {
-        // The second merge (any extra argument but --force) takes the other seed's shards.
-        let second = extra.iter().any(|e| *e == "--second");
+        // `--second` (not passed on to ccsim) merges the other seed's shards.
+        let second = extra.contains(&"--second");
         let mut a = strings(&["merge", "-q", "--out"]);
         a.push(out.to_string_lossy().into_owned());
         a.extend(folders[second as usize].iter().cloned());

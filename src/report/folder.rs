@@ -418,10 +418,10 @@ fn holds_foreign(dir: &Path, kind: Kind) -> Result<bool, FolderError> {
                         .unwrap_or_default()
                         .to_string_lossy()
                         .into_owned();
-                    any |= !is_temporary(&n)
-                        && !(is_point_folder(&n)
-                            && state(&p)? == State::Marked(Kind::Point)
-                            && !holds_foreign(&p, Kind::Point)?);
+                    let own_point = is_point_folder(&n)
+                        && state(&p)? == State::Marked(Kind::Point)
+                        && !holds_foreign(&p, Kind::Point)?;
+                    any |= !(is_temporary(&n) || own_point);
                 }
                 any
             }
