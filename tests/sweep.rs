@@ -290,7 +290,12 @@ fn shards_in_separate_processes_merge_into_the_unsharded_files() {
         None,
     );
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("describe different runs"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("the plan differs from")
+            && stderr.contains("in the kind of study (run or sweep): sweep vs run"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -620,4 +625,75 @@ fn the_local_deploy_recipe_merges_into_the_unsharded_files() {
     let whole = dir.join("whole");
     assert_ok(&small_sweep(&whole, &[], None));
     assert_same_tree(&whole, &dir.join("study/merged"));
+}
+
+#[test]
+fn merge_and_resume_take_the_same_scenario_named_by_any_path() {
+    let dir = scratch("path-spelling");
+    std::fs::create_dir_all(dir.join("scenarios")).unwrap();
+    std::fs::copy(bundled("basic_chat.toml"), dir.join("scenarios/x.toml")).unwrap();
+    let absolute = dir.join("scenarios/x.toml").to_string_lossy().into_owned();
+    // ccsim run in `dir`, where the scenario is scenarios/x.toml.
+    let sweep = |scenario: &str, out: &str, extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"));
+        cmd.current_dir(&dir)
+            .args(["sweep", scenario, "--vary", "staffing.agents=8,10"]);
+        cmd.args(["--reps", "3", "-q", "--out", out]).args(extra);
+        cmd.output().unwrap()
+    };
+    assert_ok(&sweep("scenarios/x.toml", "whole", &[]));
+    for (i, spelling) in ["scenarios/x.toml", "./scenarios/x.toml", absolute.as_str()]
+        .iter()
+        .enumerate()
+    {
+        let shard = format!("{}/3", i + 1);
+        assert_ok(&sweep(
+            spelling,
+            &format!("s{}", i + 1),
+            &["--shard", &shard],
+        ));
+    }
+    let merge = |shards: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"));
+        cmd.current_dir(&dir)
+            .args(["merge", "-q", "--out", "merged"])
+            .args(shards);
+        cmd.output().unwrap()
+    };
+    assert_ok(&merge(&["s1", "s2", "s3"]));
+    // The merged files name the scenario as the first shard did, like the unsharded sweep.
+    assert_same_tree(&dir.join("whole"), &dir.join("merged"));
+
+    // A shard of another study: merge names the field that differs, and both values.
+    assert_ok(&sweep(
+        "scenarios/x.toml",
+        "s2",
+        &["--shard", "2/3", "--seed", "2"],
+    ));
+    let o = merge(&["s1", "s2", "s3"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: s2/plan.json: the plan differs from s1/plan.json in run.seed: 2026 vs 2"
+        ),
+        "{stderr}"
+    );
+
+    // --resume with the scenario named another way: the same sweep, the same files.
+    std::fs::remove_dir_all(dir.join("whole/points/p0001")).unwrap();
+    std::fs::remove_file(dir.join("whole/sweep.csv")).unwrap();
+    assert_ok(&sweep(&absolute, "whole", &["--resume"]));
+    assert_same_tree(&dir.join("whole"), &dir.join("merged"));
+    // And a resume of another sweep names what differs.
+    let o = sweep(
+        "./scenarios/x.toml",
+        "whole",
+        &["--resume", "--set", "indicator.red=90s"],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("describes another sweep: it differs in indicator.red: \"60s\" vs \"90s\""),
+        "{stderr}"
+    );
 }

@@ -113,7 +113,7 @@ pub fn erlang(args: ErlangArgs) -> anyhow::Result<()> {
     if !(args.rate > 0.0 && args.rate <= 1e9) {
         anyhow::bail!(
             "--rate {}: must be a positive number of contacts per hour",
-            args.rate
+            super::as_given(args.rate)
         );
     }
     if args.model == Model::A && args.patience.is_none() {

@@ -50,6 +50,8 @@ pub enum Command {
 pub struct ReportArgs {
     /// The results folder.
     pub dir: PathBuf,
+    #[arg(long, help = FORCE_HELP)]
+    pub force: bool,
     /// Do not print where the report is.
     #[arg(long, short)]
     pub quiet: bool,
@@ -76,7 +78,15 @@ pub struct ScenarioArgs {
     /// No summary table and no progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    #[arg(long, help = FORCE_HELP)]
+    pub force: bool,
 }
+
+/// What `--force` does, for every command that writes output.
+pub const FORCE_HELP: &str = "Write into a non-empty output folder that ccsim did not create \
+    (no .ccsim-output marker, e.g. the results of an older ccsim) or that holds another kind of \
+    ccsim output. ccsim then marks it and writes its own files there, replacing the files that \
+    bear the names of its outputs; it never removes or changes any other file";
 
 impl ScenarioArgs {
     /// The `--set` overrides, with --reps and --seed as the `run.replications` and `run.seed`
@@ -154,12 +164,21 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Staff(args) => staff::staff(args),
         Command::Erlang(args) => erlang::erlang(args),
         Command::Report(args) => {
-            let page = crate::report::render::report(&args.dir)?;
+            let page = crate::report::render::report(&args.dir, args.force)?;
             if !args.quiet {
                 print_stdout(&format!("report written to {}\n", page.display()))?;
             }
             Ok(())
         }
+    }
+}
+
+/// A number given on the command line, as the user wrote it: `nan`, not Rust's `NaN`.
+fn as_given(x: f64) -> String {
+    if x.is_nan() {
+        "nan".into()
+    } else {
+        x.to_string()
     }
 }
 

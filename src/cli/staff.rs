@@ -13,8 +13,9 @@ use crate::experiment::staff::{
 };
 use crate::experiment::sweep::Control;
 use crate::experiment::{self, summarise};
+use crate::report::folder::{self, Kind};
 use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
-use crate::report::{clock, short, write_files, RunReport};
+use crate::report::{clock, short, RunReport};
 use crate::scenario;
 
 #[derive(clap::Args, Debug)]
@@ -47,6 +48,8 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let c = &args.common;
     let out = c.out_dir(&args.out, "-staff");
     let base = scenario::load(&c.scenario, &c.overrides()?)?;
+    // Before searching: a folder that cannot be written is said at once.
+    folder::claim(&out, Kind::Staff, c.force)?;
     let settings = SearchSettings {
         targets: args.target.clone(),
         max_replications: args.max_reps,
@@ -82,7 +85,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             "staffed.toml",
             staffed_toml(&staffed, &settings.targets, &how),
         ));
-        write_files(&out, &files)
+        folder::write(&out, Kind::Staff, &files)
             .with_context(|| format!("cannot write the results into {}", out.display()))?;
         if !c.quiet {
             let mut text = format!(
@@ -122,7 +125,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     // The scenario file keeps the scenario's own replications (the final run used --max-reps).
     let plain = with_staffing_plan(&base.document, &base.file, &plan.staffing)?;
     files.push(("staffed.toml", staffed_toml(&plain, &settings.targets, how)));
-    write_files(&out, &files)
+    folder::write(&out, Kind::Staff, &files)
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if !c.quiet {
         let mut text = format!(

@@ -15,9 +15,10 @@ use crate::experiment::sweep::{
     Precision, Shard,
 };
 use crate::experiment::{self, Distributions, Replication};
-use crate::report::partial::{find_shards, fingerprint, ShardHeader, ShardWriter};
-use crate::report::sweep::{PlanFile, SweepWriter};
-use crate::report::{write_files, RunReport};
+use crate::report::folder::{self, Kind};
+use crate::report::partial::{find_shards, ShardHeader, ShardWriter, SHARD_FORMAT};
+use crate::report::sweep::{point_dir, PlanFile, SweepWriter};
+use crate::report::RunReport;
 use crate::scenario;
 use crate::stats::Kpi;
 
@@ -80,6 +81,8 @@ pub struct MergeArgs {
     /// Do not print the summary table.
     #[arg(long, short)]
     pub quiet: bool,
+    #[arg(long, help = super::FORCE_HELP)]
+    pub force: bool,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
@@ -95,12 +98,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "run", shard, &out);
     }
     let scenario = scenario::load(&c.scenario, &overrides)?;
+    // Before simulating: a folder that cannot be written is said at once.
+    folder::claim(&out, Kind::Run, c.force)?;
+    if args.plots {
+        folder::check(&out.join("plots"), Kind::Plots, c.force)?;
+    }
     let (replications, distributions) = c.with_threads(|| experiment::run_pooled(&scenario))?;
     let report = RunReport::new(&scenario, &replications).with_distributions(&distributions);
-    write_files(&out, &report.files())
+    folder::write(&out, Kind::Run, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if args.plots {
-        crate::report::render::report(&out)?;
+        crate::report::render::report(&out, c.force)?;
     }
     if !c.quiet {
         print_stdout(&format!(
@@ -130,10 +138,13 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
             max_replications: args.max_reps,
             kpis: precision_kpis(&args.precision_kpis)?,
         }),
-        Some(p) => bail!("--precision {p}: must be a positive fraction such as 0.02"),
+        Some(p) => bail!(
+            "--precision {}: must be a positive fraction such as 0.02",
+            super::as_given(p)
+        ),
     };
     let base = scenario::load_document(&c.scenario, &c.overrides()?)?;
-    let plan = Plan::new(&c.scenario, base, vary, args.independent_streams)?;
+    let mut plan = Plan::new(&c.scenario, base, vary, args.independent_streams)?;
     for p in &plan.points {
         if let Err(e) = &p.scenario {
             eprintln!("warning: point {} is skipped: {e}", p.index);
@@ -146,27 +157,47 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "sweep", shard, &out);
     }
 
-    let plan_bytes = PlanFile::new(&plan, "sweep", precision.clone()).to_bytes();
+    let plan_file = PlanFile::new(&plan, "sweep", precision.clone());
     let plan_path = out.join("plan.json");
-    let mut writer = SweepWriter::new(&out, &plan, precision.clone());
-    let mut resumed = 0;
-    if args.resume && plan_path.exists() {
-        let old = std::fs::read(&plan_path)
-            .with_context(|| format!("cannot read {}", plan_path.display()))?;
-        if old != plan_bytes {
+    folder::claim(&out, Kind::Sweep, c.force)?;
+    let resume = args.resume && plan_path.exists();
+    if resume {
+        let (old_file, old_plan, _) =
+            PlanFile::read(&plan_path).context("--resume: cannot take over the earlier sweep")?;
+        if let Some(d) = old_file.difference(&plan_file) {
             bail!(
-                "--resume: {} describes another sweep (other scenario, keys, values or ccsim \
-                 version); run without --resume, or with another --out",
+                "--resume: {} describes another sweep: it differs in {d} (earlier vs now); run \
+                 without --resume, or with another --out",
                 plan_path.display()
             );
         }
-        resumed = writer.resume()?;
+        // The same study, maybe with the scenario named by another path: carry on with the
+        // earlier plan, so that every point records the same one.
+        plan = old_plan;
     } else {
         // A fresh sweep: the results of an earlier one would be mistaken for this one's.
-        clear_sweep_outputs(&out)?;
-        write_files(&out, &[("plan.json", plan_bytes)])
+        folder::remove_own(&out, Kind::Sweep, &["plan.json"]).with_context(|| {
+            format!(
+                "cannot clear the earlier sweep's files in {}",
+                out.display()
+            )
+        })?;
+        folder::write(&out, Kind::Sweep, &[("plan.json", plan_file.to_bytes())])
             .with_context(|| format!("cannot write into {}", out.display()))?;
     }
+    // Before simulating, every folder the sweep will write into.
+    for p in &plan.points {
+        folder::check(
+            &point_dir(&out, p.index, plan.points.len()),
+            Kind::Point,
+            c.force,
+        )?;
+    }
+    if args.plots {
+        folder::check(&out.join("plots"), Kind::Plots, c.force)?;
+    }
+    let mut writer = SweepWriter::new(&out, &plan, precision.clone(), c.force);
+    let resumed = if resume { writer.resume()? } else { 0 };
 
     handle_ctrl_c();
     let valid = plan.points.iter().filter(|p| p.scenario.is_ok()).count();
@@ -204,7 +235,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .finish()
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if args.plots {
-        crate::report::render::report(&out)?;
+        crate::report::render::report(&out, c.force)?;
     }
     if !c.quiet {
         print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;
@@ -224,24 +255,6 @@ fn precision_kpis(names: &[String]) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(names.iter().map(|n| n.trim().to_string()).collect())
-}
-
-/// Remove what an earlier sweep wrote into `out` (its point folders, tables, plots and page),
-/// before a new sweep writes there.
-fn clear_sweep_outputs(out: &Path) -> anyhow::Result<()> {
-    for dir in ["points", "plots"] {
-        let d = out.join(dir);
-        if d.exists() {
-            std::fs::remove_dir_all(&d).with_context(|| format!("cannot clear {}", d.display()))?;
-        }
-    }
-    for f in ["sweep.csv", "sweep_long.csv", "skipped.csv", "report.html"] {
-        let f = out.join(f);
-        if f.exists() {
-            std::fs::remove_file(&f).with_context(|| format!("cannot remove {}", f.display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// A replication read from a shard file has one value per KPI, overall and in each reporting
@@ -271,16 +284,17 @@ fn run_shard(
 ) -> anyhow::Result<()> {
     let tasks = plan.tasks(|_| true);
     let slice = shard.slice(tasks.len());
-    let plan_bytes = PlanFile::new(plan, kind, None).to_bytes();
+    let plan_file = PlanFile::new(plan, kind, None);
     let header = ShardHeader {
-        ccsim_shard: 1,
-        plan: fingerprint(&plan_bytes),
+        ccsim_shard: SHARD_FORMAT,
+        plan: plan_file.fingerprint(),
         shard,
         total_tasks: tasks.len(),
         first_task: slice.start,
         end_task: slice.end,
     };
-    write_files(out, &[("plan.json", plan_bytes)])
+    folder::claim(out, Kind::Shard, c.force)?;
+    folder::write(out, Kind::Shard, &[("plan.json", plan_file.to_bytes())])
         .with_context(|| format!("cannot write into {}", out.display()))?;
     let mut writer = ShardWriter::create(out, &header)?;
     handle_ctrl_c();
@@ -321,8 +335,9 @@ fn run_shard(
 }
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
-    // Every folder's plan.json must be the same plan.
-    let mut plan_file: Option<(PathBuf, Vec<u8>)> = None;
+    // Every folder's plan.json must describe the same study (the scenario may be named by
+    // different paths: its content is what counts).
+    let mut first: Option<(PathBuf, PlanFile)> = None;
     for d in &args.dirs {
         let folder = if d.is_file() {
             d.parent().unwrap_or(Path::new(".")).to_path_buf()
@@ -332,30 +347,51 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         let path = folder.join("plan.json");
         let bytes =
             std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        match &plan_file {
-            None => plan_file = Some((path, bytes)),
-            Some((first, b)) if *b != bytes => bail!(
-                "{} and {} describe different runs: shards of one run share the same plan.json",
-                first.display(),
-                path.display()
-            ),
-            Some(_) => {}
+        let this: PlanFile = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{}: not a ccsim plan.json", path.display()))?;
+        match &first {
+            None => first = Some((path, this)),
+            Some((first_path, first_file)) => {
+                if let Some(d) = first_file.difference(&this) {
+                    bail!(
+                        "{}: the plan differs from {} in {d}: the shards of one study must be \
+                         run with the same scenario, --set, --vary and ccsim version",
+                        path.display(),
+                        first_path.display()
+                    );
+                }
+            }
         }
     }
-    let (plan_path, plan_bytes) = plan_file.expect("clap requires one folder");
-    let (file, plan, _) = PlanFile::read(&plan_path)?;
+    let (plan_path, _) = first.expect("clap requires one folder");
+    let (file, plan, plan_bytes) = PlanFile::read(&plan_path)?;
     let tasks = plan.tasks(|_| true);
     let shards = find_shards(&args.dirs)?;
-    let plan_id = fingerprint(&plan_bytes);
+    let plan_id = file.fingerprint();
+    let kind = if file.kind == "run" {
+        Kind::Run
+    } else {
+        Kind::Sweep
+    };
+    folder::claim(&args.out, kind, args.force)?;
 
     // Stream the shards in order; the tasks must be exactly the plan's, in order.
     let mut next = 0;
     let mut replications: Vec<Replication> = Vec::new();
     let mut distributions = Distributions::default();
     let mut collector = PointCollector::default();
-    let mut writer = SweepWriter::new(&args.out, &plan, None);
-    if file.kind == "sweep" {
-        clear_sweep_outputs(&args.out)?;
+    let mut writer = SweepWriter::new(&args.out, &plan, None, args.force);
+    if kind == Kind::Sweep {
+        folder::remove_own(&args.out, Kind::Sweep, &[]).with_context(|| {
+            format!(
+                "cannot clear the earlier sweep's files in {}",
+                args.out.display()
+            )
+        })?;
+        for p in &plan.points {
+            let dir = point_dir(&args.out, p.index, plan.points.len());
+            folder::check(&dir, Kind::Point, args.force)?;
+        }
     }
     for mut shard in shards {
         let h = &shard.header;
@@ -409,7 +445,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     if file.kind == "run" {
         let report =
             RunReport::new(plan.scenario(0), &replications).with_distributions(&distributions);
-        write_files(&args.out, &report.files())?;
+        folder::write(&args.out, Kind::Run, &report.files())?;
         if !args.quiet {
             print_stdout(&format!(
                 "{}\nwritten to {}\n",
@@ -419,7 +455,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    write_files(&args.out, &[("plan.json", plan_bytes)])?;
+    folder::write(&args.out, Kind::Sweep, &[("plan.json", plan_bytes)])?;
     let table = writer.terminal_table();
     writer.finish()?;
     if !args.quiet {

@@ -33,7 +33,8 @@ pub struct Replication {
     /// Taken by a [`Pool`] as soon as the replication is collected, so that only the pooled
     /// distributions stay in memory.
     pub distributions: Option<Box<Distributions>>,
-    /// The KPI values of each segment, in [`segments`] order.
+    /// The KPI values of each segment, in [`segments`] order; empty when the center has one
+    /// queue and one group, each segment then being the whole center.
     pub segments: Vec<SegmentValues>,
 }
 
@@ -151,14 +152,9 @@ impl Measured {
             .map(|(c, l)| Kpi::values(c, l))
             .collect();
         let segments = match &t.segments {
-            // One queue, one channel, one group: each is the whole center.
-            None => {
-                let center = SegmentValues {
-                    overall: overall.clone(),
-                    intervals: intervals.clone(),
-                };
-                vec![center; 3]
-            }
+            // One queue, one channel, one group: each is the whole center, whose values the
+            // report uses for them (not stored three times more per replication).
+            None => Vec::new(),
             Some(seg) => {
                 let mut out: Vec<SegmentValues> =
                     seg.queues.iter().map(|q| segment_values(q, &[])).collect();

@@ -26,6 +26,35 @@ pub const HEADLINE_KPIS: [Kpi; 6] = [
     Kpi::Occupancy,
 ];
 
+/// The stems of a run's charts.
+const RUN_STEMS: [&str; 8] = [
+    "response_time",
+    "queue_wait",
+    "volume",
+    "staffing",
+    "service",
+    "indicator",
+    "concurrency",
+    "chats_held",
+];
+
+/// Whether `name` is the file of a chart ccsim draws (`plots/<stem>.svg` or `.png`): the files
+/// ccsim may replace or remove in `plots/`. Every figure's stem must be one of these
+/// ([`super::folder::write_dir`] refuses any other).
+pub fn is_figure_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".svg")
+        .or_else(|| name.strip_suffix(".png"))
+    else {
+        return false;
+    };
+    RUN_STEMS.contains(&stem)
+        || ["sweep_", "heat_"].iter().any(|prefix| {
+            stem.strip_prefix(prefix)
+                .is_some_and(|kpi| Kpi::by_name(kpi).is_some())
+        })
+}
+
 fn unit_label(kpi: Kpi) -> &'static str {
     match kpi.unit() {
         "ratio" => "share (0–1)",

@@ -1,9 +1,11 @@
 //! Output: the CSV and JSON files of a run, a sweep ([`sweep`]), a staffing search ([`staff`])
 //! and a shard ([`partial`]), and the terminal summary. Exporters return bytes; [`write_files`]
-//! and [`write_dir`] are the places that write them, atomically, so an interrupted or failed run
-//! never leaves a half-written file behind or clobbers the previous results.
+//! and [`folder::write_dir`] are the places that write them, atomically, so an interrupted or
+//! failed run never leaves a half-written file behind or clobbers the previous results;
+//! [`folder`] decides which folders ccsim may write into and which files there are its own.
 
 pub mod figures;
+pub mod folder;
 pub mod html;
 pub mod load;
 pub mod partial;
@@ -53,20 +55,31 @@ impl<'a> RunReport<'a> {
     pub fn new(scenario: &'a Scenario, replications: &'a [Replication]) -> Self {
         let window = window(scenario);
         let summary = summarise(replications, |r| &r.overall);
-        let intervals = (0..window.intervals())
+        let intervals: Vec<Vec<KpiSummary>> = (0..window.intervals())
             .map(|i| summarise(replications, move |r| &r.intervals[i]))
             .collect();
+        let center_only = replications.iter().all(|r| r.segments.is_empty());
         let segments = segments(scenario)
             .into_iter()
             .enumerate()
-            .filter(|(k, _)| replications.iter().all(|r| r.segments.len() > *k))
-            .map(|(k, (scope, name))| SegmentSummary {
-                scope,
-                name,
-                summary: summarise(replications, |r| &r.segments[k].overall),
-                intervals: (0..window.intervals())
-                    .map(|i| summarise(replications, move |r| &r.segments[k].intervals[i]))
-                    .collect(),
+            .map(|(k, (scope, name))| {
+                if center_only {
+                    SegmentSummary {
+                        scope,
+                        name,
+                        summary: summary.clone(),
+                        intervals: intervals.clone(),
+                    }
+                } else {
+                    SegmentSummary {
+                        scope,
+                        name,
+                        summary: summarise(replications, |r| &r.segments[k].overall),
+                        intervals: (0..window.intervals())
+                            .map(|i| summarise(replications, move |r| &r.segments[k].intervals[i]))
+                            .collect(),
+                    }
+                }
             })
             .collect();
         RunReport {
@@ -307,7 +320,8 @@ impl<'a> RunReport<'a> {
         out
     }
 
-    /// All output files of a run, by name.
+    /// All output files of a run, by name; `run.json` last, as it is written last: a point
+    /// folder whose `run.json` is there is complete (`--resume` relies on it).
     pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
         let mut files = vec![
             ("summary.csv", self.summary_csv()),
@@ -315,11 +329,11 @@ impl<'a> RunReport<'a> {
             ("replications.csv", self.replications_csv()),
             ("segments.csv", self.segments_csv()),
             ("segment_intervals.csv", self.segment_intervals_csv()),
-            ("run.json", self.run_json()),
         ];
         if let Some(d) = self.distributions_csv() {
             files.push(("distributions.csv", d));
         }
+        files.push(("run.json", self.run_json()));
         files
     }
 }
@@ -400,11 +414,12 @@ pub fn clock(seconds: f64) -> String {
 }
 
 /// Write each file into `dir` atomically: all of them to temporary files in the same folder
-/// first, then each renamed over its target. A reader never sees a partial file, and a failure
-/// while writing (disk full, permissions) leaves every previous result in place.
+/// first, then each renamed over its target, in order. A reader never sees a partial file, and
+/// a failure while writing (disk full, permissions) leaves every previous result in place.
+/// Which folders and names may be written is [`folder`]'s business.
 pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let tmp = |name: &str| dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = |name: &str| dir.join(folder::temporary_name(name));
     let written = files
         .iter()
         .try_for_each(|(name, bytes)| std::fs::write(tmp(name), bytes));
@@ -417,33 +432,6 @@ pub fn write_files(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
         for (name, _) in files {
             let _ = std::fs::remove_file(tmp(name));
         }
-    }
-    result
-}
-
-/// Write `files` as the whole content of folder `dir`, atomically: into a temporary sibling
-/// folder first, which then replaces `dir`. A reader sees the complete old folder, briefly
-/// none, or the complete new one; never a mix.
-pub fn write_dir(dir: &Path, files: &[(&str, Vec<u8>)]) -> io::Result<()> {
-    let parent = dir.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = dir
-        .file_name()
-        .map_or("dir".into(), |n| n.to_string_lossy());
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = std::fs::create_dir(&tmp)
-        .and_then(|()| {
-            files
-                .iter()
-                .try_for_each(|(f, bytes)| std::fs::write(tmp.join(f), bytes))
-        })
-        .and_then(|()| match std::fs::remove_dir_all(dir) {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-            _ => std::fs::rename(&tmp, dir),
-        });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
     }
     result
 }

@@ -13,12 +13,16 @@ use serde::{Deserialize, Serialize};
 use crate::experiment::sweep::{Shard, Task};
 use crate::experiment::{Distributions, Replication, SegmentValues};
 
+/// The layout of shard files this ccsim writes and reads (`ccsim_shard` of the first line).
+/// 2: `plan` is [`super::sweep::PlanFile::fingerprint`], blind to the scenario's folder.
+pub const SHARD_FORMAT: u32 = 2;
+
 /// First line of a shard file.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 pub struct ShardHeader {
     pub ccsim_shard: u32,
-    /// Fingerprint of the `plan.json` the shard ran ([`fingerprint`]): a shard file left in a
-    /// shared folder by another study cannot be merged into this one.
+    /// Fingerprint of the study the shard ran ([`super::sweep::PlanFile::fingerprint`]): a
+    /// shard file left in a shared folder by another study cannot be merged into this one.
     pub plan: String,
     pub shard: Shard,
     /// Tasks (point × replication) in the whole study.
@@ -52,7 +56,7 @@ fn from_json(values: Vec<Option<f64>>) -> Vec<f64> {
     values.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()
 }
 
-/// FNV-1a (64 bits) of `bytes`, in hex: a stable fingerprint of a plan.json, the same on every
+/// FNV-1a (64 bits) of `bytes`, in hex: a stable fingerprint of a plan, the same on every
 /// platform and Rust version (unlike std's hashers).
 pub fn fingerprint(bytes: &[u8]) -> String {
     let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
@@ -78,7 +82,7 @@ impl ShardWriter {
     pub fn create(dir: &Path, header: &ShardHeader) -> anyhow::Result<ShardWriter> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let name = shard_file_name(header.shard);
-        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let tmp = dir.join(super::folder::temporary_name(&name));
         let file = std::fs::File::create(&tmp)
             .with_context(|| format!("cannot write {}", tmp.display()))?;
         let mut w = ShardWriter {
@@ -146,6 +150,14 @@ impl ShardReader {
             .with_context(|| format!("{}: empty shard file", path.display()))?;
         let header: ShardHeader = serde_json::from_str(&first)
             .with_context(|| format!("{}: not a ccsim shard file", path.display()))?;
+        if header.ccsim_shard != SHARD_FORMAT {
+            bail!(
+                "{}: shard file format {} was written by another version of ccsim (this one \
+                 reads format {SHARD_FORMAT}): run the shard again",
+                path.display(),
+                header.ccsim_shard
+            );
+        }
         Ok(ShardReader {
             path: path.to_path_buf(),
             header,

@@ -1,16 +1,16 @@
 //! `ccsim report DIR` (and `--plots`): the plots and `report.html` of a results folder, built
 //! from the files the run or sweep wrote. Plots go to `DIR/plots/` as SVG and PNG, the page to
-//! `DIR/report.html`, all written atomically.
+//! `DIR/report.html`, all written atomically, into a folder ccsim wrote ([`super::folder`]).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
 use super::figures::{run_figures, sweep_figures, Figure};
+use super::folder::{self, Kind, State};
 use super::html::{run_page, sweep_page, PointIntervals};
 use super::load::{RunData, SweepData};
 use super::sweep::point_dir;
-use super::{write_dir, write_files};
 
 /// Files by name, with their bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -28,17 +28,56 @@ fn render(figures: Vec<Figure>) -> anyhow::Result<(Files, Vec<(Figure, String)>)
     Ok((files, inline))
 }
 
-fn write(dir: &Path, plots: Files, page: String) -> anyhow::Result<PathBuf> {
+fn write(
+    dir: &Path,
+    kind: Kind,
+    plots: Files,
+    page: String,
+    force: bool,
+) -> anyhow::Result<PathBuf> {
     let plots: Vec<(&str, Vec<u8>)> = plots.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-    write_dir(&dir.join("plots"), &plots)
-        .with_context(|| format!("cannot write {}", dir.join("plots").display()))?;
-    write_files(dir, &[("report.html", page.into_bytes())])
+    // A folder of an older ccsim (no marker) is taken over only with --force.
+    folder::claim(dir, kind, force)?;
+    folder::write_dir(&dir.join("plots"), Kind::Plots, &plots, force)?;
+    folder::write(dir, kind, &[("report.html", page.into_bytes())])
         .with_context(|| format!("cannot write {}", dir.join("report.html").display()))?;
     Ok(dir.join("report.html"))
 }
 
+/// The kind of results folder `dir` is: its marker's, or with `force` (a folder written by an
+/// older ccsim, without a marker) what its files say.
+fn results_kind(dir: &Path, force: bool) -> anyhow::Result<Kind> {
+    let guess = if dir.join("sweep_long.csv").exists() {
+        Kind::Sweep
+    } else if dir.join("staffing.csv").exists() {
+        Kind::Staff
+    } else {
+        Kind::Run
+    };
+    match folder::state(dir)? {
+        State::Marked(k @ (Kind::Run | Kind::Sweep | Kind::Staff | Kind::Point)) => Ok(k),
+        State::Marked(Kind::Shard) => bail!(
+            "{} holds ccsim shard files: merge them first (ccsim merge DIR... --out DIR), then              draw the report of the merged folder",
+            dir.display()
+        ),
+        State::Missing => bail!("{}: no such folder", dir.display()),
+        _ if force => Ok(guess),
+        State::Foreign(_) | State::Empty => bail!(
+            "{} was not written by this version of ccsim (it has no {} file), so ccsim does not              write into it. If it holds the results of an older ccsim, add --force: ccsim then              writes plots/ (its chart files only) and report.html there, and removes or changes              no other file",
+            dir.display(),
+            folder::MARKER
+        ),
+        _ => bail!(
+            "{} is not the folder of a run, a sweep or a staffing search",
+            dir.display()
+        ),
+    }
+}
+
 /// Build the plots and the page of the run or sweep in `dir`; returns the page's path.
-pub fn report(dir: &Path) -> anyhow::Result<PathBuf> {
+/// `force`: `dir` may be a results folder without ccsim's marker (see [`folder`]).
+pub fn report(dir: &Path, force: bool) -> anyhow::Result<PathBuf> {
+    let kind = results_kind(dir, force)?;
     if dir.join("plan.json").exists() && dir.join("sweep_long.csv").exists() {
         let sweep = SweepData::read(dir)?;
         let mut intervals = Vec::new();
@@ -49,12 +88,18 @@ pub fn report(dir: &Path) -> anyhow::Result<PathBuf> {
             }
         }
         let (plots, inline) = render(sweep_figures(&sweep))?;
-        return write(dir, plots, sweep_page(&sweep, &intervals, &inline));
+        return write(
+            dir,
+            kind,
+            plots,
+            sweep_page(&sweep, &intervals, &inline),
+            force,
+        );
     }
     if dir.join("run.json").exists() && dir.join("summary.csv").exists() {
         let run = RunData::read(dir)?;
         let (plots, inline) = render(run_figures(&run))?;
-        return write(dir, plots, run_page(&run, &inline));
+        return write(dir, kind, plots, run_page(&run, &inline), force);
     }
     bail!(
         "{} holds neither the files of a run (run.json, summary.csv) nor those of a finished \

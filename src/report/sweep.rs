@@ -3,12 +3,12 @@
 //! (written atomically as each point completes), and at the end `sweep.csv`, `sweep_long.csv`
 //! and `skipped.csv`.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use super::{kpi_cells, kpi_columns, number, short, write_dir, write_files, RunReport};
+use super::folder::{self, FolderError, Kind};
+use super::{kpi_cells, kpi_columns, number, short, RunReport};
 use crate::experiment::grid::Vary;
 use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision};
 use crate::experiment::{summarise, KpiSummary, Replication};
@@ -63,6 +63,63 @@ impl PlanFile {
         }
     }
 
+    /// What makes two plans the same study, field by field (a label for messages, the value):
+    /// everything but the folder part of the scenario's path — `scenarios/x.toml`,
+    /// `./scenarios/x.toml` and `/home/me/scenarios/x.toml` name one study, whose content is in
+    /// `base_document` — and the points, which are rebuilt from the rest.
+    fn identity(&self) -> Vec<(&'static str, serde_json::Value)> {
+        let file_name = self
+            .scenario_file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let vary: Vec<String> = self
+            .vary
+            .iter()
+            .map(|v| format!("{}={}", v.key, v.values.join(",")))
+            .collect();
+        vec![
+            ("the ccsim version", json!(self.ccsim_version)),
+            ("the kind of study (run or sweep)", json!(self.kind)),
+            ("the scenario file name", json!(file_name)),
+            ("the scenario", json!(self.base_document)),
+            ("--vary", json!(vary.join(" --vary "))),
+            ("--independent-streams", json!(self.independent_streams)),
+            ("--precision", json!(self.precision)),
+        ]
+    }
+
+    /// A fingerprint of the study ([`super::partial::fingerprint`] of its identity): the same
+    /// for every shard of one study, whatever path the scenario was named by.
+    pub fn fingerprint(&self) -> String {
+        let identity: Vec<serde_json::Value> =
+            self.identity().into_iter().map(|(_, v)| v).collect();
+        let identity = serde_json::to_vec(&identity).expect("JSON of plain values");
+        super::partial::fingerprint(&identity)
+    }
+
+    /// Where `other` describes another study than `self`, in words: the first field that
+    /// differs (a scenario key by its dotted name) and both values, `run.seed: 1 vs 2`.
+    pub fn difference(&self, other: &PlanFile) -> Option<String> {
+        let (a, b) = (self.identity(), other.identity());
+        let (label, x, y) = a
+            .iter()
+            .zip(&b)
+            .find(|((_, x), (_, y))| x != y)
+            .map(|((label, x), (_, y))| (*label, x, y))?;
+        if label == "the scenario" {
+            let parse = |doc: &str| doc.parse::<toml::Table>().unwrap_or_default();
+            let (ta, tb) = (parse(&self.base_document), parse(&other.base_document));
+            if let Some(d) = table_difference(&ta, &tb, "") {
+                return Some(d);
+            }
+        }
+        let show = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Some(format!("{label}: {} vs {}", show(x), show(y)))
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("JSON of plain values");
         bytes.push(b'\n');
@@ -98,6 +155,25 @@ impl PlanFile {
     }
 }
 
+/// The first key whose value differs between two TOML tables, with both values
+/// (`run.seed: 1 vs 2`, `run.drain: "1h" vs (not set)`), keys in sorted order.
+fn table_difference(a: &toml::Table, b: &toml::Table, prefix: &str) -> Option<String> {
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let show = |v: Option<&toml::Value>| v.map_or("(not set)".to_string(), |v| v.to_string());
+    keys.into_iter().find_map(|k| {
+        let path = format!("{prefix}{k}");
+        match (a.get(k), b.get(k)) {
+            (Some(toml::Value::Table(x)), Some(toml::Value::Table(y))) => {
+                table_difference(x, y, &format!("{path}."))
+            }
+            (x, y) if x != y => Some(format!("{path}: {} vs {}", show(x), show(y))),
+            _ => None,
+        }
+    })
+}
+
 /// The folder of point `index` in a sweep of `points` points: `points/p0007`.
 pub fn point_dir(out: &Path, index: usize, points: usize) -> PathBuf {
     let width = points.saturating_sub(1).to_string().len().max(4);
@@ -118,15 +194,19 @@ pub struct SweepWriter<'a> {
     plan: &'a Plan,
     precision: Option<Precision>,
     rows: Vec<Option<Row>>,
+    /// `--force`: point folders without ccsim's marker may be written (see [`folder`]).
+    force: bool,
 }
 
 impl<'a> SweepWriter<'a> {
-    pub fn new(out: &Path, plan: &'a Plan, precision: Option<Precision>) -> Self {
+    /// A writer into `out`, a folder already claimed as a sweep's ([`folder::claim`]).
+    pub fn new(out: &Path, plan: &'a Plan, precision: Option<Precision>, force: bool) -> Self {
         SweepWriter {
             out: out.to_path_buf(),
             plan,
             precision,
             rows: plan.points.iter().map(|_| None).collect(),
+            force,
         }
     }
 
@@ -156,12 +236,12 @@ impl<'a> SweepWriter<'a> {
     }
 
     /// Write a finished point's folder (atomically) and keep its summary.
-    pub fn point(&mut self, result: PointResult) -> io::Result<()> {
+    pub fn point(&mut self, result: PointResult) -> Result<(), FolderError> {
         let scenario = self.plan.scenario(result.point);
         let report = RunReport::new(scenario, &result.replications)
             .with_distributions(&result.distributions);
         let dir = point_dir(&self.out, result.point, self.plan.points.len());
-        write_dir(&dir, &report.files())?;
+        folder::write_dir(&dir, Kind::Point, &report.files(), self.force)?;
         self.rows[result.point] = Some(Row {
             missing: self
                 .precision
@@ -174,9 +254,10 @@ impl<'a> SweepWriter<'a> {
     }
 
     /// Write `sweep.csv`, `sweep_long.csv` and `skipped.csv`.
-    pub fn finish(self) -> io::Result<()> {
-        write_files(
+    pub fn finish(self) -> Result<(), FolderError> {
+        folder::write(
             &self.out,
+            Kind::Sweep,
             &[
                 ("sweep.csv", self.sweep_csv()),
                 ("sweep_long.csv", self.sweep_long_csv()),

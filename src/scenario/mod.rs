@@ -156,21 +156,44 @@ pub fn from_document(document: toml::Table, file: &Path) -> Result<Scenario, Sce
 }
 
 /// A deserializer message in the user's terms: the first line only (the key is already named),
-/// and TOML types instead of Rust ones.
+/// and TOML types instead of Rust ones — no name of a Rust type (`RawRun`, `i64`, `Option`)
+/// reaches the user.
 fn plain_serde_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message).trim();
+    // `expected struct RawDist` is a distribution; any other `struct RawX` a section of keys.
+    // `invalid length 1, expected struct RawRun with 7 elements` is a list ([[run]]) given
+    // where one section is expected.
+    let section = "a section of keys ([section], or { key = value, ... })";
+    let mut m = first.to_string();
+    if let Some(at) = m.find("expected struct Raw") {
+        let what = if m[at..].starts_with("expected struct RawDist") {
+            "a distribution { dist = \"...\", ... }"
+        } else {
+            section
+        };
+        let head = m[..at].trim_end().trim_end_matches(',').to_string();
+        m = if head.starts_with("invalid length ") {
+            format!("got a list, expected {what}")
+        } else {
+            format!("{head}, expected {what}")
+        };
+    }
     [
         ("expected i64", "expected an integer"),
+        ("expected u64", "expected an integer >= 0"),
+        ("expected u32", "expected an integer >= 0"),
         ("expected f64", "expected a number"),
+        ("expected option", "expected a value"),
         ("expected a string", "expected a string (in quotes)"),
         ("expected a sequence", "expected a list [ ... ]"),
-        (
-            "expected struct RawDist",
-            "expected a distribution { dist = \"...\", ... }",
-        ),
+        ("invalid type: sequence", "invalid type: list"),
+        ("invalid type: map", "invalid type: table"),
+        ("floating point `NaN`", "nan"),
+        ("floating point `inf`", "inf"),
+        ("floating point `-inf`", "-inf"),
     ]
     .iter()
-    .fold(first.to_string(), |m, (rust, user)| m.replace(rust, user))
+    .fold(m, |m, (rust, user)| m.replace(rust, user))
 }
 
 /// Apply one `KEY=VALUE` override. VALUE is read as TOML (`14`, `1.5`, `[1, 2]`,
