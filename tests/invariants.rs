@@ -3,7 +3,9 @@
 //! the end); no agent ever holds more than K chats; time never goes back; records of a contact
 //! come in a possible order; no chat is offered to an agent who is off shift, on break, Not Ready
 //! or absent; the load counters of the center and of each group agree with the agents counted
-//! level by level.
+//! level by level. Checked on the one-queue desk, on the bundled multi-queue scenario and its
+//! variants, and on random valid multi-queue centers (queues, groups, tiers, shifts, breaks,
+//! absenteeism, alert timeouts).
 
 mod common;
 
@@ -237,15 +239,20 @@ impl Observer for Checker {
 
 /// Run a scenario (text plus overrides) and check every invariant; returns the checker.
 fn check(text: &str, overrides: &[&str]) -> Checker {
+    check_seed(text, overrides, 3)
+}
+
+/// [`check`] with the streams of `seed`.
+fn check_seed(text: &str, overrides: &[&str], seed: u64) -> Checker {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let s =
         scenario::parse(text, Path::new("t.toml"), &overrides).unwrap_or_else(|e| panic!("{e}"));
     let m = &s.model;
-    let (checker, totals) = run_replication(m, 3, 0, Checker::new(m));
+    let (checker, totals) = run_replication(m, seed, 0, Checker::new(m));
     assert_eq!(totals.contacts, checker.next_contact);
     assert_eq!(
         checker.ended, checker.next_contact,
-        "every arrival ends exactly once ({overrides:?})"
+        "every arrival ends exactly once ({overrides:?}, seed {seed})"
     );
     checker
 }
@@ -387,5 +394,322 @@ fn time_by_chats_held_adds_up_to_the_load() {
             );
         }
         assert!(t.len() <= s.model.max_concurrent() as usize + 1);
+    }
+}
+
+fn two_lines() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/two_lines.toml"
+    ))
+    .unwrap()
+}
+
+/// The bundled multi-queue scenario and variants that stress one mechanism each, over several
+/// seeds: alert timeouts that hit most offers, breaks and shift changes under heavy load,
+/// overflow tiers that open early and late, priorities either way, every routing policy and
+/// attention order.
+#[test]
+fn two_lines_and_its_variants_keep_the_invariants() {
+    let heavy = [
+        "queues.billing.rate_per_hour=240",
+        "queues.tech.rate_per_hour=120",
+    ];
+    let variants: Vec<Vec<&str>> = vec![
+        vec![],
+        // Accept delay of mean 4 s: most offers time out, and agents pause 1 minute.
+        vec!["offer.alert_timeout=1"],
+        heavy.to_vec(),
+        [
+            &heavy[..],
+            &["offer.alert_timeout=2", "routing.agent=most_busy"],
+        ]
+        .concat(),
+        vec![
+            "queues.billing.served_by.1.after=1",
+            "queues.tech.priority=-1",
+            "routing.agent=longest_idle",
+        ],
+        [&heavy[..], &["queues.billing.served_by.1.after=600"]].concat(),
+        [
+            &heavy[..],
+            &["routing.attention=parallel", "queues.billing.priority=3"],
+        ]
+        .concat(),
+        vec![
+            "routing.attention=most_urgent",
+            "groups.generalists.absenteeism=0.5",
+        ],
+    ];
+    for overrides in &variants {
+        for seed in 0..3 {
+            let c = check_seed(&two_lines(), overrides, seed);
+            assert!(
+                c.offered_records > 200,
+                "{overrides:?}: {}",
+                c.offered_records
+            );
+            if overrides
+                .iter()
+                .any(|o| o.starts_with("offer.alert_timeout"))
+            {
+                assert!(
+                    c.offers_timed_out > 50,
+                    "{overrides:?}: {}",
+                    c.offers_timed_out
+                );
+            }
+        }
+    }
+}
+
+/// A random valid multi-queue scenario: its groups (capacity, absenteeism, a constant number of
+/// agents, a per-step plan or shifts with breaks), its queues (rate, priority, tiers over the
+/// groups with increasing `after`, patience) and the offer settings.
+#[derive(Debug, Clone)]
+struct RandomCenter {
+    groups: Vec<RandomGroup>,
+    queues: Vec<RandomQueue>,
+    alert_timeout: Option<f64>,
+    pause: f64,
+    accept: f64,
+    routing: &'static str,
+    attention: &'static str,
+}
+
+#[derive(Debug, Clone)]
+struct RandomGroup {
+    k: u32,
+    absenteeism: f64,
+    staffing: RandomStaffing,
+}
+
+#[derive(Debug, Clone)]
+enum RandomStaffing {
+    Agents(u32),
+    /// Four half-hours.
+    Plan(Vec<u32>),
+    /// Start and length in minutes from 08:00, agents, breaks (offset into the room left, length
+    /// in minutes).
+    Shifts(Vec<(u32, u32, u32, Vec<(f64, u32)>)>),
+}
+
+#[derive(Debug, Clone)]
+struct RandomQueue {
+    rate: f64,
+    priority: i64,
+    /// Each tier: a bit mask of groups, and the extra wait after the previous tier (seconds).
+    tiers: Vec<(u8, u32)>,
+    patience: Option<f64>,
+    reply_patience: Option<f64>,
+}
+
+fn random_center() -> impl Strategy<Value = RandomCenter> {
+    let staffing = prop_oneof![
+        (1u32..6).prop_map(RandomStaffing::Agents),
+        prop::collection::vec(0u32..6, 4).prop_map(|mut v| {
+            v[0] = v[0].max(1);
+            RandomStaffing::Plan(v)
+        }),
+        prop::collection::vec(
+            (
+                0u32..110,
+                10u32..130,
+                1u32..5,
+                prop::collection::vec((0.0f64..1.0, 1u32..20), 0..3)
+            ),
+            1..3
+        )
+        .prop_map(RandomStaffing::Shifts),
+    ];
+    let group = (1u32..5, prop_oneof![Just(0.0), 0.0f64..0.6], staffing).prop_map(
+        |(k, absenteeism, staffing)| RandomGroup {
+            k,
+            absenteeism,
+            staffing,
+        },
+    );
+    let queue = (
+        0.0f64..300.0,
+        -1i64..3,
+        prop::collection::vec((1u8..8, 1u32..200), 1..4),
+        prop::option::of(5.0f64..400.0),
+        prop::option::of(30.0f64..600.0),
+    )
+        .prop_map(
+            |(rate, priority, tiers, patience, reply_patience)| RandomQueue {
+                rate,
+                priority,
+                tiers,
+                patience,
+                reply_patience,
+            },
+        );
+    (
+        prop::collection::vec(group, 1..4),
+        prop::collection::vec(queue, 2..5),
+        prop::option::of(1.0f64..15.0),
+        0.0f64..120.0,
+        0.0f64..8.0,
+        prop::sample::select(vec!["least_busy", "longest_idle", "most_busy"]),
+        prop::sample::select(vec!["fifo", "most_urgent", "parallel"]),
+    )
+        .prop_map(
+            |(groups, queues, alert_timeout, pause, accept, routing, attention)| RandomCenter {
+                groups,
+                queues,
+                alert_timeout,
+                pause,
+                accept,
+                routing,
+                attention,
+            },
+        )
+}
+
+/// Minutes from 08:00 as a clock time.
+fn clock(minutes: u32) -> String {
+    format!("{:02}:{:02}", 8 + minutes / 60, minutes % 60)
+}
+
+impl RandomCenter {
+    fn toml(&self) -> String {
+        let ng = self.groups.len();
+        let mut text = format!(
+            r#"
+            [run]
+            horizon = "2h"
+            interval = "30m"
+            day_start = "08:00"
+            [routing]
+            agent = "{}"
+            attention = "{}"
+            [conversation]
+            exchanges = {{ dist = "geometric", mean = 3 }}
+            customer_think = {{ dist = "exponential", mean = 20 }}
+            agent_compose = {{ dist = "gamma", mean = 25, cv = 0.7 }}
+            accept_delay = {{ dist = "exponential", mean = {} }}
+            concurrency_slowdown = [1.0, 1.1, 1.2, 1.4]
+            [wrapup]
+            time = {{ dist = "uniform", min = 0, max = 20 }}
+            [offer]
+            not_responding_pause = {{ dist = "constant", value = {} }}
+            "#,
+            self.routing,
+            self.attention,
+            self.accept.max(0.01),
+            self.pause
+        );
+        if let Some(t) = self.alert_timeout {
+            text += &format!("alert_timeout = {t}\n");
+        }
+        let mut served = vec![false; ng];
+        let mut queue_tiers = Vec::new();
+        for (q, queue) in self.queues.iter().enumerate() {
+            // Tiers over groups not named yet by this queue; the first always has a group.
+            let mut used = vec![false; ng];
+            let mut tiers: Vec<(Vec<usize>, u32)> = Vec::new();
+            let mut after = 0;
+            for (t, &(mask, extra)) in queue.tiers.iter().enumerate() {
+                let mut groups: Vec<usize> = (0..ng)
+                    .filter(|&g| mask & (1 << g) != 0 && !used[g])
+                    .collect();
+                if t == 0 && groups.is_empty() {
+                    groups.push(q % ng);
+                }
+                if groups.is_empty() {
+                    continue;
+                }
+                if t > 0 {
+                    after += extra;
+                }
+                for &g in &groups {
+                    used[g] = true;
+                    served[g] = true;
+                }
+                tiers.push((groups, after));
+            }
+            queue_tiers.push(tiers);
+        }
+        // Every group serves some queue: the first queue's first tier takes those left.
+        for g in 0..ng {
+            if !served[g] {
+                let first = &mut queue_tiers[0];
+                if !first.iter().any(|(gs, _)| gs.contains(&g)) {
+                    first[0].0.push(g);
+                }
+            }
+        }
+        for (q, (queue, tiers)) in self.queues.iter().zip(&queue_tiers).enumerate() {
+            let tiers: Vec<String> = tiers
+                .iter()
+                .enumerate()
+                .map(|(t, (groups, after))| {
+                    let names: Vec<String> = groups.iter().map(|g| format!("\"g{g}\"")).collect();
+                    if t == 0 {
+                        format!("{{ groups = [{}] }}", names.join(", "))
+                    } else {
+                        format!("{{ groups = [{}], after = {after} }}", names.join(", "))
+                    }
+                })
+                .collect();
+            text += &format!(
+                "[queues.q{q}]\nrate_per_hour = {}\npriority = {}\nserved_by = [{}]\n",
+                queue.rate,
+                queue.priority,
+                tiers.join(", ")
+            );
+            if let Some(p) = queue.patience {
+                text += &format!("patience.queue = {{ dist = \"exponential\", mean = {p} }}\n");
+            }
+            if let Some(p) = queue.reply_patience {
+                text += &format!("patience.reply = {{ dist = \"exponential\", mean = {p} }}\n");
+            }
+        }
+        for (g, group) in self.groups.iter().enumerate() {
+            text += &format!(
+                "[groups.g{g}]\nmax_concurrent_chats = {}\nabsenteeism = {}\n",
+                group.k, group.absenteeism
+            );
+            match &group.staffing {
+                RandomStaffing::Agents(n) => text += &format!("agents = {n}\n"),
+                RandomStaffing::Plan(v) => text += &format!("agents_per_interval = {v:?}\n"),
+                RandomStaffing::Shifts(shifts) => {
+                    let mut list = Vec::new();
+                    for &(start, length, agents, ref breaks) in shifts {
+                        let end = (start + length).min(120);
+                        let mut cursor = start;
+                        let mut bs = Vec::new();
+                        for &(offset, len) in breaks {
+                            if cursor + len > end {
+                                break;
+                            }
+                            let at = cursor + (offset * f64::from(end - cursor - len)) as u32;
+                            bs.push(format!("{{ at = \"{}\", length = \"{len}m\" }}", clock(at)));
+                            cursor = at + len;
+                        }
+                        list.push(format!(
+                            "{{ start = \"{}\", end = \"{}\", agents = {agents}, breaks = [{}] }}",
+                            clock(start),
+                            clock(end),
+                            bs.join(", ")
+                        ));
+                    }
+                    text += &format!("shifts = [{}]\n", list.join(", "));
+                }
+            }
+        }
+        text
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Random valid multi-queue centers never panic and keep every invariant.
+    #[test]
+    fn random_multi_queue_centers_keep_the_invariants(center in random_center(), seed in 0u64..1000) {
+        let text = center.toml();
+        check_seed(&text, &[], seed);
     }
 }

@@ -178,6 +178,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.reply_patience = reply_patience;
         session.exchanges_left = exchanges;
         session.abandon_armed = false;
+        session.tiers_armed = false;
         session.agent = NONE;
         let wait = session.wait;
 
@@ -205,6 +206,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                         },
                     );
                 }
+                self.sessions.hot[s as usize].tiers_armed = true;
                 if let Some(next) = self.cfg.queues[queue].tiers.get(1) {
                     self.sched.schedule_at(
                         now + next.after,

@@ -450,4 +450,62 @@ mod tests {
         assert_eq!(picks[0], vec![3, 2, 4, 5]);
         assert_eq!(picks[0], picks[1]);
     }
+
+    /// A chat offered on arrival whose offer times out waits in its queue like any other: its
+    /// overflow tiers open at their times from its arrival. Here the first group's only agent
+    /// misses offers and is then Not Ready for an hour, so such a chat must go to the overflow
+    /// group after 20 s, not wait for that agent's return. (The overflow agents miss offers
+    /// too, about one per chat: with 60 of them some are always Ready.)
+    #[test]
+    fn a_chat_whose_offer_timed_out_on_arrival_still_overflows() {
+        let cfg = model(
+            r#"
+            [run]
+            horizon = "6h"
+            [conversation]
+            agent_compose = { dist = "constant", value = "30s" }
+            accept_delay = { dist = "empirical", values = [0, "10s"] }
+            [offer]
+            alert_timeout = "3s"
+            not_responding_pause = { dist = "constant", value = "1h" }
+            [queues.q]
+            rate_per_hour = 6
+            served_by = [ { groups = ["first"] }, { groups = ["overflow"], after = "20s" } ]
+            [groups.first]
+            agents = 1
+            [groups.overflow]
+            agents = 60
+            "#,
+        );
+        let mut timed_out_on_arrival = 0;
+        for seed in 0..4 {
+            let log = records(&cfg, seed, false);
+            let mut offered_at_once = std::collections::HashSet::new();
+            for (_, r) in &log {
+                match *r {
+                    Record::Arrived {
+                        contact,
+                        queued: false,
+                        ..
+                    } => {
+                        offered_at_once.insert(contact);
+                    }
+                    Record::OfferTimedOut { contact, .. } => {
+                        timed_out_on_arrival += offered_at_once.contains(&contact) as u32;
+                    }
+                    Record::Answered { wait, contact, .. } => {
+                        // Tier 1 at 20 s, a few more timed-out offers of 3 s at most, the
+                        // accepted offer's 10 s.
+                        assert!(
+                            wait < 120.0,
+                            "seed {seed}: contact {contact} waited {wait} s"
+                        );
+                    }
+                    Record::InSystemAtEnd { contact, .. } => panic!("{contact} never answered"),
+                    _ => {}
+                }
+            }
+        }
+        assert!(timed_out_on_arrival > 5, "{timed_out_on_arrival}");
+    }
 }

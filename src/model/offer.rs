@@ -1,6 +1,7 @@
 //! Offer and accept: the agent's slot is reserved during the accept delay; an offer not
 //! accepted within the queue's alert timeout is withdrawn, the chat goes back to the head of its
-//! queue with its arrival time and patience, and the agent is Not Ready for a pause.
+//! queue with its arrival time, patience and overflow tiers (those whose time has come are
+//! open), and the agent is Not Ready for a pause.
 //!
 //! A delay equal to the timeout is accepted: the offer times out only when the delay exceeds it.
 
@@ -119,6 +120,26 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                     stamp: wait,
                 },
             );
+        }
+        if !session.tiers_armed {
+            // Offered on arrival, so no tier timer runs: open the tiers whose time has come
+            // while the offer was out, and arm the next one, as if the chat had waited all along.
+            session.tiers_armed = true;
+            let (tiers, now) = (&self.cfg.queues[queue].tiers, self.sched.now());
+            while let Some(next) = tiers.get(session.tier as usize + 1) {
+                if session.arrived_at + next.after > now {
+                    let at = session.arrived_at + next.after;
+                    self.sched.schedule_at(
+                        at,
+                        Event::TierOpen {
+                            session: s,
+                            stamp: wait,
+                        },
+                    );
+                    break;
+                }
+                session.tier += 1;
+            }
         }
         self.queues[queue].push_in_arrival_order(&self.sessions.hot, s, wait);
         self.dispatch_queue(queue);

@@ -50,6 +50,9 @@ pub(super) struct Session {
     pub first_reply_pending: bool,
     /// The queue-patience timer is scheduled.
     pub abandon_armed: bool,
+    /// The overflow tiers' timers are scheduled (the chat waited in queue on arrival). A chat
+    /// offered at once has none until its offer times out and it waits after all.
+    pub tiers_armed: bool,
     /// Highest overflow tier open to this chat (0: only the first).
     pub tier: u8,
     pub arrived_at: f64,
@@ -83,6 +86,7 @@ impl Session {
         phase: Phase::Free,
         first_reply_pending: false,
         abandon_armed: false,
+        tiers_armed: false,
         tier: 0,
         arrived_at: 0.0,
         reply_patience: f64::INFINITY,

@@ -1,0 +1,431 @@
+//! Every mistake in a multi-queue scenario is an error that names the file, the key, the value
+//! (when there is one) and the rule, never a panic: each test writes one mistake into a valid
+//! scenario and checks the message's parts.
+
+use std::path::Path;
+
+use ccsim::scenario;
+
+/// A valid multi-queue scenario: 08:00 to 16:30, two channels, two queues with overflow, a
+/// group with a constant staff and one on shifts with breaks.
+const BASE: &str = r#"
+name = "errors"
+[run]
+horizon = "8h"
+warmup = "30m"
+interval = "30m"
+day_start = "08:00"
+[conversation]
+agent_compose = { dist = "exponential", mean = "30s" }
+[channels.web]
+[channels.chat]
+[queues.billing]
+channel = "web"
+rate_per_hour = 40
+served_by = [
+  { groups = ["billing"] },
+  { groups = ["generalists"], after = "45s" },
+]
+[queues.tech]
+channel = "chat"
+priority = 1
+rate_per_hour = 25
+served_by = [ { groups = ["generalists"] } ]
+[groups.billing]
+agents = 5
+max_concurrent_chats = 3
+[groups.generalists]
+absenteeism = 0.05
+shifts = [
+  { start = "08:00", end = "12:30", agents = 4, breaks = [{ at = "10:00", length = "15m" }] },
+  { start = "12:00", end = "16:30", agents = 3, breaks = [{ at = "14:00", length = "15m" }] },
+]
+"#;
+
+/// BASE with `old` (which must occur) replaced by `new`.
+fn with(old: &str, new: &str) -> String {
+    assert!(BASE.contains(old), "{old:?} is not in the base scenario");
+    BASE.replacen(old, new, 1)
+}
+
+/// The error message for `text`, which must be rejected without a panic.
+fn error(text: &str) -> String {
+    match std::panic::catch_unwind(|| scenario::parse(text, Path::new("bad.toml"), &[])) {
+        Err(_) => panic!("the scenario made the parser panic:\n{text}"),
+        Ok(Ok(_)) => panic!("the scenario was accepted:\n{text}"),
+        Ok(Err(e)) => e.to_string(),
+    }
+}
+
+/// `text` is rejected with a message naming the file and containing every part.
+fn assert_error(text: &str, parts: &[&str]) {
+    let message = error(text);
+    eprintln!("{message}");
+    assert!(
+        message.starts_with("bad.toml: "),
+        "the message does not name the file: {message}"
+    );
+    for part in parts {
+        assert!(
+            message.contains(part),
+            "the message lacks {part:?}: {message}"
+        );
+    }
+}
+
+#[test]
+fn the_base_scenario_is_valid() {
+    let s = scenario::parse(BASE, Path::new("bad.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.model.queues.len(), 2);
+    assert_eq!(s.model.groups.len(), 2);
+}
+
+#[test]
+fn a_queue_served_by_no_group() {
+    let without = with(r#"served_by = [ { groups = ["generalists"] } ]"#, "");
+    assert_error(
+        &without,
+        &[
+            "queues.tech.served_by",
+            "must be served by at least one group",
+        ],
+    );
+    let empty = with(
+        r#"served_by = [ { groups = ["generalists"] } ]"#,
+        "served_by = []",
+    );
+    assert_error(
+        &empty,
+        &[
+            "queues.tech.served_by",
+            "must be served by at least one group",
+        ],
+    );
+    let empty_tier = with(
+        r#"served_by = [ { groups = ["generalists"] } ]"#,
+        "served_by = [ { groups = [] } ]",
+    );
+    assert_error(
+        &empty_tier,
+        &["queues.tech.served_by[0].groups = []", "at least one group"],
+    );
+}
+
+#[test]
+fn an_unknown_group_in_served_by() {
+    let text = with(
+        r#"{ groups = ["generalists"], after = "45s" }"#,
+        r#"{ groups = ["generalist"], after = "45s" }"#,
+    );
+    assert_error(
+        &text,
+        &[
+            "queues.billing.served_by[1].groups[0]",
+            "\"generalist\"",
+            "no such group",
+            "\"billing\", \"generalists\"",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_channel() {
+    let text = with(r#"channel = "chat""#, r#"channel = "sms""#);
+    assert_error(
+        &text,
+        &[
+            "queues.tech.channel",
+            "\"sms\"",
+            "no such channel",
+            "[channels.sms]",
+        ],
+    );
+}
+
+#[test]
+fn tiers_whose_after_do_not_increase() {
+    let tiers = |third: &str| {
+        with(
+            r#"  { groups = ["generalists"], after = "45s" },"#,
+            &format!(
+                "  {{ groups = [\"generalists\"], after = \"45s\" }},\n  {{ groups = [\"spare\"], after = {third} }},"
+            ),
+        )
+        .replace(
+            "[groups.billing]",
+            "[groups.spare]\nagents = 1\n[groups.billing]",
+        )
+    };
+    // Valid when it increases.
+    scenario::parse(&tiers("\"1m\""), Path::new("bad.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    for third in ["\"45s\"", "\"30s\"", "0"] {
+        assert_error(
+            &tiers(third),
+            &[
+                "queues.billing.served_by[2].after",
+                third.trim_matches('"'),
+                "tiers must open one after the other",
+                "45s",
+            ],
+        );
+    }
+    // The first tier answers at once; later tiers need their `after`.
+    let first = with(
+        r#"{ groups = ["billing"] },"#,
+        r#"{ groups = ["billing"], after = "10s" },"#,
+    );
+    assert_error(
+        &first,
+        &[
+            "queues.billing.served_by[0].after",
+            "10s",
+            "the first tier answers at once",
+        ],
+    );
+    let missing = with(r#", after = "45s" }"#, " }");
+    assert_error(
+        &missing,
+        &["queues.billing.served_by[1].after", "needs `after`"],
+    );
+}
+
+#[test]
+fn a_shift_ending_before_it_starts_or_outside_the_run() {
+    let before = with(
+        r#"{ start = "12:00", end = "16:30""#,
+        r#"{ start = "12:00", end = "11:00""#,
+    );
+    assert_error(
+        &before,
+        &[
+            "groups.generalists.shifts[1].end",
+            "11:00",
+            "a shift must end after it starts",
+        ],
+    );
+    let equal = with(
+        r#"{ start = "12:00", end = "16:30""#,
+        r#"{ start = "12:00", end = "12:00""#,
+    );
+    assert_error(
+        &equal,
+        &[
+            "groups.generalists.shifts[1].end",
+            "12:00",
+            "must end after it starts",
+        ],
+    );
+    // The run ends at 16:30.
+    let late = with(
+        r#"{ start = "12:00", end = "16:30""#,
+        r#"{ start = "12:00", end = "17:00""#,
+    );
+    assert_error(
+        &late,
+        &[
+            "groups.generalists.shifts[1].end",
+            "17:00",
+            "outside the run",
+            "08:00",
+        ],
+    );
+    // Before the day starts (taken as the next day's 07:00, after the run).
+    let early = with(
+        r#"{ start = "08:00", end = "12:30""#,
+        r#"{ start = "07:00", end = "12:30""#,
+    );
+    assert_error(
+        &early,
+        &[
+            "groups.generalists.shifts[0].start",
+            "07:00",
+            "outside the run",
+        ],
+    );
+}
+
+#[test]
+fn a_break_outside_its_shift() {
+    let after_end = with(
+        r#"breaks = [{ at = "10:00", length = "15m" }]"#,
+        r#"breaks = [{ at = "13:00", length = "15m" }]"#,
+    );
+    assert_error(
+        &after_end,
+        &[
+            "groups.generalists.shifts[0].breaks[0].at",
+            "13:00",
+            "a break must lie inside its shift",
+            "(\"08:00\" to \"12:30\")",
+        ],
+    );
+    // Starts inside but runs past the end of the shift.
+    let overrun = with(
+        r#"breaks = [{ at = "10:00", length = "15m" }]"#,
+        r#"breaks = [{ at = "12:20", length = "15m" }]"#,
+    );
+    assert_error(
+        &overrun,
+        &["shifts[0].breaks[0].at", "12:20", "inside its shift"],
+    );
+    let before_start = with(
+        r#"breaks = [{ at = "14:00", length = "15m" }]"#,
+        r#"breaks = [{ at = "11:00", length = "15m" }]"#,
+    );
+    assert_error(
+        &before_start,
+        &[
+            "shifts[1].breaks[0].at",
+            "11:00",
+            "inside its shift",
+            "(\"12:00\" to \"16:30\")",
+        ],
+    );
+}
+
+#[test]
+fn overlapping_breaks() {
+    let text = with(
+        r#"breaks = [{ at = "10:00", length = "15m" }]"#,
+        r#"breaks = [{ at = "10:00", length = "30m" }, { at = "10:15", length = "15m" }]"#,
+    );
+    assert_error(
+        &text,
+        &[
+            "groups.generalists.shifts[0].breaks[1].at",
+            "10:15",
+            "breaks must not overlap",
+        ],
+    );
+    // Out of time order is refused by the same rule.
+    let unordered = with(
+        r#"breaks = [{ at = "10:00", length = "15m" }]"#,
+        r#"breaks = [{ at = "11:00", length = "15m" }, { at = "09:00", length = "15m" }]"#,
+    );
+    assert_error(
+        &unordered,
+        &["shifts[0].breaks[1].at", "09:00", "in time order"],
+    );
+}
+
+#[test]
+fn both_arrivals_and_queues() {
+    let text = format!("{BASE}\n[arrivals]\nrate_per_hour = 10\n");
+    assert_error(&text, &["arrivals", "not both", "[queues.*]"]);
+    let staffing = format!("{BASE}\n[staffing]\nagents = 3\n");
+    assert_error(&staffing, &["staffing", "not both"]);
+}
+
+#[test]
+fn a_group_with_no_agents_ever() {
+    let constant = with("agents = 5\n", "agents = 0\n");
+    assert_error(&constant, &["groups.billing", "has no agent at any time"]);
+    let plan = with(
+        "agents = 5\n",
+        &format!("agents_per_interval = {:?}\n", [0; 17]),
+    );
+    assert_error(&plan, &["groups.billing", "has no agent at any time"]);
+    let shifts = with("agents = 4,", "agents = 0,").replacen("agents = 3,", "agents = 0,", 1);
+    assert_error(&shifts, &["groups.generalists", "has no agent at any time"]);
+    let none = with("agents = 5\n", "");
+    assert_error(&none, &["groups.billing", "give exactly one of agents"]);
+}
+
+#[test]
+fn clock_times_that_do_not_parse() {
+    for bad in ["\"8h\"", "\"25:00\"", "\"08:60\"", "\"noon\"", "\"8:0x\""] {
+        let text = with(r#"start = "12:00""#, &format!("start = {bad}"));
+        assert_error(&text, &["groups.generalists.shifts[1].start", bad]);
+    }
+    let number = with(r#"at = "14:00""#, "at = 1400");
+    assert_error(
+        &number,
+        &["shifts[1].breaks[0].at", "1400", "a clock time is a string"],
+    );
+    let day_start = with(r#"day_start = "08:00""#, r#"day_start = "8 o'clock""#);
+    assert_error(&day_start, &["run.day_start", "8 o'clock"]);
+}
+
+#[test]
+fn absenteeism_outside_zero_to_one() {
+    for (bad, shown) in [("1.0", "= 1:"), ("1.5", "= 1.5:"), ("-0.1", "= -0.1:")] {
+        let text = with("absenteeism = 0.05", &format!("absenteeism = {bad}"));
+        assert_error(
+            &text,
+            &["groups.generalists.absenteeism", shown, "must be in [0, 1)"],
+        );
+    }
+    let nan = with("absenteeism = 0.05", "absenteeism = nan");
+    assert_error(&nan, &["groups.generalists.absenteeism", "NaN", "[0, 1)"]);
+}
+
+#[test]
+fn a_per_step_list_of_the_wrong_length() {
+    // 8.5 h of 30 min steps: 17 entries.
+    let rates = with("rate_per_hour = 40", "rate_per_hour = [40, 50, 60]");
+    assert_error(
+        &rates,
+        &[
+            "queues.billing.rate_per_hour",
+            "a list of 3 entries",
+            "exactly 17 entries",
+            "queues.billing.step",
+        ],
+    );
+    // With its own step: 1 h steps make 9 entries.
+    let stepped = with(
+        "rate_per_hour = 40",
+        &format!("step = \"1h\"\nrate_per_hour = {:?}", [40; 17]),
+    );
+    assert_error(
+        &stepped,
+        &[
+            "queues.billing.rate_per_hour",
+            "a list of 17 entries",
+            "exactly 9 entries",
+        ],
+    );
+    let agents = with(
+        "agents = 5\n",
+        &format!("agents_per_interval = {:?}\n", [5; 16]),
+    );
+    assert_error(
+        &agents,
+        &[
+            "groups.billing.agents_per_interval",
+            "a list of 16 entries",
+            "exactly 17 entries",
+            "groups.billing.step",
+        ],
+    );
+}
+
+#[test]
+fn other_layout_mistakes() {
+    // A group that serves no queue.
+    let idle = with(
+        "[groups.billing]",
+        "[groups.spare]\nagents = 2\n[groups.billing]",
+    );
+    assert_error(&idle, &["groups.spare", "serves no queue"]);
+    // A group twice in one queue's tiers.
+    let twice = with(
+        r#"{ groups = ["generalists"], after = "45s" }"#,
+        r#"{ groups = ["billing"], after = "45s" }"#,
+    );
+    assert_error(
+        &twice,
+        &[
+            "queues.billing.served_by[1].groups[0]",
+            "\"billing\"",
+            "only once",
+        ],
+    );
+    // An unknown routing policy.
+    let routing = format!("{BASE}\n[routing]\nagent = \"random\"\n");
+    assert_error(&routing, &["routing.agent", "random"]);
+    // No queue at all.
+    let no_queue = BASE[..BASE.find("[queues.billing]").unwrap()].to_string()
+        + &BASE[BASE.find("[groups.billing]").unwrap()..];
+    assert_error(&no_queue, &["queues"]);
+}
