@@ -124,7 +124,10 @@ fn malformed_scenarios_and_set_values_give_plain_messages() {
     // Files missing a section, or with a list of sections.
     for (text, expected) in [
         ("name = \"x\"\n", "(top level): missing field `run`"),
-        ("[run]\nhorizon = \"1h\"\n", "missing field `arrivals`"),
+        (
+            "[run]\nhorizon = \"1h\"\n",
+            "missing [arrivals] and [staffing]",
+        ),
         (
             "[[run]]\nhorizon = \"1h\"\n",
             "run: got a list, expected a section of keys",

@@ -306,6 +306,8 @@ fn a_smaller_sweep_removes_only_ccsims_files_of_the_points_it_no_longer_has() {
             "intervals.csv",
             "replications.csv",
             "run.json",
+            "segment_intervals.csv",
+            "segments.csv",
             "summary.csv"
         ]
     );
