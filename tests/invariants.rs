@@ -489,10 +489,12 @@ enum RandomStaffing {
     Agents(u32),
     /// Four half-hours.
     Plan(Vec<u32>),
-    /// Start and length in minutes from 08:00, agents, breaks (offset into the room left, length
-    /// in minutes).
-    Shifts(Vec<(u32, u32, u32, Vec<(f64, u32)>)>),
+    Shifts(Vec<RandomShift>),
 }
+
+/// Start and length in minutes from 08:00, agents, breaks (offset into the room left, length in
+/// minutes).
+type RandomShift = (u32, u32, u32, Vec<(f64, u32)>);
 
 #[derive(Debug, Clone)]
 struct RandomQueue {
@@ -632,12 +634,10 @@ impl RandomCenter {
             queue_tiers.push(tiers);
         }
         // Every group serves some queue: the first queue's first tier takes those left.
-        for g in 0..ng {
-            if !served[g] {
-                let first = &mut queue_tiers[0];
-                if !first.iter().any(|(gs, _)| gs.contains(&g)) {
-                    first[0].0.push(g);
-                }
+        for (g, _) in served.iter().enumerate().filter(|(_, s)| !**s) {
+            let first = &mut queue_tiers[0];
+            if !first.iter().any(|(gs, _)| gs.contains(&g)) {
+                first[0].0.push(g);
             }
         }
         for (q, (queue, tiers)) in self.queues.iter().zip(&queue_tiers).enumerate() {
