@@ -50,6 +50,10 @@ pub enum Command {
 pub struct ReportArgs {
     /// The results folder.
     pub dir: PathBuf,
+    /// For a sweep: a KPI target (KPI>=VALUE or KPI<=VALUE, repeatable) to centre the heat
+    /// maps' colour scale on and to draw on the KPI plots.
+    #[arg(long, value_name = "KPI>=VALUE")]
+    pub target: Vec<crate::experiment::staff::Target>,
     /// Do not print where the report is.
     #[arg(long, short)]
     pub quiet: bool,
@@ -154,7 +158,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Staff(args) => staff::staff(args),
         Command::Erlang(args) => erlang::erlang(args),
         Command::Report(args) => {
-            let page = crate::report::render::report(&args.dir)?;
+            let page = crate::report::render::report(&args.dir, &args.target)?;
             if !args.quiet {
                 print_stdout(&format!("report written to {}\n", page.display()))?;
             }

@@ -1,17 +1,19 @@
-//! `report.html`: one self-contained page (inline SVG, CSS and JavaScript; no network) per run
-//! or sweep. A run's page shows the settings, the KPI table with intervals, warnings and the
-//! plots. A sweep's page is a what-if explorer: one control per varied key, and the KPI table
-//! and per-interval charts of the chosen point redrawn at once from the sweep's results
-//! embedded in the page.
+//! `report.html`: one self-contained page (inline SVG, CSS and JavaScript; no network) per run,
+//! sweep or staffing search. A run's page shows the settings, the KPI table with intervals,
+//! warnings and the plots. A staffing search's page adds, first, the targets and the plan with
+//! each interval's (or level's) verdict. A sweep's page is a what-if explorer: one control per
+//! varied key, and the KPI table and per-interval charts of the chosen point redrawn at once
+//! from the sweep's results embedded in the page.
 
 use std::fmt::Write as _;
 
 use serde_json::json;
 
 use super::figures::{run_figures, Figure, HEADLINE_KPIS};
-use super::load::{Estimate, RunData, SweepData};
+use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
 use super::plots::Chart;
 use super::short;
+use crate::scenario::{format_clock, format_duration};
 use crate::stats::Kpi;
 
 const STYLE: &str = r#"
@@ -31,6 +33,8 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 .controls label { display: flex; flex-direction: column; font-size: 0.9em; }
 .controls select { font-size: 1em; margin-top: 0.2em; }
 #errors { color: #b00; } #errors:empty { display: none; }
+td.verdict-met { color: #2e7d32; font-weight: bold; } td.verdict-missed { color: #c62828; font-weight: bold; }
+td.verdict-unclear { color: #b26a00; font-weight: bold; }
 "#;
 
 /// HTML-escape text.
@@ -197,19 +201,15 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
 /// The settings worth seeing at a glance, as (name, value) rows.
 fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
     let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
+    let d = |p: &str| format_duration(run.number(p));
     let agents = run.agents_text();
     let rows = vec![
         ("replications", format!("{}", m("/replications"))),
         ("seed", format!("{}", m("/seed"))),
-        ("warm-up", format!("{} s", m("/window/warmup_s"))),
-        (
-            "horizon (measured)",
-            format!("{} s", m("/window/horizon_s")),
-        ),
-        (
-            "reporting interval",
-            format!("{} s", m("/window/interval_s")),
-        ),
+        ("day starts at", format_clock(run.day_start(), 0.0)),
+        ("warm-up", d("/window/warmup_s")),
+        ("horizon (measured)", d("/window/horizon_s")),
+        ("reporting interval", d("/window/interval_s")),
         ("agents", agents),
         (
             "max chats per agent",
@@ -226,15 +226,15 @@ fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
         (
             "indicator",
             format!(
-                "yellow after {} s, red after {} s (timed from the {})",
-                m("/scenario/resolved/model/yellow"),
-                m("/scenario/resolved/model/red"),
+                "yellow after {}, red after {} (timed from the {})",
+                d("/scenario/resolved/model/yellow"),
+                d("/scenario/resolved/model/red"),
                 m("/scenario/resolved/model/basis")
             ),
         ),
         (
             "service level threshold",
-            format!("{} s", m("/window/service_level_threshold_s")),
+            d("/window/service_level_threshold_s"),
         ),
     ];
     rows.into_iter()
@@ -270,6 +270,123 @@ fn warnings_html(warnings: &[String]) -> String {
 
 /// The page of a run.
 pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
+    page_of_run(run, figures, "")
+}
+
+/// The page of a staffing search: the targets and the verdicts first, then the staffed run.
+pub fn staff_page(run: &RunData, staff: &StaffData, figures: &[(Figure, String)]) -> String {
+    page_of_run(run, figures, &staff_section(run, staff))
+}
+
+/// A mean with its 95% interval, as shown in the tables.
+fn with_interval(e: &Estimate) -> String {
+    if !e.mean.is_finite() {
+        "—".into()
+    } else if e.low.is_finite() {
+        format!("{} [{}, {}]", short(e.mean), short(e.low), short(e.high))
+    } else {
+        short(e.mean)
+    }
+}
+
+/// The staffing search: its targets, its answer and the table of verdicts, one row per row of
+/// `staffing.csv` (`data-` attributes hold the exact values, for checking).
+fn staff_section(run: &RunData, staff: &StaffData) -> String {
+    let mut t = String::from("<section id=\"staffing\"><h2>Staffing search</h2>\n<p>Targets: ");
+    let targets: Vec<String> = staff
+        .targets
+        .iter()
+        .map(|t| format!("<code class=\"target\">{}</code>", esc(&t.to_string())))
+        .collect();
+    t += &targets.join(", ");
+    t += "</p>\n";
+    if staff.per_interval {
+        let _ = writeln!(
+            t,
+            "<p>The smallest staffing of each reporting interval meeting every target, searched \
+             interval by interval. Verdicts and KPIs below come from a final run of the whole \
+             plan ({} replications).</p>",
+            run.run_json["replications"]
+        );
+    } else if let Some(r) = staff.rows.iter().find(|r| r.chosen) {
+        let _ = writeln!(
+            t,
+            "<p>Answer: <strong id=\"staff-answer\">{} agents</strong> all day, the smallest \
+             constant staffing meeting every target over the whole measured window. The levels the \
+             search ran:</p>",
+            r.agents
+        );
+    }
+    t += "<p class=\"muted\">A verdict is <em>met</em> when every target's 95% interval lies on \
+          its right side, <em>missed</em> when one lies on the wrong side, and <em>unclear</em> \
+          when an interval still contains a target value after the most replications allowed \
+          (the simulation cannot tell; counted as not met).</p>\n<table id=\"verdict-table\">\n<tr>";
+    let first: &[&str] = if staff.per_interval {
+        &["interval", "start", "end", "agents", "verdict"]
+    } else {
+        &["agents", "replications", "verdict", "chosen"]
+    };
+    for h in first {
+        let _ = write!(t, "<th>{h}</th>");
+    }
+    for target in &staff.targets {
+        let _ = write!(
+            t,
+            "<th>{} (target {}): mean [95% interval], verdict</th>",
+            target.kpi.name(),
+            esc(&target.to_string())
+        );
+    }
+    t += "</tr>\n";
+    for (row, r) in staff.rows.iter().enumerate() {
+        let _ = write!(
+            t,
+            "<tr data-row=\"{row}\" data-agents=\"{}\" data-verdict=\"{}\">",
+            r.agents,
+            esc(&r.verdict)
+        );
+        if let Some((i, start, end)) = &r.interval {
+            let _ = write!(
+                t,
+                "<td>{i}</td><td>{}</td><td>{}</td>",
+                esc(start),
+                esc(end)
+            );
+        }
+        let _ = write!(t, "<td class=\"num agents\">{}</td>", r.agents);
+        if !staff.per_interval {
+            let _ = write!(
+                t,
+                "<td class=\"num\">{}</td>",
+                r.replications.map_or(String::new(), |n| n.to_string())
+            );
+        }
+        let _ = write!(
+            t,
+            "<td class=\"verdict verdict-{v}\">{v}</td>",
+            v = esc(&r.verdict)
+        );
+        if !staff.per_interval {
+            let _ = write!(t, "<td>{}</td>", if r.chosen { "← answer" } else { "" });
+        }
+        for target in &staff.targets {
+            let e = r.kpis[target.kpi.index()];
+            let v = verdict(target, &e).name();
+            let _ = write!(
+                t,
+                "<td class=\"num target verdict-{v}\" data-kpi=\"{}\" data-value=\"{}\">{} · {v}</td>",
+                target.kpi.name(),
+                if e.mean.is_finite() { e.mean.to_string() } else { String::new() },
+                with_interval(&e)
+            );
+        }
+        t += "</tr>\n";
+    }
+    t += "</table>\n</section>\n";
+    t
+}
+
+fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> String {
     let name = run.name();
     let mut page = head(&format!("ccsim — {name}"));
     let document = run
@@ -288,6 +405,7 @@ pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
         run.run_json["replications"],
         run.run_json["seed"]
     );
+    page += first;
     page += &warnings_html(&run_warnings(run));
     let _ = write!(
         page,
@@ -375,7 +493,7 @@ pub fn sweep_page(
                     .and_then(|f| match f.chart {
                         Chart::Bars { bars, markers, .. } => Some(json!({
                             "bars": bars.iter().map(|b| json!([b.low, b.high, json_num(b.value), hex(b.color)])).collect::<Vec<_>>(),
-                            "markers": markers.iter().map(|m| json!([m.x, m.label, hex(m.color)])).collect::<Vec<_>>(),
+                            "markers": markers.iter().map(|m| json!([m.at, m.label, hex(m.color)])).collect::<Vec<_>>(),
                         })),
                         _ => None,
                     })

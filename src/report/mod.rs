@@ -113,8 +113,8 @@ impl<'a> RunReport<'a> {
                 let _ = writeln!(
                     out,
                     "{i},{},{},{},{}",
-                    clock(a),
-                    clock(b),
+                    self.scenario.run.clock(a),
+                    self.scenario.run.clock(b),
                     s.kpi.name(),
                     interval_fields(s)
                 );
@@ -305,17 +305,6 @@ pub fn short(x: f64) -> String {
         format!("{x:.decimals$}")
     } else {
         format!("{x:.3e}")
-    }
-}
-
-/// Seconds since the start of the run as a clock time `HH:MM` (`HH:MM:SS` when needed).
-pub fn clock(seconds: f64) -> String {
-    let total = seconds.round() as u64;
-    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
-    if s == 0 {
-        format!("{h:02}:{m:02}")
-    } else {
-        format!("{h:02}:{m:02}:{s:02}")
     }
 }
 

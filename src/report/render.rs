@@ -1,16 +1,17 @@
 //! `ccsim report DIR` (and `--plots`): the plots and `report.html` of a results folder, built
-//! from the files the run or sweep wrote. Plots go to `DIR/plots/` as SVG and PNG, the page to
+//! from the files the run, sweep or staffing search wrote. Plots go to `DIR/plots/` as SVG and PNG, the page to
 //! `DIR/report.html`, all written atomically.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
-use super::figures::{run_figures, sweep_figures, Figure};
-use super::html::{run_page, sweep_page, PointIntervals};
-use super::load::{RunData, SweepData};
+use super::figures::{run_figures, staff_figures, sweep_figures, Figure};
+use super::html::{run_page, staff_page, sweep_page, PointIntervals};
+use super::load::{RunData, StaffData, SweepData};
 use super::sweep::point_dir;
 use super::{write_dir, write_files};
+use crate::experiment::staff::Target;
 
 /// Files by name, with their bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -37,8 +38,10 @@ fn write(dir: &Path, plots: Files, page: String) -> anyhow::Result<PathBuf> {
     Ok(dir.join("report.html"))
 }
 
-/// Build the plots and the page of the run or sweep in `dir`; returns the page's path.
-pub fn report(dir: &Path) -> anyhow::Result<PathBuf> {
+/// Build the plots and the page of the run, sweep or staffing search in `dir`; returns the
+/// page's path. `targets` centre a sweep's heat maps and are drawn on its KPI plots (a staffing
+/// search uses its own).
+pub fn report(dir: &Path, targets: &[Target]) -> anyhow::Result<PathBuf> {
     if dir.join("plan.json").exists() && dir.join("sweep_long.csv").exists() {
         let sweep = SweepData::read(dir)?;
         let mut intervals = Vec::new();
@@ -48,8 +51,16 @@ pub fn report(dir: &Path) -> anyhow::Result<PathBuf> {
                 intervals.push(PointIntervals { point: p, run });
             }
         }
-        let (plots, inline) = render(sweep_figures(&sweep))?;
+        let (plots, inline) = render(sweep_figures(&sweep, targets))?;
         return write(dir, plots, sweep_page(&sweep, &intervals, &inline));
+    }
+    if dir.join("run.json").exists() && dir.join("staffing.csv").exists() {
+        let run = RunData::read(dir)?;
+        let staff = StaffData::read(dir)?;
+        let mut figures = staff_figures(&run, &staff);
+        figures.extend(run_figures(&run));
+        let (plots, inline) = render(figures)?;
+        return write(dir, plots, staff_page(&run, &staff, &inline));
     }
     if dir.join("run.json").exists() && dir.join("summary.csv").exists() {
         let run = RunData::read(dir)?;
