@@ -31,7 +31,7 @@ pub const HEADLINE_KPIS: [Kpi; 6] = [
 
 fn unit_label(kpi: Kpi) -> &'static str {
     match kpi.unit() {
-        "ratio" => "share (0–1)",
+        "ratio" => "share 0–1",
         "s" => "seconds",
         "chats" => "chats",
         _ => "contacts per replication",

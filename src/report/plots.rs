@@ -711,9 +711,9 @@ fn draw_bars<DB: DrawingBackend>(
         // Histograms start at 0; bars over time span exactly their intervals.
         XAxis::Number | XAxis::Integer => range(xs, true),
         XAxis::Clock => {
-            let (lo, hi) = range(xs, false);
-            let pad = (hi - lo) / 1.1 * 0.05;
-            (lo + pad, hi - pad)
+            let (lo, hi) = span(xs, false);
+            let pad = (hi - lo) * 0.01;
+            (lo - pad, hi + pad)
         }
     };
     let (_, y1) = span(bars.iter().map(|b| b.value), true);
