@@ -582,8 +582,9 @@ fn verdict_color(verdict: &str) -> RGBColor {
 }
 
 /// The charts of a staffing search, before those of its staffed run: per-interval search, the
-/// agents of each interval coloured by its verdict, and each target's KPI per interval against
-/// the target; constant search, each target's KPI against the levels run, the answer marked.
+/// agents of each interval coloured by its verdict (`staff_agents`); constant search, each
+/// target's KPI against the levels run, the answer marked (`staff_levels_<kpi>`); both, each
+/// target's KPI per interval in the staffed run against the target (`staff_<kpi>`).
 pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
     let name = run.name();
     let targets: Vec<String> = staff.targets.iter().map(Target::to_string).collect();
@@ -631,46 +632,6 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
                 ],
             },
         });
-        for t in &staff.targets {
-            let mut points = Vec::new();
-            let mut band = Vec::new();
-            for (i, r) in staff.rows.iter().enumerate() {
-                let x = run.interval_mid_hours(i);
-                let e = r.kpis[t.kpi.index()];
-                points.push((x, e.mean));
-                band.push(clamped(t.kpi, x, &e));
-            }
-            let missed = staff
-                .rows
-                .iter()
-                .filter(|r| verdict(t, &r.kpis[t.kpi.index()]) != Verdict::Met)
-                .count();
-            figures.push(Figure {
-                stem: format!("staff_{}", t.kpi.name()),
-                in_page: true,
-                chart: Chart::Lines {
-                    title: format!(
-                        "{name}: {} per interval with the plan, against the target {t} — {} of {} \
-                         intervals not surely meeting it",
-                        t.kpi.name(),
-                        missed,
-                        staff.rows.len()
-                    ),
-                    x_label: CLOCK_AXIS.into(),
-                    y_label: format!("{} ({})", t.kpi.name(), unit_label(t.kpi)),
-                    x_axis: XAxis::Clock,
-                    series: vec![Series {
-                        name: t.kpi.name().into(),
-                        color: PALETTE[0],
-                        points,
-                        band,
-                    }],
-                    markers: Vec::new(),
-                    levels: target_levels(std::slice::from_ref(t), t.kpi),
-                    from_zero: true,
-                },
-            });
-        }
     } else {
         let chosen = staff.rows.iter().find(|r| r.chosen).map(|r| r.agents);
         for t in &staff.targets {
@@ -686,7 +647,7 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
                 .map(|r| clamped(t.kpi, f64::from(r.agents), &r.kpis[t.kpi.index()]))
                 .collect();
             figures.push(Figure {
-                stem: format!("staff_{}", t.kpi.name()),
+                stem: format!("staff_levels_{}", t.kpi.name()),
                 in_page: true,
                 chart: Chart::Lines {
                     title: format!(
@@ -717,6 +678,40 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
                 },
             });
         }
+    }
+    // Each target's KPI per interval in the staffed run (for a per-interval search, its final
+    // run): where the plan is tight, and where it has room.
+    for t in &staff.targets {
+        let not_met = run
+            .intervals
+            .iter()
+            .filter(|iv| verdict(t, &iv.kpis[t.kpi.index()]) != Verdict::Met)
+            .count();
+        let judged = if staff.per_interval {
+            "each interval is judged on its own"
+        } else {
+            "the search judged the whole day"
+        };
+        figures.push(Figure {
+            stem: format!("staff_{}", t.kpi.name()),
+            in_page: true,
+            chart: Chart::Lines {
+                title: format!(
+                    "{name}: {} per interval with the staffing found, against the target {t} — \
+                     {not_met} of {} intervals not surely meeting it ({judged}; {reps} \
+                     replications)",
+                    t.kpi.name(),
+                    run.intervals.len()
+                ),
+                x_label: CLOCK_AXIS.into(),
+                y_label: format!("{} ({})", t.kpi.name(), unit_label(t.kpi)),
+                x_axis: XAxis::Clock,
+                series: vec![interval_series(run, t.kpi, t.kpi.name(), PALETTE[0])],
+                markers: Vec::new(),
+                levels: target_levels(std::slice::from_ref(t), t.kpi),
+                from_zero: true,
+            },
+        });
     }
     figures
 }

@@ -332,8 +332,7 @@ fn staff_section(run: &RunData, staff: &StaffData) -> String {
     for target in &staff.targets {
         let _ = write!(
             t,
-            "<th>{} (target {}): mean [95% interval], verdict</th>",
-            target.kpi.name(),
+            "<th>{}: mean [95% interval], verdict</th>",
             esc(&target.to_string())
         );
     }
@@ -367,7 +366,7 @@ fn staff_section(run: &RunData, staff: &StaffData) -> String {
             v = esc(&r.verdict)
         );
         if !staff.per_interval {
-            let _ = write!(t, "<td>{}</td>", if r.chosen { "← answer" } else { "" });
+            let _ = write!(t, "<td>{}</td>", if r.chosen { "answer" } else { "" });
         }
         for target in &staff.targets {
             let e = r.kpis[target.kpi.index()];

@@ -565,8 +565,11 @@ fn value_axis(lo: f64, hi: f64) -> (f64, f64, f64, Vec<f64>) {
     (lo, hi, step, ticks)
 }
 
+/// How tick values are printed.
+type TickFormat = Box<dyn Fn(&f64) -> String>;
+
 /// The x ticks and a formatter for them.
-fn x_ticks(axis: XAxis, lo: f64, hi: f64) -> (Vec<f64>, Box<dyn Fn(&f64) -> String>) {
+fn x_ticks(axis: XAxis, lo: f64, hi: f64) -> (Vec<f64>, TickFormat) {
     match axis {
         XAxis::Clock => (clock_ticks(lo, hi, 10), Box::new(|v| clock_label(*v))),
         XAxis::Number => {
