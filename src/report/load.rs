@@ -369,3 +369,34 @@ impl SweepData {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(json: serde_json::Value) -> RunData {
+        RunData {
+            dir: PathBuf::new(),
+            run_json: json,
+            summary: Vec::new(),
+            intervals: Vec::new(),
+            distributions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn day_start_is_read_back_with_0_for_older_folders() {
+        let window =
+            serde_json::json!({"warmup_s": 1800.0, "horizon_s": 3600.0, "interval_s": 1800.0});
+        let old = run(serde_json::json!({"window": window}));
+        assert_eq!(old.day_start(), 0.0);
+        assert_eq!(old.interval_clock_hours(0), (0.5, 1.0));
+        let new = run(serde_json::json!({
+            "window": window,
+            "scenario": {"resolved": {"run": {"day_start": 28800.0}}},
+        }));
+        assert_eq!(new.day_start(), 28800.0);
+        assert_eq!(new.interval_clock_hours(1), (9.0, 9.5));
+        assert_eq!(new.interval_mid_hours(0), 8.75);
+    }
+}
