@@ -1,9 +1,10 @@
-//! The HTML reports as a person sees them: a small run and a small sweep are rendered in
-//! Debian's chromium, headless and without network, by `tests/browser/check.mjs`
-//! (playwright-core). It checks that the plots are there and not empty, that the KPI values
-//! shown equal those in the CSV files, that no script fails, and that on the sweep page each
-//! control switches the values shown to those of the chosen point. Screenshots of both pages
-//! are kept in `output/browser/`.
+//! The HTML reports as a person sees them: a small run, a small sweep and a small staffing
+//! search are rendered in Debian's chromium, headless and without network, by
+//! `tests/browser/check.mjs` (playwright-core). It checks that the plots are there and not
+//! empty, that the KPI values shown equal those in the CSV files, that no script fails, that on
+//! the sweep page each control switches the values shown to those of the chosen point, and that
+//! the staffing page shows its targets, its plots and a verdict table equal to `staffing.csv`.
+//! Screenshots of the three pages are kept in `output/browser/`.
 //!
 //! Needs chromium (`CHROMIUM`, default /usr/bin/chromium), node, and `npm ci` in
 //! tests/browser. CI installs them and sets `CCSIM_BROWSER_TESTS=required`, which turns a
@@ -47,7 +48,7 @@ fn reports_render_in_a_real_browser() {
         return;
     }
     let dir = scratch("browser");
-    let (run, sweep) = (dir.join("run"), dir.join("sweep"));
+    let (run, sweep, staff) = (dir.join("run"), dir.join("sweep"), dir.join("staff"));
     let scenario = bundled("basic_chat.toml");
     let scenario = scenario.to_str().unwrap();
     assert_ok(&ccsim(
@@ -80,11 +81,31 @@ fn reports_render_in_a_real_browser() {
         ],
         None,
     ));
+    assert_ok(&ccsim(
+        &[
+            "staff",
+            scenario,
+            "--target",
+            "service_level>=0.8",
+            "--target",
+            "responses_red_share<=0.1",
+            "--per-interval",
+            "--reps",
+            "4",
+            "--max-reps",
+            "8",
+            "--plots",
+            "-q",
+            "--out",
+            staff.to_str().unwrap(),
+        ],
+        None,
+    ));
     let shots: PathBuf = root.join("output/browser");
     std::fs::create_dir_all(&shots).unwrap();
     let o = Command::new("node")
         .arg(browser_dir.join("check.mjs"))
-        .args([&run, &sweep, &shots])
+        .args([&run, &sweep, &staff, &shots])
         .output()
         .expect("run node");
     eprintln!("{}", String::from_utf8_lossy(&o.stdout));
@@ -93,7 +114,7 @@ fn reports_render_in_a_real_browser() {
         "browser checks failed:\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    for shot in ["report-run.png", "report-sweep.png"] {
+    for shot in ["report-run.png", "report-sweep.png", "report-staff.png"] {
         assert!(
             shots.join(shot).metadata().unwrap().len() > 10_000,
             "{shot}"

@@ -52,6 +52,10 @@ pub struct ReportArgs {
     pub dir: PathBuf,
     #[arg(long, help = FORCE_HELP)]
     pub force: bool,
+    /// For a sweep: a KPI target (KPI>=VALUE or KPI<=VALUE, repeatable) to centre the heat
+    /// maps' colour scale on and to draw on the KPI plots.
+    #[arg(long, value_name = "KPI>=VALUE")]
+    pub target: Vec<crate::experiment::staff::Target>,
     /// Do not print where the report is.
     #[arg(long, short)]
     pub quiet: bool,
@@ -164,7 +168,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Staff(args) => staff::staff(args),
         Command::Erlang(args) => erlang::erlang(args),
         Command::Report(args) => {
-            let page = crate::report::render::report(&args.dir, args.force)?;
+            let page = crate::report::render::report(&args.dir, &args.target, args.force)?;
             if !args.quiet {
                 print_stdout(&format!("report written to {}\n", page.display()))?;
             }

@@ -15,7 +15,7 @@ use crate::experiment::sweep::Control;
 use crate::experiment::{self, summarise};
 use crate::report::folder::{self, Kind};
 use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
-use crate::report::{clock, short, RunReport};
+use crate::report::{short, RunReport};
 use crate::scenario;
 
 #[derive(clap::Args, Debug)]
@@ -42,6 +42,10 @@ pub struct StaffArgs {
     /// Output folder [default: output/<scenario file stem>-staff/].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also draw the plots (staffing per interval, each target's KPI against it) and write
+    /// report.html (as `ccsim report DIR`).
+    #[arg(long)]
+    pub plots: bool,
 }
 
 pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
@@ -87,6 +91,9 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         ));
         folder::write(&out, Kind::Staff, &files)
             .with_context(|| format!("cannot write the results into {}", out.display()))?;
+        if args.plots {
+            crate::report::render::report(&out, &[], c.force)?;
+        }
         if !c.quiet {
             let mut text = format!(
                 "{}: the smallest constant staffing meeting {targets} is {} agents\n\n",
@@ -119,7 +126,13 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let mut files = report.files();
     files.push((
         "staffing.csv",
-        intervals_csv(&window, &plan.staffing, &summaries, &settings.targets),
+        intervals_csv(
+            &staffed.run,
+            &window,
+            &plan.staffing,
+            &summaries,
+            &settings.targets,
+        ),
     ));
     let how = "staffing per interval (staffing.agents_per_interval)";
     // The scenario file keeps the scenario's own replications (the final run used --max-reps).
@@ -127,6 +140,9 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     files.push(("staffed.toml", staffed_toml(&plain, &settings.targets, how)));
     folder::write(&out, Kind::Staff, &files)
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
+    if args.plots {
+        crate::report::render::report(&out, &[], c.force)?;
+    }
     if !c.quiet {
         let mut text = format!(
             "{}: the smallest staffing per interval meeting {targets}\n\n{:>8} {:>6} {:>8} {:>8}",
@@ -140,7 +156,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             let agents = plan.staffing[window.first_interval() + i];
             text += &format!(
                 "{i:>8} {:>6} {agents:>8} {:>8}",
-                clock(window.bounds(i).0),
+                staffed.run.clock(window.bounds(i).0),
                 Target::verdict_all(&settings.targets, s).name()
             );
             for t in &settings.targets {

@@ -68,6 +68,10 @@ pub struct SweepArgs {
     /// Also draw the plots and write report.html with the what-if explorer.
     #[arg(long)]
     pub plots: bool,
+    /// With --plots: a KPI target (KPI>=VALUE or KPI<=VALUE, repeatable) to centre the heat
+    /// maps' colour scale on and to draw on the KPI plots.
+    #[arg(long, value_name = "KPI>=VALUE", requires = "plots")]
+    pub target: Vec<crate::experiment::staff::Target>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -108,7 +112,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     folder::write(&out, Kind::Run, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if args.plots {
-        crate::report::render::report(&out, c.force)?;
+        crate::report::render::report(&out, &[], c.force)?;
     }
     if !c.quiet {
         print_stdout(&format!(
@@ -235,7 +239,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .finish()
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if args.plots {
-        crate::report::render::report(&out, c.force)?;
+        crate::report::render::report(&out, &args.target, c.force)?;
     }
     if !c.quiet {
         print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;

@@ -2,9 +2,12 @@
 //! series with their 95% bands, pooled distributions with the thresholds marked, and for
 //! sweeps each headline KPI against the varied keys, and heat maps over two keys.
 
-use super::load::{Estimate, RunData, SweepData};
-use super::plots::{Bar, Chart, Marker, Series, AMBER, GREEN, PALETTE, RED};
-use crate::scenario::parse_duration_str;
+use plotters::style::{RGBColor, BLACK};
+
+use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
+use super::plots::{Bar, Chart, HeatScale, Marker, Series, XAxis, AMBER, GREEN, PALETTE, RED};
+use crate::experiment::staff::{Op, Target, Verdict};
+use crate::scenario::{format_duration, parse_duration_str};
 use crate::stats::Kpi;
 
 /// A chart and the file stem it is saved under (`plots/<stem>.svg`, `.png`).
@@ -49,50 +52,47 @@ pub fn is_figure_file(name: &str) -> bool {
         return false;
     };
     RUN_STEMS.contains(&stem)
-        || ["sweep_", "heat_"].iter().any(|prefix| {
-            stem.strip_prefix(prefix)
-                .is_some_and(|kpi| Kpi::by_name(kpi).is_some())
-        })
+        || stem == "staff_agents"
+        || ["sweep_", "heat_", "staff_levels_", "staff_"]
+            .iter()
+            .any(|prefix| {
+                stem.strip_prefix(prefix)
+                    .is_some_and(|kpi| Kpi::by_name(kpi).is_some())
+            })
 }
 
 fn unit_label(kpi: Kpi) -> &'static str {
     match kpi.unit() {
-        "ratio" => "share (0–1)",
+        "ratio" => "share 0–1",
         "s" => "seconds",
         "chats" => "chats",
         _ => "contacts per replication",
     }
 }
 
-/// "Basic chat desk (10 replications, seed 2026)".
-/// "Basic chat desk, 12 agents × 3 chats, yellow 30s / red 60s (10 replications, seed 2026)".
+/// "Basic chat desk, 12 agents × 3 chats, yellow 30s / red 1m (10 replications, seed 2026)".
 fn subject(run: &RunData) -> String {
     format!(
-        "{}, {} agents × {} chats, yellow {}s / red {}s ({} replications, seed {})",
+        "{}, {} agents × {} chats, yellow {} / red {} ({} replications, seed {})",
         run.name(),
         run.agents_text(),
         run.number("/scenario/resolved/model/max_concurrent"),
-        run.number("/scenario/resolved/model/yellow"),
-        run.number("/scenario/resolved/model/red"),
+        format_duration(run.number("/scenario/resolved/model/yellow")),
+        format_duration(run.number("/scenario/resolved/model/red")),
         run.run_json["replications"],
         run.run_json["seed"]
     )
 }
 
 /// A series of one KPI over the reporting intervals, with its band.
-fn interval_series(
-    run: &RunData,
-    kpi: Kpi,
-    name: &str,
-    color: plotters::style::RGBColor,
-) -> Series {
+fn interval_series(run: &RunData, kpi: Kpi, name: &str, color: RGBColor) -> Series {
     let mut points = Vec::new();
     let mut band = Vec::new();
     for (i, iv) in run.intervals.iter().enumerate() {
         let x = run.interval_mid_hours(i);
         let e = iv.kpis[kpi.index()];
         points.push((x, e.mean));
-        band.push((x, e.low, e.high));
+        band.push(clamped(kpi, x, &e));
     }
     Series {
         name: name.into(),
@@ -102,14 +102,31 @@ fn interval_series(
     }
 }
 
+/// A band point of `kpi`'s estimate at `x`, its Student-t interval cut to where the KPI lies:
+/// no KPI is negative, and a ratio is at most 1 (near the ends the symmetric interval spills
+/// over).
+fn clamped(kpi: Kpi, x: f64, e: &Estimate) -> (f64, f64, f64) {
+    let high = if kpi.unit() == "ratio" {
+        e.high.min(1.0)
+    } else {
+        e.high
+    };
+    (x, e.low.max(0.0), high)
+}
+
+/// The x-axis title of per-interval charts.
+pub const CLOCK_AXIS: &str =
+    "clock time (middle of each interval); bands: 95% intervals across replications";
+
 fn lines(title: String, y_label: &str, series: Vec<Series>) -> Chart {
     Chart::Lines {
         title,
-        x_label: "time since the start of the run (h); bands: 95% intervals across replications"
-            .into(),
+        x_label: CLOCK_AXIS.into(),
         y_label: y_label.into(),
+        x_axis: XAxis::Clock,
         series,
         markers: Vec::new(),
+        levels: Vec::new(),
         from_zero: true,
     }
 }
@@ -128,6 +145,11 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
     let yellow = run.number("/scenario/resolved/model/yellow");
     let red = run.number("/scenario/resolved/model/red");
     let sl_threshold = run.number("/window/service_level_threshold_s");
+    let (yellow_t, red_t, sl_t) = (
+        format_duration(yellow),
+        format_duration(red),
+        format_duration(sl_threshold),
+    );
     let share = |kpi: Kpi| run.summary[kpi.index()].mean;
 
     if let Some(chart) = distribution_chart(
@@ -141,6 +163,11 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
         ),
         "response time: customer message to agent reply (s)",
         &[(yellow, "yellow", AMBER), (red, "red", RED)],
+        vec![
+            (format!("green: under {yellow_t}"), GREEN),
+            (format!("yellow: {yellow_t} to {red_t}"), AMBER),
+            (format!("red: {red_t} or more"), RED),
+        ],
         |x| {
             if x >= red {
                 RED
@@ -157,12 +184,15 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
         run,
         "queue_wait",
         format!(
-            "{who}: queue waits — service level {:.1}% within {}s",
+            "{who}: queue waits — service level {:.1}% within {sl_t}",
             100.0 * share(Kpi::ServiceLevel),
-            sl_threshold
         ),
         "wait in queue: arrival to accept, or to abandon (s)",
         &[(sl_threshold, "service level threshold", PALETTE[0])],
+        vec![
+            (format!("within {sl_t}"), PALETTE[0]),
+            (format!("over {sl_t}"), PALETTE[1]),
+        ],
         |x| {
             if x > sl_threshold {
                 PALETTE[1]
@@ -204,7 +234,7 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
     add(
         "service",
         lines(
-            format!("{who}: service level ({sl_threshold}s) and abandon rate per interval"),
+            format!("{who}: service level ({sl_t}) and abandon rate per interval"),
             "share (0–1)",
             vec![
                 interval_series(run, Kpi::ServiceLevel, "service level", PALETTE[0]),
@@ -215,7 +245,9 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
     add(
         "indicator",
         lines(
-            format!("{who}: replies that reached yellow ({yellow}s) and red ({red}s) per interval"),
+            format!(
+                "{who}: replies that reached yellow ({yellow_t}) and red ({red_t}) per interval"
+            ),
             "share of replies (0–1)",
             vec![
                 interval_series(run, Kpi::ResponsesYellowShare, "yellow or red", AMBER),
@@ -248,6 +280,7 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
                 title: format!("{who}: chats held by an agent present (share of agent time)"),
                 x_label: "chats held".into(),
                 y_label: "share of agent time (0–1)".into(),
+                x_axis: XAxis::Integer,
                 bars: held
                     .iter()
                     .map(|d| Bar {
@@ -259,6 +292,7 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
                     .collect(),
                 cumulative: Vec::new(),
                 markers: Vec::new(),
+                legend: Vec::new(),
             },
         );
     }
@@ -272,8 +306,9 @@ fn distribution_chart(
     name: &str,
     title: String,
     x_label: &str,
-    markers: &[(f64, &str, plotters::style::RGBColor)],
-    color: impl Fn(f64) -> plotters::style::RGBColor,
+    markers: &[(f64, &str, RGBColor)],
+    legend: Vec<(String, RGBColor)>,
+    color: impl Fn(f64) -> RGBColor,
 ) -> Option<Chart> {
     let rows: Vec<_> = run
         .distributions
@@ -329,16 +364,18 @@ fn distribution_chart(
         title,
         x_label: format!("{x_label}; last bar: everything above"),
         y_label: "share of all (0–1)".into(),
+        x_axis: XAxis::Number,
         bars,
         cumulative,
         markers: markers
             .iter()
-            .map(|&(x, label, color)| Marker {
-                x,
-                label: format!("{label} {x}s"),
+            .map(|&(at, label, color)| Marker {
+                at,
+                label: format!("{label} {}", format_duration(at)),
                 color,
             })
             .collect(),
+        legend,
     })
 }
 
@@ -352,8 +389,9 @@ pub fn numeric(value: &str) -> Option<f64> {
 }
 
 /// The charts of a sweep: each KPI against the first varied key (one line per value
-/// of the second, the others at their first value), and heat maps over the first two keys.
-pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
+/// of the second, the others at their first value, a target as a dashed line), and heat maps
+/// over the first two keys: red share, service level and each target's KPI.
+pub fn sweep_figures(sweep: &SweepData, targets: &[Target]) -> Vec<Figure> {
     let vary = &sweep.plan.vary;
     let Some(first) = vary.first() else {
         return Vec::new();
@@ -380,6 +418,12 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
         String::new()
     };
     let numeric_x: Option<Vec<f64>> = first.values.iter().map(|v| numeric(v)).collect();
+    // Durations are plotted in seconds.
+    let x_unit = if first.values.iter().any(|v| v.parse::<f64>().is_err()) {
+        " (s)"
+    } else {
+        ""
+    };
     let x_of = |i: usize| numeric_x.as_ref().map_or(i as f64, |xs| xs[i]);
     let estimate = |idx: &[usize], kpi: Kpi| -> Option<Estimate> {
         sweep
@@ -408,7 +452,7 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
                         replications: 0,
                     });
                     points.push((x_of(i), e.mean));
-                    band.push((x_of(i), e.low, e.high));
+                    band.push(clamped(kpi, x_of(i), &e));
                 }
                 // Values may be listed in any order (12,8,10): lines go by increasing x.
                 points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -432,20 +476,37 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
                     "{}{}; bands: 95% intervals",
                     first.key,
                     if numeric_x.is_some() {
-                        ""
+                        x_unit
                     } else {
-                        " (as listed)"
+                        " (position as listed)"
                     }
                 ),
                 y_label: format!("{} ({})", kpi.name(), unit_label(kpi)),
+                x_axis: if numeric_x
+                    .as_ref()
+                    .is_some_and(|xs| xs.iter().all(|x| x.fract() == 0.0))
+                {
+                    XAxis::Integer
+                } else {
+                    XAxis::Number
+                },
                 series,
                 markers: Vec::new(),
+                levels: target_levels(targets, kpi),
                 from_zero: true,
             },
         });
     }
     if let Some(second) = vary.get(1) {
-        for kpi in [Kpi::ResponsesRedShare, Kpi::ServiceLevel] {
+        let mut heat_kpis = vec![Kpi::ResponsesRedShare, Kpi::ServiceLevel];
+        for t in targets {
+            if !heat_kpis.contains(&t.kpi) {
+                heat_kpis.push(t.kpi);
+            }
+        }
+        for kpi in heat_kpis {
+            let target = targets.iter().find(|t| t.kpi == kpi);
+            let (scale, scale_label) = heat_scale(kpi, target);
             let z = (0..second.values.len())
                 .map(|j| {
                     (0..first.values.len())
@@ -473,10 +534,216 @@ pub fn sweep_figures(sweep: &SweepData) -> Vec<Figure> {
                     x_values: first.values.clone(),
                     y_values: second.values.clone(),
                     z,
-                    high_is_good: kpi == Kpi::ServiceLevel,
+                    scale,
+                    scale_label,
                 },
             });
         }
+    }
+    figures
+}
+
+/// Whether a higher value of `kpi` is better (service level, answered) or worse (waits,
+/// abandons, red replies).
+fn higher_is_better(kpi: Kpi) -> bool {
+    matches!(
+        kpi,
+        Kpi::ServiceLevel
+            | Kpi::ServiceLevelExclShort
+            | Kpi::Answered
+            | Kpi::Responses
+            | Kpi::Occupancy
+            | Kpi::SlotUtilisation
+            | Kpi::ConcurrencyMean
+    )
+}
+
+/// The fixed colour scale of a heat map of `kpi` (documented in the README): ratios on [0, 1];
+/// other KPIs from 0 to twice the target. With a target, the scale is centred on it (met on
+/// one side, green; missed on the other, red); the good direction is the target's.
+pub fn heat_scale(kpi: Kpi, target: Option<&Target>) -> (HeatScale, String) {
+    let high_is_good = target.map_or(higher_is_better(kpi), |t| t.op == Op::AtLeast);
+    let high = match (kpi.unit(), target) {
+        ("ratio", _) => 1.0,
+        (_, Some(t)) if t.value > 0.0 => 2.0 * t.value,
+        // Not reached: heat maps without a target are of ratios only.
+        _ => 1.0,
+    };
+    let scale = HeatScale {
+        low: 0.0,
+        high,
+        high_is_good,
+        target: target.map(|t| t.value),
+    };
+    let label = match target {
+        Some(t) => format!(
+            "{}, {}. Centred on the target {t}: green meets it, red misses it; darker further \
+             from it",
+            kpi.name(),
+            unit_label(kpi)
+        ),
+        None => format!(
+            "{}, {}. Fixed scale: green is good ({}), red bad",
+            kpi.name(),
+            unit_label(kpi),
+            if high_is_good { "high" } else { "low" }
+        ),
+    };
+    (scale, label)
+}
+
+/// Dashed lines at the targets on `kpi`.
+fn target_levels(targets: &[Target], kpi: Kpi) -> Vec<Marker> {
+    targets
+        .iter()
+        .filter(|t| t.kpi == kpi)
+        .map(|t| Marker {
+            at: t.value,
+            label: format!("target {t}"),
+            color: BLACK,
+        })
+        .collect()
+}
+
+fn verdict_color(verdict: &str) -> RGBColor {
+    match verdict {
+        "met" => GREEN,
+        "missed" => RED,
+        _ => AMBER,
+    }
+}
+
+/// The charts of a staffing search, before those of its staffed run: per-interval search, the
+/// agents of each interval coloured by its verdict (`staff_agents`); constant search, each
+/// target's KPI against the levels run, the answer marked (`staff_levels_<kpi>`); both, each
+/// target's KPI per interval in the staffed run against the target (`staff_<kpi>`).
+pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
+    let name = run.name();
+    let targets: Vec<String> = staff.targets.iter().map(Target::to_string).collect();
+    let targets_text = targets.join(", ");
+    let reps = &run.run_json["replications"];
+    let mut figures = Vec::new();
+    if staff.per_interval {
+        let count = |v: &str| staff.rows.iter().filter(|r| r.verdict == v).count();
+        let bars = staff
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (a, b) = run.interval_clock_hours(i);
+                let pad = 0.08 * (b - a);
+                Bar {
+                    low: a + pad,
+                    high: b - pad,
+                    value: f64::from(r.agents),
+                    color: verdict_color(&r.verdict),
+                }
+            })
+            .collect();
+        figures.push(Figure {
+            stem: "staff_agents".into(),
+            in_page: true,
+            chart: Chart::Bars {
+                title: format!(
+                    "{name}: staffing plan for {targets_text} — {} intervals met, {} missed, {} \
+                     unclear (final run, {reps} replications)",
+                    count("met"),
+                    count("missed"),
+                    count("unclear")
+                ),
+                x_label: "clock time (each bar: one reporting interval)".into(),
+                y_label: "agents on shift".into(),
+                x_axis: XAxis::Clock,
+                bars,
+                cumulative: Vec::new(),
+                markers: Vec::new(),
+                legend: vec![
+                    ("targets met".into(), GREEN),
+                    ("unclear (95% interval holds a target)".into(), AMBER),
+                    ("a target missed".into(), RED),
+                ],
+            },
+        });
+    } else {
+        let chosen = staff.rows.iter().find(|r| r.chosen).map(|r| r.agents);
+        for t in &staff.targets {
+            let rows = staff
+                .rows
+                .iter()
+                .filter(|r| r.kpis[t.kpi.index()].mean.is_finite());
+            let points = rows
+                .clone()
+                .map(|r| (f64::from(r.agents), r.kpis[t.kpi.index()].mean))
+                .collect();
+            let band = rows
+                .map(|r| clamped(t.kpi, f64::from(r.agents), &r.kpis[t.kpi.index()]))
+                .collect();
+            figures.push(Figure {
+                stem: format!("staff_levels_{}", t.kpi.name()),
+                in_page: true,
+                chart: Chart::Lines {
+                    title: format!(
+                        "{name}: {} over the whole day at each staffing level the search ran, \
+                         against the target {t}{}",
+                        t.kpi.name(),
+                        chosen.map_or(String::new(), |a| format!(" — answer: {a} agents"))
+                    ),
+                    x_label: "agents (constant staffing); bands: 95% intervals".into(),
+                    y_label: format!("{} ({})", t.kpi.name(), unit_label(t.kpi)),
+                    x_axis: XAxis::Integer,
+                    series: vec![Series {
+                        name: t.kpi.name().into(),
+                        color: PALETTE[0],
+                        points,
+                        band,
+                    }],
+                    markers: chosen
+                        .map(|a| Marker {
+                            at: f64::from(a),
+                            label: format!("answer: {a} agents"),
+                            color: GREEN,
+                        })
+                        .into_iter()
+                        .collect(),
+                    levels: target_levels(std::slice::from_ref(t), t.kpi),
+                    from_zero: true,
+                },
+            });
+        }
+    }
+    // Each target's KPI per interval in the staffed run (for a per-interval search, its final
+    // run): where the plan is tight, and where it has room.
+    for t in &staff.targets {
+        let not_met = run
+            .intervals
+            .iter()
+            .filter(|iv| verdict(t, &iv.kpis[t.kpi.index()]) != Verdict::Met)
+            .count();
+        let judged = if staff.per_interval {
+            "each interval is judged on its own"
+        } else {
+            "the search judged the whole day"
+        };
+        figures.push(Figure {
+            stem: format!("staff_{}", t.kpi.name()),
+            in_page: true,
+            chart: Chart::Lines {
+                title: format!(
+                    "{name}: {} per interval with the staffing found, against the target {t} — \
+                     {not_met} of {} intervals not surely meeting it ({judged}; {reps} \
+                     replications)",
+                    t.kpi.name(),
+                    run.intervals.len()
+                ),
+                x_label: CLOCK_AXIS.into(),
+                y_label: format!("{} ({})", t.kpi.name(), unit_label(t.kpi)),
+                x_axis: XAxis::Clock,
+                series: vec![interval_series(run, t.kpi, t.kpi.name(), PALETTE[0])],
+                markers: Vec::new(),
+                levels: target_levels(std::slice::from_ref(t), t.kpi),
+                from_zero: true,
+            },
+        });
     }
     figures
 }

@@ -1,17 +1,19 @@
-//! `report.html`: one self-contained page (inline SVG, CSS and JavaScript; no network) per run
-//! or sweep. A run's page shows the settings, the KPI table with intervals, warnings and the
-//! plots. A sweep's page is a what-if explorer: one control per varied key, and the KPI table
-//! and per-interval charts of the chosen point redrawn at once from the sweep's results
-//! embedded in the page.
+//! `report.html`: one self-contained page (inline SVG, CSS and JavaScript; no network) per run,
+//! sweep or staffing search. A run's page shows the settings, the KPI table with intervals,
+//! warnings and the plots. A staffing search's page adds, first, the targets and the plan with
+//! each interval's (or level's) verdict. A sweep's page is a what-if explorer: one control per
+//! varied key, and the KPI table and per-interval charts of the chosen point redrawn at once
+//! from the sweep's results embedded in the page.
 
 use std::fmt::Write as _;
 
 use serde_json::json;
 
 use super::figures::{run_figures, Figure, HEADLINE_KPIS};
-use super::load::{Estimate, RunData, SweepData};
+use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
 use super::plots::Chart;
 use super::short;
+use crate::scenario::{format_clock, format_duration};
 use crate::stats::Kpi;
 
 const STYLE: &str = r#"
@@ -31,6 +33,8 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 .controls label { display: flex; flex-direction: column; font-size: 0.9em; }
 .controls select { font-size: 1em; margin-top: 0.2em; }
 #errors { color: #b00; } #errors:empty { display: none; }
+td.verdict-met { color: #2e7d32; font-weight: bold; } td.verdict-missed { color: #c62828; font-weight: bold; }
+td.verdict-unclear { color: #b26a00; font-weight: bold; }
 "#;
 
 /// HTML-escape text.
@@ -197,19 +201,15 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
 /// The settings worth seeing at a glance, as (name, value) rows.
 fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
     let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
+    let d = |p: &str| format_duration(run.number(p));
     let agents = run.agents_text();
     let rows = vec![
         ("replications", format!("{}", m("/replications"))),
         ("seed", format!("{}", m("/seed"))),
-        ("warm-up", format!("{} s", m("/window/warmup_s"))),
-        (
-            "horizon (measured)",
-            format!("{} s", m("/window/horizon_s")),
-        ),
-        (
-            "reporting interval",
-            format!("{} s", m("/window/interval_s")),
-        ),
+        ("day starts at", format_clock(run.day_start(), 0.0)),
+        ("warm-up", d("/window/warmup_s")),
+        ("horizon (measured)", d("/window/horizon_s")),
+        ("reporting interval", d("/window/interval_s")),
         ("agents", agents),
         (
             "max chats per agent",
@@ -226,15 +226,15 @@ fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
         (
             "indicator",
             format!(
-                "yellow after {} s, red after {} s (timed from the {})",
-                m("/scenario/resolved/model/yellow"),
-                m("/scenario/resolved/model/red"),
+                "yellow after {}, red after {} (timed from the {})",
+                d("/scenario/resolved/model/yellow"),
+                d("/scenario/resolved/model/red"),
                 m("/scenario/resolved/model/basis")
             ),
         ),
         (
             "service level threshold",
-            format!("{} s", m("/window/service_level_threshold_s")),
+            d("/window/service_level_threshold_s"),
         ),
     ];
     rows.into_iter()
@@ -270,6 +270,122 @@ fn warnings_html(warnings: &[String]) -> String {
 
 /// The page of a run.
 pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
+    page_of_run(run, figures, "")
+}
+
+/// The page of a staffing search: the targets and the verdicts first, then the staffed run.
+pub fn staff_page(run: &RunData, staff: &StaffData, figures: &[(Figure, String)]) -> String {
+    page_of_run(run, figures, &staff_section(run, staff))
+}
+
+/// A mean with its 95% interval, as shown in the tables.
+fn with_interval(e: &Estimate) -> String {
+    if !e.mean.is_finite() {
+        "—".into()
+    } else if e.low.is_finite() {
+        format!("{} [{}, {}]", short(e.mean), short(e.low), short(e.high))
+    } else {
+        short(e.mean)
+    }
+}
+
+/// The staffing search: its targets, its answer and the table of verdicts, one row per row of
+/// `staffing.csv` (`data-` attributes hold the exact values, for checking).
+fn staff_section(run: &RunData, staff: &StaffData) -> String {
+    let mut t = String::from("<section id=\"staffing\"><h2>Staffing search</h2>\n<p>Targets: ");
+    let targets: Vec<String> = staff
+        .targets
+        .iter()
+        .map(|t| format!("<code class=\"target\">{}</code>", esc(&t.to_string())))
+        .collect();
+    t += &targets.join(", ");
+    t += "</p>\n";
+    if staff.per_interval {
+        let _ = writeln!(
+            t,
+            "<p>The smallest staffing of each reporting interval meeting every target, searched \
+             interval by interval. Verdicts and KPIs below come from a final run of the whole \
+             plan ({} replications).</p>",
+            run.run_json["replications"]
+        );
+    } else if let Some(r) = staff.rows.iter().find(|r| r.chosen) {
+        let _ = writeln!(
+            t,
+            "<p>Answer: <strong id=\"staff-answer\">{} agents</strong> all day, the smallest \
+             constant staffing meeting every target over the whole measured window. The levels the \
+             search ran:</p>",
+            r.agents
+        );
+    }
+    t += "<p class=\"muted\">A verdict is <em>met</em> when every target's 95% interval lies on \
+          its right side, <em>missed</em> when one lies on the wrong side, and <em>unclear</em> \
+          when an interval still contains a target value after the most replications allowed \
+          (the simulation cannot tell; counted as not met).</p>\n<table id=\"verdict-table\">\n<tr>";
+    let first: &[&str] = if staff.per_interval {
+        &["interval", "start", "end", "agents", "verdict"]
+    } else {
+        &["agents", "replications", "verdict", "chosen"]
+    };
+    for h in first {
+        let _ = write!(t, "<th>{h}</th>");
+    }
+    for target in &staff.targets {
+        let _ = write!(
+            t,
+            "<th>{}: mean [95% interval], verdict</th>",
+            esc(&target.to_string())
+        );
+    }
+    t += "</tr>\n";
+    for (row, r) in staff.rows.iter().enumerate() {
+        let _ = write!(
+            t,
+            "<tr data-row=\"{row}\" data-agents=\"{}\" data-verdict=\"{}\">",
+            r.agents,
+            esc(&r.verdict)
+        );
+        if let Some((i, start, end)) = &r.interval {
+            let _ = write!(
+                t,
+                "<td>{i}</td><td>{}</td><td>{}</td>",
+                esc(start),
+                esc(end)
+            );
+        }
+        let _ = write!(t, "<td class=\"num agents\">{}</td>", r.agents);
+        if !staff.per_interval {
+            let _ = write!(
+                t,
+                "<td class=\"num\">{}</td>",
+                r.replications.map_or(String::new(), |n| n.to_string())
+            );
+        }
+        let _ = write!(
+            t,
+            "<td class=\"verdict verdict-{v}\">{v}</td>",
+            v = esc(&r.verdict)
+        );
+        if !staff.per_interval {
+            let _ = write!(t, "<td>{}</td>", if r.chosen { "answer" } else { "" });
+        }
+        for target in &staff.targets {
+            let e = r.kpis[target.kpi.index()];
+            let v = verdict(target, &e).name();
+            let _ = write!(
+                t,
+                "<td class=\"num target verdict-{v}\" data-kpi=\"{}\" data-value=\"{}\">{} · {v}</td>",
+                target.kpi.name(),
+                if e.mean.is_finite() { e.mean.to_string() } else { String::new() },
+                with_interval(&e)
+            );
+        }
+        t += "</tr>\n";
+    }
+    t += "</table>\n</section>\n";
+    t
+}
+
+fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> String {
     let name = run.name();
     let mut page = head(&format!("ccsim — {name}"));
     let document = run
@@ -288,6 +404,7 @@ pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
         run.run_json["replications"],
         run.run_json["seed"]
     );
+    page += first;
     page += &warnings_html(&run_warnings(run));
     let _ = write!(
         page,
@@ -375,7 +492,7 @@ pub fn sweep_page(
                     .and_then(|f| match f.chart {
                         Chart::Bars { bars, markers, .. } => Some(json!({
                             "bars": bars.iter().map(|b| json!([b.low, b.high, json_num(b.value), hex(b.color)])).collect::<Vec<_>>(),
-                            "markers": markers.iter().map(|m| json!([m.x, m.label, hex(m.color)])).collect::<Vec<_>>(),
+                            "markers": markers.iter().map(|m| json!([m.at, m.label, hex(m.color)])).collect::<Vec<_>>(),
                         })),
                         _ => None,
                     })
@@ -479,25 +596,63 @@ const EXPLORER_JS: &str = r#"
     if (parent) parent.appendChild(e);
     return e;
   }
-  function chart(id, x, series, yLabel) {
+  // Round ticks in 1-2-5 steps and clock-time ticks, as the PNG/SVG plots have (plots.rs).
+  function niceTicks(lo, hi, max) {
+    const raw = Math.max(hi - lo, 1e-12) / max;
+    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= raw * (1 - 1e-9));
+    const ticks = [];
+    for (let i = Math.ceil(lo / step - 1e-9); i <= Math.floor(hi / step + 1e-9); i++) ticks.push(i * step);
+    return {step, ticks};
+  }
+  function tickLabel(v, step) {
+    const t = v.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+    return /^-?[0.]+$/.test(t) ? t.replace('-', '') : t;
+  }
+  const pad2 = n => String(n).padStart(2, '0');
+  function clock(hours) {
+    const t = Math.round(hours * 3600), day = Math.floor(t / 86400), r = t % 86400;
+    const s = pad2(Math.floor(r / 3600)) + ':' + pad2(Math.floor(r / 60) % 60) + (r % 60 ? ':' + pad2(r % 60) : '');
+    return day ? 'd' + (day + 1) + ' ' + s : s;
+  }
+  function clockTicks(lo, hi, max) {
+    const step = [1 / 60, 5 / 60, 0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48, 168].find(s => (hi - lo) / s <= max) || niceTicks(lo, hi, max).step;
+    const ticks = [];
+    for (let i = Math.ceil(lo / step - 1e-9); i <= Math.floor(hi / step + 1e-9); i++) ticks.push(i * step);
+    return ticks;
+  }
+  // A value axis from 0 to a whole tick at or above ymax.
+  function yAxis(ymax) {
+    if (!(ymax > 0)) ymax = 1;
+    const {step} = niceTicks(0, ymax, 5);
+    const top = Math.ceil(ymax / step - 1e-9) * step;
+    return {top, step, ticks: niceTicks(0, top, 5).ticks};
+  }
+  function yTicks(svg, axis, sy, L, W, R) {
+    axis.ticks.forEach(v => {
+      el('line', {x1: L, y1: sy(v), x2: W - R, y2: sy(v), stroke: '#000', 'stroke-opacity': 0.1}, svg);
+      el('text', {x: L - 6, y: sy(v) + 4, 'text-anchor': 'end', 'font-size': 12}, svg).textContent = tickLabel(v, axis.step);
+    });
+  }
+  function chart(id, x, series, yLabel, ratio) {
     const svg = document.getElementById(id);
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     const W = 900, H = 320, L = 70, R = 150, T = 15, B = 40;
+    // Bands cut to where the KPI lies (none is negative; a ratio is at most 1), as in plots/.
+    const cut = v => v === null ? null : Math.min(Math.max(v, 0), ratio ? 1 : Infinity);
+    series = series.map(s => ({...s, values: s.values.map(v => [v[0], cut(v[1]), cut(v[2])])}));
     let ymax = 0;
     series.forEach(s => s.values.forEach(v => { for (const y of v) if (y !== null && isFinite(y)) ymax = Math.max(ymax, y); }));
-    if (ymax <= 0) ymax = 1;
-    ymax *= 1.05;
-    const x0 = Math.min(...x), x1 = Math.max(...x) + (x.length === 1 ? 1 : 0);
-    const sx = v => L + (W - L - R) * (x1 === x0 ? 0.5 : (v - x0) / (x1 - x0));
-    const sy = v => T + (H - T - B) * (1 - v / ymax);
+    const axis = yAxis(ymax);
+    const half = x.length > 1 ? (x[1] - x[0]) / 2 : 0.5;
+    const x0 = Math.min(...x) - half, x1 = Math.max(...x) + half;
+    const sx = v => L + (W - L - R) * (v - x0) / (x1 - x0);
+    const sy = v => T + (H - T - B) * (1 - v / axis.top);
+    yTicks(svg, axis, sy, L, W, R);
     el('line', {x1: L, y1: sy(0), x2: W - R, y2: sy(0), stroke: '#888'}, svg);
     el('line', {x1: L, y1: T, x2: L, y2: sy(0), stroke: '#888'}, svg);
-    for (let i = 0; i <= 4; i++) {
-      const v = ymax * i / 4;
-      el('text', {x: L - 6, y: sy(v) + 4, 'text-anchor': 'end', 'font-size': 12}, svg).textContent = short(v);
-    }
-    x.forEach(v => { el('text', {x: sx(v), y: H - B + 16, 'text-anchor': 'middle', 'font-size': 11}, svg).textContent = v.toFixed(1); });
-    el('text', {x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = 'time since the start of the run (h)';
+    clockTicks(x0, x1, 10).forEach(v => { el('text', {x: sx(v), y: H - B + 16, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = clock(v); });
+    el('text', {x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = 'clock time (middle of each interval); bands: 95% intervals';
     el('text', {x: 14, y: (T + H - B) / 2, 'font-size': 12, transform: 'rotate(-90 14 ' + (T + H - B) / 2 + ')', 'text-anchor': 'middle'}, svg).textContent = yLabel;
     series.forEach((s, k) => {
       const band = [], line = [];
@@ -530,31 +685,33 @@ const EXPLORER_JS: &str = r#"
     const iv = point && point.intervals;
     const pick = (kpi, name) => ({name: name, color: data.series.find(s => s.kpi === kpi).color, values: iv ? iv[kpi] : []});
     const x = iv ? iv.x : [0];
-    chart('chart-service', x, [pick('service_level', 'service level'), pick('abandon_rate', 'abandon rate')], 'share (0–1)');
-    chart('chart-indicator', x, [pick('responses_yellow_share', 'yellow or red'), pick('responses_red_share', 'red')], 'share of replies (0–1)');
-    chart('chart-volume', x, [pick('offered', 'offered'), pick('answered', 'answered')], 'contacts per interval');
+    chart('chart-service', x, [pick('service_level', 'service level'), pick('abandon_rate', 'abandon rate')], 'share (0–1)', true);
+    chart('chart-indicator', x, [pick('responses_yellow_share', 'yellow or red'), pick('responses_red_share', 'red')], 'share of replies (0–1)', true);
+    chart('chart-volume', x, [pick('offered', 'offered'), pick('answered', 'answered')], 'contacts per interval', false);
     details(point);
   }
   function bars(id, r) {
     const svg = document.getElementById(id);
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     if (!r) return;
-    const W = 900, H = 320, L = 70, R = 20, T = 20, B = 40;
+    const W = 900, H = 320, L = 70, R = 150, T = 15, B = 40;
     const xmax = Math.max(...r.bars.map(b => b[1])) || 1;
-    const ymax = (Math.max(...r.bars.map(b => b[2] || 0)) || 1) * 1.05;
-    const sx = v => L + (W - L - R) * v / xmax, sy = v => T + (H - T - B) * (1 - v / ymax);
+    const axis = yAxis(Math.max(...r.bars.map(b => b[2] || 0)));
+    const sx = v => L + (W - L - R) * v / xmax, sy = v => T + (H - T - B) * (1 - v / axis.top);
+    yTicks(svg, axis, sy, L, W, R);
     el('line', {x1: L, y1: sy(0), x2: W - R, y2: sy(0), stroke: '#888'}, svg);
     el('line', {x1: L, y1: T, x2: L, y2: sy(0), stroke: '#888'}, svg);
     r.bars.forEach(b => el('rect', {x: sx(b[0]), y: sy(b[2] || 0), width: Math.max(sx(b[1]) - sx(b[0]) - 0.5, 0.5), height: sy(0) - sy(b[2] || 0), fill: b[3], 'fill-opacity': 0.75}, svg));
-    r.markers.forEach(m => {
+    // Threshold lines, named in the key on the right (outside the bars).
+    r.markers.forEach((m, k) => {
       el('line', {x1: sx(m[0]), y1: T, x2: sx(m[0]), y2: sy(0), stroke: m[2], 'stroke-width': 2}, svg);
-      el('text', {x: sx(m[0]) + 4, y: T + 12, 'font-size': 12, fill: m[2]}, svg).textContent = m[1];
+      el('line', {x1: W - R + 20, y1: T + 5 + 18 * k, x2: W - R + 20, y2: T + 19 + 18 * k, stroke: m[2], 'stroke-width': 2}, svg);
+      el('text', {x: W - R + 35, y: T + 16 + 18 * k, 'font-size': 12}, svg).textContent = m[1];
     });
-    for (let i = 0; i <= 4; i++) {
-      el('text', {x: L - 6, y: sy(ymax * i / 4) + 4, 'text-anchor': 'end', 'font-size': 12}, svg).textContent = short(ymax * i / 4);
-      el('text', {x: sx(xmax * i / 4), y: H - B + 16, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = (xmax * i / 4).toFixed(0);
-    }
-    el('text', {x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = 'response time (s)';
+    const xt = niceTicks(0, xmax, 8);
+    xt.ticks.forEach(v => { el('text', {x: sx(v), y: H - B + 16, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = tickLabel(v, xt.step); });
+    el('text', {x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', 'font-size': 12}, svg).textContent = 'response time (s); last bar: everything above';
+    el('text', {x: 14, y: (T + H - B) / 2, 'font-size': 12, transform: 'rotate(-90 14 ' + (T + H - B) / 2 + ')', 'text-anchor': 'middle'}, svg).textContent = 'share of all replies (0–1)';
   }
   function details(point) {
     const list = document.getElementById('point-warnings');

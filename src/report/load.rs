@@ -1,11 +1,12 @@
-//! Reading back the files a run or a sweep wrote, so that plots and the HTML report are built
+//! Reading back the files a run, a sweep or a staffing search wrote, so that plots and the HTML report are built
 //! from them alone (`ccsim report DIR` works without simulating again).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
-use crate::stats::Kpi;
+use crate::experiment::staff::{Target, Verdict};
+use crate::stats::{Interval, Kpi};
 
 /// One KPI's mean and 95% interval, as in the CSV files (NaN when empty).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -196,8 +197,18 @@ impl RunData {
         }
     }
 
-    /// Middle of reporting interval `i`, hours from the start of the run.
-    pub fn interval_mid_hours(&self, i: usize) -> f64 {
+    /// The clock time of run time 0, seconds after midnight (`run.day_start`; 0 for folders
+    /// written before it existed).
+    pub fn day_start(&self) -> f64 {
+        self.run_json
+            .pointer("/scenario/resolved/run/day_start")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    }
+
+    /// Reporting interval `i` (clipped to the measured window), as clock hours: hours after
+    /// midnight of the run's first day.
+    pub fn interval_clock_hours(&self, i: usize) -> (f64, f64) {
         let interval = self.number("/window/interval_s");
         let start = self.number("/window/warmup_s");
         let first = (start / interval).floor();
@@ -205,8 +216,120 @@ impl RunData {
             ((first + i as f64) * interval).max(start),
             ((first + i as f64 + 1.0) * interval).min(start + self.number("/window/horizon_s")),
         );
-        0.5 * (a + b) / 3600.0
+        let day = self.day_start();
+        ((day + a) / 3600.0, (day + b) / 3600.0)
     }
+
+    /// Middle of reporting interval `i`, in clock hours.
+    pub fn interval_mid_hours(&self, i: usize) -> f64 {
+        let (a, b) = self.interval_clock_hours(i);
+        0.5 * (a + b)
+    }
+}
+
+/// What a staffing search's folder holds beyond the files of its staffed run: `staffing.csv`
+/// and the targets (from the header of `staffed.toml`).
+#[derive(Clone, Debug)]
+pub struct StaffData {
+    pub targets: Vec<Target>,
+    /// Interval by interval (`--per-interval`), or one constant level.
+    pub per_interval: bool,
+    pub rows: Vec<StaffRow>,
+}
+
+/// A row of `staffing.csv`: a level the constant search ran, or one interval of the plan.
+#[derive(Clone, Debug)]
+pub struct StaffRow {
+    pub agents: u32,
+    /// Per-interval search: the interval's index, start and end.
+    pub interval: Option<(usize, String, String)>,
+    /// Constant search: the replications the level ran, and whether it is the answer.
+    pub replications: Option<u64>,
+    pub chosen: bool,
+    /// `met`, `missed` or `unclear`, as the search judged it.
+    pub verdict: String,
+    /// One estimate per KPI, in [`Kpi::ALL`] order (no replication counts: the CSV has none).
+    pub kpis: Vec<Estimate>,
+}
+
+impl StaffData {
+    pub fn read(dir: &Path) -> anyhow::Result<StaffData> {
+        let toml_path = dir.join("staffed.toml");
+        let text = std::fs::read_to_string(&toml_path)
+            .with_context(|| format!("cannot read {}", toml_path.display()))?;
+        let targets = text
+            .lines()
+            .find_map(|l| l.strip_prefix("# Targets: "))
+            .with_context(|| format!("{}: no \"# Targets:\" line", toml_path.display()))?
+            .split(", ")
+            .map(|t| {
+                t.parse::<Target>()
+                    .map_err(|e| anyhow::anyhow!("{}: target {t:?}: {e}", toml_path.display()))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let path = dir.join("staffing.csv");
+        let mut reader = csv::Reader::from_path(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let header = reader
+            .headers()
+            .with_context(|| format!("{}: no header", path.display()))?
+            .clone();
+        let col = |name: &str| header.iter().position(|h| h == name);
+        let per_interval = col("interval").is_some();
+        let bad = |what: &str| anyhow::anyhow!("{}: {what}", path.display());
+        let mut rows = Vec::new();
+        for rec in reader.records() {
+            let rec = rec.with_context(|| format!("{}: not a ccsim CSV file", path.display()))?;
+            let get = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("");
+            let kpis = Kpi::ALL
+                .iter()
+                .map(|k| {
+                    let n = k.name();
+                    Estimate {
+                        mean: cell(get(n)),
+                        low: cell(get(&format!("{n}_ci95_low"))),
+                        high: cell(get(&format!("{n}_ci95_high"))),
+                        replications: 0,
+                    }
+                })
+                .collect();
+            rows.push(StaffRow {
+                agents: get("agents").parse().map_err(|_| bad("bad agents cell"))?,
+                interval: per_interval
+                    .then(|| -> anyhow::Result<_> {
+                        Ok((
+                            get("interval")
+                                .parse()
+                                .map_err(|_| bad("bad interval cell"))?,
+                            get("start").to_string(),
+                            get("end").to_string(),
+                        ))
+                    })
+                    .transpose()?,
+                replications: get("replications").parse().ok(),
+                chosen: get("chosen") == "true",
+                verdict: get("verdict").to_string(),
+                kpis,
+            });
+        }
+        Ok(StaffData {
+            targets,
+            per_interval,
+            rows,
+        })
+    }
+}
+
+/// The verdict of `target` on an estimate read from a CSV file, by the search's own rule.
+pub fn verdict(target: &Target, e: &Estimate) -> Verdict {
+    let interval = e.mean.is_finite().then_some(Interval {
+        mean: e.mean,
+        low: e.low,
+        high: e.high,
+        std_dev: f64::NAN,
+        n: e.replications,
+    });
+    target.verdict(interval.as_ref())
 }
 
 /// What a sweep folder holds: its plan and the tidy table.
@@ -244,5 +367,36 @@ impl SweepData {
             plan,
             points,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(json: serde_json::Value) -> RunData {
+        RunData {
+            dir: PathBuf::new(),
+            run_json: json,
+            summary: Vec::new(),
+            intervals: Vec::new(),
+            distributions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn day_start_is_read_back_with_0_for_older_folders() {
+        let window =
+            serde_json::json!({"warmup_s": 1800.0, "horizon_s": 3600.0, "interval_s": 1800.0});
+        let old = run(serde_json::json!({"window": window}));
+        assert_eq!(old.day_start(), 0.0);
+        assert_eq!(old.interval_clock_hours(0), (0.5, 1.0));
+        let new = run(serde_json::json!({
+            "window": window,
+            "scenario": {"resolved": {"run": {"day_start": 28800.0}}},
+        }));
+        assert_eq!(new.day_start(), 28800.0);
+        assert_eq!(new.interval_clock_hours(1), (9.0, 9.5));
+        assert_eq!(new.interval_mid_hours(0), 8.75);
     }
 }

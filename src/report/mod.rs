@@ -407,12 +407,6 @@ pub fn short(x: f64) -> String {
     }
 }
 
-/// Seconds since the start of the run as a clock time `HH:MM` (`HH:MM:SS` when needed), for
-/// outputs that have no scenario at hand (the run's own labels use `RunSettings::clock`).
-pub fn clock(seconds: f64) -> String {
-    crate::scenario::format_clock(0.0, seconds)
-}
-
 /// Write each file into `dir` atomically: all of them to temporary files in the same folder
 /// first, then each renamed over its target, in order. A reader never sees a partial file, and
 /// a failure while writing (disk full, permissions) leaves every previous result in place.

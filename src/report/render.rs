@@ -1,16 +1,18 @@
 //! `ccsim report DIR` (and `--plots`): the plots and `report.html` of a results folder, built
-//! from the files the run or sweep wrote. Plots go to `DIR/plots/` as SVG and PNG, the page to
-//! `DIR/report.html`, all written atomically, into a folder ccsim wrote ([`super::folder`]).
+//! from the files the run, sweep or staffing search wrote. Plots go to `DIR/plots/` as SVG and
+//! PNG, the page to `DIR/report.html`, all written atomically, into a folder ccsim wrote
+//! ([`super::folder`]).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
-use super::figures::{run_figures, sweep_figures, Figure};
+use super::figures::{run_figures, staff_figures, sweep_figures, Figure};
 use super::folder::{self, Kind, State};
-use super::html::{run_page, sweep_page, PointIntervals};
-use super::load::{RunData, SweepData};
+use super::html::{run_page, staff_page, sweep_page, PointIntervals};
+use super::load::{RunData, StaffData, SweepData};
 use super::sweep::point_dir;
+use crate::experiment::staff::Target;
 
 /// Files by name, with their bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -57,13 +59,17 @@ fn results_kind(dir: &Path, force: bool) -> anyhow::Result<Kind> {
     match folder::state(dir)? {
         State::Marked(k @ (Kind::Run | Kind::Sweep | Kind::Staff | Kind::Point)) => Ok(k),
         State::Marked(Kind::Shard) => bail!(
-            "{} holds ccsim shard files: merge them first (ccsim merge DIR... --out DIR), then              draw the report of the merged folder",
+            "{} holds ccsim shard files: merge them first (ccsim merge DIR... --out DIR), then \
+             draw the report of the merged folder",
             dir.display()
         ),
         State::Missing => bail!("{}: no such folder", dir.display()),
         _ if force => Ok(guess),
         State::Foreign(_) | State::Empty => bail!(
-            "{} was not written by this version of ccsim (it has no {} file), so ccsim does not              write into it. If it holds the results of an older ccsim, add --force: ccsim then              writes plots/ (its chart files only) and report.html there, and removes or changes              no other file",
+            "{} was not written by this version of ccsim (it has no {} file), so ccsim does not \
+             write into it. If it holds the results of an older ccsim, add --force: ccsim then \
+             writes plots/ (its chart files only) and report.html there, and removes or changes \
+             no other file",
             dir.display(),
             folder::MARKER
         ),
@@ -74,9 +80,11 @@ fn results_kind(dir: &Path, force: bool) -> anyhow::Result<Kind> {
     }
 }
 
-/// Build the plots and the page of the run or sweep in `dir`; returns the page's path.
-/// `force`: `dir` may be a results folder without ccsim's marker (see [`folder`]).
-pub fn report(dir: &Path, force: bool) -> anyhow::Result<PathBuf> {
+/// Build the plots and the page of the run, sweep or staffing search in `dir`; returns the
+/// page's path. `targets` centre a sweep's heat maps and are drawn on its KPI plots (a staffing
+/// search uses its own). `force`: `dir` may be a results folder without ccsim's marker (see
+/// [`folder`]).
+pub fn report(dir: &Path, targets: &[Target], force: bool) -> anyhow::Result<PathBuf> {
     let kind = results_kind(dir, force)?;
     if dir.join("plan.json").exists() && dir.join("sweep_long.csv").exists() {
         let sweep = SweepData::read(dir)?;
@@ -87,7 +95,7 @@ pub fn report(dir: &Path, force: bool) -> anyhow::Result<PathBuf> {
                 intervals.push(PointIntervals { point: p, run });
             }
         }
-        let (plots, inline) = render(sweep_figures(&sweep))?;
+        let (plots, inline) = render(sweep_figures(&sweep, targets))?;
         return write(
             dir,
             kind,
@@ -95,6 +103,14 @@ pub fn report(dir: &Path, force: bool) -> anyhow::Result<PathBuf> {
             sweep_page(&sweep, &intervals, &inline),
             force,
         );
+    }
+    if dir.join("run.json").exists() && dir.join("staffing.csv").exists() {
+        let run = RunData::read(dir)?;
+        let staff = StaffData::read(dir)?;
+        let mut figures = staff_figures(&run, &staff);
+        figures.extend(run_figures(&run));
+        let (plots, inline) = render(figures)?;
+        return write(dir, kind, plots, staff_page(&run, &staff, &inline), force);
     }
     if dir.join("run.json").exists() && dir.join("summary.csv").exists() {
         let run = RunData::read(dir)?;

@@ -6,7 +6,8 @@ use crate::experiment::staff::{Found, Target, Verdict};
 use crate::experiment::KpiSummary;
 use crate::scenario::Scenario;
 
-use super::{clock, kpi_cells, kpi_columns};
+use super::{kpi_cells, kpi_columns};
+use crate::scenario::RunSettings;
 use crate::stats::Window;
 
 fn writer(header: Vec<String>) -> csv::Writer<Vec<u8>> {
@@ -37,8 +38,10 @@ pub fn levels_csv(found: &Found) -> Vec<u8> {
 }
 
 /// Per-interval staffing: one row per reporting interval with its agents and the KPIs of that
-/// interval's arrivals in the final run of the whole plan, and the verdict there.
+/// interval's arrivals in the final run of the whole plan, and the verdict there; `start` and
+/// `end` in clock time from `run.day_start`.
 pub fn intervals_csv(
+    run: &RunSettings,
     window: &Window,
     agents: &[u32],
     summaries: &[Vec<KpiSummary>],
@@ -53,8 +56,8 @@ pub fn intervals_csv(
         let (a, b) = window.bounds(i);
         let mut rec = vec![
             i.to_string(),
-            clock(a),
-            clock(b),
+            run.clock(a),
+            run.clock(b),
             agents[window.first_interval() + i].to_string(),
             Target::verdict_all(targets, summary).name().to_string(),
         ];

@@ -1,14 +1,15 @@
-// Renders a run's and a sweep's report.html in Debian's chromium (headless, no network) and
-// checks what a person would see: plots present and not empty, KPI values equal to the CSV
-// files, no script error, and on the sweep page that changing a control shows that point's
-// values. Saves a screenshot of each page. Run by tests/browser.rs:
-//   node check.mjs RUN_DIR SWEEP_DIR SCREENSHOT_DIR
+// Renders the report.html of a run, a sweep and a staffing search in Debian's chromium
+// (headless, no network) and checks what a person would see: plots present and not empty, KPI
+// values equal to the CSV files, no script error, on the sweep page that changing a control
+// shows that point's values, and on the staffing page its targets, its plots and a verdict
+// table equal to staffing.csv. Saves a screenshot of each page. Run by tests/browser.rs:
+//   node check.mjs RUN_DIR SWEEP_DIR STAFF_DIR SCREENSHOT_DIR
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [runDir, sweepDir, shotDir] = process.argv.slice(2);
+const [runDir, sweepDir, staffDir, shotDir] = process.argv.slice(2);
 const failures = [];
 const fail = (msg) => failures.push(msg);
 
@@ -72,17 +73,23 @@ async function tableValues(page) {
   })));
 }
 
+// The KPI table of a run's page equals its summary.csv.
+async function checkSummary(page, dir, name) {
+  const summary = Object.fromEntries(csv(path.join(dir, 'summary.csv')).map((r) => [r.kpi, r.mean]));
+  const shown = await tableValues(page);
+  if (shown.length !== Object.keys(summary).length) fail(`${name}: ${shown.length} KPI rows, summary.csv has ${Object.keys(summary).length}`);
+  for (const row of shown) {
+    if (row.value !== summary[row.kpi]) fail(`${name}: ${row.kpi} data-value ${row.value} != summary.csv ${summary[row.kpi]}`);
+    if (!agrees(row.shown, summary[row.kpi])) fail(`${name}: ${row.kpi} shows ${row.shown}, summary.csv has ${summary[row.kpi]}`);
+  }
+  return shown;
+}
+
 // --- the run page ---
 {
   const { page, errors } = await open(path.join(runDir, 'report.html'), 'run');
   const n = await checkPlots(page, 'run', 6);
-  const summary = Object.fromEntries(csv(path.join(runDir, 'summary.csv')).map((r) => [r.kpi, r.mean]));
-  const shown = await tableValues(page);
-  if (shown.length !== Object.keys(summary).length) fail(`run: ${shown.length} KPI rows, summary.csv has ${Object.keys(summary).length}`);
-  for (const row of shown) {
-    if (row.value !== summary[row.kpi]) fail(`run: ${row.kpi} data-value ${row.value} != summary.csv ${summary[row.kpi]}`);
-    if (!agrees(row.shown, summary[row.kpi])) fail(`run: ${row.kpi} shows ${row.shown}, summary.csv has ${summary[row.kpi]}`);
-  }
+  const shown = await checkSummary(page, runDir, 'run');
   const scriptErrors = await page.evaluate(() => window.ccsimErrors);
   errors.push(...scriptErrors.map((e) => `run: ${e}`));
   failures.push(...errors);
@@ -128,6 +135,48 @@ async function tableValues(page) {
   failures.push(...errors);
   await page.screenshot({ path: path.join(shotDir, 'report-sweep.png'), fullPage: true });
   console.log(`sweep page: ${n} plots, ${controls.length} controls driven`);
+}
+
+// --- the staffing page ---
+{
+  const { page, errors } = await open(path.join(staffDir, 'report.html'), 'staff');
+  const n = await checkPlots(page, 'staff', 9);
+  const header = fs.readFileSync(path.join(staffDir, 'staffed.toml'), 'utf8').split('\n').find((l) => l.startsWith('# Targets: '));
+  const targets = header.slice('# Targets: '.length).split(', ');
+  const shownTargets = await page.$$eval('#staffing code.target', (c) => c.map((x) => x.textContent));
+  if (shownTargets.join(', ') !== targets.join(', ')) fail(`staff: targets shown ${shownTargets}, staffed.toml has ${targets}`);
+  // The plan's plots: staffing per interval, and each target's KPI against its target.
+  for (const id of ['plot-staff_agents', ...targets.map((t) => 'plot-staff_' + t.split(/[<>]=/)[0])]) {
+    if (!(await page.$(`figure#${id} svg`))) fail(`staff: no plot ${id}`);
+  }
+  const rows = csv(path.join(staffDir, 'staffing.csv'));
+  const table = await page.$$eval('#verdict-table tr[data-row]', (trs) => trs.map((tr) => ({
+    agents: tr.dataset.agents, verdict: tr.dataset.verdict,
+    cells: [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()),
+    targets: [...tr.querySelectorAll('td.target')].map((td) => ({ kpi: td.dataset.kpi, value: td.dataset.value, shown: td.textContent.trim() })),
+  })));
+  if (table.length !== rows.length) fail(`staff: ${table.length} verdict rows, staffing.csv has ${rows.length}`);
+  rows.forEach((r, i) => {
+    const t = table[i];
+    if (!t) return;
+    if (t.agents !== r.agents) fail(`staff row ${i}: ${t.agents} agents shown, staffing.csv has ${r.agents}`);
+    if (t.verdict !== r.verdict || !t.cells.includes(r.verdict)) fail(`staff row ${i}: verdict ${t.verdict}, staffing.csv has ${r.verdict}`);
+    if (t.cells[1] !== r.start || t.cells[2] !== r.end) fail(`staff row ${i}: ${t.cells[1]}–${t.cells[2]}, staffing.csv has ${r.start}–${r.end}`);
+    if (t.targets.length !== targets.length) fail(`staff row ${i}: ${t.targets.length} target cells`);
+    for (const c of t.targets) {
+      if (c.value !== r[c.kpi]) fail(`staff row ${i}: ${c.kpi} data-value ${c.value}, staffing.csv has ${r[c.kpi]}`);
+      const [mean, low, high] = c.shown.match(/[0-9.]+/g);
+      if (!agrees(mean, r[c.kpi]) || !agrees(low, r[c.kpi + '_ci95_low']) || !agrees(high, r[c.kpi + '_ci95_high'])) {
+        fail(`staff row ${i}: ${c.kpi} shows ${c.shown}, staffing.csv has ${r[c.kpi]} [${r[c.kpi + '_ci95_low']}, ${r[c.kpi + '_ci95_high']}]`);
+      }
+    }
+  });
+  const shown = await checkSummary(page, staffDir, 'staff');
+  const scriptErrors = await page.evaluate(() => window.ccsimErrors);
+  errors.push(...scriptErrors.map((e) => `staff: ${e}`));
+  failures.push(...errors);
+  await page.screenshot({ path: path.join(shotDir, 'report-staff.png'), fullPage: true });
+  console.log(`staff page: ${n} plots, ${table.length} verdict rows and ${shown.length} KPIs checked`);
 }
 
 await browser.close();
