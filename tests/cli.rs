@@ -300,3 +300,31 @@ fn the_readme_documents_every_kpi_and_every_scenario_key() {
         );
     }
 }
+
+#[test]
+fn confidence_intervals_stay_within_what_each_kpi_can_take() {
+    // Two replications (t = 12.7) of a well-staffed desk: the raw Student-t intervals of small
+    // shares and counts per interval reach far below 0; the written ones stop at 0 (and at 1).
+    let out = scratch("cli-clipped");
+    let o = run_basic("2", &out, &["--set", "staffing.agents=16", "-q"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+    let (mut clipped_low, mut clipped_high) = (0, 0);
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let kpi = ccsim::stats::Kpi::by_name(f[3]).unwrap();
+        let (Ok(mean), Ok(low), Ok(high)) = (f[4].parse::<f64>(), f[5].parse::<f64>(), f[6].parse::<f64>()) else {
+            continue;
+        };
+        let (min, max) = kpi.range();
+        assert!(min <= low && low <= mean && mean <= high && high <= max, "{line}");
+        if low == 0.0 && mean > 0.0 {
+            clipped_low += 1;
+        }
+        if high == 1.0 && mean < 1.0 && kpi.unit() == "ratio" {
+            clipped_high += 1;
+        }
+    }
+    // The check above would pass on nothing: some intervals must actually have been clipped.
+    assert!(clipped_low > 10 && clipped_high > 0, "{clipped_low} {clipped_high}");
+}

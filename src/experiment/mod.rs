@@ -161,7 +161,8 @@ pub struct KpiSummary {
     pub interval: Option<Interval>,
 }
 
-/// Means and 95% Student-t intervals across replications, for each KPI, of `values_of(rep)`.
+/// Means and 95% Student-t intervals across replications, for each KPI, of `values_of(rep)`;
+/// each interval clipped to the values its KPI can take ([`Kpi::range`]).
 pub fn summarise<'r>(
     reps: &'r [Replication],
     values_of: impl Fn(&'r Replication) -> &'r [f64],
@@ -174,7 +175,10 @@ pub fn summarise<'r>(
             let column: Vec<f64> = per_rep.iter().map(|v| v[k]).collect();
             KpiSummary {
                 kpi,
-                interval: confidence_interval(&column, 0.95),
+                interval: confidence_interval(&column, 0.95).map(|i| {
+                    let (min, max) = kpi.range();
+                    i.clipped(min, max)
+                }),
             }
         })
         .collect()
