@@ -441,6 +441,85 @@ fn precision_adds_replications_until_intervals_are_narrow() {
 }
 
 #[test]
+fn a_precision_not_reached_is_said_and_can_fail_the_sweep() {
+    let dir = scratch("precision-missed");
+    // ±0.1% on abandoned_chat within 6 replications: out of reach at every point.
+    let extra = [
+        "--precision",
+        "0.001",
+        "--max-reps",
+        "6",
+        "--precision-kpis",
+        "abandoned_chat,service_level",
+    ];
+    let scenario = basic();
+    let args = |out: &str, more: &[&'static str]| {
+        let mut a = vec![
+            "sweep".to_string(),
+            scenario.clone(),
+            "--vary".into(),
+            "staffing.agents=7,9".into(),
+            "--reps".into(),
+            "3".into(),
+            "--out".into(),
+            out.into(),
+        ];
+        a.extend(extra.iter().chain(more).map(|s| s.to_string()));
+        a
+    };
+    let out = dir.join("warn");
+    let a = args(out.to_str().unwrap(), &[]);
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("precision ±0.1%: NOT reached at 2 of 2 points within --max-reps 6"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("2 point(s) did not reach the precision ±0.1%"), "{stderr}");
+    // One line per point, with its settings, replications and the half-widths.
+    let rows = csv_rows(&out.join("sweep.csv"));
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    for row in &rows[1..] {
+        assert_eq!(row[at("precision_met")], "false");
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("  point {} (staffing.agents=", row[0])))
+            .unwrap_or_else(|| panic!("point {} not on stderr: {stderr}", row[0]));
+        assert!(line.contains("6 replications: abandoned_chat "), "{line}");
+        // The half-width wanted: 0.1% of the mean, or the floor for counts (0.5) when larger.
+        let mean: f64 = row[at("abandoned_chat")].parse().unwrap();
+        let floor = ccsim::experiment::sweep::Precision::floor(ccsim::stats::Kpi::AbandonedChat);
+        assert!(0.001 * mean < floor);
+        let wanted = format!("abandoned_chat {} ±", ccsim::report::short(mean));
+        assert!(line.contains(&wanted), "{line} lacks {wanted}");
+        let wanted = "(wanted ±0.5000), service_level ";
+        assert!(line.contains(&wanted), "{line} lacks {wanted}");
+    }
+    // --require-precision: the same files, and exit code 3.
+    let strict = dir.join("strict");
+    let a = args(strict.to_str().unwrap(), &["--require-precision"]);
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--require-precision: 2 point(s)"));
+    assert_eq!(
+        std::fs::read(strict.join("sweep.csv")).unwrap(),
+        std::fs::read(out.join("sweep.csv")).unwrap()
+    );
+    // A precision every point reaches: exit 0 even with --require-precision, and said so.
+    let easy = dir.join("easy");
+    let mut a = args(easy.to_str().unwrap(), &["--require-precision"]);
+    let i = a.iter().position(|x| x == "0.001").unwrap();
+    a[i] = "0.5".into();
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("precision ±50%: reached at every one of the 2 points"));
+}
+
+#[test]
 fn staff_writes_a_staffing_table_and_a_runnable_scenario() {
     let dir = scratch("staff-cli");
     let out = dir.join("per-interval");
@@ -562,7 +641,28 @@ fn sweep_mistakes_are_clear_errors() {
         ),
         (
             vec!["--vary", "staffing.agents=1,2", "--precision", "0"],
-            "positive fraction",
+            "between 0 and 1",
+        ),
+        (
+            vec!["--vary", "staffing.agents=1,2", "--precision", "1.5"],
+            "--precision 1.5: must be a fraction of the mean between 0 and 1",
+        ),
+        (
+            vec![
+                "--vary",
+                "staffing.agents=1,2",
+                "--precision",
+                "0.1",
+                "--reps",
+                "10",
+                "--max-reps",
+                "5",
+            ],
+            "--max-reps 5 is below the 10 replications of one round",
+        ),
+        (
+            vec!["--vary", "staffing.agents=1,2", "--require-precision"],
+            "need --precision",
         ),
     ] {
         let scenario = basic();

@@ -139,6 +139,10 @@ pub fn main() -> ExitCode {
             eprintln!("interrupted: {e:#}");
             ExitCode::from(130)
         }
+        Err(e) if e.downcast_ref::<study::PrecisionNotMet>().is_some() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -62,6 +62,10 @@ pub struct SweepArgs {
     /// With --precision: only these KPIs must reach it (comma-separated names) [default: all].
     #[arg(long, value_name = "KPI,...", value_delimiter = ',')]
     pub precision_kpis: Vec<String>,
+    /// With --precision: exit with code 3 (after writing every file) when some point did not
+    /// reach it within --max-reps.
+    #[arg(long)]
+    pub require_precision: bool,
     #[command(flatten)]
     pub shard: ShardArgs,
     /// Also draw the plots and write report.html with the what-if explorer.
@@ -121,19 +125,36 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .map(|v| Vary::parse(v))
         .collect::<Result<Vec<_>, _>>()?;
     let precision = match args.precision {
-        None if !args.precision_kpis.is_empty() => {
-            bail!("--precision-kpis needs --precision")
+        None if !args.precision_kpis.is_empty() || args.require_precision => {
+            bail!("--precision-kpis and --require-precision need --precision")
         }
         None => None,
-        Some(p) if p > 0.0 && p.is_finite() => Some(Precision {
+        Some(p) if p > 0.0 && p < 1.0 => Some(Precision {
             relative: p,
             max_replications: args.max_reps,
             kpis: precision_kpis(&args.precision_kpis)?,
         }),
-        Some(p) => bail!("--precision {p}: must be a positive fraction such as 0.02"),
+        Some(p) => bail!(
+            "--precision {p}: must be a fraction of the mean between 0 and 1 (exclusive), such \
+             as 0.02 for ±2%"
+        ),
     };
     let base = scenario::load_document(&c.scenario, &c.overrides()?)?;
     let plan = Plan::new(&c.scenario, base, vary, args.independent_streams)?;
+    if let Some(pr) = &precision {
+        let round = plan
+            .points
+            .iter()
+            .find_map(|p| p.scenario.as_ref().ok())
+            .map_or(0, |s| s.run.replications);
+        if pr.max_replications < round {
+            bail!(
+                "--max-reps {} is below the {round} replications of one round (--reps, or \
+                 run.replications): give --max-reps >= --reps",
+                pr.max_replications
+            );
+        }
+    }
     for p in &plan.points {
         if let Err(e) = &p.scenario {
             eprintln!("warning: point {} is skipped: {e}", p.index);
@@ -200,6 +221,10 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         return Err(e.context(format!("cannot write the results into {}", out.display())));
     }
     let table = writer.terminal_table();
+    let shortfall = precision
+        .as_ref()
+        .map(|pr| precision_report(&writer, pr))
+        .unwrap_or_default();
     writer
         .finish()
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
@@ -207,9 +232,91 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         crate::report::render::report(&out)?;
     }
     if !c.quiet {
-        print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;
+        print_stdout(&format!(
+            "{table}{}\nwritten to {}\n",
+            shortfall.summary,
+            out.display()
+        ))?;
+        for line in &shortfall.details {
+            eprintln!("{line}");
+        }
+    }
+    if args.require_precision && shortfall.points > 0 {
+        return Err(PrecisionNotMet {
+            points: shortfall.points,
+        }
+        .into());
     }
     Ok(())
+}
+
+/// `--require-precision` and some point did not reach the precision (exit code 3).
+#[derive(Debug, thiserror::Error)]
+#[error("--require-precision: {points} point(s) did not reach the precision within --max-reps (the files are written; see sweep.csv, precision_missing)")]
+pub struct PrecisionNotMet {
+    pub points: usize,
+}
+
+/// What the terminal says about `--precision`.
+#[derive(Default)]
+struct PrecisionReport {
+    /// Points that did not reach it.
+    points: usize,
+    /// A line for the end of the table (empty without --precision).
+    summary: String,
+    /// Warning lines for stderr: one per point that did not reach it (at most 20).
+    details: Vec<String>,
+}
+
+fn precision_report(writer: &SweepWriter, pr: &Precision) -> PrecisionReport {
+    use crate::report::short;
+    const MAX_LINES: usize = 20;
+    let short_points = writer.precision_shortfalls();
+    let done = writer.points_done();
+    let pct = format!("±{}%", short(100.0 * pr.relative).trim_end_matches('0').trim_end_matches('.'));
+    let mut r = PrecisionReport {
+        points: short_points.len(),
+        ..Default::default()
+    };
+    if short_points.is_empty() {
+        r.summary = format!("precision {pct}: reached at every one of the {done} points\n");
+        return r;
+    }
+    r.summary = format!(
+        "precision {pct}: NOT reached at {} of {done} points within --max-reps {} (on stderr; \
+         sweep.csv: precision_met, precision_missing)\n",
+        short_points.len(),
+        pr.max_replications
+    );
+    r.details.push(format!(
+        "warning: {} point(s) did not reach the precision {pct} (95% half-width within {pct} of \
+         the mean, or the floor) within --max-reps {}:",
+        short_points.len(),
+        pr.max_replications
+    ));
+    for (point, values, reps, missing) in short_points.iter().take(MAX_LINES) {
+        let kpis: Vec<String> = missing
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} ±{} (wanted ±{})",
+                    s.kpi.name(),
+                    short(s.mean),
+                    short(s.half_width),
+                    short(s.wanted)
+                )
+            })
+            .collect();
+        r.details.push(format!(
+            "  point {point} ({values}), {reps} replications: {}",
+            kpis.join(", ")
+        ));
+    }
+    if short_points.len() > MAX_LINES {
+        r.details
+            .push(format!("  … and {} more points", short_points.len() - MAX_LINES));
+    }
+    r
 }
 
 /// Check the names given to --precision-kpis.

@@ -322,19 +322,27 @@ impl Precision {
     /// The KPIs (among those that must reach the precision, and defined in at least one
     /// replication) whose interval is still too wide.
     pub fn missing(&self, reps: &[Replication]) -> Vec<Kpi> {
+        self.shortfalls(reps).iter().map(|s| s.kpi).collect()
+    }
+
+    /// [`Precision::missing`], with the half-width reached and the one wanted. The half-width
+    /// is that of the Student-t interval itself, before it is clipped to the KPI's range.
+    pub fn shortfalls(&self, reps: &[Replication]) -> Vec<Shortfall> {
         Kpi::ALL
             .iter()
             .copied()
             .filter(|k| self.kpis.is_empty() || self.kpis.iter().any(|n| n == k.name()))
-            .filter(|&kpi| {
+            .filter_map(|kpi| {
                 let column: Vec<f64> = reps.iter().map(|r| r.overall[kpi.index()]).collect();
-                match confidence_interval(&column, 0.95) {
-                    None => false,
-                    Some(i) => {
-                        let half = 0.5 * (i.high - i.low);
-                        !(half <= self.relative * i.mean.abs() || half <= Self::floor(kpi))
-                    }
-                }
+                let i = confidence_interval(&column, 0.95)?;
+                let half = 0.5 * (i.high - i.low);
+                let wanted = (self.relative * i.mean.abs()).max(Self::floor(kpi));
+                (!(half <= wanted)).then_some(Shortfall {
+                    kpi,
+                    mean: i.mean,
+                    half_width: half,
+                    wanted,
+                })
             })
             .collect()
     }
@@ -343,6 +351,17 @@ impl Precision {
     pub fn reached(&self, reps: &[Replication]) -> bool {
         self.missing(reps).is_empty()
     }
+}
+
+/// A KPI whose 95% interval is wider than a [`Precision`] asks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shortfall {
+    pub kpi: Kpi,
+    pub mean: f64,
+    /// Half-width of the 95% interval reached (NaN with one replication).
+    pub half_width: f64,
+    /// The largest half-width the precision accepts: the fraction of the mean, or the floor.
+    pub wanted: f64,
 }
 
 /// Like [`run_points`], but each point starts with its scenario's replications and gets that

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{kpi_cells, kpi_columns, number, short, write_dir, write_files, RunReport};
 use crate::experiment::grid::Vary;
-use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision};
+use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision, Shortfall};
 use crate::experiment::{summarise, KpiSummary, Replication};
 use crate::stats::Kpi;
 
@@ -109,7 +109,7 @@ struct Row {
     summary: Vec<KpiSummary>,
     replications: usize,
     /// With a target precision: the KPIs that did not reach it.
-    missing: Option<Vec<Kpi>>,
+    missing: Option<Vec<Shortfall>>,
 }
 
 /// Collects finished points, writes each one's folder, then the sweep's tables.
@@ -148,7 +148,7 @@ impl<'a> SweepWriter<'a> {
             self.rows[p.index] = Some(Row {
                 summary: summarise(&reps, |r| &r.overall),
                 replications: reps.len(),
-                missing: self.precision.as_ref().map(|pr| pr.missing(&reps)),
+                missing: self.precision.as_ref().map(|pr| pr.shortfalls(&reps)),
             });
             found += 1;
         }
@@ -166,7 +166,7 @@ impl<'a> SweepWriter<'a> {
             missing: self
                 .precision
                 .as_ref()
-                .map(|pr| pr.missing(&result.replications)),
+                .map(|pr| pr.shortfalls(&result.replications)),
             summary: report.summary,
             replications: result.replications.len(),
         });
@@ -230,6 +230,31 @@ impl<'a> SweepWriter<'a> {
         t
     }
 
+    /// With `--precision`: the points that did not reach it, each with its settings
+    /// (`key=value, …`), replications and the KPIs too wide.
+    pub fn precision_shortfalls(&self) -> Vec<(usize, String, usize, &[Shortfall])> {
+        self.plan
+            .points
+            .iter()
+            .zip(&self.rows)
+            .filter_map(|(p, row)| {
+                let row = row.as_ref()?;
+                let missing = row.missing.as_deref().filter(|m| !m.is_empty())?;
+                let values: Vec<String> = self
+                    .keys()
+                    .zip(&p.values)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                Some((p.index, values.join(", "), row.replications, missing))
+            })
+            .collect()
+    }
+
+    /// Points with a finished row.
+    pub fn points_done(&self) -> usize {
+        self.rows.iter().filter(|r| r.is_some()).count()
+    }
+
     fn keys(&self) -> impl Iterator<Item = &str> {
         self.plan.vary.iter().map(|v| v.key.as_str())
     }
@@ -254,7 +279,7 @@ impl<'a> SweepWriter<'a> {
             rec.extend(p.values.iter().cloned());
             rec.push(row.replications.to_string());
             if let Some(missing) = &row.missing {
-                let names: Vec<&str> = missing.iter().map(|k| k.name()).collect();
+                let names: Vec<&str> = missing.iter().map(|s| s.kpi.name()).collect();
                 rec.push(missing.is_empty().to_string());
                 rec.push(names.join(";"));
             }
