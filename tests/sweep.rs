@@ -717,3 +717,102 @@ fn the_local_deploy_recipe_merges_into_the_unsharded_files() {
     assert_ok(&small_sweep(&whole, &[], None));
     assert_same_tree(&whole, &dir.join("study/merged"));
 }
+
+/// `ccsim sweep` of basic_chat over staffing.agents=6..9 into `out`, 20 replications.
+fn agents_sweep(out: &Path, extra: &[&str]) -> std::process::Output {
+    let scenario = basic();
+    let mut args = vec![
+        "sweep",
+        scenario.as_str(),
+        "--vary",
+        "staffing.agents=6..9",
+        "--reps",
+        "20",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    ccsim(&args, None)
+}
+
+#[test]
+fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
+    let dir = scratch("baseline");
+    let whole = dir.join("whole");
+    assert_ok(&agents_sweep(&whole, &["--baseline", "staffing.agents=8"]));
+    let rows = csv_rows(&whole.join("sweep.csv"));
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let num = |row: &[String], name: &str| row[at(name)].parse::<f64>().unwrap();
+    let half = |row: &[String], kpi: &str| {
+        0.5 * (num(row, &format!("{kpi}_ci95_high")) - num(row, &format!("{kpi}_ci95_low")))
+    };
+    let base = rows[1..].iter().find(|r| r[at("baseline")] == "true").unwrap();
+    assert_eq!(base[at("staffing.agents")], "8");
+    assert_eq!(rows[1..].iter().filter(|r| r[at("baseline")] == "true").count(), 1);
+    // The baseline's own difference is exactly 0, for every KPI it defines.
+    for k in ccsim::stats::Kpi::ALL {
+        let n = k.name();
+        if base[at(n)].is_empty() {
+            continue;
+        }
+        for c in ["_diff", "_diff_ci95_low", "_diff_ci95_high"] {
+            assert_eq!(base[at(&format!("{n}{c}"))], "0", "{n}{c}");
+        }
+    }
+    for row in rows[1..].iter().filter(|r| r[at("baseline")] == "false") {
+        let diff = num(row, "service_level_diff");
+        let expected = num(row, "service_level") - num(base, "service_level");
+        assert!((diff - expected).abs() < 1e-12, "{diff} vs {expected}");
+        let paired = 0.5 * (num(row, "service_level_diff_ci95_high") - num(row, "service_level_diff_ci95_low"));
+        let unpaired = half(row, "service_level").hypot(half(base, "service_level"));
+        eprintln!(
+            "agents {}: service_level diff {diff:.5}, paired ±{paired:.5}, unpaired ±{unpaired:.5}",
+            row[at("staffing.agents")]
+        );
+        assert!(paired < unpaired, "agents {}: {paired} >= {unpaired}", row[at("staffing.agents")]);
+        assert!(paired > 0.0);
+    }
+    // sweep_long.csv carries the same differences.
+    let long = csv_rows(&whole.join("sweep_long.csv"));
+    let lat = |name: &str| long[0].iter().position(|h| h == name).unwrap();
+    let sl: Vec<&Vec<String>> = long[1..].iter().filter(|r| r[lat("kpi")] == "service_level").collect();
+    assert_eq!(sl.len(), 4);
+    for (l, w) in sl.iter().zip(&rows[1..]) {
+        assert_eq!(l[lat("diff")], w[at("service_level_diff")]);
+        assert_eq!(l[lat("diff_ci95_low")], w[at("service_level_diff_ci95_low")]);
+    }
+    // The same point by index; shards merged with --baseline; an interrupted sweep resumed:
+    // byte for byte the same files.
+    let by_index = dir.join("by-index");
+    assert_ok(&agents_sweep(&by_index, &["--baseline", "2"]));
+    assert_same_tree(&whole, &by_index);
+    let shards: Vec<String> = (1..=2)
+        .map(|i| dir.join(format!("s{i}")).to_string_lossy().into_owned())
+        .collect();
+    for (i, d) in shards.iter().enumerate() {
+        assert_ok(&agents_sweep(Path::new(d), &["--shard", &format!("{}/2", i + 1)]));
+    }
+    let merged = dir.join("merged");
+    let mut args = vec!["merge", "-q", "--baseline", "2", "--out", merged.to_str().unwrap()];
+    args.extend(shards.iter().map(String::as_str));
+    assert_ok(&ccsim(&args, None));
+    assert_same_tree(&whole, &merged);
+    let cut = dir.join("cut");
+    assert_ok(&agents_sweep(&cut, &["--baseline", "2"]));
+    std::fs::remove_dir_all(cut.join("points/p0001")).unwrap();
+    std::fs::remove_file(cut.join("sweep.csv")).unwrap();
+    assert_ok(&agents_sweep(&cut, &["--baseline", "2", "--resume"]));
+    assert_same_tree(&whole, &cut);
+    // A baseline that names no point is an error naming the rule.
+    for (spec, message) in [
+        ("7", "point 7 does not exist"),
+        ("staffing.agents=12", "not one of the values"),
+        ("indicator.red=60s", "is not varied"),
+    ] {
+        let o = agents_sweep(&dir.join("bad"), &["--baseline", spec]);
+        assert_eq!(o.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(message), "{spec}: {stderr}");
+    }
+}

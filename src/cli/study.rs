@@ -62,6 +62,11 @@ pub struct SweepArgs {
     /// With --precision: only these KPIs must reach it (comma-separated names) [default: all].
     #[arg(long, value_name = "KPI,...", value_delimiter = ',')]
     pub precision_kpis: Vec<String>,
+    /// Compare every point with this one: sweep.csv and sweep_long.csv get each KPI's
+    /// difference from it with a paired 95% interval. A point index (3) or the value of every
+    /// varied key (staffing.agents=8,indicator.red=60s).
+    #[arg(long, value_name = "POINT")]
+    pub baseline: Option<String>,
     /// With --precision: exit with code 3 (after writing every file) when some point did not
     /// reach it within --max-reps.
     #[arg(long)]
@@ -81,6 +86,9 @@ pub struct MergeArgs {
     /// Output folder for the merged files.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Compare every point with this one, as `ccsim sweep --baseline`.
+    #[arg(long, value_name = "POINT")]
+    pub baseline: Option<String>,
     /// Do not print the summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -169,7 +177,8 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
 
     let plan_bytes = PlanFile::new(&plan, "sweep", precision.clone()).to_bytes();
     let plan_path = out.join("plan.json");
-    let mut writer = SweepWriter::new(&out, &plan, precision.clone());
+    let baseline = baseline_point(&plan, args.baseline.as_deref())?;
+    let mut writer = SweepWriter::new(&out, &plan, precision.clone()).with_baseline(baseline);
     let mut resumed = 0;
     if args.resume && plan_path.exists() {
         let old = std::fs::read(&plan_path)
@@ -233,8 +242,9 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     }
     if !c.quiet {
         print_stdout(&format!(
-            "{table}{}\nwritten to {}\n",
+            "{table}{}{}\nwritten to {}\n",
             shortfall.summary,
+            baseline_line(&plan, baseline),
             out.display()
         ))?;
         for line in &shortfall.details {
@@ -317,6 +327,32 @@ fn precision_report(writer: &SweepWriter, pr: &Precision) -> PrecisionReport {
             .push(format!("  … and {} more points", short_points.len() - MAX_LINES));
     }
     r
+}
+
+/// The point `--baseline` names, checked against the plan.
+fn baseline_point(plan: &Plan, spec: Option<&str>) -> anyhow::Result<Option<usize>> {
+    spec.map(|s| {
+        plan.find_point(s)
+            .map_err(|e| anyhow::anyhow!("--baseline {s}: {e}"))
+    })
+    .transpose()
+}
+
+/// The line after a sweep's table that says what the differences are from.
+fn baseline_line(plan: &Plan, baseline: Option<usize>) -> String {
+    let Some(b) = baseline else {
+        return String::new();
+    };
+    let values: Vec<String> = plan
+        .vary
+        .iter()
+        .zip(&plan.points[b].values)
+        .map(|(v, x)| format!("{}={x}", v.key))
+        .collect();
+    format!(
+        "differences from point {b} ({}) with paired 95% intervals: columns KPI_diff in sweep.csv\n",
+        values.join(", ")
+    )
 }
 
 /// Check the names given to --precision-kpis.
@@ -460,7 +496,11 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let mut replications: Vec<Replication> = Vec::new();
     let mut distributions = Distributions::default();
     let mut collector = PointCollector::default();
-    let mut writer = SweepWriter::new(&args.out, &plan, None);
+    if file.kind == "run" && args.baseline.is_some() {
+        bail!("--baseline compares the points of a sweep; these shards are of a run");
+    }
+    let baseline = baseline_point(&plan, args.baseline.as_deref())?;
+    let mut writer = SweepWriter::new(&args.out, &plan, None).with_baseline(baseline);
     if file.kind == "sweep" {
         clear_sweep_outputs(&args.out)?;
     }
@@ -530,7 +570,11 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let table = writer.terminal_table();
     writer.finish()?;
     if !args.quiet {
-        print_stdout(&format!("{table}\nwritten to {}\n", args.out.display()))?;
+        print_stdout(&format!(
+            "{table}{}\nwritten to {}\n",
+            baseline_line(&plan, baseline),
+            args.out.display()
+        ))?;
     }
     Ok(())
 }

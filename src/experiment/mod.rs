@@ -183,3 +183,28 @@ pub fn summarise<'r>(
         })
         .collect()
 }
+
+/// Per KPI, the mean difference `point − baseline` over the whole window with its 95% paired
+/// Student-t interval: replication r of the point minus replication r of the baseline, over the
+/// replication indices both have (with common random numbers both saw the same customers, so
+/// the differences vary far less than either value). Not clipped: a difference can have either
+/// sign. Replications where either value is undefined are left out; `None` when none is left.
+pub fn paired_differences(point: &[Replication], baseline: &[Replication]) -> Vec<KpiSummary> {
+    let by_index: std::collections::HashMap<u32, &Replication> =
+        baseline.iter().map(|r| (r.index, r)).collect();
+    let pairs: Vec<(&Replication, &Replication)> = point
+        .iter()
+        .filter_map(|r| Some((r, *by_index.get(&r.index)?)))
+        .collect();
+    Kpi::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, &kpi)| {
+            let column: Vec<f64> = pairs.iter().map(|(a, b)| a.overall[k] - b.overall[k]).collect();
+            KpiSummary {
+                kpi,
+                interval: confidence_interval(&column, 0.95),
+            }
+        })
+        .collect()
+}

@@ -109,6 +109,54 @@ impl Plan {
             .expect("tasks only refer to valid points")
     }
 
+    /// The valid point `spec` names: its index (`3`), or the value of every varied key
+    /// (`staffing.agents=8,indicator.red=60s`, values as written in `--vary`).
+    pub fn find_point(&self, spec: &str) -> Result<usize, String> {
+        let spec = spec.trim();
+        let index = if let Ok(i) = spec.parse::<usize>() {
+            if i >= self.points.len() {
+                return Err(format!(
+                    "point {i} does not exist: the sweep has points 0 to {}",
+                    self.points.len() - 1
+                ));
+            }
+            i
+        } else {
+            let mut wanted: Vec<Option<&str>> = vec![None; self.vary.len()];
+            for pair in spec.split(',') {
+                let (key, value) = pair.split_once('=').ok_or_else(|| {
+                    format!("{pair:?}: expected a point index or KEY=VALUE,... of the varied keys")
+                })?;
+                let (key, value) = (key.trim(), value.trim());
+                let k = self.vary.iter().position(|v| v.key == key).ok_or_else(|| {
+                    let keys: Vec<&str> = self.vary.iter().map(|v| v.key.as_str()).collect();
+                    format!("{key} is not varied; the varied keys are {}", keys.join(", "))
+                })?;
+                if !self.vary[k].values.iter().any(|v| v == value) {
+                    return Err(format!(
+                        "{key}={value} is not one of the values of --vary {key}: {}",
+                        self.vary[k].values.join(", ")
+                    ));
+                }
+                wanted[k] = Some(value);
+            }
+            if let Some(k) = wanted.iter().position(Option::is_none) {
+                return Err(format!(
+                    "give a value for every varied key: {} is missing",
+                    self.vary[k].key
+                ));
+            }
+            self.points
+                .iter()
+                .position(|p| p.values.iter().zip(&wanted).all(|(v, w)| Some(v.as_str()) == *w))
+                .expect("every combination of values is a point")
+        };
+        match &self.points[index].scenario {
+            Ok(_) => Ok(index),
+            Err(e) => Err(format!("point {index} is skipped (invalid settings: {e})")),
+        }
+    }
+
     /// Every (point, replication) of the plan in order, for the points `include` accepts, each
     /// with its scenario's number of replications.
     pub fn tasks(&self, include: impl Fn(usize) -> bool) -> Vec<Task> {

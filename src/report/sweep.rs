@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{kpi_cells, kpi_columns, number, short, write_dir, write_files, RunReport};
 use crate::experiment::grid::Vary;
 use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision, Shortfall};
-use crate::experiment::{summarise, KpiSummary, Replication};
+use crate::experiment::{paired_differences, summarise, KpiSummary, Replication};
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
@@ -118,6 +118,11 @@ pub struct SweepWriter<'a> {
     plan: &'a Plan,
     precision: Option<Precision>,
     rows: Vec<Option<Row>>,
+    /// `--baseline`: the point every other one is compared with.
+    baseline: Option<usize>,
+    /// With a baseline: each finished point's replications (overall values only), for the
+    /// paired differences.
+    overall: Vec<Option<Vec<Replication>>>,
 }
 
 impl<'a> SweepWriter<'a> {
@@ -127,7 +132,38 @@ impl<'a> SweepWriter<'a> {
             plan,
             precision,
             rows: plan.points.iter().map(|_| None).collect(),
+            baseline: None,
+            overall: Vec::new(),
         }
+    }
+
+    /// Compare every point with point `baseline` (paired differences in the tables).
+    pub fn with_baseline(mut self, baseline: Option<usize>) -> Self {
+        self.baseline = baseline;
+        self.overall = self.plan.points.iter().map(|_| None).collect();
+        self
+    }
+
+    /// Keep a point's overall values when differences are wanted.
+    fn keep(&mut self, point: usize, reps: &[Replication]) {
+        if self.baseline.is_some() {
+            self.overall[point] = Some(
+                reps.iter()
+                    .map(|r| Replication {
+                        index: r.index,
+                        overall: r.overall.clone(),
+                        intervals: Vec::new(),
+                        distributions: None,
+                    })
+                    .collect(),
+            );
+        }
+    }
+
+    /// The paired differences of point `p` from the baseline, when both are known.
+    fn differences(&self, p: usize) -> Option<Vec<KpiSummary>> {
+        let b = self.overall.get(self.baseline?)?.as_ref()?;
+        Some(paired_differences(self.overall[p].as_ref()?, b))
     }
 
     /// Whether point `index` is already written (by an earlier, interrupted run).
@@ -145,6 +181,7 @@ impl<'a> SweepWriter<'a> {
                 continue;
             }
             let reps = read_replications(&dir.join("replications.csv"))?;
+            self.keep(p.index, &reps);
             self.rows[p.index] = Some(Row {
                 summary: summarise(&reps, |r| &r.overall),
                 replications: reps.len(),
@@ -162,6 +199,7 @@ impl<'a> SweepWriter<'a> {
             .with_distributions(&result.distributions);
         let dir = point_dir(&self.out, result.point, self.plan.points.len());
         write_dir(&dir, &report.files())?;
+        self.keep(result.point, &result.replications);
         self.rows[result.point] = Some(Row {
             missing: self
                 .precision
@@ -270,6 +308,10 @@ impl<'a> SweepWriter<'a> {
             header.push("precision_missing".into());
         }
         header.extend(kpi_columns());
+        if self.baseline.is_some() {
+            header.push("baseline".into());
+            header.extend(kpi_columns().map(|c| diff_column(&c)));
+        }
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
             let Some(row) = row else {
@@ -284,6 +326,13 @@ impl<'a> SweepWriter<'a> {
                 rec.push(names.join(";"));
             }
             rec.extend(kpi_cells(&row.summary));
+            if let Some(b) = self.baseline {
+                rec.push((p.index == b).to_string());
+                match self.differences(p.index) {
+                    Some(d) => rec.extend(kpi_cells(&d)),
+                    None => rec.extend(kpi_columns().map(|_| String::new())),
+                }
+            }
             w.write_record(&rec).expect("write to memory");
         }
         w.into_inner().expect("flush to memory")
@@ -302,11 +351,15 @@ impl<'a> SweepWriter<'a> {
             "std",
             "replications",
         ]);
+        if self.baseline.is_some() {
+            header.extend(["diff", "diff_ci95_low", "diff_ci95_high"]);
+        }
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
             let Some(row) = row else {
                 continue;
             };
+            let differences = self.differences(p.index);
             for s in &row.summary {
                 let mut rec: Vec<String> = vec![p.index.to_string()];
                 rec.extend(p.values.iter().cloned());
@@ -317,6 +370,12 @@ impl<'a> SweepWriter<'a> {
                     .as_ref()
                     .map_or((String::new(), 0), |i| (number(i.std_dev), i.n));
                 rec.extend([std, n.to_string()]);
+                if self.baseline.is_some() {
+                    match &differences {
+                        Some(d) => rec.extend(kpi_cells(std::slice::from_ref(&d[s.kpi.index()]))),
+                        None => rec.extend([String::new(), String::new(), String::new()]),
+                    }
+                }
                 w.write_record(&rec).expect("write to memory");
             }
         }
@@ -340,6 +399,17 @@ impl<'a> SweepWriter<'a> {
         }
         w.into_inner().expect("flush to memory")
     }
+}
+
+/// `service_level` → `service_level_diff`, `service_level_ci95_low` →
+/// `service_level_diff_ci95_low`: the columns of the difference from the baseline.
+fn diff_column(column: &str) -> String {
+    for suffix in ["_ci95_low", "_ci95_high"] {
+        if let Some(kpi) = column.strip_suffix(suffix) {
+            return format!("{kpi}_diff{suffix}");
+        }
+    }
+    format!("{column}_diff")
 }
 
 /// The overall KPI values of each replication, read back from a `replications.csv` (numbers
