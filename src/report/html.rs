@@ -59,10 +59,16 @@ fn head(title: &str) -> String {
     )
 }
 
-/// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean.
-fn kpi_table(summary: Option<&[Estimate]>) -> String {
-    let mut t = String::from(
-        "<table id=\"kpi-table\">\n<tr><th>KPI</th><th>mean</th><th>95% interval</th><th>unit</th><th>definition</th></tr>\n",
+/// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean;
+/// with `diff`, a column for the difference from a sweep's baseline (filled by the explorer).
+fn kpi_table(summary: Option<&[Estimate]>, diff: bool) -> String {
+    let diff_head = if diff {
+        "<th>difference from the baseline (paired 95% interval)</th>"
+    } else {
+        ""
+    };
+    let mut t = format!(
+        "<table id=\"kpi-table\">\n<tr><th>KPI</th><th>mean</th><th>95% interval</th>{diff_head}<th>unit</th><th>definition</th></tr>\n",
     );
     for k in Kpi::ALL {
         let e = summary.map(|s| s[k.index()]);
@@ -86,7 +92,8 @@ fn kpi_table(summary: Option<&[Estimate]>) -> String {
         let _ = writeln!(
             t,
             "<tr data-kpi=\"{n}\"{class}><td>{n}</td><td class=\"num mean\" data-value=\"{value}\">{mean}</td>\
-             <td class=\"num ci\">{ci}</td><td>{u}</td><td class=\"muted\">{d}</td></tr>",
+             <td class=\"num ci\">{ci}</td>{diff_cell}<td>{u}</td><td class=\"muted\">{d}</td></tr>",
+            diff_cell = if diff { "<td class=\"num diff\"></td>" } else { "" },
             n = k.name(),
             u = k.unit(),
             d = esc(k.definition())
@@ -301,7 +308,7 @@ pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
         "<section id=\"kpis\"><h2>KPIs over the measured window</h2>\n<p class=\"muted\">Means \
          across replications with 95% Student-t intervals; contacts count in the interval they \
          arrive in.</p>\n{}</section>\n",
-        kpi_table(Some(&run.summary))
+        kpi_table(Some(&run.summary), false)
     );
     let _ = write!(
         page,
@@ -382,6 +389,7 @@ pub fn sweep_page(
             });
             json!({
                 "summary": summary.as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
+                "diff": sweep.differences[p].as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
                 "intervals": series,
                 "settings": run.map(settings_rows),
                 "warnings": run.map(run_warnings),
@@ -394,6 +402,7 @@ pub fn sweep_page(
         "kpis": Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
         "series": EXPLORER_SERIES.iter().map(|(k, c)| json!({"kpi": k.name(), "color": c})).collect::<Vec<_>>(),
         "points": points,
+        "baseline": sweep.baseline,
     });
     let mut page = head(&format!("ccsim — {title}"));
     let _ = write!(
@@ -424,9 +433,25 @@ pub fn sweep_page(
         page += "</select></label>\n";
     }
     page += "</div>\n<p>Point <span id=\"point-id\"></span> <span id=\"point-status\" class=\"muted\"></span></p>\n";
+    if let Some(b) = sweep.baseline {
+        let values: Vec<String> = plan
+            .vary
+            .iter()
+            .map(|v| {
+                let x = &plan.points[b]["values"][&v.key];
+                format!("{}={}", v.key, x.as_str().unwrap_or(""))
+            })
+            .collect();
+        let _ = writeln!(
+            page,
+            "<p class=\"muted\" id=\"baseline\">Differences are from point {b} ({}): replication r of \
+             the chosen point minus replication r of the baseline, with a paired 95% interval.</p>",
+            esc(&values.join(", "))
+        );
+    }
     page += "<section id=\"warnings\"><ul id=\"point-warnings\"></ul></section>\n";
     page += "<details><summary>Settings of this point</summary><table id=\"point-settings\"></table></details>\n";
-    page += &kpi_table(None);
+    page += &kpi_table(None, sweep.baseline.is_some());
     page += "<figure><svg id=\"chart-response\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
              <figcaption>Response times of the chosen point (share of all replies; green, amber, red by the colour reached; last bar: everything above)</figcaption></figure>\n";
     page += "<figure><svg id=\"chart-service\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
@@ -526,6 +551,15 @@ const EXPLORER_JS: &str = r#"
       mean.textContent = short(e[0]);
       mean.setAttribute('data-value', e[0] === null ? '' : String(e[0]));
       row.querySelector('.ci').textContent = e[1] === null ? '' : '[' + short(e[1]) + ', ' + short(e[2]) + ']';
+      const cell = row.querySelector('.diff');
+      if (cell) {
+        const d = point && point.diff ? point.diff[k] : [null, null, null];
+        const signed = x => (x > 0 ? '+' : '') + short(x);
+        cell.textContent = p === data.baseline ? 'baseline'
+          : d[0] === null ? '—'
+          : signed(d[0]) + (d[1] === null ? '' : ' [' + signed(d[1]) + ', ' + signed(d[2]) + ']');
+        cell.setAttribute('data-value', d[0] === null ? '' : String(d[0]));
+      }
     });
     const iv = point && point.intervals;
     const pick = (kpi, name) => ({name: name, color: data.series.find(s => s.kpi === kpi).color, values: iv ? iv[kpi] : []});

@@ -216,6 +216,10 @@ pub struct SweepData {
     pub plan: crate::report::sweep::PlanFile,
     /// Per point (by index): `None` when skipped or not run; else one estimate per KPI.
     pub points: Vec<Option<Vec<Estimate>>>,
+    /// With `--baseline`: the baseline's index, and per point each KPI's paired difference
+    /// from it (`replications` unused, 0).
+    pub baseline: Option<usize>,
+    pub differences: Vec<Option<Vec<Estimate>>>,
 }
 
 impl SweepData {
@@ -228,6 +232,10 @@ impl SweepData {
         .with_context(|| format!("{}: not a ccsim plan.json", plan_path.display()))?;
         let keys = plan.vary.len();
         let mut points: Vec<Option<Vec<Estimate>>> = vec![None; plan.points.len()];
+        let mut differences = points.clone();
+        // sweep_long.csv: point, keys, kpi, mean, ci95_low, ci95_high, std, replications, and
+        // with a baseline diff, diff_ci95_low, diff_ci95_high.
+        let diff_at = 2 + keys + 5;
         for rec in read_csv(&dir.join("sweep_long.csv"))? {
             let p: usize = rec.get(0).unwrap_or("").parse().context("sweep_long.csv")?;
             let Some(k) = rec.get(1 + keys).and_then(Kpi::by_name) else {
@@ -238,11 +246,37 @@ impl SweepData {
             }
             let row = points[p].get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
             row[k.index()] = estimate(&rec, 2 + keys);
+            if rec.len() > diff_at {
+                let row = differences[p]
+                    .get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
+                row[k.index()] = Estimate {
+                    replications: 0,
+                    ..estimate(&rec, diff_at)
+                };
+            }
+        }
+        // The baseline is the row of sweep.csv marked `true` in its `baseline` column.
+        let mut baseline = None;
+        let wide = dir.join("sweep.csv");
+        if differences.iter().any(Option::is_some) && wide.exists() {
+            let mut r = csv::Reader::from_path(&wide)
+                .with_context(|| format!("cannot read {}", wide.display()))?;
+            let column = r.headers()?.iter().position(|h| h == "baseline");
+            if let Some(c) = column {
+                for rec in r.records() {
+                    let rec = rec.with_context(|| format!("{}: not a ccsim CSV file", wide.display()))?;
+                    if rec.get(c) == Some("true") {
+                        baseline = rec.get(0).and_then(|p| p.parse().ok());
+                    }
+                }
+            }
         }
         Ok(SweepData {
             dir: dir.to_path_buf(),
             plan,
             points,
+            baseline,
+            differences,
         })
     }
 }
