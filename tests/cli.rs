@@ -328,3 +328,77 @@ fn confidence_intervals_stay_within_what_each_kpi_can_take() {
     // The check above would pass on nothing: some intervals must actually have been clipped.
     assert!(clipped_low > 10 && clipped_high > 0, "{clipped_low} {clipped_high}");
 }
+
+/// The `<li>` texts of the warnings section of a report page, unescaped.
+fn page_warnings(page: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(page).unwrap();
+    let section = &html[html.find("<section id=\"warnings\">").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    section
+        .split("<li>")
+        .skip(1)
+        .map(|li| {
+            li[..li.find("</li>").unwrap()]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn the_terminal_shows_the_warnings_of_the_report() {
+    // No agent in the first measured interval, two replications: an unstaffed interval and
+    // wide intervals; with one replication, the single-replication warning.
+    let out = scratch("cli-warnings");
+    let plan = "staffing.agents_per_interval=[12,0,12,12,12,12,12,12,12,12,12,12,12,12,12,12,4]";
+    let o = run_basic("2", &out, &["--set", plan, "--plots"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let terminal: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .map(String::from)
+        .collect();
+    let page = page_warnings(&out.join("report.html"));
+    assert_eq!(terminal, page);
+    assert!(
+        terminal[0].starts_with("Interval 0 (00:30–01:00): no agent on shift while"),
+        "{terminal:?}"
+    );
+    assert!(terminal.iter().any(|w| w.contains("too wide")), "{terminal:?}");
+    // One replication; and -q prints none.
+    let one = scratch("cli-warnings-one");
+    let o = run_basic("1", &one, &["--plots"], None);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("warning: One replication"), "{stderr}");
+    assert_eq!(
+        stderr.lines().filter_map(|l| l.strip_prefix("warning: ")).collect::<Vec<_>>(),
+        page_warnings(&one.join("report.html"))
+    );
+    let o = run_basic("1", &one, &["-q"], None);
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A sweep names the point each warning is about.
+    let sweep = scratch("cli-warnings-sweep");
+    let scenario = scenario_path();
+    let o = ccsim(
+        &[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "staffing.agents=2,12",
+            "--reps",
+            "3",
+            "--out",
+            sweep.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("warning: point 0 (staffing.agents=2): Interval 0 (00:30–01:00): offered load"),
+        "{stderr}"
+    );
+}

@@ -14,6 +14,7 @@ use crate::experiment::staff::{
 use crate::experiment::sweep::Control;
 use crate::experiment::{self, summarise, KpiSummary};
 use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
+use crate::report::warnings::print_run_warnings;
 use crate::report::{clock, short, write_files, RunReport};
 use crate::scenario;
 use crate::stats::Window;
@@ -105,6 +106,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             }
             text += &format!("\nwritten to {}\n", out.display());
             print_stdout(&text)?;
+            print_run_warnings(&report, &out);
             warn_intervals(
                 &window,
                 &report.intervals,
@@ -177,6 +179,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         );
         text += &format!("\nwritten to {}\n", out.display());
         print_stdout(&text)?;
+        print_run_warnings(&report, &out);
         warn_intervals(
             &window,
             &summaries,

@@ -17,6 +17,7 @@ use crate::experiment::sweep::{
 use crate::experiment::{self, Distributions, Replication};
 use crate::report::partial::{find_shards, fingerprint, ShardHeader, ShardWriter};
 use crate::report::sweep::{PlanFile, SweepWriter};
+use crate::report::warnings::{print_run_warnings, print_warnings, MAX_LINES};
 use crate::report::{write_files, RunReport};
 use crate::scenario;
 use crate::stats::Kpi;
@@ -120,6 +121,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             report.terminal_table(),
             out.display()
         ))?;
+        print_run_warnings(&report, &out);
     }
     Ok(())
 }
@@ -230,6 +232,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         return Err(e.context(format!("cannot write the results into {}", out.display())));
     }
     let table = writer.terminal_table();
+    let warnings = writer.warnings();
     let shortfall = precision
         .as_ref()
         .map(|pr| precision_report(&writer, pr))
@@ -250,6 +253,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         for line in &shortfall.details {
             eprintln!("{line}");
         }
+        print_warnings(&warnings, MAX_LINES);
     }
     if args.require_precision && shortfall.points > 0 {
         return Err(PrecisionNotMet {
@@ -563,11 +567,13 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
                 report.terminal_table(),
                 args.out.display()
             ))?;
+            print_run_warnings(&report, &args.out);
         }
         return Ok(());
     }
     write_files(&args.out, &[("plan.json", plan_bytes)])?;
     let table = writer.terminal_table();
+    let warnings = writer.warnings();
     writer.finish()?;
     if !args.quiet {
         print_stdout(&format!(
@@ -575,6 +581,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
             baseline_line(&plan, baseline),
             args.out.display()
         ))?;
+        print_warnings(&warnings, MAX_LINES);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use super::figures::{run_figures, Figure, HEADLINE_KPIS};
 use super::load::{Estimate, RunData, SweepData};
 use super::plots::Chart;
 use super::short;
+use super::warnings::run_warnings;
 use crate::stats::Kpi;
 
 const STYLE: &str = r#"
@@ -135,70 +136,6 @@ fn figures_html(figures: &[(Figure, String)]) -> String {
         );
     }
     t
-}
-
-/// Warnings a reader of this run should see before trusting a number.
-pub fn run_warnings(run: &RunData) -> Vec<String> {
-    let mut w = Vec::new();
-    let k = run.number("/scenario/resolved/model/max_concurrent");
-    let interval = run.number("/window/interval_s");
-    let staffing = run.staffing();
-    // Offered load per slot: arrivals × mean handle time / (agents × slots).
-    let handle = run.summary[Kpi::HandleTimeMean.index()].mean;
-    for (i, iv) in run.intervals.iter().enumerate() {
-        let offered = iv.kpis[Kpi::Offered.index()].mean;
-        let load = offered / interval * handle / (staffing[i] * k);
-        if load >= 1.0 || (staffing[i] == 0.0 && offered > 0.0) {
-            w.push(format!(
-                "Interval {} ({}–{}): offered load {:.2} per slot (arrivals × mean handle time / \
-                 (agents × max chats)) is at or above 1: more work arrives than the agents can \
-                 handle, so queues grow and results depend on the run length.",
-                i, iv.start, iv.end, load
-            ));
-        }
-    }
-    let in_system = run.summary[Kpi::InSystemAtEnd.index()].mean;
-    if in_system > 0.0 {
-        w.push(format!(
-            "{in_system:.1} contacts per replication were still in the system when the run stopped \
-             (see in_system_at_end): their waits and responses are not counted."
-        ));
-    }
-    for kpi in HEADLINE_KPIS {
-        let e = run.summary[kpi.index()];
-        let floor = crate::experiment::sweep::Precision::floor(kpi);
-        if e.replications >= 2 && e.relative_half_width() > 0.1 && 0.5 * (e.high - e.low) > floor {
-            w.push(format!(
-                "{}: the 95% interval [{}, {}] is ±{:.0}% of the mean — too wide to decide \
-                 between close alternatives; add replications (--reps).",
-                kpi.name(),
-                short(e.low),
-                short(e.high),
-                100.0 * e.relative_half_width()
-            ));
-        }
-    }
-    let responses = run.summary[Kpi::Responses.index()].mean;
-    for (kpi, p) in [
-        (Kpi::ResponseP90, 0.9),
-        (Kpi::ResponseP95, 0.95),
-        (Kpi::ResponseP99, 0.99),
-    ] {
-        let needed = 10.0 / (1.0 - p);
-        if responses.is_finite() && responses < needed {
-            w.push(format!(
-                "{} is estimated from {:.0} responses per replication; a {}th percentile needs \
-                 at least {needed:.0} (10 beyond it) to be more than noise.",
-                kpi.name(),
-                responses,
-                (p * 100.0) as u32
-            ));
-        }
-    }
-    if run.run_json["replications"].as_u64() == Some(1) {
-        w.push("One replication: there is no confidence interval. Use --reps 10 or more.".into());
-    }
-    w
 }
 
 /// The settings worth seeing at a glance, as (name, value) rows.

@@ -88,7 +88,44 @@ fn estimate(rec: &csv::StringRecord, at: usize) -> Estimate {
     }
 }
 
+impl From<&crate::experiment::KpiSummary> for Estimate {
+    fn from(s: &crate::experiment::KpiSummary) -> Estimate {
+        s.interval.map_or(Estimate::UNDEFINED, |i| Estimate {
+            mean: i.mean,
+            low: i.low,
+            high: i.high,
+            replications: i.n,
+        })
+    }
+}
+
 impl RunData {
+    /// What [`RunData::read`] would read back from the files of `report`, without writing or
+    /// reading them (the numbers in the files read back exactly); distributions left out.
+    pub fn from_report(report: &crate::report::RunReport, dir: &Path) -> RunData {
+        let run_json = serde_json::from_slice(&report.run_json()).expect("run.json is JSON");
+        let intervals = report
+            .intervals
+            .iter()
+            .enumerate()
+            .map(|(i, summary)| {
+                let (a, b) = report.window.bounds(i);
+                IntervalData {
+                    start: crate::report::clock(a),
+                    end: crate::report::clock(b),
+                    kpis: summary.iter().map(Estimate::from).collect(),
+                }
+            })
+            .collect();
+        RunData {
+            dir: dir.to_path_buf(),
+            run_json,
+            summary: report.summary.iter().map(Estimate::from).collect(),
+            intervals,
+            distributions: Vec::new(),
+        }
+    }
+
     /// Read `summary.csv`, `intervals.csv`, `run.json` (and `distributions.csv` if present).
     pub fn read(dir: &Path) -> anyhow::Result<RunData> {
         let json_path = dir.join("run.json");

@@ -11,6 +11,7 @@ pub mod plots;
 pub mod render;
 pub mod staff;
 pub mod sweep;
+pub mod warnings;
 
 use std::fmt::Write as _;
 use std::io;

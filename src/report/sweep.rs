@@ -12,6 +12,8 @@ use super::{kpi_cells, kpi_columns, number, short, write_dir, write_files, RunRe
 use crate::experiment::grid::Vary;
 use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision, Shortfall};
 use crate::experiment::{paired_differences, summarise, KpiSummary, Replication};
+use super::load::RunData;
+use super::warnings::run_warnings;
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
@@ -123,6 +125,8 @@ pub struct SweepWriter<'a> {
     /// With a baseline: each finished point's replications (overall values only), for the
     /// paired differences.
     overall: Vec<Option<Vec<Replication>>>,
+    /// The warnings of each finished point ([`run_warnings`]), for the terminal.
+    warnings: Vec<Vec<String>>,
 }
 
 impl<'a> SweepWriter<'a> {
@@ -134,6 +138,7 @@ impl<'a> SweepWriter<'a> {
             rows: plan.points.iter().map(|_| None).collect(),
             baseline: None,
             overall: Vec::new(),
+            warnings: plan.points.iter().map(|_| Vec::new()).collect(),
         }
     }
 
@@ -182,6 +187,7 @@ impl<'a> SweepWriter<'a> {
             }
             let reps = read_replications(&dir.join("replications.csv"))?;
             self.keep(p.index, &reps);
+            self.warnings[p.index] = run_warnings(&RunData::read(&dir)?);
             self.rows[p.index] = Some(Row {
                 summary: summarise(&reps, |r| &r.overall),
                 replications: reps.len(),
@@ -200,6 +206,7 @@ impl<'a> SweepWriter<'a> {
         let dir = point_dir(&self.out, result.point, self.plan.points.len());
         write_dir(&dir, &report.files())?;
         self.keep(result.point, &result.replications);
+        self.warnings[result.point] = run_warnings(&RunData::from_report(&report, &dir));
         self.rows[result.point] = Some(Row {
             missing: self
                 .precision
@@ -284,6 +291,25 @@ impl<'a> SweepWriter<'a> {
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
                 Some((p.index, values.join(", "), row.replications, missing))
+            })
+            .collect()
+    }
+
+    /// Every finished point's warnings, each with the point it is about
+    /// (`point 3 (staffing.agents=6)`), in point order.
+    pub fn warnings(&self) -> Vec<(String, String)> {
+        self.plan
+            .points
+            .iter()
+            .zip(&self.warnings)
+            .flat_map(|(p, ws)| {
+                let values: Vec<String> = self
+                    .keys()
+                    .zip(&p.values)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let what = format!("point {} ({})", p.index, values.join(", "));
+                ws.iter().map(move |w| (what.clone(), w.clone()))
             })
             .collect()
     }
