@@ -402,3 +402,90 @@ fn the_terminal_shows_the_warnings_of_the_report() {
         "{stderr}"
     );
 }
+
+#[test]
+fn work_above_the_guard_is_refused_with_the_estimate() {
+    let dir = scratch("cli-guard");
+    let out = dir.join("never");
+    // About 640 contacts per replication × 10^7 replications: 6.4e9 contacts (under 1e10),
+    // but 16 intervals × 10^7 = 1.6e8 interval-replications (above 1e7).
+    let o = run_basic("10000000", &out, &[], None);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("about 1.60e8 interval-replications") && stderr.contains("limit of 1e7"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--yes"), "{stderr}");
+    // A million chats an hour for 20,000 hours: 2e10 contacts in one replication.
+    let o = run_basic(
+        "1",
+        &out,
+        &[
+            "--set",
+            "arrivals.rate_per_hour=1000000",
+            "--set",
+            "run.horizon=20000h",
+            "--set",
+            "run.interval=20000h",
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("about 2.00e10 contacts") && stderr.contains("limit of 1e10"), "{stderr}");
+    assert!(!out.exists(), "nothing written");
+    // Sweeps count every point, staffing searches every level they may run.
+    let scenario = scenario_path();
+    let s = scenario.to_str().unwrap();
+    let o = ccsim(
+        &["sweep", s, "--vary", "staffing.agents=1..100", "--reps", "10000", "--out", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("interval-replications"));
+    let o = ccsim(
+        &["staff", s, "--target", "service_level>=0.8", "--max-reps", "1000000", "--out", out.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("above the limit"));
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn threads_are_capped_at_the_cores_and_progress_lines_go_to_logs() {
+    let dir = scratch("cli-progress");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let many = (cores + 1).to_string();
+    let o = run_basic("4", &dir.join("a"), &["--threads", &many], None);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!("note: --threads {many} is more than the {cores} cores")),
+        "{stderr}"
+    );
+    // stderr is a pipe here: auto means plain lines (every 0 s with the variable set).
+    let progress = |extra: &[&str]| {
+        let scenario = scenario_path();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"));
+        cmd.args(["run", scenario.to_str().unwrap(), "--reps", "30", "--out"])
+            .arg(dir.join("b"))
+            .args(extra)
+            .env("CCSIM_PROGRESS_SECONDS", "0");
+        let o = cmd.output().unwrap();
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .filter(|l| l.starts_with("progress: "))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let lines = progress(&[]);
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| l.contains("/30 replications") && l.contains("replications/s")), "{lines:?}");
+    assert!(!progress(&["--progress", "plain"]).is_empty());
+    assert!(progress(&["--progress", "none"]).is_empty());
+    assert!(progress(&["--progress", "bar"]).is_empty(), "no bar drawn into a pipe");
+    assert!(progress(&["-q"]).is_empty());
+}

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use super::guard::Work;
 use super::progress::{handle_ctrl_c, SearchLog, CANCEL};
 use super::{print_stdout, ScenarioArgs};
 use crate::experiment::staff::{
@@ -50,6 +51,19 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let out = c.out_dir(&args.out, "-staff");
     let base = scenario::load(&c.scenario, &c.overrides()?)?;
     check_bounds(&args, base.run.replications)?;
+    // Levels run at most: a gallop and a bisection over the range, each up to --max-reps; per
+    // interval, that for every interval, then the final run of the plan.
+    let span = (args.max_agents - args.min_agents) as f64 + 1.0;
+    let levels = 2.0 * span.log2().ceil() + 2.0;
+    let reps = args.max_reps.max(base.run.replications) as f64;
+    let searches = if args.per_interval {
+        experiment::window(&base).intervals() as f64
+    } else {
+        1.0
+    };
+    Work::of(&base, reps, levels * searches)
+        .add(Work::of(&base, reps, 1.0))
+        .check(c.yes)?;
     let settings = SearchSettings {
         targets: args.target.clone(),
         max_replications: args.max_reps,
@@ -57,7 +71,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         max_agents: args.max_agents,
     };
     handle_ctrl_c();
-    let log = SearchLog::new(c.quiet);
+    let log = SearchLog::new(c.progress());
     let control = Control {
         cancel: &CANCEL,
         progress: &log,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
+use super::guard::Work;
 use super::progress::{handle_ctrl_c, Bar, CANCEL};
 use super::{print_stdout, ScenarioArgs, ShardArgs};
 use crate::experiment::grid::Vary;
@@ -108,7 +109,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "run", shard, &out);
     }
     let scenario = scenario::load(&c.scenario, &overrides)?;
-    let (replications, distributions) = c.with_threads(|| experiment::run_pooled(&scenario))?;
+    let reps = scenario.run.replications;
+    Work::of(&scenario, reps as f64, 1.0).check(c.yes)?;
+    let bar = Bar::new(1, c.progress());
+    let control = Control {
+        cancel: &NEVER_CANCELLED,
+        progress: &bar,
+    };
+    bar.planned(reps as u64);
+    let (replications, distributions) =
+        c.with_threads(|| experiment::replications(&scenario, 0..reps, &control))??;
+    bar.finish();
     let report = RunReport::new(&scenario, &replications).with_distributions(&distributions);
     write_files(&out, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
@@ -176,6 +187,8 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         }
         return run_shard(c, &plan, "sweep", shard, &out);
     }
+    // With --precision, every point may need --max-reps.
+    plan_work(&plan, precision.as_ref().map(|p| p.max_replications), 1.0).check(c.yes)?;
 
     let plan_bytes = PlanFile::new(&plan, "sweep", precision.clone()).to_bytes();
     let plan_path = out.join("plan.json");
@@ -202,7 +215,7 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
 
     handle_ctrl_c();
     let valid = plan.points.iter().filter(|p| p.scenario.is_ok()).count();
-    let bar = Bar::new(valid, c.quiet);
+    let bar = Bar::new(valid, c.progress());
     bar.already_done(resumed);
     let control = Control {
         cancel: &CANCEL,
@@ -359,6 +372,22 @@ fn baseline_line(plan: &Plan, baseline: Option<usize>) -> String {
     )
 }
 
+/// `ccsim run` does not stop on Ctrl-C half-way (a run writes nothing until it is complete).
+static NEVER_CANCELLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The work of the valid points of `plan`, each with `replications` replications (its own
+/// when `None`), divided by `share` (the shards).
+fn plan_work(plan: &Plan, replications: Option<u32>, share: f64) -> Work {
+    plan.points
+        .iter()
+        .filter_map(|p| p.scenario.as_ref().ok())
+        .map(|s| {
+            let reps = replications.unwrap_or(s.run.replications).max(s.run.replications);
+            Work::of(s, reps as f64 / share, 1.0)
+        })
+        .fold(Work::default(), Work::add)
+}
+
 /// Check the names given to --precision-kpis.
 fn precision_kpis(names: &[String]) -> anyhow::Result<Vec<String>> {
     for n in names {
@@ -416,6 +445,7 @@ fn run_shard(
     shard: Shard,
     out: &Path,
 ) -> anyhow::Result<()> {
+    plan_work(plan, None, shard.count as f64).check(c.yes)?;
     let tasks = plan.tasks(|_| true);
     let slice = shard.slice(tasks.len());
     let plan_bytes = PlanFile::new(plan, kind, None).to_bytes();
@@ -431,7 +461,7 @@ fn run_shard(
         .with_context(|| format!("cannot write into {}", out.display()))?;
     let mut writer = ShardWriter::create(out, &header)?;
     handle_ctrl_c();
-    let bar = Bar::new(1, c.quiet);
+    let bar = Bar::new(1, c.progress());
     let control = Control {
         cancel: &CANCEL,
         progress: &bar,

@@ -99,6 +99,27 @@ pub fn window(s: &Scenario) -> Window {
     }
 }
 
+/// Expected arrivals in one replication (warm-up included): the integral of the arrival rate
+/// from time 0 to the end of arrivals, for a guard on the work before it starts.
+pub fn expected_contacts(s: &Scenario) -> f64 {
+    let m = &s.model;
+    let mut total = 0.0;
+    let mut start = 0.0;
+    let mut i = 0;
+    while start < m.arrivals_end {
+        let end = if i + 1 >= m.arrival_rates.len() {
+            m.arrivals_end // the last rate holds for any later time
+        } else {
+            (start + m.interval).min(m.arrivals_end)
+        };
+        total += m.arrival_rates.get(i).or(m.arrival_rates.last()).copied().unwrap_or(0.0)
+            * (end - start);
+        start = end;
+        i += 1;
+    }
+    total
+}
+
 /// Run replication `index` of `scenario` with its own random streams.
 pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
     let collector = Collector::new(window(scenario));
