@@ -313,11 +313,18 @@ fn confidence_intervals_stay_within_what_each_kpi_can_take() {
     for line in text.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         let kpi = ccsim::stats::Kpi::by_name(f[3]).unwrap();
-        let (Ok(mean), Ok(low), Ok(high)) = (f[4].parse::<f64>(), f[5].parse::<f64>(), f[6].parse::<f64>()) else {
+        let (Ok(mean), Ok(low), Ok(high)) = (
+            f[4].parse::<f64>(),
+            f[5].parse::<f64>(),
+            f[6].parse::<f64>(),
+        ) else {
             continue;
         };
         let (min, max) = kpi.range();
-        assert!(min <= low && low <= mean && mean <= high && high <= max, "{line}");
+        assert!(
+            min <= low && low <= mean && mean <= high && high <= max,
+            "{line}"
+        );
         if low == 0.0 && mean > 0.0 {
             clipped_low += 1;
         }
@@ -326,7 +333,10 @@ fn confidence_intervals_stay_within_what_each_kpi_can_take() {
         }
     }
     // The check above would pass on nothing: some intervals must actually have been clipped.
-    assert!(clipped_low > 10 && clipped_high > 0, "{clipped_low} {clipped_high}");
+    assert!(
+        clipped_low > 10 && clipped_high > 0,
+        "{clipped_low} {clipped_high}"
+    );
 }
 
 /// The `<li>` texts of the warnings section of a report page, unescaped.
@@ -367,18 +377,28 @@ fn the_terminal_shows_the_warnings_of_the_report() {
         terminal[0].starts_with("Interval 0 (00:30–01:00): no agent on shift while"),
         "{terminal:?}"
     );
-    assert!(terminal.iter().any(|w| w.contains("too wide")), "{terminal:?}");
+    assert!(
+        terminal.iter().any(|w| w.contains("too wide")),
+        "{terminal:?}"
+    );
     // One replication; and -q prints none.
     let one = scratch("cli-warnings-one");
     let o = run_basic("1", &one, &["--plots"], None);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("warning: One replication"), "{stderr}");
     assert_eq!(
-        stderr.lines().filter_map(|l| l.strip_prefix("warning: ")).collect::<Vec<_>>(),
+        stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("warning: "))
+            .collect::<Vec<_>>(),
         page_warnings(&one.join("report.html"))
     );
     let o = run_basic("1", &one, &["-q"], None);
-    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     // A sweep names the point each warning is about.
     let sweep = scratch("cli-warnings-sweep");
     let scenario = scenario_path();
@@ -398,7 +418,9 @@ fn the_terminal_shows_the_warnings_of_the_report() {
     assert!(o.status.success());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains("warning: point 0 (staffing.agents=2): Interval 0 (00:30–01:00): offered load"),
+        stderr.contains(
+            "warning: point 0 (staffing.agents=2): Interval 0 (00:30–01:00): offered load"
+        ),
         "{stderr}"
     );
 }
@@ -433,19 +455,40 @@ fn work_above_the_guard_is_refused_with_the_estimate() {
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("about 2.00e10 contacts") && stderr.contains("limit of 1e10"), "{stderr}");
+    assert!(
+        stderr.contains("about 2.00e10 contacts") && stderr.contains("limit of 1e10"),
+        "{stderr}"
+    );
     assert!(!out.exists(), "nothing written");
     // Sweeps count every point, staffing searches every level they may run.
     let scenario = scenario_path();
     let s = scenario.to_str().unwrap();
     let o = ccsim(
-        &["sweep", s, "--vary", "staffing.agents=1..100", "--reps", "10000", "--out", out.to_str().unwrap()],
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "staffing.agents=1..100",
+            "--reps",
+            "10000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("interval-replications"));
     let o = ccsim(
-        &["staff", s, "--target", "service_level>=0.8", "--max-reps", "1000000", "--out", out.to_str().unwrap()],
+        &[
+            "staff",
+            s,
+            "--target",
+            "service_level>=0.8",
+            "--max-reps",
+            "1000000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(o.status.code(), Some(1));
@@ -462,7 +505,9 @@ fn threads_are_capped_at_the_cores_and_progress_lines_go_to_logs() {
     assert!(o.status.success());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains(&format!("note: --threads {many} is more than the {cores} cores")),
+        stderr.contains(&format!(
+            "note: --threads {many} is more than the {cores} cores"
+        )),
         "{stderr}"
     );
     // stderr is a pipe here: auto means plain lines (every 0 s with the variable set).
@@ -483,9 +528,17 @@ fn threads_are_capped_at_the_cores_and_progress_lines_go_to_logs() {
     };
     let lines = progress(&[]);
     assert!(!lines.is_empty());
-    assert!(lines.iter().all(|l| l.contains("/30 replications") && l.contains("replications/s")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("/30 replications") && l.contains("replications/s")),
+        "{lines:?}"
+    );
     assert!(!progress(&["--progress", "plain"]).is_empty());
     assert!(progress(&["--progress", "none"]).is_empty());
-    assert!(progress(&["--progress", "bar"]).is_empty(), "no bar drawn into a pipe");
+    assert!(
+        progress(&["--progress", "bar"]).is_empty(),
+        "no bar drawn into a pipe"
+    );
     assert!(progress(&["-q"]).is_empty());
 }

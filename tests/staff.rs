@@ -262,7 +262,10 @@ fn a_target_below_the_floor_staffing_can_reach_names_the_floor() {
     .to_string();
     eprintln!("{e}");
     assert!(e.contains("no staffing up to 40 agents"), "{e}");
-    assert!(e.contains("abandon_rate<=0.05 is missed at 40 agents"), "{e}");
+    assert!(
+        e.contains("abandon_rate<=0.05 is missed at 40 agents"),
+        "{e}"
+    );
     assert!(e.contains("the best value reached is"), "{e}");
     assert!(e.contains("accept_delay") && e.contains("p_wait"), "{e}");
     // The best value quoted is the floor: its interval holds 1 − e^(−1/12).
@@ -272,7 +275,10 @@ fn a_target_below_the_floor_staffing_can_reach_names_the_floor() {
         .split(", ")
         .map(|x| x.parse().unwrap())
         .collect();
-    assert!(bounds[0] <= floor && floor <= bounds[1], "{bounds:?} vs {floor}");
+    assert!(
+        bounds[0] <= floor && floor <= bounds[1],
+        "{bounds:?} vs {floor}"
+    );
     // Without a floor, the hint is to raise the maximum.
     let text = erlang_c_desk("200", "10h", "10h", 5);
     let base = common::scenario(&text);
@@ -287,8 +293,14 @@ fn a_target_below_the_floor_staffing_can_reach_names_the_floor() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("service_level>=0.99 is missed at 12 agents"), "{e}");
-    assert!(e.contains("at 12 agents") && e.contains("raise --max-agents"), "{e}");
+    assert!(
+        e.contains("service_level>=0.99 is missed at 12 agents"),
+        "{e}"
+    );
+    assert!(
+        e.contains("at 12 agents") && e.contains("raise --max-agents"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -336,7 +348,10 @@ fn a_constant_answer_lists_the_intervals_that_miss_the_target() {
         .next()
         .unwrap()
         .to_string();
-    assert!(csv.lines().skip(1).all(|l| l.split(',').nth(3) == Some(agents.as_str())));
+    assert!(csv
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(3) == Some(agents.as_str())));
 }
 
 #[test]
@@ -353,7 +368,14 @@ fn search_bounds_that_describe_no_search_are_errors() {
             "--max-reps 10 is below the 20 replications of one round",
         ),
     ] {
-        let mut args = vec!["staff", s, "--target", "service_level>=0.8", "--out", "/nonexistent/x"];
+        let mut args = vec![
+            "staff",
+            s,
+            "--target",
+            "service_level>=0.8",
+            "--out",
+            "/nonexistent/x",
+        ];
         args.extend(extra);
         let o = common::ccsim(&args, None);
         let stderr = String::from_utf8_lossy(&o.stderr);

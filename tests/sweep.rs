@@ -479,7 +479,10 @@ fn a_precision_not_reached_is_said_and_can_fail_the_sweep() {
         stdout.contains("precision ±0.1%: NOT reached at 2 of 2 points within --max-reps 6"),
         "{stdout}"
     );
-    assert!(stderr.contains("2 point(s) did not reach the precision ±0.1%"), "{stderr}");
+    assert!(
+        stderr.contains("2 point(s) did not reach the precision ±0.1%"),
+        "{stderr}"
+    );
     // One line per point, with its settings, replications and the half-widths.
     let rows = csv_rows(&out.join("sweep.csv"));
     let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
@@ -497,13 +500,18 @@ fn a_precision_not_reached_is_said_and_can_fail_the_sweep() {
         let wanted = format!("abandoned_chat {} ±", ccsim::report::short(mean));
         assert!(line.contains(&wanted), "{line} lacks {wanted}");
         let wanted = "(wanted ±0.5000), service_level ";
-        assert!(line.contains(&wanted), "{line} lacks {wanted}");
+        assert!(line.contains(wanted), "{line} lacks {wanted}");
     }
     // --require-precision: the same files, and exit code 3.
     let strict = dir.join("strict");
     let a = args(strict.to_str().unwrap(), &["--require-precision"]);
     let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
-    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(String::from_utf8_lossy(&o.stderr).contains("--require-precision: 2 point(s)"));
     assert_eq!(
         std::fs::read(strict.join("sweep.csv")).unwrap(),
@@ -516,7 +524,8 @@ fn a_precision_not_reached_is_said_and_can_fail_the_sweep() {
     a[i] = "0.5".into();
     let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("precision ±50%: reached at every one of the 2 points"));
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("precision ±50%: reached at every one of the 2 points"));
 }
 
 #[test]
@@ -747,9 +756,18 @@ fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
     let half = |row: &[String], kpi: &str| {
         0.5 * (num(row, &format!("{kpi}_ci95_high")) - num(row, &format!("{kpi}_ci95_low")))
     };
-    let base = rows[1..].iter().find(|r| r[at("baseline")] == "true").unwrap();
+    let base = rows[1..]
+        .iter()
+        .find(|r| r[at("baseline")] == "true")
+        .unwrap();
     assert_eq!(base[at("staffing.agents")], "8");
-    assert_eq!(rows[1..].iter().filter(|r| r[at("baseline")] == "true").count(), 1);
+    assert_eq!(
+        rows[1..]
+            .iter()
+            .filter(|r| r[at("baseline")] == "true")
+            .count(),
+        1
+    );
     // The baseline's own difference is exactly 0, for every KPI it defines.
     for k in ccsim::stats::Kpi::ALL {
         let n = k.name();
@@ -764,23 +782,34 @@ fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
         let diff = num(row, "service_level_diff");
         let expected = num(row, "service_level") - num(base, "service_level");
         assert!((diff - expected).abs() < 1e-12, "{diff} vs {expected}");
-        let paired = 0.5 * (num(row, "service_level_diff_ci95_high") - num(row, "service_level_diff_ci95_low"));
+        let paired = 0.5
+            * (num(row, "service_level_diff_ci95_high") - num(row, "service_level_diff_ci95_low"));
         let unpaired = half(row, "service_level").hypot(half(base, "service_level"));
         eprintln!(
             "agents {}: service_level diff {diff:.5}, paired ±{paired:.5}, unpaired ±{unpaired:.5}",
             row[at("staffing.agents")]
         );
-        assert!(paired < unpaired, "agents {}: {paired} >= {unpaired}", row[at("staffing.agents")]);
+        assert!(
+            paired < unpaired,
+            "agents {}: {paired} >= {unpaired}",
+            row[at("staffing.agents")]
+        );
         assert!(paired > 0.0);
     }
     // sweep_long.csv carries the same differences.
     let long = csv_rows(&whole.join("sweep_long.csv"));
     let lat = |name: &str| long[0].iter().position(|h| h == name).unwrap();
-    let sl: Vec<&Vec<String>> = long[1..].iter().filter(|r| r[lat("kpi")] == "service_level").collect();
+    let sl: Vec<&Vec<String>> = long[1..]
+        .iter()
+        .filter(|r| r[lat("kpi")] == "service_level")
+        .collect();
     assert_eq!(sl.len(), 4);
     for (l, w) in sl.iter().zip(&rows[1..]) {
         assert_eq!(l[lat("diff")], w[at("service_level_diff")]);
-        assert_eq!(l[lat("diff_ci95_low")], w[at("service_level_diff_ci95_low")]);
+        assert_eq!(
+            l[lat("diff_ci95_low")],
+            w[at("service_level_diff_ci95_low")]
+        );
     }
     // The same point by index; shards merged with --baseline; an interrupted sweep resumed:
     // byte for byte the same files.
@@ -791,10 +820,20 @@ fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
         .map(|i| dir.join(format!("s{i}")).to_string_lossy().into_owned())
         .collect();
     for (i, d) in shards.iter().enumerate() {
-        assert_ok(&agents_sweep(Path::new(d), &["--shard", &format!("{}/2", i + 1)]));
+        assert_ok(&agents_sweep(
+            Path::new(d),
+            &["--shard", &format!("{}/2", i + 1)],
+        ));
     }
     let merged = dir.join("merged");
-    let mut args = vec!["merge", "-q", "--baseline", "2", "--out", merged.to_str().unwrap()];
+    let mut args = vec![
+        "merge",
+        "-q",
+        "--baseline",
+        "2",
+        "--out",
+        merged.to_str().unwrap(),
+    ];
     args.extend(shards.iter().map(String::as_str));
     assert_ok(&ccsim(&args, None));
     assert_same_tree(&whole, &merged);

@@ -300,7 +300,12 @@ fn precision_report(writer: &SweepWriter, pr: &Precision) -> PrecisionReport {
     const MAX_LINES: usize = 20;
     let short_points = writer.precision_shortfalls();
     let done = writer.points_done();
-    let pct = format!("±{}%", short(100.0 * pr.relative).trim_end_matches('0').trim_end_matches('.'));
+    let pct = format!(
+        "±{}%",
+        short(100.0 * pr.relative)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+    );
     let mut r = PrecisionReport {
         points: short_points.len(),
         ..Default::default()
@@ -340,8 +345,10 @@ fn precision_report(writer: &SweepWriter, pr: &Precision) -> PrecisionReport {
         ));
     }
     if short_points.len() > MAX_LINES {
-        r.details
-            .push(format!("  … and {} more points", short_points.len() - MAX_LINES));
+        r.details.push(format!(
+            "  … and {} more points",
+            short_points.len() - MAX_LINES
+        ));
     }
     r
 }
@@ -382,7 +389,9 @@ fn plan_work(plan: &Plan, replications: Option<u32>, share: f64) -> Work {
         .iter()
         .filter_map(|p| p.scenario.as_ref().ok())
         .map(|s| {
-            let reps = replications.unwrap_or(s.run.replications).max(s.run.replications);
+            let reps = replications
+                .unwrap_or(s.run.replications)
+                .max(s.run.replications);
             Work::of(s, reps as f64 / share, 1.0)
         })
         .fold(Work::default(), Work::add)

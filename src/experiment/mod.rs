@@ -112,7 +112,12 @@ pub fn expected_contacts(s: &Scenario) -> f64 {
         } else {
             (start + m.interval).min(m.arrivals_end)
         };
-        total += m.arrival_rates.get(i).or(m.arrival_rates.last()).copied().unwrap_or(0.0)
+        total += m
+            .arrival_rates
+            .get(i)
+            .or(m.arrival_rates.last())
+            .copied()
+            .unwrap_or(0.0)
             * (end - start);
         start = end;
         i += 1;
@@ -221,7 +226,10 @@ pub fn paired_differences(point: &[Replication], baseline: &[Replication]) -> Ve
         .iter()
         .enumerate()
         .map(|(k, &kpi)| {
-            let column: Vec<f64> = pairs.iter().map(|(a, b)| a.overall[k] - b.overall[k]).collect();
+            let column: Vec<f64> = pairs
+                .iter()
+                .map(|(a, b)| a.overall[k] - b.overall[k])
+                .collect();
             KpiSummary {
                 kpi,
                 interval: confidence_interval(&column, 0.95),

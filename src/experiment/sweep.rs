@@ -130,7 +130,10 @@ impl Plan {
                 let (key, value) = (key.trim(), value.trim());
                 let k = self.vary.iter().position(|v| v.key == key).ok_or_else(|| {
                     let keys: Vec<&str> = self.vary.iter().map(|v| v.key.as_str()).collect();
-                    format!("{key} is not varied; the varied keys are {}", keys.join(", "))
+                    format!(
+                        "{key} is not varied; the varied keys are {}",
+                        keys.join(", ")
+                    )
                 })?;
                 if !self.vary[k].values.iter().any(|v| v == value) {
                     return Err(format!(
@@ -148,7 +151,12 @@ impl Plan {
             }
             self.points
                 .iter()
-                .position(|p| p.values.iter().zip(&wanted).all(|(v, w)| Some(v.as_str()) == *w))
+                .position(|p| {
+                    p.values
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(v, w)| Some(v.as_str()) == *w)
+                })
                 .expect("every combination of values is a point")
         };
         match &self.points[index].scenario {
@@ -385,7 +393,9 @@ impl Precision {
                 let i = confidence_interval(&column, 0.95)?;
                 let half = 0.5 * (i.high - i.low);
                 let wanted = (self.relative * i.mean.abs()).max(Self::floor(kpi));
-                (!(half <= wanted)).then_some(Shortfall {
+                // A NaN half-width (one replication) is never precise enough.
+                let precise = half <= wanted;
+                (!precise).then_some(Shortfall {
                     kpi,
                     mean: i.mean,
                     half_width: half,

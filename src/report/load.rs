@@ -284,8 +284,8 @@ impl SweepData {
             let row = points[p].get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
             row[k.index()] = estimate(&rec, 2 + keys);
             if rec.len() > diff_at {
-                let row = differences[p]
-                    .get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
+                let row =
+                    differences[p].get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
                 row[k.index()] = Estimate {
                     replications: 0,
                     ..estimate(&rec, diff_at)
@@ -301,7 +301,8 @@ impl SweepData {
             let column = r.headers()?.iter().position(|h| h == "baseline");
             if let Some(c) = column {
                 for rec in r.records() {
-                    let rec = rec.with_context(|| format!("{}: not a ccsim CSV file", wide.display()))?;
+                    let rec =
+                        rec.with_context(|| format!("{}: not a ccsim CSV file", wide.display()))?;
                     if rec.get(c) == Some("true") {
                         baseline = rec.get(0).and_then(|p| p.parse().ok());
                     }

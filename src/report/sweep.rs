@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use super::load::RunData;
+use super::warnings::run_warnings;
 use super::{kpi_cells, kpi_columns, number, short, write_dir, write_files, RunReport};
 use crate::experiment::grid::Vary;
 use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision, Shortfall};
 use crate::experiment::{paired_differences, summarise, KpiSummary, Replication};
-use super::load::RunData;
-use super::warnings::run_warnings;
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.

@@ -81,7 +81,6 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
     w
 }
 
-
 /// Print `warnings` on stderr, each prefixed `warning: ` (and `what` when it names a point),
 /// at most `max` lines; says how many more there are.
 pub fn print_warnings(warnings: &[(String, String)], max: usize) {

@@ -892,7 +892,10 @@ mod tests {
         let raw = confidence_interval(&[0.0, 0.0, 0.0, 0.1], 0.95).unwrap();
         assert!(raw.low < 0.0, "{raw:?}");
         let c = raw.clipped(0.0, 1.0);
-        assert_eq!((c.low, c.high, c.mean, c.std_dev, c.n), (0.0, raw.high, raw.mean, raw.std_dev, 4));
+        assert_eq!(
+            (c.low, c.high, c.mean, c.std_dev, c.n),
+            (0.0, raw.high, raw.mean, raw.std_dev, 4)
+        );
         let near_one = confidence_interval(&[1.0, 1.0, 0.9], 0.95).unwrap();
         assert!(near_one.high > 1.0);
         assert_eq!(near_one.clipped(0.0, 1.0).high, 1.0);
