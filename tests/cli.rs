@@ -302,3 +302,245 @@ fn the_readme_documents_every_kpi_and_every_scenario_key() {
         );
     }
 }
+
+#[test]
+fn confidence_intervals_stay_within_what_each_kpi_can_take() {
+    // Two replications (t = 12.7) of a well-staffed desk: the raw Student-t intervals of small
+    // shares and counts per interval reach far below 0; the written ones stop at 0 (and at 1).
+    let out = scratch("cli-clipped");
+    let o = run_basic("2", &out, &["--set", "staffing.agents=16", "-q"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+    let (mut clipped_low, mut clipped_high) = (0, 0);
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let kpi = ccsim::stats::Kpi::by_name(f[3]).unwrap();
+        let (Ok(mean), Ok(low), Ok(high)) = (
+            f[4].parse::<f64>(),
+            f[5].parse::<f64>(),
+            f[6].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        let (min, max) = kpi.range();
+        assert!(
+            min <= low && low <= mean && mean <= high && high <= max,
+            "{line}"
+        );
+        if low == 0.0 && mean > 0.0 {
+            clipped_low += 1;
+        }
+        if high == 1.0 && mean < 1.0 && kpi.unit() == "ratio" {
+            clipped_high += 1;
+        }
+    }
+    // The check above would pass on nothing: some intervals must actually have been clipped.
+    assert!(
+        clipped_low > 10 && clipped_high > 0,
+        "{clipped_low} {clipped_high}"
+    );
+}
+
+/// The `<li>` texts of the warnings section of a report page, unescaped.
+fn page_warnings(page: &Path) -> Vec<String> {
+    let html = std::fs::read_to_string(page).unwrap();
+    let section = &html[html.find("<section id=\"warnings\">").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    section
+        .split("<li>")
+        .skip(1)
+        .map(|li| {
+            li[..li.find("</li>").unwrap()]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[test]
+fn the_terminal_shows_the_warnings_of_the_report() {
+    // No agent in the first measured interval, two replications: an unstaffed interval and
+    // wide intervals; with one replication, the single-replication warning.
+    let out = scratch("cli-warnings");
+    let plan = "staffing.agents_per_interval=[12,0,12,12,12,12,12,12,12,12,12,12,12,12,12,12,4]";
+    let o = run_basic("2", &out, &["--set", plan, "--plots"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let terminal: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("warning: "))
+        .map(String::from)
+        .collect();
+    let page = page_warnings(&out.join("report.html"));
+    assert_eq!(terminal, page);
+    assert!(
+        terminal[0].starts_with("Interval 0 (00:30–01:00): no agent on shift while"),
+        "{terminal:?}"
+    );
+    assert!(
+        terminal.iter().any(|w| w.contains("too wide")),
+        "{terminal:?}"
+    );
+    // One replication; and -q prints none.
+    let one = scratch("cli-warnings-one");
+    let o = run_basic("1", &one, &["--plots"], None);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("warning: One replication"), "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("warning: "))
+            .collect::<Vec<_>>(),
+        page_warnings(&one.join("report.html"))
+    );
+    let o = run_basic("1", &one, &["-q"], None);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // A sweep names the point each warning is about.
+    let sweep = scratch("cli-warnings-sweep");
+    let scenario = scenario_path();
+    let o = ccsim(
+        &[
+            "sweep",
+            scenario.to_str().unwrap(),
+            "--vary",
+            "staffing.agents=2,12",
+            "--reps",
+            "3",
+            "--out",
+            sweep.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(
+            "warning: point 0 (staffing.agents=2): Interval 0 (00:30–01:00): offered load"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn work_above_the_guard_is_refused_with_the_estimate() {
+    let dir = scratch("cli-guard");
+    let out = dir.join("never");
+    // About 640 contacts per replication × 10^7 replications: 6.4e9 contacts (under 1e10),
+    // but 16 intervals × 10^7 = 1.6e8 interval-replications (above 1e7).
+    let o = run_basic("10000000", &out, &[], None);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("about 1.60e8 interval-replications") && stderr.contains("limit of 1e7"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--yes"), "{stderr}");
+    // A million chats an hour for 20,000 hours: 2e10 contacts in one replication.
+    let o = run_basic(
+        "1",
+        &out,
+        &[
+            "--set",
+            "arrivals.rate_per_hour=1000000",
+            "--set",
+            "run.horizon=20000h",
+            "--set",
+            "run.interval=20000h",
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("about 2.00e10 contacts") && stderr.contains("limit of 1e10"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing written");
+    // Sweeps count every point, staffing searches every level they may run.
+    let scenario = scenario_path();
+    let s = scenario.to_str().unwrap();
+    let o = ccsim(
+        &[
+            "sweep",
+            s,
+            "--vary",
+            "staffing.agents=1..100",
+            "--reps",
+            "10000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("interval-replications"));
+    let o = ccsim(
+        &[
+            "staff",
+            s,
+            "--target",
+            "service_level>=0.8",
+            "--max-reps",
+            "1000000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("above the limit"));
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn threads_are_capped_at_the_cores_and_progress_lines_go_to_logs() {
+    let dir = scratch("cli-progress");
+    let cores = std::thread::available_parallelism().unwrap().get();
+    let many = (cores + 1).to_string();
+    let o = run_basic("4", &dir.join("a"), &["--threads", &many], None);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "note: --threads {many} is more than the {cores} cores"
+        )),
+        "{stderr}"
+    );
+    // stderr is a pipe here: auto means plain lines (every 0 s with the variable set).
+    let progress = |extra: &[&str]| {
+        let scenario = scenario_path();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ccsim"));
+        cmd.args(["run", scenario.to_str().unwrap(), "--reps", "30", "--out"])
+            .arg(dir.join("b"))
+            .args(extra)
+            .env("CCSIM_PROGRESS_SECONDS", "0");
+        let o = cmd.output().unwrap();
+        assert!(o.status.success());
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .filter(|l| l.starts_with("progress: "))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let lines = progress(&[]);
+    assert!(!lines.is_empty());
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("/30 replications") && l.contains("replications/s")),
+        "{lines:?}"
+    );
+    assert!(!progress(&["--progress", "plain"]).is_empty());
+    assert!(progress(&["--progress", "none"]).is_empty());
+    assert!(
+        progress(&["--progress", "bar"]).is_empty(),
+        "no bar drawn into a pipe"
+    );
+    assert!(progress(&["-q"]).is_empty());
+}

@@ -201,6 +201,7 @@ fn contact_kpis_follow_their_definitions() {
         ("abandoned_chat", 1.0),
         ("abandon_rate", 0.5),
         ("abandon_rate_excl_short", 1.0 / 3.0),
+        ("chat_abandon_rate", 0.5),
         ("p_wait", 0.75),
         ("service_level", 0.25),
         ("service_level_excl_short", 1.0 / 3.0),
@@ -229,6 +230,11 @@ fn contact_kpis_follow_their_definitions() {
     assert_eq!(value(&i1, "offered"), 1.0);
     assert_eq!(value(&i1, "in_system_at_end"), 1.0);
     assert!(value(&i1, "asa") == 0.0 && value(&i1, "response_mean").is_nan());
+    assert_eq!(value(&i1, "chat_abandon_rate"), 0.0);
+    // No contact answered: undefined, not 0.
+    let empty = Collector::new(window()).finish();
+    let none = Kpi::values(&empty.contacts[0], &empty.load[0]);
+    assert!(value(&none, "chat_abandon_rate").is_nan());
 
     let (all_c, all_l) = tallies.overall();
     assert_eq!(value(&Kpi::values(&all_c, &all_l), "offered"), 5.0);

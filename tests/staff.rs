@@ -212,3 +212,175 @@ fn targets_read_like_the_command_line() {
         .unwrap_err()
         .contains("unknown KPI"));
 }
+
+#[test]
+fn a_kpi_nobody_defines_never_meets_a_target() {
+    // 6 chats per hour: with 0 agents nobody is answered, ASA is undefined in every
+    // replication. That must not pass for "asa<=30" (it used to, answering 0 agents).
+    let text = erlang_c_desk("6", "10h", "10h", 10);
+    let found = constant_search(&text, "asa<=30");
+    let zero = &found.evaluations[&0];
+    assert!(zero.summary[Kpi::Asa.index()].interval.is_none());
+    assert_eq!(zero.verdict, Verdict::Missed);
+    // Load 0.3: one agent gives an M/M/1 ASA of 0.3 / (1/180 − 1/600) = 77 s, two agents
+    // about 5 s.
+    assert_eq!(found.agents, 2);
+    assert_eq!(found.chosen().verdict, Verdict::Met);
+    // An interval without any arrival has nobody to serve: any staffing meets its targets,
+    // so a per-interval search gives it the fewest agents allowed.
+    let text = erlang_c_desk("[60, 0]", "20h", "10h", 10);
+    let plan = search_per_interval(
+        &common::scenario(&text),
+        &settings("asa<=30"),
+        &Control::quiet(),
+    )
+    .unwrap();
+    assert!(plan.staffing[0] >= 1, "{:?}", plan.staffing);
+    assert_eq!(plan.staffing[1], 0, "{:?}", plan.staffing);
+}
+
+#[test]
+fn a_target_below_the_floor_staffing_can_reach_names_the_floor() {
+    // Every customer waits the 5 s accept delay, and an exponential queue patience of mean
+    // 60 s gives up within it with probability 1 − e^(−5/60) = 0.080: no number of agents
+    // brings the abandon rate under 0.05.
+    let text = erlang_c_desk("60", "10h", "10h", 10).replace(
+        "[kpi]",
+        "accept_delay = { dist = \"constant\", value = \"5s\" }\n[patience]\nqueue = { dist = \"exponential\", mean = \"1m\" }\n[kpi]",
+    );
+    let base = common::scenario(&text);
+    let mut s = settings("abandon_rate<=0.05");
+    s.max_agents = 40;
+    let e = search(
+        |n| with_constant_staffing(&base.document, Path::new("test.toml"), n),
+        10,
+        Scope::Overall,
+        &s,
+        &Control::quiet(),
+    )
+    .unwrap_err()
+    .to_string();
+    eprintln!("{e}");
+    assert!(e.contains("no staffing up to 40 agents"), "{e}");
+    assert!(
+        e.contains("abandon_rate<=0.05 is missed at 40 agents"),
+        "{e}"
+    );
+    assert!(e.contains("the best value reached is"), "{e}");
+    assert!(e.contains("accept_delay") && e.contains("p_wait"), "{e}");
+    // The best value quoted is the floor: its interval holds 1 − e^(−1/12).
+    let floor = 1.0 - (-5.0f64 / 60.0).exp();
+    let quoted = e.split("the best value reached is ").nth(1).unwrap();
+    let bounds: Vec<f64> = quoted[quoted.find('[').unwrap() + 1..quoted.find(']').unwrap()]
+        .split(", ")
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(
+        bounds[0] <= floor && floor <= bounds[1],
+        "{bounds:?} vs {floor}"
+    );
+    // Without a floor, the hint is to raise the maximum.
+    let text = erlang_c_desk("200", "10h", "10h", 5);
+    let base = common::scenario(&text);
+    let mut s = settings("service_level>=0.99");
+    s.max_agents = 12;
+    let e = search(
+        |n| with_constant_staffing(&base.document, Path::new("test.toml"), n),
+        10,
+        Scope::Overall,
+        &s,
+        &Control::quiet(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("service_level>=0.99 is missed at 12 agents"),
+        "{e}"
+    );
+    assert!(
+        e.contains("at 12 agents") && e.contains("raise --max-agents"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_constant_answer_lists_the_intervals_that_miss_the_target() {
+    let out = common::scratch("staff-intervals");
+    let scenario = common::bundled("basic_chat.toml");
+    let o = common::ccsim(
+        &[
+            "staff",
+            scenario.to_str().unwrap(),
+            "--target",
+            "service_level>=0.9",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let csv = std::fs::read_to_string(out.join("staffing_intervals.csv")).unwrap();
+    let not_met: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(4) != Some("met"))
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    eprintln!("{stderr}");
+    // The day meets 0.9 with 5 agents while the morning peak does not: some interval must be
+    // listed, each one on stderr with its service level.
+    assert!(!not_met.is_empty(), "{csv}");
+    for i in &not_met {
+        assert!(
+            stderr.contains(&format!("  interval {i} (")),
+            "interval {i} not on stderr"
+        );
+    }
+    assert_eq!(stderr.matches("  interval ").count(), not_met.len());
+    // Every row has the chosen staffing.
+    let chosen = std::fs::read_to_string(out.join("staffing.csv")).unwrap();
+    let agents = chosen
+        .lines()
+        .find(|l| l.split(',').nth(3) == Some("true"))
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(csv
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(3) == Some(agents.as_str())));
+}
+
+#[test]
+fn search_bounds_that_describe_no_search_are_errors() {
+    let scenario = common::bundled("basic_chat.toml");
+    let s = scenario.to_str().unwrap();
+    for (extra, message) in [
+        (
+            vec!["--min-agents", "9", "--max-agents", "5"],
+            "--min-agents 9 is above --max-agents 5",
+        ),
+        (
+            vec!["--reps", "20", "--max-reps", "10"],
+            "--max-reps 10 is below the 20 replications of one round",
+        ),
+    ] {
+        let mut args = vec![
+            "staff",
+            s,
+            "--target",
+            "service_level>=0.8",
+            "--out",
+            "/nonexistent/x",
+        ];
+        args.extend(extra);
+        let o = common::ccsim(&args, None);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

@@ -448,6 +448,94 @@ fn precision_adds_replications_until_intervals_are_narrow() {
 }
 
 #[test]
+fn a_precision_not_reached_is_said_and_can_fail_the_sweep() {
+    let dir = scratch("precision-missed");
+    // ±0.1% on abandoned_chat within 6 replications: out of reach at every point.
+    let extra = [
+        "--precision",
+        "0.001",
+        "--max-reps",
+        "6",
+        "--precision-kpis",
+        "abandoned_chat,service_level",
+    ];
+    let scenario = basic();
+    let args = |out: &str, more: &[&'static str]| {
+        let mut a = vec![
+            "sweep".to_string(),
+            scenario.clone(),
+            "--vary".into(),
+            "staffing.agents=7,9".into(),
+            "--reps".into(),
+            "3".into(),
+            "--out".into(),
+            out.into(),
+        ];
+        a.extend(extra.iter().chain(more).map(|s| s.to_string()));
+        a
+    };
+    let out = dir.join("warn");
+    let a = args(out.to_str().unwrap(), &[]);
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("precision ±0.1%: NOT reached at 2 of 2 points within --max-reps 6"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("2 point(s) did not reach the precision ±0.1%"),
+        "{stderr}"
+    );
+    // One line per point, with its settings, replications and the half-widths.
+    let rows = csv_rows(&out.join("sweep.csv"));
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    for row in &rows[1..] {
+        assert_eq!(row[at("precision_met")], "false");
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("  point {} (staffing.agents=", row[0])))
+            .unwrap_or_else(|| panic!("point {} not on stderr: {stderr}", row[0]));
+        assert!(line.contains("6 replications: abandoned_chat "), "{line}");
+        // The half-width wanted: 0.1% of the mean, or the floor for counts (0.5) when larger.
+        let mean: f64 = row[at("abandoned_chat")].parse().unwrap();
+        let floor = ccsim::experiment::sweep::Precision::floor(ccsim::stats::Kpi::AbandonedChat);
+        assert!(0.001 * mean < floor);
+        let wanted = format!("abandoned_chat {} ±", ccsim::report::short(mean));
+        assert!(line.contains(&wanted), "{line} lacks {wanted}");
+        let wanted = "(wanted ±0.5000), service_level ";
+        assert!(line.contains(wanted), "{line} lacks {wanted}");
+    }
+    // --require-precision: the same files, and exit code 3.
+    let strict = dir.join("strict");
+    let a = args(strict.to_str().unwrap(), &["--require-precision"]);
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--require-precision: 2 point(s)"));
+    assert_eq!(
+        std::fs::read(strict.join("sweep.csv")).unwrap(),
+        std::fs::read(out.join("sweep.csv")).unwrap()
+    );
+    // A precision every point reaches: exit 0 even with --require-precision, and said so.
+    let easy = dir.join("easy");
+    let mut a = args(easy.to_str().unwrap(), &["--require-precision"]);
+    let i = a.iter().position(|x| x == "0.001").unwrap();
+    a[i] = "0.5".into();
+    let o = ccsim(&a.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .contains("precision ±50%: reached at every one of the 2 points"));
+}
+
+#[test]
 fn staff_writes_a_staffing_table_and_a_runnable_scenario() {
     let dir = scratch("staff-cli");
     let out = dir.join("per-interval");
@@ -569,7 +657,28 @@ fn sweep_mistakes_are_clear_errors() {
         ),
         (
             vec!["--vary", "staffing.agents=1,2", "--precision", "0"],
-            "positive fraction",
+            "between 0 and 1",
+        ),
+        (
+            vec!["--vary", "staffing.agents=1,2", "--precision", "1.5"],
+            "--precision 1.5: must be a fraction of the mean between 0 and 1",
+        ),
+        (
+            vec![
+                "--vary",
+                "staffing.agents=1,2",
+                "--precision",
+                "0.1",
+                "--reps",
+                "10",
+                "--max-reps",
+                "5",
+            ],
+            "--max-reps 5 is below the 10 replications of one round",
+        ),
+        (
+            vec!["--vary", "staffing.agents=1,2", "--require-precision"],
+            "need --precision",
         ),
     ] {
         let scenario = basic();
@@ -696,4 +805,133 @@ fn merge_and_resume_take_the_same_scenario_named_by_any_path() {
         stderr.contains("describes another sweep: it differs in indicator.red: \"60s\" vs \"90s\""),
         "{stderr}"
     );
+}
+
+/// `ccsim sweep` of basic_chat over staffing.agents=6..9 into `out`, 20 replications.
+fn agents_sweep(out: &Path, extra: &[&str]) -> std::process::Output {
+    let scenario = basic();
+    let mut args = vec![
+        "sweep",
+        scenario.as_str(),
+        "--vary",
+        "staffing.agents=6..9",
+        "--reps",
+        "20",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    ccsim(&args, None)
+}
+
+#[test]
+fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
+    let dir = scratch("baseline");
+    let whole = dir.join("whole");
+    assert_ok(&agents_sweep(&whole, &["--baseline", "staffing.agents=8"]));
+    let rows = csv_rows(&whole.join("sweep.csv"));
+    let at = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let num = |row: &[String], name: &str| row[at(name)].parse::<f64>().unwrap();
+    let half = |row: &[String], kpi: &str| {
+        0.5 * (num(row, &format!("{kpi}_ci95_high")) - num(row, &format!("{kpi}_ci95_low")))
+    };
+    let base = rows[1..]
+        .iter()
+        .find(|r| r[at("baseline")] == "true")
+        .unwrap();
+    assert_eq!(base[at("staffing.agents")], "8");
+    assert_eq!(
+        rows[1..]
+            .iter()
+            .filter(|r| r[at("baseline")] == "true")
+            .count(),
+        1
+    );
+    // The baseline's own difference is exactly 0, for every KPI it defines.
+    for k in ccsim::stats::Kpi::ALL {
+        let n = k.name();
+        if base[at(n)].is_empty() {
+            continue;
+        }
+        for c in ["_diff", "_diff_ci95_low", "_diff_ci95_high"] {
+            assert_eq!(base[at(&format!("{n}{c}"))], "0", "{n}{c}");
+        }
+    }
+    for row in rows[1..].iter().filter(|r| r[at("baseline")] == "false") {
+        let diff = num(row, "service_level_diff");
+        let expected = num(row, "service_level") - num(base, "service_level");
+        assert!((diff - expected).abs() < 1e-12, "{diff} vs {expected}");
+        let paired = 0.5
+            * (num(row, "service_level_diff_ci95_high") - num(row, "service_level_diff_ci95_low"));
+        let unpaired = half(row, "service_level").hypot(half(base, "service_level"));
+        eprintln!(
+            "agents {}: service_level diff {diff:.5}, paired ±{paired:.5}, unpaired ±{unpaired:.5}",
+            row[at("staffing.agents")]
+        );
+        assert!(
+            paired < unpaired,
+            "agents {}: {paired} >= {unpaired}",
+            row[at("staffing.agents")]
+        );
+        assert!(paired > 0.0);
+    }
+    // sweep_long.csv carries the same differences.
+    let long = csv_rows(&whole.join("sweep_long.csv"));
+    let lat = |name: &str| long[0].iter().position(|h| h == name).unwrap();
+    let sl: Vec<&Vec<String>> = long[1..]
+        .iter()
+        .filter(|r| r[lat("kpi")] == "service_level")
+        .collect();
+    assert_eq!(sl.len(), 4);
+    for (l, w) in sl.iter().zip(&rows[1..]) {
+        assert_eq!(l[lat("diff")], w[at("service_level_diff")]);
+        assert_eq!(
+            l[lat("diff_ci95_low")],
+            w[at("service_level_diff_ci95_low")]
+        );
+    }
+    // The same point by index; shards merged with --baseline; an interrupted sweep resumed:
+    // byte for byte the same files.
+    let by_index = dir.join("by-index");
+    assert_ok(&agents_sweep(&by_index, &["--baseline", "2"]));
+    assert_same_tree(&whole, &by_index);
+    let shards: Vec<String> = (1..=2)
+        .map(|i| dir.join(format!("s{i}")).to_string_lossy().into_owned())
+        .collect();
+    for (i, d) in shards.iter().enumerate() {
+        assert_ok(&agents_sweep(
+            Path::new(d),
+            &["--shard", &format!("{}/2", i + 1)],
+        ));
+    }
+    let merged = dir.join("merged");
+    let mut args = vec![
+        "merge",
+        "-q",
+        "--baseline",
+        "2",
+        "--out",
+        merged.to_str().unwrap(),
+    ];
+    args.extend(shards.iter().map(String::as_str));
+    assert_ok(&ccsim(&args, None));
+    assert_same_tree(&whole, &merged);
+    let cut = dir.join("cut");
+    assert_ok(&agents_sweep(&cut, &["--baseline", "2"]));
+    std::fs::remove_dir_all(cut.join("points/p0001")).unwrap();
+    std::fs::remove_file(cut.join("sweep.csv")).unwrap();
+    assert_ok(&agents_sweep(&cut, &["--baseline", "2", "--resume"]));
+    assert_same_tree(&whole, &cut);
+    // A baseline that names no point is an error naming the rule.
+    for (spec, message) in [
+        ("7", "point 7 does not exist"),
+        ("staffing.agents=12", "not one of the values"),
+        ("indicator.red=60s", "is not varied"),
+    ] {
+        let o = agents_sweep(&dir.join("bad"), &["--baseline", spec]);
+        assert_eq!(o.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains(message), "{spec}: {stderr}");
+    }
 }

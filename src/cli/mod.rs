@@ -4,6 +4,7 @@
 //! non-zero exit code (130 after a Ctrl-C).
 
 mod erlang;
+mod guard;
 mod progress;
 mod staff;
 mod study;
@@ -79,11 +80,19 @@ pub struct ScenarioArgs {
     /// Worker threads [default: one per core, or RAYON_NUM_THREADS]. Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// No summary table and no progress bar.
+    /// No summary table, no progress and no warnings.
     #[arg(long, short)]
     pub quiet: bool,
     #[arg(long, help = FORCE_HELP)]
     pub force: bool,
+    /// Progress on stderr: a bar, a plain line every few seconds, or nothing; auto is the bar
+    /// on a terminal and plain lines otherwise (--quiet: none).
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = progress::ProgressMode::Auto)]
+    pub progress: progress::ProgressMode,
+    /// Run even when the estimated work (contacts, or per-interval values held) is above the
+    /// limits of the work guard.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 /// What `--force` does, for every command that writes output.
@@ -120,17 +129,37 @@ impl ScenarioArgs {
         })
     }
 
-    /// Run `job` with `--threads` worker threads (or rayon's default).
+    /// The progress mode, resolved (`auto` by the terminal, `--quiet` as none).
+    pub fn progress(&self) -> progress::ProgressMode {
+        self.progress.resolve(self.quiet)
+    }
+
+    /// Run `job` with `--threads` worker threads (or rayon's default). More threads than
+    /// cores only add switching (results do not depend on the count): capped at the cores,
+    /// with a note on stderr (once per process, not with --quiet).
     pub fn with_threads<T>(&self, job: impl FnOnce() -> T + Send) -> anyhow::Result<T>
     where
         T: Send,
     {
         match self.threads {
             None => Ok(job()),
-            Some(n) => Ok(rayon::ThreadPoolBuilder::new()
-                .num_threads(n as usize)
-                .build()?
-                .install(job)),
+            Some(n) => {
+                let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+                let n = n as usize;
+                if n > cores && !self.quiet {
+                    static NOTED: std::sync::Once = std::sync::Once::new();
+                    NOTED.call_once(|| {
+                        eprintln!(
+                            "note: --threads {n} is more than the {cores} cores of this machine; \
+                             using {cores} (results do not depend on it)"
+                        )
+                    });
+                }
+                Ok(rayon::ThreadPoolBuilder::new()
+                    .num_threads(n.min(cores))
+                    .build()?
+                    .install(job))
+            }
         }
     }
 }
@@ -152,6 +181,10 @@ pub fn main() -> ExitCode {
         Err(e) if e.downcast_ref::<Interrupted>().is_some() => {
             eprintln!("interrupted: {e:#}");
             ExitCode::from(130)
+        }
+        Err(e) if e.downcast_ref::<study::PrecisionNotMet>().is_some() => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(3)
         }
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -1,11 +1,49 @@
-//! What the terminal shows while an experiment runs, and how Ctrl-C stops it: a progress bar
-//! (indicatif) on stderr, hidden when stderr is not a terminal or with `--quiet`; a first
-//! Ctrl-C asks the run to stop after the replications in flight, so that only complete results
-//! are written, a second one aborts at once.
+//! What the terminal shows while an experiment runs, and how Ctrl-C stops it: `--progress`
+//! chooses a progress bar (indicatif) on stderr, a plain line every few seconds (for logs and
+//! batch jobs, where a bar would be a mess of control characters) or nothing; `auto` is the
+//! bar on a terminal and plain lines otherwise, and `--quiet` means nothing. A first Ctrl-C
+//! asks the run to stop after the replications in flight, so that only complete results are
+//! written, a second one aborts at once.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// `--progress`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    /// A bar when stderr is a terminal, plain lines otherwise.
+    Auto,
+    /// A progress bar (drawn only on a terminal).
+    Bar,
+    /// One plain line every few seconds of long work.
+    Plain,
+    /// Nothing.
+    None,
+}
+
+impl ProgressMode {
+    /// The mode to use: `auto` decided by whether stderr is a terminal; `--quiet` is `none`.
+    pub fn resolve(self, quiet: bool) -> ProgressMode {
+        match self {
+            _ if quiet => ProgressMode::None,
+            ProgressMode::Auto if std::io::stderr().is_terminal() => ProgressMode::Bar,
+            ProgressMode::Auto => ProgressMode::Plain,
+            m => m,
+        }
+    }
+}
+
+/// Time between two plain progress lines: 5 s, or `CCSIM_PROGRESS_SECONDS` (for tests and
+/// logs that want more or fewer lines).
+fn plain_every() -> Duration {
+    std::env::var("CCSIM_PROGRESS_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(Duration::from_secs(5), Duration::from_secs_f64)
+}
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -29,20 +67,26 @@ pub fn handle_ctrl_c() {
     });
 }
 
-/// A progress bar counting replications, with the points done as its message.
+/// A progress bar counting replications, with the points done as its message; or, in plain
+/// mode, the same counts as a line on stderr every few seconds ([`plain_every`]).
 pub struct Bar {
     bar: ProgressBar,
     points: usize,
     points_done: AtomicUsize,
+    /// Plain lines: when the work started and when the last line was printed, and how often.
+    plain: Option<Mutex<(Instant, Instant)>>,
+    every: Duration,
+    planned: AtomicU64,
+    done: AtomicU64,
 }
 
 impl Bar {
-    /// A bar for `points` points, hidden when `quiet` or when stderr is not a terminal.
-    pub fn new(points: usize, quiet: bool) -> Bar {
-        let target = if quiet || !std::io::stderr().is_terminal() {
-            ProgressDrawTarget::hidden()
-        } else {
+    /// A display for `points` points in `mode` (resolved: `Bar`, `Plain` or `None`).
+    pub fn new(points: usize, mode: ProgressMode) -> Bar {
+        let target = if mode == ProgressMode::Bar && std::io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
         };
         let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
@@ -53,10 +97,15 @@ impl Bar {
             .progress_chars("=> "),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
+        let now = Instant::now();
         let b = Bar {
             bar,
             points,
             points_done: AtomicUsize::new(0),
+            plain: (mode == ProgressMode::Plain).then(|| Mutex::new((now, now))),
+            every: plain_every(),
+            planned: AtomicU64::new(0),
+            done: AtomicU64::new(0),
         };
         b.message();
         b
@@ -79,15 +128,54 @@ impl Bar {
     pub fn finish(&self) {
         self.bar.finish_and_clear();
     }
+
+    /// In plain mode, a line when the interval has passed since the last one (a thread that
+    /// finds another one printing does not wait).
+    fn plain_line(&self) {
+        let Some(plain) = &self.plain else {
+            return;
+        };
+        let Ok(mut times) = plain.try_lock() else {
+            return;
+        };
+        let now = Instant::now();
+        if now.duration_since(times.1) < self.every {
+            return;
+        }
+        times.1 = now;
+        let (done, planned) = (
+            self.done.load(Ordering::Relaxed),
+            self.planned.load(Ordering::Relaxed),
+        );
+        let elapsed = now.duration_since(times.0).as_secs_f64();
+        let rate = done as f64 / elapsed.max(1e-9);
+        let left = planned.saturating_sub(done) as f64 / rate.max(1e-9);
+        let points = if self.points > 1 {
+            format!(
+                ", points {}/{}",
+                self.points_done.load(Ordering::Relaxed),
+                self.points
+            )
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "progress: {done}/{planned} replications{points}, {rate:.1} replications/s, \
+             elapsed {elapsed:.0} s, about {left:.0} s left"
+        );
+    }
 }
 
 impl Progress for Bar {
     fn planned(&self, n: u64) {
         self.bar.inc_length(n);
+        self.planned.fetch_add(n, Ordering::Relaxed);
     }
 
     fn replication_done(&self) {
         self.bar.inc(1);
+        self.done.fetch_add(1, Ordering::Relaxed);
+        self.plain_line();
     }
 
     fn point_done(&self) {
@@ -96,16 +184,17 @@ impl Progress for Bar {
     }
 }
 
-/// The levels a staffing search judges, one line each on stderr (when it is a terminal and
-/// not `--quiet`): a search can take minutes, and this shows it converging.
+/// The levels a staffing search judges, one line each on stderr (unless the progress mode is
+/// `none`): a search can take minutes, and this shows it converging.
 pub struct SearchLog {
     pub show: bool,
 }
 
 impl SearchLog {
-    pub fn new(quiet: bool) -> SearchLog {
+    /// For a resolved `mode`.
+    pub fn new(mode: ProgressMode) -> SearchLog {
         SearchLog {
-            show: !quiet && std::io::stderr().is_terminal(),
+            show: mode != ProgressMode::None,
         }
     }
 }

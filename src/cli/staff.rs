@@ -5,18 +5,21 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use super::guard::Work;
 use super::progress::{handle_ctrl_c, SearchLog, CANCEL};
 use super::{print_stdout, ScenarioArgs};
 use crate::experiment::staff::{
-    search, search_per_interval, with_constant_staffing, with_staffing_plan, Evaluation, Found,
-    Scope, SearchSettings, Target, Verdict,
+    describe, search, search_per_interval, with_constant_staffing, with_staffing_plan, Evaluation,
+    Found, Scope, SearchSettings, Target, Verdict,
 };
 use crate::experiment::sweep::Control;
-use crate::experiment::{self, summarise};
+use crate::experiment::{self, summarise, KpiSummary};
 use crate::report::folder::{self, Kind};
 use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
+use crate::report::warnings::print_run_warnings;
 use crate::report::{short, RunReport};
 use crate::scenario;
+use crate::stats::Window;
 
 #[derive(clap::Args, Debug)]
 pub struct StaffArgs {
@@ -52,6 +55,20 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let c = &args.common;
     let out = c.out_dir(&args.out, "-staff");
     let base = scenario::load(&c.scenario, &c.overrides()?)?;
+    check_bounds(&args, base.run.replications)?;
+    // Levels run at most: a gallop and a bisection over the range, each up to --max-reps; per
+    // interval, that for every interval, then the final run of the plan.
+    let span = (args.max_agents - args.min_agents) as f64 + 1.0;
+    let levels = 2.0 * span.log2().ceil() + 2.0;
+    let reps = args.max_reps.max(base.run.replications) as f64;
+    let searches = if args.per_interval {
+        experiment::window(&base).intervals() as f64
+    } else {
+        1.0
+    };
+    Work::of(&base, reps, levels * searches)
+        .add(Work::of(&base, reps, 1.0))
+        .check(c.yes)?;
     // Before searching: a folder that cannot be written is said at once.
     folder::claim(&out, Kind::Staff, c.force)?;
     let settings = SearchSettings {
@@ -61,7 +78,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         max_agents: args.max_agents,
     };
     handle_ctrl_c();
-    let log = SearchLog::new(c.quiet);
+    let log = SearchLog::new(c.progress());
     let control = Control {
         cancel: &CANCEL,
         progress: &log,
@@ -89,6 +106,20 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             "staffed.toml",
             staffed_toml(&staffed, &settings.targets, &how),
         ));
+        // The intervals whose own contacts miss the targets at this staffing (the day as a
+        // whole can meet them while the peak does not).
+        let window = experiment::window(&staffed);
+        let entries = vec![found.agents; staffed.run.intervals];
+        files.push((
+            "staffing_intervals.csv",
+            intervals_csv(
+                &staffed.run,
+                &window,
+                &entries,
+                &report.intervals,
+                &settings.targets,
+            ),
+        ));
         folder::write(&out, Kind::Staff, &files)
             .with_context(|| format!("cannot write the results into {}", out.display()))?;
         if args.plots {
@@ -105,6 +136,19 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             }
             text += &format!("\nwritten to {}\n", out.display());
             print_stdout(&text)?;
+            print_run_warnings(&report, &out);
+            warn_intervals(
+                &staffed.run,
+                &window,
+                &report.intervals,
+                &settings.targets,
+                &format!(
+                    "the constant staffing of {} agents meets the targets over the whole window, \
+                     but the contacts of these intervals are not shown to meet them \
+                     (staffing_intervals.csv; --per-interval staffs each interval)",
+                    found.agents
+                ),
+            );
         }
         return Ok(());
     }
@@ -169,25 +213,89 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
                 text += &format!("note: interval {i}: {d}\n");
             }
         }
-        for (i, s) in summaries.iter().enumerate() {
-            let verdict = Target::verdict_all(&settings.targets, s);
-            if verdict != Verdict::Met {
-                text += &format!(
-                    "warning: interval {i}: the targets are {} in the final run of the whole plan \
-                     (later intervals are staffed differently than during its search); consider \
-                     one more agent there\n",
-                    verdict.name()
-                );
-            }
-        }
         text += &format!(
             "(verdicts and KPIs from a final run of the whole plan, {} replications)\n",
             staffed.run.replications
         );
         text += &format!("\nwritten to {}\n", out.display());
         print_stdout(&text)?;
+        print_run_warnings(&report, &out);
+        warn_intervals(
+            &staffed.run,
+            &window,
+            &summaries,
+            &settings.targets,
+            "in the final run of the whole plan, these intervals do not meet the targets (later \
+             intervals are staffed differently than during their search); consider one more \
+             agent there",
+        );
     }
     Ok(())
+}
+
+/// Refuse bounds that cannot describe a search.
+fn check_bounds(args: &StaffArgs, round: u32) -> anyhow::Result<()> {
+    if args.min_agents > args.max_agents {
+        anyhow::bail!(
+            "--min-agents {} is above --max-agents {}: the search needs min <= max",
+            args.min_agents,
+            args.max_agents
+        );
+    }
+    if args.max_reps < round {
+        anyhow::bail!(
+            "--max-reps {} is below the {round} replications of one round (--reps, or \
+             run.replications): give --max-reps >= --reps",
+            args.max_reps
+        );
+    }
+    Ok(())
+}
+
+/// On stderr, the reporting intervals of `summaries` whose targets are not met, with the KPIs
+/// that fail, after a sentence saying what that means (at most 20 lines; all are in the CSV).
+fn warn_intervals(
+    run: &scenario::RunSettings,
+    window: &Window,
+    summaries: &[Vec<KpiSummary>],
+    targets: &[Target],
+    what: &str,
+) {
+    const MAX_LINES: usize = 20;
+    let failing: Vec<(usize, Verdict)> = summaries
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i, Target::verdict_all(targets, s)))
+        .filter(|(_, v)| *v != Verdict::Met)
+        .collect();
+    if failing.is_empty() {
+        return;
+    }
+    eprintln!("warning: {what}:");
+    for &(i, verdict) in failing.iter().take(MAX_LINES) {
+        let (a, b) = window.bounds(i);
+        let kpis: Vec<String> = targets
+            .iter()
+            .filter(|t| t.verdict(summaries[i][t.kpi.index()].interval.as_ref()) != Verdict::Met)
+            .map(|t| {
+                format!(
+                    "{} {} (target {t})",
+                    t.kpi.name(),
+                    describe(summaries[i][t.kpi.index()].interval.as_ref())
+                )
+            })
+            .collect();
+        eprintln!(
+            "  interval {i} ({}–{}): {}: {}",
+            run.clock(a),
+            run.clock(b),
+            verdict.name(),
+            kpis.join(", ")
+        );
+    }
+    if failing.len() > MAX_LINES {
+        eprintln!("  … and {} more intervals", failing.len() - MAX_LINES);
+    }
 }
 
 fn mean_ci(s: &experiment::KpiSummary) -> String {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
+use super::guard::Work;
 use super::progress::{handle_ctrl_c, Bar, CANCEL};
 use super::{print_stdout, ScenarioArgs, ShardArgs};
 use crate::experiment::grid::Vary;
@@ -18,6 +19,7 @@ use crate::experiment::{self, Distributions, Replication};
 use crate::report::folder::{self, Kind};
 use crate::report::partial::{find_shards, ShardHeader, ShardWriter, SHARD_FORMAT};
 use crate::report::sweep::{point_dir, PlanFile, SweepWriter};
+use crate::report::warnings::{print_run_warnings, print_warnings, MAX_LINES};
 use crate::report::RunReport;
 use crate::scenario;
 use crate::stats::Kpi;
@@ -63,6 +65,15 @@ pub struct SweepArgs {
     /// With --precision: only these KPIs must reach it (comma-separated names) [default: all].
     #[arg(long, value_name = "KPI,...", value_delimiter = ',')]
     pub precision_kpis: Vec<String>,
+    /// Compare every point with this one: sweep.csv and sweep_long.csv get each KPI's
+    /// difference from it with a paired 95% interval. A point index (3) or the value of every
+    /// varied key (staffing.agents=8,indicator.red=60s).
+    #[arg(long, value_name = "POINT")]
+    pub baseline: Option<String>,
+    /// With --precision: exit with code 3 (after writing every file) when some point did not
+    /// reach it within --max-reps.
+    #[arg(long)]
+    pub require_precision: bool,
     #[command(flatten)]
     pub shard: ShardArgs,
     /// Also draw the plots and write report.html with the what-if explorer.
@@ -82,6 +93,9 @@ pub struct MergeArgs {
     /// Output folder for the merged files.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Compare every point with this one, as `ccsim sweep --baseline`.
+    #[arg(long, value_name = "POINT")]
+    pub baseline: Option<String>,
     /// Do not print the summary table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -102,12 +116,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "run", shard, &out);
     }
     let scenario = scenario::load(&c.scenario, &overrides)?;
+    let reps = scenario.run.replications;
+    Work::of(&scenario, reps as f64, 1.0).check(c.yes)?;
     // Before simulating: a folder that cannot be written is said at once.
     folder::claim(&out, Kind::Run, c.force)?;
     if args.plots {
         folder::check(&out.join("plots"), Kind::Plots, c.force)?;
     }
-    let (replications, distributions) = c.with_threads(|| experiment::run_pooled(&scenario))?;
+    let bar = Bar::new(1, c.progress());
+    let control = Control {
+        cancel: &NEVER_CANCELLED,
+        progress: &bar,
+    };
+    bar.planned(reps as u64);
+    let (replications, distributions) =
+        c.with_threads(|| experiment::replications(&scenario, 0..reps, &control))??;
+    bar.finish();
     let report = RunReport::new(&scenario, &replications).with_distributions(&distributions);
     folder::write(&out, Kind::Run, &report.files())
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
@@ -120,6 +144,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             report.terminal_table(),
             out.display()
         ))?;
+        print_run_warnings(&report, &out);
     }
     Ok(())
 }
@@ -133,22 +158,37 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .map(|v| Vary::parse(v))
         .collect::<Result<Vec<_>, _>>()?;
     let precision = match args.precision {
-        None if !args.precision_kpis.is_empty() => {
-            bail!("--precision-kpis needs --precision")
+        None if !args.precision_kpis.is_empty() || args.require_precision => {
+            bail!("--precision-kpis and --require-precision need --precision")
         }
         None => None,
-        Some(p) if p > 0.0 && p.is_finite() => Some(Precision {
+        Some(p) if p > 0.0 && p < 1.0 => Some(Precision {
             relative: p,
             max_replications: args.max_reps,
             kpis: precision_kpis(&args.precision_kpis)?,
         }),
         Some(p) => bail!(
-            "--precision {}: must be a positive fraction such as 0.02",
+            "--precision {}: must be a fraction of the mean between 0 and 1 (exclusive), such \
+             as 0.02 for ±2%",
             super::as_given(p)
         ),
     };
     let base = scenario::load_document(&c.scenario, &c.overrides()?)?;
     let mut plan = Plan::new(&c.scenario, base, vary, args.independent_streams)?;
+    if let Some(pr) = &precision {
+        let round = plan
+            .points
+            .iter()
+            .find_map(|p| p.scenario.as_ref().ok())
+            .map_or(0, |s| s.run.replications);
+        if pr.max_replications < round {
+            bail!(
+                "--max-reps {} is below the {round} replications of one round (--reps, or \
+                 run.replications): give --max-reps >= --reps",
+                pr.max_replications
+            );
+        }
+    }
     for p in &plan.points {
         if let Err(e) = &p.scenario {
             eprintln!("warning: point {} is skipped: {e}", p.index);
@@ -160,6 +200,8 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         }
         return run_shard(c, &plan, "sweep", shard, &out);
     }
+    // With --precision, every point may need --max-reps.
+    plan_work(&plan, precision.as_ref().map(|p| p.max_replications), 1.0).check(c.yes)?;
 
     let plan_file = PlanFile::new(&plan, "sweep", precision.clone());
     let plan_path = out.join("plan.json");
@@ -200,12 +242,14 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     if args.plots {
         folder::check(&out.join("plots"), Kind::Plots, c.force)?;
     }
-    let mut writer = SweepWriter::new(&out, &plan, precision.clone(), c.force);
+    let baseline = baseline_point(&plan, args.baseline.as_deref())?;
+    let mut writer =
+        SweepWriter::new(&out, &plan, precision.clone(), c.force).with_baseline(baseline);
     let resumed = if resume { writer.resume()? } else { 0 };
 
     handle_ctrl_c();
     let valid = plan.points.iter().filter(|p| p.scenario.is_ok()).count();
-    let bar = Bar::new(valid, c.quiet);
+    let bar = Bar::new(valid, c.progress());
     bar.already_done(resumed);
     let control = Control {
         cancel: &CANCEL,
@@ -235,6 +279,11 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         return Err(e.context(format!("cannot write the results into {}", out.display())));
     }
     let table = writer.terminal_table();
+    let warnings = writer.warnings();
+    let shortfall = precision
+        .as_ref()
+        .map(|pr| precision_report(&writer, pr))
+        .unwrap_or_default();
     writer
         .finish()
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
@@ -242,9 +291,144 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         crate::report::render::report(&out, &args.target, c.force)?;
     }
     if !c.quiet {
-        print_stdout(&format!("{table}\nwritten to {}\n", out.display()))?;
+        print_stdout(&format!(
+            "{table}{}{}\nwritten to {}\n",
+            shortfall.summary,
+            baseline_line(&plan, baseline),
+            out.display()
+        ))?;
+        for line in &shortfall.details {
+            eprintln!("{line}");
+        }
+        print_warnings(&warnings, MAX_LINES);
+    }
+    if args.require_precision && shortfall.points > 0 {
+        return Err(PrecisionNotMet {
+            points: shortfall.points,
+        }
+        .into());
     }
     Ok(())
+}
+
+/// `--require-precision` and some point did not reach the precision (exit code 3).
+#[derive(Debug, thiserror::Error)]
+#[error("--require-precision: {points} point(s) did not reach the precision within --max-reps (the files are written; see sweep.csv, precision_missing)")]
+pub struct PrecisionNotMet {
+    pub points: usize,
+}
+
+/// What the terminal says about `--precision`.
+#[derive(Default)]
+struct PrecisionReport {
+    /// Points that did not reach it.
+    points: usize,
+    /// A line for the end of the table (empty without --precision).
+    summary: String,
+    /// Warning lines for stderr: one per point that did not reach it (at most 20).
+    details: Vec<String>,
+}
+
+fn precision_report(writer: &SweepWriter, pr: &Precision) -> PrecisionReport {
+    use crate::report::short;
+    const MAX_LINES: usize = 20;
+    let short_points = writer.precision_shortfalls();
+    let done = writer.points_done();
+    let pct = format!(
+        "±{}%",
+        short(100.0 * pr.relative)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+    );
+    let mut r = PrecisionReport {
+        points: short_points.len(),
+        ..Default::default()
+    };
+    if short_points.is_empty() {
+        r.summary = format!("precision {pct}: reached at every one of the {done} points\n");
+        return r;
+    }
+    r.summary = format!(
+        "precision {pct}: NOT reached at {} of {done} points within --max-reps {} (on stderr; \
+         sweep.csv: precision_met, precision_missing)\n",
+        short_points.len(),
+        pr.max_replications
+    );
+    r.details.push(format!(
+        "warning: {} point(s) did not reach the precision {pct} (95% half-width within {pct} of \
+         the mean, or the floor) within --max-reps {}:",
+        short_points.len(),
+        pr.max_replications
+    ));
+    for (point, values, reps, missing) in short_points.iter().take(MAX_LINES) {
+        let kpis: Vec<String> = missing
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} ±{} (wanted ±{})",
+                    s.kpi.name(),
+                    short(s.mean),
+                    short(s.half_width),
+                    short(s.wanted)
+                )
+            })
+            .collect();
+        r.details.push(format!(
+            "  point {point} ({values}), {reps} replications: {}",
+            kpis.join(", ")
+        ));
+    }
+    if short_points.len() > MAX_LINES {
+        r.details.push(format!(
+            "  … and {} more points",
+            short_points.len() - MAX_LINES
+        ));
+    }
+    r
+}
+
+/// The point `--baseline` names, checked against the plan.
+fn baseline_point(plan: &Plan, spec: Option<&str>) -> anyhow::Result<Option<usize>> {
+    spec.map(|s| {
+        plan.find_point(s)
+            .map_err(|e| anyhow::anyhow!("--baseline {s}: {e}"))
+    })
+    .transpose()
+}
+
+/// The line after a sweep's table that says what the differences are from.
+fn baseline_line(plan: &Plan, baseline: Option<usize>) -> String {
+    let Some(b) = baseline else {
+        return String::new();
+    };
+    let values: Vec<String> = plan
+        .vary
+        .iter()
+        .zip(&plan.points[b].values)
+        .map(|(v, x)| format!("{}={x}", v.key))
+        .collect();
+    format!(
+        "differences from point {b} ({}) with paired 95% intervals: columns KPI_diff in sweep.csv\n",
+        values.join(", ")
+    )
+}
+
+/// `ccsim run` does not stop on Ctrl-C half-way (a run writes nothing until it is complete).
+static NEVER_CANCELLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The work of the valid points of `plan`, each with `replications` replications (its own
+/// when `None`), divided by `share` (the shards).
+fn plan_work(plan: &Plan, replications: Option<u32>, share: f64) -> Work {
+    plan.points
+        .iter()
+        .filter_map(|p| p.scenario.as_ref().ok())
+        .map(|s| {
+            let reps = replications
+                .unwrap_or(s.run.replications)
+                .max(s.run.replications);
+            Work::of(s, reps as f64 / share, 1.0)
+        })
+        .fold(Work::default(), Work::add)
 }
 
 /// Check the names given to --precision-kpis.
@@ -286,6 +470,7 @@ fn run_shard(
     shard: Shard,
     out: &Path,
 ) -> anyhow::Result<()> {
+    plan_work(plan, None, shard.count as f64).check(c.yes)?;
     let tasks = plan.tasks(|_| true);
     let slice = shard.slice(tasks.len());
     let plan_file = PlanFile::new(plan, kind, None);
@@ -302,7 +487,7 @@ fn run_shard(
         .with_context(|| format!("cannot write into {}", out.display()))?;
     let mut writer = ShardWriter::create(out, &header)?;
     handle_ctrl_c();
-    let bar = Bar::new(1, c.quiet);
+    let bar = Bar::new(1, c.progress());
     let control = Control {
         cancel: &CANCEL,
         progress: &bar,
@@ -384,7 +569,11 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let mut replications: Vec<Replication> = Vec::new();
     let mut distributions = Distributions::default();
     let mut collector = PointCollector::default();
-    let mut writer = SweepWriter::new(&args.out, &plan, None, args.force);
+    if kind != Kind::Sweep && args.baseline.is_some() {
+        bail!("--baseline compares the points of a sweep; these shards are of a run");
+    }
+    let baseline = baseline_point(&plan, args.baseline.as_deref())?;
+    let mut writer = SweepWriter::new(&args.out, &plan, None, args.force).with_baseline(baseline);
     if kind == Kind::Sweep {
         folder::remove_own(&args.out, Kind::Sweep, &[]).with_context(|| {
             format!(
@@ -456,14 +645,21 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
                 report.terminal_table(),
                 args.out.display()
             ))?;
+            print_run_warnings(&report, &args.out);
         }
         return Ok(());
     }
     folder::write(&args.out, Kind::Sweep, &[("plan.json", plan_bytes)])?;
     let table = writer.terminal_table();
+    let warnings = writer.warnings();
     writer.finish()?;
     if !args.quiet {
-        print_stdout(&format!("{table}\nwritten to {}\n", args.out.display()))?;
+        print_stdout(&format!(
+            "{table}{}\nwritten to {}\n",
+            baseline_line(&plan, baseline),
+            args.out.display()
+        ))?;
+        print_warnings(&warnings, MAX_LINES);
     }
     Ok(())
 }

@@ -200,6 +200,12 @@ pub fn window(s: &Scenario) -> Window {
     }
 }
 
+/// Expected arrivals in one replication (warm-up included), for a guard on the work before it
+/// starts.
+pub fn expected_contacts(s: &Scenario) -> f64 {
+    s.model.expected_contacts()
+}
+
 /// Run replication `index` of `scenario` with its own random streams.
 pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
     let m = &scenario.model;
@@ -263,7 +269,8 @@ pub struct KpiSummary {
     pub interval: Option<Interval>,
 }
 
-/// Means and 95% Student-t intervals across replications, for each KPI, of `values_of(rep)`.
+/// Means and 95% Student-t intervals across replications, for each KPI, of `values_of(rep)`;
+/// each interval clipped to the values its KPI can take ([`Kpi::range`]).
 pub fn summarise<'r>(
     reps: &'r [Replication],
     values_of: impl Fn(&'r Replication) -> &'r [f64],
@@ -274,6 +281,37 @@ pub fn summarise<'r>(
         .enumerate()
         .map(|(k, &kpi)| {
             let column: Vec<f64> = per_rep.iter().map(|v| v[k]).collect();
+            KpiSummary {
+                kpi,
+                interval: confidence_interval(&column, 0.95).map(|i| {
+                    let (min, max) = kpi.range();
+                    i.clipped(min, max)
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Per KPI, the mean difference `point − baseline` over the whole window with its 95% paired
+/// Student-t interval: replication r of the point minus replication r of the baseline, over the
+/// replication indices both have (with common random numbers both saw the same customers, so
+/// the differences vary far less than either value). Not clipped: a difference can have either
+/// sign. Replications where either value is undefined are left out; `None` when none is left.
+pub fn paired_differences(point: &[Replication], baseline: &[Replication]) -> Vec<KpiSummary> {
+    let by_index: std::collections::HashMap<u32, &Replication> =
+        baseline.iter().map(|r| (r.index, r)).collect();
+    let pairs: Vec<(&Replication, &Replication)> = point
+        .iter()
+        .filter_map(|r| Some((r, *by_index.get(&r.index)?)))
+        .collect();
+    Kpi::ALL
+        .iter()
+        .enumerate()
+        .map(|(k, &kpi)| {
+            let column: Vec<f64> = pairs
+                .iter()
+                .map(|(a, b)| a.overall[k] - b.overall[k])
+                .collect();
             KpiSummary {
                 kpi,
                 interval: confidence_interval(&column, 0.95),

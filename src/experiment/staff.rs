@@ -98,11 +98,12 @@ impl Verdict {
 }
 
 impl Target {
-    /// The verdict of one KPI's interval. A KPI undefined in every replication (no contact to
-    /// measure) meets any target; a single replication decides nothing.
+    /// The verdict of one KPI's interval. A KPI undefined in every replication (ASA when
+    /// nobody was answered, say) misses the target: nothing vouches for it, and more agents is
+    /// what makes it defined. A single replication decides nothing.
     pub fn verdict(&self, interval: Option<&Interval>) -> Verdict {
         let Some(i) = interval else {
-            return Verdict::Met;
+            return Verdict::Missed;
         };
         if i.low.is_nan() || i.high.is_nan() {
             return Verdict::Unclear;
@@ -118,14 +119,109 @@ impl Target {
         }
     }
 
-    /// The combined verdict of `targets`: the worst of theirs.
+    /// The combined verdict of `targets`: the worst of theirs. Where no contact was offered in
+    /// any replication (an interval without arrivals) there is nobody to serve and any
+    /// staffing meets the targets.
     pub fn verdict_all(targets: &[Target], summary: &[KpiSummary]) -> Verdict {
+        if nothing_offered(summary) {
+            return Verdict::Met;
+        }
         targets
             .iter()
             .map(|t| t.verdict(summary[t.kpi.index()].interval.as_ref()))
             .min()
             .unwrap_or(Verdict::Met)
     }
+
+    /// Whether `a` is a better value than `b` for this target.
+    fn better(&self, a: f64, b: f64) -> bool {
+        match self.op {
+            Op::AtLeast => a > b,
+            Op::AtMost => a < b,
+        }
+    }
+}
+
+/// No contact offered in any replication of `summary`'s scope.
+fn nothing_offered(summary: &[KpiSummary]) -> bool {
+    summary[Kpi::Offered.index()]
+        .interval
+        .map_or(true, |i| i.mean == 0.0)
+}
+
+/// A KPI's mean and interval as text: `0.0482 [0.0470, 0.0494]`, or `undefined`.
+pub fn describe(interval: Option<&Interval>) -> String {
+    use crate::report::short;
+    match interval {
+        None => "undefined (no replication defines it)".into(),
+        Some(i) if i.low.is_nan() => format!("{} (one replication, no interval)", short(i.mean)),
+        Some(i) => format!("{} [{}, {}]", short(i.mean), short(i.low), short(i.high)),
+    }
+}
+
+/// KPIs of the queue, which more agents improve only until nobody waits for a free slot.
+const QUEUE_KPIS: [Kpi; 7] = [
+    Kpi::AbandonRate,
+    Kpi::AbandonRateExclShort,
+    Kpi::ServiceLevel,
+    Kpi::ServiceLevelExclShort,
+    Kpi::Asa,
+    Kpi::WaitMean,
+    Kpi::WaitP90,
+];
+
+/// Why no level up to the maximum meets the targets: for each target not met at the largest
+/// level run, its value there, the best value any level reached (and where), and, when nobody
+/// had to queue at that level, that more agents cannot help.
+fn shortfall(targets: &[Target], evaluations: &BTreeMap<u32, Evaluation>) -> String {
+    let Some((&top, last)) = evaluations.iter().next_back() else {
+        return String::new();
+    };
+    let mut out = Vec::new();
+    let mut floor = false;
+    for t in targets {
+        let verdict = t.verdict(last.summary[t.kpi.index()].interval.as_ref());
+        if verdict == Verdict::Met {
+            continue;
+        }
+        let mut text = format!(
+            "{t} is {} at {top} agents: {} {}",
+            verdict.name(),
+            t.kpi.name(),
+            describe(last.summary[t.kpi.index()].interval.as_ref())
+        );
+        let best = evaluations
+            .values()
+            .filter_map(|e| Some((e, e.summary[t.kpi.index()].interval?)))
+            .filter(|(_, i)| i.mean.is_finite())
+            .reduce(|a, b| if t.better(b.1.mean, a.1.mean) { b } else { a });
+        if let Some((e, i)) = best {
+            text += &format!(
+                "; the best value reached is {} at {} agents ({} replications)",
+                describe(Some(&i)),
+                e.agents,
+                e.replications.len()
+            );
+            let p_wait = e.summary[Kpi::PWait.index()].interval.map(|i| i.mean);
+            if QUEUE_KPIS.contains(&t.kpi) && p_wait.is_some_and(|p| p < 0.001) {
+                floor = true;
+                text += &format!(
+                    ". There hardly any contact had to wait for a free agent (p_wait {}), so more agents \
+                     cannot improve it: what is left happens between the offer and the accept \
+                     (conversation.accept_delay), during which customers still wait and may \
+                     leave (patience.queue)",
+                    crate::report::short(p_wait.unwrap_or(f64::NAN))
+                );
+            }
+        }
+        out.push(text);
+    }
+    let hint = if floor {
+        "relax the target, or change what sets that floor"
+    } else {
+        "raise --max-agents or relax the target"
+    };
+    format!("{}; {hint}", out.join("; "))
 }
 
 /// What is measured against the targets: the whole window or one reporting interval.
@@ -162,10 +258,15 @@ pub struct Evaluation {
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
     #[error(
-        "no staffing up to {max_agents} agents meets the targets{}; raise --max-agents or relax a target",
+        "no staffing up to {max_agents} agents meets the targets{}: {detail}",
         at.map(|i| format!(" in reporting interval {i}")).unwrap_or_default()
     )]
-    NotFound { max_agents: u32, at: Option<usize> },
+    NotFound {
+        max_agents: u32,
+        at: Option<usize>,
+        /// Which target fails, its best value and where (see [`shortfall`]).
+        detail: String,
+    },
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     #[error(transparent)]
@@ -260,12 +361,13 @@ pub fn search(
         }
         Ok::<bool, StaffError>(evaluations[&n].verdict == Verdict::Met)
     };
-    let not_found = StaffError::NotFound {
+    let not_found = |evaluations: &BTreeMap<u32, Evaluation>| StaffError::NotFound {
         max_agents: max,
         at: match scope {
             Scope::Overall => None,
             Scope::Interval(i) => Some(i),
         },
+        detail: shortfall(&settings.targets, evaluations),
     };
     // Bracket: `low` does not meet the targets (or is below the minimum), `high` meets them.
     let start = start.clamp(min, max);
@@ -288,7 +390,7 @@ pub fn search(
         low = Some(start);
         loop {
             if low == Some(max) {
-                return Err(not_found);
+                return Err(not_found(&evaluations));
             }
             let probe = low.unwrap().saturating_add(step).min(max);
             if meets(probe, &mut evaluations)? {
@@ -423,7 +525,7 @@ mod tests {
         assert_eq!(t.verdict(Some(&interval(0.81, 0.9))), Verdict::Met);
         assert_eq!(t.verdict(Some(&interval(0.7, 0.79))), Verdict::Missed);
         assert_eq!(t.verdict(Some(&interval(0.79, 0.81))), Verdict::Unclear);
-        assert_eq!(t.verdict(None), Verdict::Met);
+        assert_eq!(t.verdict(None), Verdict::Missed);
         let a: Target = " abandon_rate <= 0.05 ".parse().unwrap();
         assert_eq!(a.verdict(Some(&interval(0.01, 0.04))), Verdict::Met);
         assert_eq!(a.verdict(Some(&interval(0.06, 0.07))), Verdict::Missed);

@@ -109,6 +109,62 @@ impl Plan {
             .expect("tasks only refer to valid points")
     }
 
+    /// The valid point `spec` names: its index (`3`), or the value of every varied key
+    /// (`staffing.agents=8,indicator.red=60s`, values as written in `--vary`).
+    pub fn find_point(&self, spec: &str) -> Result<usize, String> {
+        let spec = spec.trim();
+        let index = if let Ok(i) = spec.parse::<usize>() {
+            if i >= self.points.len() {
+                return Err(format!(
+                    "point {i} does not exist: the sweep has points 0 to {}",
+                    self.points.len() - 1
+                ));
+            }
+            i
+        } else {
+            let mut wanted: Vec<Option<&str>> = vec![None; self.vary.len()];
+            for pair in spec.split(',') {
+                let (key, value) = pair.split_once('=').ok_or_else(|| {
+                    format!("{pair:?}: expected a point index or KEY=VALUE,... of the varied keys")
+                })?;
+                let (key, value) = (key.trim(), value.trim());
+                let k = self.vary.iter().position(|v| v.key == key).ok_or_else(|| {
+                    let keys: Vec<&str> = self.vary.iter().map(|v| v.key.as_str()).collect();
+                    format!(
+                        "{key} is not varied; the varied keys are {}",
+                        keys.join(", ")
+                    )
+                })?;
+                if !self.vary[k].values.iter().any(|v| v == value) {
+                    return Err(format!(
+                        "{key}={value} is not one of the values of --vary {key}: {}",
+                        self.vary[k].values.join(", ")
+                    ));
+                }
+                wanted[k] = Some(value);
+            }
+            if let Some(k) = wanted.iter().position(Option::is_none) {
+                return Err(format!(
+                    "give a value for every varied key: {} is missing",
+                    self.vary[k].key
+                ));
+            }
+            self.points
+                .iter()
+                .position(|p| {
+                    p.values
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(v, w)| Some(v.as_str()) == *w)
+                })
+                .expect("every combination of values is a point")
+        };
+        match &self.points[index].scenario {
+            Ok(_) => Ok(index),
+            Err(e) => Err(format!("point {index} is skipped (invalid settings: {e})")),
+        }
+    }
+
     /// Every (point, replication) of the plan in order, for the points `include` accepts, each
     /// with its scenario's number of replications.
     pub fn tasks(&self, include: impl Fn(usize) -> bool) -> Vec<Task> {
@@ -323,19 +379,29 @@ impl Precision {
     /// The KPIs (among those that must reach the precision, and defined in at least one
     /// replication) whose interval is still too wide.
     pub fn missing(&self, reps: &[Replication]) -> Vec<Kpi> {
+        self.shortfalls(reps).iter().map(|s| s.kpi).collect()
+    }
+
+    /// [`Precision::missing`], with the half-width reached and the one wanted. The half-width
+    /// is that of the Student-t interval itself, before it is clipped to the KPI's range.
+    pub fn shortfalls(&self, reps: &[Replication]) -> Vec<Shortfall> {
         Kpi::ALL
             .iter()
             .copied()
             .filter(|k| self.kpis.is_empty() || self.kpis.iter().any(|n| n == k.name()))
-            .filter(|&kpi| {
+            .filter_map(|kpi| {
                 let column: Vec<f64> = reps.iter().map(|r| r.overall[kpi.index()]).collect();
-                match confidence_interval(&column, 0.95) {
-                    None => false,
-                    Some(i) => {
-                        let half = 0.5 * (i.high - i.low);
-                        !(half <= self.relative * i.mean.abs() || half <= Self::floor(kpi))
-                    }
-                }
+                let i = confidence_interval(&column, 0.95)?;
+                let half = 0.5 * (i.high - i.low);
+                let wanted = (self.relative * i.mean.abs()).max(Self::floor(kpi));
+                // A NaN half-width (one replication) is never precise enough.
+                let precise = half <= wanted;
+                (!precise).then_some(Shortfall {
+                    kpi,
+                    mean: i.mean,
+                    half_width: half,
+                    wanted,
+                })
             })
             .collect()
     }
@@ -344,6 +410,17 @@ impl Precision {
     pub fn reached(&self, reps: &[Replication]) -> bool {
         self.missing(reps).is_empty()
     }
+}
+
+/// A KPI whose 95% interval is wider than a [`Precision`] asks.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shortfall {
+    pub kpi: Kpi,
+    pub mean: f64,
+    /// Half-width of the 95% interval reached (NaN with one replication).
+    pub half_width: f64,
+    /// The largest half-width the precision accepts: the fraction of the mean, or the floor.
+    pub wanted: f64,
 }
 
 /// Like [`run_points`], but each point starts with its scenario's replications and gets that

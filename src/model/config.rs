@@ -206,6 +206,21 @@ impl ModelConfig {
             .unwrap_or(1)
     }
 
+    /// Expected arrivals in one replication (warm-up included): the integral of every queue's
+    /// arrival rate from time 0 to the end of arrivals.
+    pub fn expected_contacts(&self) -> f64 {
+        let mut total = 0.0;
+        for q in &self.queues {
+            let steps = (self.arrivals_end / q.arrival_step).ceil().max(1.0) as usize;
+            for i in 0..steps {
+                let from = i as f64 * q.arrival_step;
+                let to = ((i + 1) as f64 * q.arrival_step).min(self.arrivals_end);
+                total += q.arrival_rates[i.min(q.arrival_rates.len() - 1)] * (to - from).max(0.0);
+            }
+        }
+        total
+    }
+
     /// Arrival rate per second of every queue together at time `t`.
     pub fn arrival_rate_at(&self, t: f64) -> f64 {
         self.queues.iter().map(|q| q.rate_at(t)).sum()

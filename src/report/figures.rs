@@ -76,9 +76,9 @@ fn subject(run: &RunData) -> String {
         "{}, {} agents × {} chats, yellow {} / red {} ({} replications, seed {})",
         run.name(),
         run.agents_text(),
-        run.number("/scenario/resolved/model/max_concurrent"),
-        format_duration(run.number("/scenario/resolved/model/yellow")),
-        format_duration(run.number("/scenario/resolved/model/red")),
+        run.number("/scenario/resolved/center/max_concurrent"),
+        format_duration(run.number("/scenario/resolved/center/yellow")),
+        format_duration(run.number("/scenario/resolved/center/red")),
         run.run_json["replications"],
         run.run_json["seed"]
     )
@@ -142,8 +142,8 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
             in_page: true,
         })
     };
-    let yellow = run.number("/scenario/resolved/model/yellow");
-    let red = run.number("/scenario/resolved/model/red");
+    let yellow = run.number("/scenario/resolved/center/yellow");
+    let red = run.number("/scenario/resolved/center/red");
     let sl_threshold = run.number("/window/service_level_threshold_s");
     let (yellow_t, red_t, sl_t) = (
         format_duration(yellow),

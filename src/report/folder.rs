@@ -95,7 +95,9 @@ impl Kind {
         let run = RUN_FILES.contains(&name) || REPORT.contains(&name);
         match self {
             Kind::Run | Kind::Point => run,
-            Kind::Staff => run || ["staffing.csv", "staffed.toml"].contains(&name),
+            Kind::Staff => {
+                run || ["staffing.csv", "staffing_intervals.csv", "staffed.toml"].contains(&name)
+            }
             Kind::Sweep => {
                 [
                     "plan.json",

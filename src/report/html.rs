@@ -13,6 +13,7 @@ use super::figures::{run_figures, Figure, HEADLINE_KPIS};
 use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
 use super::plots::Chart;
 use super::short;
+use super::warnings::run_warnings;
 use crate::scenario::{format_clock, format_duration};
 use crate::stats::Kpi;
 
@@ -63,10 +64,16 @@ fn head(title: &str) -> String {
     )
 }
 
-/// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean.
-fn kpi_table(summary: Option<&[Estimate]>) -> String {
-    let mut t = String::from(
-        "<table id=\"kpi-table\">\n<tr><th>KPI</th><th>mean</th><th>95% interval</th><th>unit</th><th>definition</th></tr>\n",
+/// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean;
+/// with `diff`, a column for the difference from a sweep's baseline (filled by the explorer).
+fn kpi_table(summary: Option<&[Estimate]>, diff: bool) -> String {
+    let diff_head = if diff {
+        "<th>difference from the baseline (paired 95% interval)</th>"
+    } else {
+        ""
+    };
+    let mut t = format!(
+        "<table id=\"kpi-table\">\n<tr><th>KPI</th><th>mean</th><th>95% interval</th>{diff_head}<th>unit</th><th>definition</th></tr>\n",
     );
     for k in Kpi::ALL {
         let e = summary.map(|s| s[k.index()]);
@@ -90,7 +97,8 @@ fn kpi_table(summary: Option<&[Estimate]>) -> String {
         let _ = writeln!(
             t,
             "<tr data-kpi=\"{n}\"{class}><td>{n}</td><td class=\"num mean\" data-value=\"{value}\">{mean}</td>\
-             <td class=\"num ci\">{ci}</td><td>{u}</td><td class=\"muted\">{d}</td></tr>",
+             <td class=\"num ci\">{ci}</td>{diff_cell}<td>{u}</td><td class=\"muted\">{d}</td></tr>",
+            diff_cell = if diff { "<td class=\"num diff\"></td>" } else { "" },
             n = k.name(),
             u = k.unit(),
             d = esc(k.definition())
@@ -134,70 +142,6 @@ fn figures_html(figures: &[(Figure, String)]) -> String {
     t
 }
 
-/// Warnings a reader of this run should see before trusting a number.
-pub fn run_warnings(run: &RunData) -> Vec<String> {
-    let mut w = Vec::new();
-    let k = run.number("/scenario/resolved/model/max_concurrent");
-    let interval = run.number("/window/interval_s");
-    let staffing = run.staffing();
-    // Offered load per slot: arrivals × mean handle time / (agents × slots).
-    let handle = run.summary[Kpi::HandleTimeMean.index()].mean;
-    for (i, iv) in run.intervals.iter().enumerate() {
-        let offered = iv.kpis[Kpi::Offered.index()].mean;
-        let load = offered / interval * handle / (staffing[i] * k);
-        if load >= 1.0 || (staffing[i] == 0.0 && offered > 0.0) {
-            w.push(format!(
-                "Interval {} ({}–{}): offered load {:.2} per slot (arrivals × mean handle time / \
-                 (agents × max chats)) is at or above 1: more work arrives than the agents can \
-                 handle, so queues grow and results depend on the run length.",
-                i, iv.start, iv.end, load
-            ));
-        }
-    }
-    let in_system = run.summary[Kpi::InSystemAtEnd.index()].mean;
-    if in_system > 0.0 {
-        w.push(format!(
-            "{in_system:.1} contacts per replication were still in the system when the run stopped \
-             (see in_system_at_end): their waits and responses are not counted."
-        ));
-    }
-    for kpi in HEADLINE_KPIS {
-        let e = run.summary[kpi.index()];
-        let floor = crate::experiment::sweep::Precision::floor(kpi);
-        if e.replications >= 2 && e.relative_half_width() > 0.1 && 0.5 * (e.high - e.low) > floor {
-            w.push(format!(
-                "{}: the 95% interval [{}, {}] is ±{:.0}% of the mean — too wide to decide \
-                 between close alternatives; add replications (--reps).",
-                kpi.name(),
-                short(e.low),
-                short(e.high),
-                100.0 * e.relative_half_width()
-            ));
-        }
-    }
-    let responses = run.summary[Kpi::Responses.index()].mean;
-    for (kpi, p) in [
-        (Kpi::ResponseP90, 0.9),
-        (Kpi::ResponseP95, 0.95),
-        (Kpi::ResponseP99, 0.99),
-    ] {
-        let needed = 10.0 / (1.0 - p);
-        if responses.is_finite() && responses < needed {
-            w.push(format!(
-                "{} is estimated from {:.0} responses per replication; a {}th percentile needs \
-                 at least {needed:.0} (10 beyond it) to be more than noise.",
-                kpi.name(),
-                responses,
-                (p * 100.0) as u32
-            ));
-        }
-    }
-    if run.run_json["replications"].as_u64() == Some(1) {
-        w.push("One replication: there is no confidence interval. Use --reps 10 or more.".into());
-    }
-    w
-}
-
 /// The settings worth seeing at a glance, as (name, value) rows.
 fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
     let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
@@ -213,23 +157,23 @@ fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
         ("agents", agents),
         (
             "max chats per agent",
-            format!("{}", m("/scenario/resolved/model/max_concurrent")),
+            format!("{}", m("/scenario/resolved/center/max_concurrent")),
         ),
         (
             "routing",
-            format!("{}", m("/scenario/resolved/model/routing")),
+            format!("{}", m("/scenario/resolved/center/routing")),
         ),
         (
             "attention",
-            format!("{}", m("/scenario/resolved/model/attention")),
+            format!("{}", m("/scenario/resolved/center/attention")),
         ),
         (
             "indicator",
             format!(
                 "yellow after {}, red after {} (timed from the {})",
-                d("/scenario/resolved/model/yellow"),
-                d("/scenario/resolved/model/red"),
-                m("/scenario/resolved/model/basis")
+                d("/scenario/resolved/center/yellow"),
+                d("/scenario/resolved/center/red"),
+                m("/scenario/resolved/center/basis")
             ),
         ),
         (
@@ -418,7 +362,7 @@ fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> Stri
         "<section id=\"kpis\"><h2>KPIs over the measured window</h2>\n<p class=\"muted\">Means \
          across replications with 95% Student-t intervals; contacts count in the interval they \
          arrive in.</p>\n{}</section>\n",
-        kpi_table(Some(&run.summary))
+        kpi_table(Some(&run.summary), false)
     );
     let _ = write!(
         page,
@@ -499,6 +443,7 @@ pub fn sweep_page(
             });
             json!({
                 "summary": summary.as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
+                "diff": sweep.differences[p].as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
                 "intervals": series,
                 "settings": run.map(settings_rows),
                 "warnings": run.map(run_warnings),
@@ -511,6 +456,7 @@ pub fn sweep_page(
         "kpis": Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
         "series": EXPLORER_SERIES.iter().map(|(k, c)| json!({"kpi": k.name(), "color": c})).collect::<Vec<_>>(),
         "points": points,
+        "baseline": sweep.baseline,
     });
     let mut page = head(&format!("ccsim — {title}"));
     let _ = write!(
@@ -541,9 +487,25 @@ pub fn sweep_page(
         page += "</select></label>\n";
     }
     page += "</div>\n<p>Point <span id=\"point-id\"></span> <span id=\"point-status\" class=\"muted\"></span></p>\n";
+    if let Some(b) = sweep.baseline {
+        let values: Vec<String> = plan
+            .vary
+            .iter()
+            .map(|v| {
+                let x = &plan.points[b]["values"][&v.key];
+                format!("{}={}", v.key, x.as_str().unwrap_or(""))
+            })
+            .collect();
+        let _ = writeln!(
+            page,
+            "<p class=\"muted\" id=\"baseline\">Differences are from point {b} ({}): replication r of \
+             the chosen point minus replication r of the baseline, with a paired 95% interval.</p>",
+            esc(&values.join(", "))
+        );
+    }
     page += "<section id=\"warnings\"><ul id=\"point-warnings\"></ul></section>\n";
     page += "<details><summary>Settings of this point</summary><table id=\"point-settings\"></table></details>\n";
-    page += &kpi_table(None);
+    page += &kpi_table(None, sweep.baseline.is_some());
     page += "<figure><svg id=\"chart-response\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
              <figcaption>Response times of the chosen point (share of all replies; green, amber, red by the colour reached; last bar: everything above)</figcaption></figure>\n";
     page += "<figure><svg id=\"chart-service\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
@@ -681,6 +643,15 @@ const EXPLORER_JS: &str = r#"
       mean.textContent = short(e[0]);
       mean.setAttribute('data-value', e[0] === null ? '' : String(e[0]));
       row.querySelector('.ci').textContent = e[1] === null ? '' : '[' + short(e[1]) + ', ' + short(e[2]) + ']';
+      const cell = row.querySelector('.diff');
+      if (cell) {
+        const d = point && point.diff ? point.diff[k] : [null, null, null];
+        const signed = x => (x > 0 ? '+' : '') + short(x);
+        cell.textContent = p === data.baseline ? 'baseline'
+          : d[0] === null ? '—'
+          : signed(d[0]) + (d[1] === null ? '' : ' [' + signed(d[1]) + ', ' + signed(d[2]) + ']');
+        cell.setAttribute('data-value', d[0] === null ? '' : String(d[0]));
+      }
     });
     const iv = point && point.intervals;
     const pick = (kpi, name) => ({name: name, color: data.series.find(s => s.kpi === kpi).color, values: iv ? iv[kpi] : []});

@@ -89,7 +89,44 @@ fn estimate(rec: &csv::StringRecord, at: usize) -> Estimate {
     }
 }
 
+impl From<&crate::experiment::KpiSummary> for Estimate {
+    fn from(s: &crate::experiment::KpiSummary) -> Estimate {
+        s.interval.map_or(Estimate::UNDEFINED, |i| Estimate {
+            mean: i.mean,
+            low: i.low,
+            high: i.high,
+            replications: i.n,
+        })
+    }
+}
+
 impl RunData {
+    /// What [`RunData::read`] would read back from the files of `report`, without writing or
+    /// reading them (the numbers in the files read back exactly); distributions left out.
+    pub fn from_report(report: &crate::report::RunReport, dir: &Path) -> RunData {
+        let run_json = serde_json::from_slice(&report.run_json()).expect("run.json is JSON");
+        let intervals = report
+            .intervals
+            .iter()
+            .enumerate()
+            .map(|(i, summary)| {
+                let (a, b) = report.window.bounds(i);
+                IntervalData {
+                    start: report.scenario.run.clock(a),
+                    end: report.scenario.run.clock(b),
+                    kpis: summary.iter().map(Estimate::from).collect(),
+                }
+            })
+            .collect();
+        RunData {
+            dir: dir.to_path_buf(),
+            run_json,
+            summary: report.summary.iter().map(Estimate::from).collect(),
+            intervals,
+            distributions: Vec::new(),
+        }
+    }
+
     /// Read `summary.csv`, `intervals.csv`, `run.json` (and `distributions.csv` if present).
     pub fn read(dir: &Path) -> anyhow::Result<RunData> {
         let json_path = dir.join("run.json");
@@ -167,7 +204,7 @@ impl RunData {
     pub fn staffing(&self) -> Vec<f64> {
         let staffing: Vec<f64> = self
             .run_json
-            .pointer("/scenario/resolved/model/staffing")
+            .pointer("/scenario/resolved/center/staffing")
             .and_then(|v| v.as_array())
             .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
             .unwrap_or_default();
@@ -339,6 +376,10 @@ pub struct SweepData {
     pub plan: crate::report::sweep::PlanFile,
     /// Per point (by index): `None` when skipped or not run; else one estimate per KPI.
     pub points: Vec<Option<Vec<Estimate>>>,
+    /// With `--baseline`: the baseline's index, and per point each KPI's paired difference
+    /// from it (`replications` unused, 0).
+    pub baseline: Option<usize>,
+    pub differences: Vec<Option<Vec<Estimate>>>,
 }
 
 impl SweepData {
@@ -351,6 +392,10 @@ impl SweepData {
         .with_context(|| format!("{}: not a ccsim plan.json", plan_path.display()))?;
         let keys = plan.vary.len();
         let mut points: Vec<Option<Vec<Estimate>>> = vec![None; plan.points.len()];
+        let mut differences = points.clone();
+        // sweep_long.csv: point, keys, kpi, mean, ci95_low, ci95_high, std, replications, and
+        // with a baseline diff, diff_ci95_low, diff_ci95_high.
+        let diff_at = 2 + keys + 5;
         for rec in read_csv(&dir.join("sweep_long.csv"))? {
             let p: usize = rec.get(0).unwrap_or("").parse().context("sweep_long.csv")?;
             let Some(k) = rec.get(1 + keys).and_then(Kpi::by_name) else {
@@ -361,11 +406,38 @@ impl SweepData {
             }
             let row = points[p].get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
             row[k.index()] = estimate(&rec, 2 + keys);
+            if rec.len() > diff_at {
+                let row =
+                    differences[p].get_or_insert_with(|| vec![Estimate::UNDEFINED; Kpi::ALL.len()]);
+                row[k.index()] = Estimate {
+                    replications: 0,
+                    ..estimate(&rec, diff_at)
+                };
+            }
+        }
+        // The baseline is the row of sweep.csv marked `true` in its `baseline` column.
+        let mut baseline = None;
+        let wide = dir.join("sweep.csv");
+        if differences.iter().any(Option::is_some) && wide.exists() {
+            let mut r = csv::Reader::from_path(&wide)
+                .with_context(|| format!("cannot read {}", wide.display()))?;
+            let column = r.headers()?.iter().position(|h| h == "baseline");
+            if let Some(c) = column {
+                for rec in r.records() {
+                    let rec =
+                        rec.with_context(|| format!("{}: not a ccsim CSV file", wide.display()))?;
+                    if rec.get(c) == Some("true") {
+                        baseline = rec.get(0).and_then(|p| p.parse().ok());
+                    }
+                }
+            }
         }
         Ok(SweepData {
             dir: dir.to_path_buf(),
             plan,
             points,
+            baseline,
+            differences,
         })
     }
 }

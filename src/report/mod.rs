@@ -13,6 +13,7 @@ pub mod plots;
 pub mod render;
 pub mod staff;
 pub mod sweep;
+pub mod warnings;
 
 use std::fmt::Write as _;
 use std::io;
@@ -260,6 +261,7 @@ impl<'a> RunReport<'a> {
                     "run": s.run,
                     "kpi": s.kpi,
                     "model": s.model,
+                    "center": center_view(s),
                 },
             },
             "seed": s.run.seed,
@@ -336,6 +338,28 @@ impl<'a> RunReport<'a> {
         files.push(("run.json", self.run_json()));
         files
     }
+}
+
+/// The center at a glance, for titles, settings tables and warnings: the largest capacity, the
+/// routing, the first queue's indicator, and the agents on shift at the start of each
+/// per-interval entry (warm-up included), every group together.
+fn center_view(s: &Scenario) -> serde_json::Value {
+    let m = &s.model;
+    let chat = &m.queues[0].chat;
+    let staffing: Vec<u32> = (0..s.run.intervals)
+        .map(|i| m.staffing_at(i as f64 * s.run.interval))
+        .collect();
+    json!({
+        "queues": m.queues.len(),
+        "groups": m.groups.len(),
+        "max_concurrent": m.max_concurrent(),
+        "routing": m.routing,
+        "attention": m.attention,
+        "yellow": chat.yellow,
+        "red": chat.red,
+        "basis": chat.basis,
+        "staffing": staffing,
+    })
 }
 
 /// Column names for a wide table of KPIs: `name, name_ci95_low, name_ci95_high` per KPI.

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::folder::{self, FolderError, Kind};
+use super::load::RunData;
+use super::warnings::run_warnings;
 use super::{kpi_cells, kpi_columns, number, short, RunReport};
 use crate::experiment::grid::Vary;
-use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision};
-use crate::experiment::{summarise, KpiSummary, Replication};
+use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision, Shortfall};
+use crate::experiment::{paired_differences, summarise, KpiSummary, Replication};
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
@@ -185,7 +187,7 @@ struct Row {
     summary: Vec<KpiSummary>,
     replications: usize,
     /// With a target precision: the KPIs that did not reach it.
-    missing: Option<Vec<Kpi>>,
+    missing: Option<Vec<Shortfall>>,
 }
 
 /// Collects finished points, writes each one's folder, then the sweep's tables.
@@ -196,6 +198,13 @@ pub struct SweepWriter<'a> {
     rows: Vec<Option<Row>>,
     /// `--force`: point folders without ccsim's marker may be written (see [`folder`]).
     force: bool,
+    /// `--baseline`: the point every other one is compared with.
+    baseline: Option<usize>,
+    /// With a baseline: each finished point's replications (overall values only), for the
+    /// paired differences.
+    overall: Vec<Option<Vec<Replication>>>,
+    /// The warnings of each finished point ([`run_warnings`]), for the terminal.
+    warnings: Vec<Vec<String>>,
 }
 
 impl<'a> SweepWriter<'a> {
@@ -207,7 +216,40 @@ impl<'a> SweepWriter<'a> {
             precision,
             rows: plan.points.iter().map(|_| None).collect(),
             force,
+            baseline: None,
+            overall: Vec::new(),
+            warnings: plan.points.iter().map(|_| Vec::new()).collect(),
         }
+    }
+
+    /// Compare every point with point `baseline` (paired differences in the tables).
+    pub fn with_baseline(mut self, baseline: Option<usize>) -> Self {
+        self.baseline = baseline;
+        self.overall = self.plan.points.iter().map(|_| None).collect();
+        self
+    }
+
+    /// Keep a point's overall values when differences are wanted.
+    fn keep(&mut self, point: usize, reps: &[Replication]) {
+        if self.baseline.is_some() {
+            self.overall[point] = Some(
+                reps.iter()
+                    .map(|r| Replication {
+                        index: r.index,
+                        overall: r.overall.clone(),
+                        intervals: Vec::new(),
+                        distributions: None,
+                        segments: Vec::new(),
+                    })
+                    .collect(),
+            );
+        }
+    }
+
+    /// The paired differences of point `p` from the baseline, when both are known.
+    fn differences(&self, p: usize) -> Option<Vec<KpiSummary>> {
+        let b = self.overall.get(self.baseline?)?.as_ref()?;
+        Some(paired_differences(self.overall[p].as_ref()?, b))
     }
 
     /// Whether point `index` is already written (by an earlier, interrupted run).
@@ -225,10 +267,12 @@ impl<'a> SweepWriter<'a> {
                 continue;
             }
             let reps = read_replications(&dir.join("replications.csv"))?;
+            self.keep(p.index, &reps);
+            self.warnings[p.index] = run_warnings(&RunData::read(&dir)?);
             self.rows[p.index] = Some(Row {
                 summary: summarise(&reps, |r| &r.overall),
                 replications: reps.len(),
-                missing: self.precision.as_ref().map(|pr| pr.missing(&reps)),
+                missing: self.precision.as_ref().map(|pr| pr.shortfalls(&reps)),
             });
             found += 1;
         }
@@ -242,11 +286,13 @@ impl<'a> SweepWriter<'a> {
             .with_distributions(&result.distributions);
         let dir = point_dir(&self.out, result.point, self.plan.points.len());
         folder::write_dir(&dir, Kind::Point, &report.files(), self.force)?;
+        self.keep(result.point, &result.replications);
+        self.warnings[result.point] = run_warnings(&RunData::from_report(&report, &dir));
         self.rows[result.point] = Some(Row {
             missing: self
                 .precision
                 .as_ref()
-                .map(|pr| pr.missing(&result.replications)),
+                .map(|pr| pr.shortfalls(&result.replications)),
             summary: report.summary,
             replications: result.replications.len(),
         });
@@ -311,6 +357,50 @@ impl<'a> SweepWriter<'a> {
         t
     }
 
+    /// With `--precision`: the points that did not reach it, each with its settings
+    /// (`key=value, …`), replications and the KPIs too wide.
+    pub fn precision_shortfalls(&self) -> Vec<(usize, String, usize, &[Shortfall])> {
+        self.plan
+            .points
+            .iter()
+            .zip(&self.rows)
+            .filter_map(|(p, row)| {
+                let row = row.as_ref()?;
+                let missing = row.missing.as_deref().filter(|m| !m.is_empty())?;
+                let values: Vec<String> = self
+                    .keys()
+                    .zip(&p.values)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                Some((p.index, values.join(", "), row.replications, missing))
+            })
+            .collect()
+    }
+
+    /// Every finished point's warnings, each with the point it is about
+    /// (`point 3 (staffing.agents=6)`), in point order.
+    pub fn warnings(&self) -> Vec<(String, String)> {
+        self.plan
+            .points
+            .iter()
+            .zip(&self.warnings)
+            .flat_map(|(p, ws)| {
+                let values: Vec<String> = self
+                    .keys()
+                    .zip(&p.values)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let what = format!("point {} ({})", p.index, values.join(", "));
+                ws.iter().map(move |w| (what.clone(), w.clone()))
+            })
+            .collect()
+    }
+
+    /// Points with a finished row.
+    pub fn points_done(&self) -> usize {
+        self.rows.iter().filter(|r| r.is_some()).count()
+    }
+
     fn keys(&self) -> impl Iterator<Item = &str> {
         self.plan.vary.iter().map(|v| v.key.as_str())
     }
@@ -326,6 +416,10 @@ impl<'a> SweepWriter<'a> {
             header.push("precision_missing".into());
         }
         header.extend(kpi_columns());
+        if self.baseline.is_some() {
+            header.push("baseline".into());
+            header.extend(kpi_columns().map(|c| diff_column(&c)));
+        }
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
             let Some(row) = row else {
@@ -335,11 +429,18 @@ impl<'a> SweepWriter<'a> {
             rec.extend(p.values.iter().cloned());
             rec.push(row.replications.to_string());
             if let Some(missing) = &row.missing {
-                let names: Vec<&str> = missing.iter().map(|k| k.name()).collect();
+                let names: Vec<&str> = missing.iter().map(|s| s.kpi.name()).collect();
                 rec.push(missing.is_empty().to_string());
                 rec.push(names.join(";"));
             }
             rec.extend(kpi_cells(&row.summary));
+            if let Some(b) = self.baseline {
+                rec.push((p.index == b).to_string());
+                match self.differences(p.index) {
+                    Some(d) => rec.extend(kpi_cells(&d)),
+                    None => rec.extend(kpi_columns().map(|_| String::new())),
+                }
+            }
             w.write_record(&rec).expect("write to memory");
         }
         w.into_inner().expect("flush to memory")
@@ -358,11 +459,15 @@ impl<'a> SweepWriter<'a> {
             "std",
             "replications",
         ]);
+        if self.baseline.is_some() {
+            header.extend(["diff", "diff_ci95_low", "diff_ci95_high"]);
+        }
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
             let Some(row) = row else {
                 continue;
             };
+            let differences = self.differences(p.index);
             for s in &row.summary {
                 let mut rec: Vec<String> = vec![p.index.to_string()];
                 rec.extend(p.values.iter().cloned());
@@ -373,6 +478,12 @@ impl<'a> SweepWriter<'a> {
                     .as_ref()
                     .map_or((String::new(), 0), |i| (number(i.std_dev), i.n));
                 rec.extend([std, n.to_string()]);
+                if self.baseline.is_some() {
+                    match &differences {
+                        Some(d) => rec.extend(kpi_cells(std::slice::from_ref(&d[s.kpi.index()]))),
+                        None => rec.extend([String::new(), String::new(), String::new()]),
+                    }
+                }
                 w.write_record(&rec).expect("write to memory");
             }
         }
@@ -396,6 +507,17 @@ impl<'a> SweepWriter<'a> {
         }
         w.into_inner().expect("flush to memory")
     }
+}
+
+/// `service_level` → `service_level_diff`, `service_level_ci95_low` →
+/// `service_level_diff_ci95_low`: the columns of the difference from the baseline.
+fn diff_column(column: &str) -> String {
+    for suffix in ["_ci95_low", "_ci95_high"] {
+        if let Some(kpi) = column.strip_suffix(suffix) {
+            return format!("{kpi}_diff{suffix}");
+        }
+    }
+    format!("{column}_diff")
 }
 
 /// The overall KPI values of each replication, read back from a `replications.csv` (numbers

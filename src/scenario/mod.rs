@@ -122,16 +122,7 @@ pub fn parse_document(
 /// least 10^8 (a few seconds of simulation). A conversation that cannot end in reasonable time
 /// (a mean of 10^9 exchanges with no drain limit) hits it instead of running for ever.
 fn default_max_events(model: &ModelConfig) -> u64 {
-    let mut contacts = 0.0;
-    for q in &model.queues {
-        let steps = (model.arrivals_end / q.arrival_step).ceil() as usize;
-        for i in 0..steps.max(1) {
-            let from = i as f64 * q.arrival_step;
-            let to = ((i + 1) as f64 * q.arrival_step).min(model.arrivals_end);
-            contacts += q.arrival_rates[i.min(q.arrival_rates.len() - 1)] * (to - from).max(0.0);
-        }
-    }
-    (1000.0 * contacts).clamp(1e8, 1e15) as u64
+    (1000.0 * model.expected_contacts()).clamp(1e8, 1e15) as u64
 }
 
 /// Validate an already-parsed TOML document.

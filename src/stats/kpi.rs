@@ -50,6 +50,8 @@ kpis! {
         "abandoned_queue / offered.";
     AbandonRateExclShort => "abandon_rate_excl_short", "ratio",
         "(abandoned_queue - abandoned_short) / (offered - abandoned_short): short abandons left out of both.";
+    ChatAbandonRate => "chat_abandon_rate", "ratio",
+        "abandoned_chat / answered: answered contacts that left the chat because a reply was pending longer than their reply patience.";
     PWait => "p_wait", "ratio",
         "Offered contacts that found no free slot on arrival and had to queue / offered (Erlang C's P(wait)).";
     ServiceLevel => "service_level", "ratio",
@@ -136,6 +138,7 @@ impl Kpi {
                 n(c.abandoned_queue) - n(c.abandoned_short),
                 n(c.offered) - n(c.abandoned_short),
             ),
+            Kpi::ChatAbandonRate => ratio(n(c.abandoned_chat), n(c.answered)),
             Kpi::PWait => ratio(n(c.queued), n(c.offered)),
             Kpi::ServiceLevel => ratio(n(c.answered_in_time), n(c.offered)),
             Kpi::ServiceLevelExclShort => {
@@ -209,6 +212,16 @@ impl Kpi {
 
     pub fn by_name(name: &str) -> Option<Kpi> {
         Kpi::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// The values the KPI can take: [0, 1] for ratios, [0, ∞) for times, counts and chats.
+    /// Confidence intervals are clipped to it (a Student-t interval of a share near 0 would
+    /// otherwise reach below 0).
+    pub fn range(self) -> (f64, f64) {
+        match self.unit() {
+            "ratio" => (0.0, 1.0),
+            _ => (0.0, f64::INFINITY),
+        }
     }
 
     /// Position in [`Kpi::ALL`], hence in every vector of KPI values.

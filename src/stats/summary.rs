@@ -483,6 +483,20 @@ pub struct Interval {
     pub n: u64,
 }
 
+impl Interval {
+    /// The interval with its bounds clipped to `[min, max]`, the values the quantity can take
+    /// (a share's interval never reaches below 0 or above 1). The mean and spread are kept;
+    /// NaN bounds (one value) stay NaN.
+    pub fn clipped(self, min: f64, max: f64) -> Interval {
+        let clip = |x: f64| if x.is_nan() { x } else { x.clamp(min, max) };
+        Interval {
+            low: clip(self.low),
+            high: clip(self.high),
+            ..self
+        }
+    }
+}
+
 /// Student-t confidence interval `mean ± t_{(1+level)/2, n-1} · s/√n` of the
 /// mean of `values`, one value per replication.
 ///
@@ -870,5 +884,23 @@ mod tests {
             .count();
         let coverage = covered as f64 / trials as f64;
         assert!((coverage - 0.95).abs() <= 0.015, "coverage {coverage}");
+    }
+
+    #[test]
+    fn intervals_clip_to_the_possible_range() {
+        // Shares 0, 0, 0, 0.1: the t interval reaches below 0, the clipped one starts at 0.
+        let raw = confidence_interval(&[0.0, 0.0, 0.0, 0.1], 0.95).unwrap();
+        assert!(raw.low < 0.0, "{raw:?}");
+        let c = raw.clipped(0.0, 1.0);
+        assert_eq!(
+            (c.low, c.high, c.mean, c.std_dev, c.n),
+            (0.0, raw.high, raw.mean, raw.std_dev, 4)
+        );
+        let near_one = confidence_interval(&[1.0, 1.0, 0.9], 0.95).unwrap();
+        assert!(near_one.high > 1.0);
+        assert_eq!(near_one.clipped(0.0, 1.0).high, 1.0);
+        // One value: no interval, and clipping does not invent one.
+        let one = confidence_interval(&[0.5], 0.95).unwrap().clipped(0.0, 1.0);
+        assert!(one.low.is_nan() && one.high.is_nan());
     }
 }
