@@ -72,8 +72,17 @@ fn unit_label(kpi: Kpi) -> &'static str {
 
 /// "Basic chat desk, 12 agents × 3 chats, yellow 30s / red 1m (10 replications, seed 2026)".
 fn subject(run: &RunData) -> String {
+    // A center of several queues or groups: capacity and thresholds differ between them, so
+    // the title gives the largest capacity and the first queue's thresholds, and says so.
+    let several = run.number("/scenario/resolved/center/queues") > 1.0
+        || run.number("/scenario/resolved/center/groups") > 1.0;
+    let (upto, first) = if several {
+        ("up to ", " (first queue)")
+    } else {
+        ("", "")
+    };
     format!(
-        "{}, {} agents × {} chats, yellow {} / red {} ({} replications, seed {})",
+        "{}, {} agents × {upto}{} chats, yellow {} / red {}{first} ({} replications, seed {})",
         run.name(),
         run.agents_text(),
         run.number("/scenario/resolved/center/max_concurrent"),
