@@ -1,6 +1,6 @@
 //! ccsim: a discrete-event simulator of a contact center's chat channel.
 //!
-//! Layers, each knowing only those below it (DESIGN.md §2):
+//! Layers, each knowing only those below it (docs/ARCHITECTURE.md):
 //! - [`engine`]: domain-free event queue, cancellable timers, random streams;
 //! - [`model`]: the chat desk, pushing records to an observer;
 //! - [`stats`]: streaming statistics and the KPI collector;

@@ -295,6 +295,23 @@ fn the_readme_documents_every_kpi_and_every_scenario_key() {
         "wrapup.time",
         "kpi.service_level_threshold",
         "kpi.short_abandon",
+        "run.day_start",
+        "run.max_events",
+        "offer.alert_timeout",
+        "offer.not_responding_pause",
+        "routing.agent",
+        "routing.attention",
+        "queues.NAME.rate_per_hour",
+        "queues.NAME.step",
+        "queues.NAME.channel",
+        "queues.NAME.priority",
+        "queues.NAME.served_by",
+        "groups.NAME.agents",
+        "groups.NAME.agents_per_interval",
+        "groups.NAME.step",
+        "groups.NAME.shifts",
+        "groups.NAME.max_concurrent_chats",
+        "groups.NAME.absenteeism",
     ] {
         assert!(
             readme.contains(&format!("| `{key}` |")),
@@ -543,4 +560,33 @@ fn threads_are_capped_at_the_cores_and_progress_lines_go_to_logs() {
         "no bar drawn into a pipe"
     );
     assert!(progress(&["-q"]).is_empty());
+}
+
+#[test]
+fn a_conversation_that_cannot_end_hits_the_event_cap() {
+    // A mean of 10^9 exchanges with patient customers and no drain limit would run for days:
+    // the event cap stops it with an error that says what to do, and no result is written.
+    let out = scratch("event-cap");
+    let o = ccsim(
+        &[
+            "run",
+            scenario_path().to_str().unwrap(),
+            "--reps",
+            "2",
+            "--set",
+            "conversation.exchanges={ dist = \"geometric\", mean = 1e9 }",
+            "--set",
+            "run.max_events=200000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stopped after 200001 events") && stderr.contains("run.max_events"),
+        "{stderr}"
+    );
+    assert!(!out.join("summary.csv").exists());
 }

@@ -1,4 +1,4 @@
-//! Ground truth (DESIGN.md §5): with one slot per agent, one exchange, exponential compose
+//! Ground truth (the README, "Validation against queueing theory"): with one slot per agent, one exchange, exponential compose
 //! time, no think time, no accept delay, no wrap-up and no reply patience, the chat desk is the
 //! M/M/n queue (Erlang C), and with exponential queue patience the M/M/n+M queue (Erlang A).
 //! With K slots per agent whose handling does not depend on concurrency, it is Erlang A with

@@ -1,4 +1,4 @@
-//! Ground truth for the response-pending indicator (DESIGN.md §5): one agent holding k chats
+//! Ground truth for the response-pending indicator (the README, "Validation against queueing theory"): one agent holding k chats
 //! that never end, exponential customer think time (mean c) and compose time (mean a), replies
 //! in `fifo` order, is the finite-source M/M/1//k queue. Its mean response time is
 //! k·a/(1−P0) − c, and by the arrival theorem a new message sees the stationary law of the

@@ -100,7 +100,7 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
         .build()
         .unwrap();
     peak_live(|| {
-        let results = pool.install(|| experiment::run(&s));
+        let results = pool.install(|| experiment::run(&s)).unwrap();
         assert_eq!(results.len(), reps as usize);
     })
 }

@@ -161,7 +161,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let reps = settings.max_replications.max(base.run.replications);
     scenario::apply_override(&mut staffed_doc, &format!("run.replications={reps}"))?;
     let staffed = scenario::from_document(staffed_doc, &base.file)?;
-    let (reps, distributions) = c.with_threads(|| experiment::run_pooled(&staffed))?;
+    let (reps, distributions) = c.with_threads(|| experiment::run_pooled(&staffed))??;
     let window = experiment::window(&staffed);
     let summaries: Vec<_> = (0..window.intervals())
         .map(|i| summarise(&reps, move |r| &r.intervals[i]))

@@ -223,15 +223,14 @@ pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
 ///
 /// Each replication is reduced to its KPI values as soon as it ends, so memory does not grow
 /// with the number of replications (the tallies of a long day in short intervals can take
-/// megabytes each).
-pub fn run(scenario: &Scenario) -> Vec<Replication> {
-    run_pooled(scenario).0
+/// megabytes each). Fails only when a replication hits the event cap (`run.max_events`).
+pub fn run(scenario: &Scenario) -> Result<Vec<Replication>, Interrupted> {
+    Ok(run_pooled(scenario)?.0)
 }
 
 /// [`run`], with the distributions pooled over the replications.
-pub fn run_pooled(scenario: &Scenario) -> (Vec<Replication>, Distributions) {
+pub fn run_pooled(scenario: &Scenario) -> Result<(Vec<Replication>, Distributions), Interrupted> {
     replications(scenario, 0..scenario.run.replications, &Control::quiet())
-        .expect("a quiet control is never cancelled")
 }
 
 /// Replications `range` of `scenario`, in order, and their pooled distributions.

@@ -212,10 +212,33 @@ pub struct Task {
     pub replication: u32,
 }
 
-/// The run was interrupted (Ctrl-C) before all its tasks were done.
+/// The run stopped before all its tasks were done.
 #[derive(Debug, thiserror::Error)]
-#[error("interrupted")]
-pub struct Interrupted;
+pub enum Interrupted {
+    /// Ctrl-C.
+    #[error("interrupted")]
+    ByUser,
+    /// A replication needed more events than `run.max_events`: a conversation that cannot end
+    /// in reasonable time (the model stops it rather than run for ever).
+    #[error(
+        "replication {replication} (sweep point {point}) stopped after {events} events without \
+         finishing (run.max_events): some conversation cannot end in reasonable time (check \
+         conversation.exchanges and the patience settings, or set run.drain), or raise \
+         run.max_events if the run is really that large"
+    )]
+    EventCap {
+        point: u32,
+        replication: u32,
+        events: u64,
+    },
+}
+
+impl Interrupted {
+    /// Interrupted by the user (the command exits with 130), not stopped by a cap.
+    pub fn by_user(&self) -> bool {
+        matches!(self, Interrupted::ByUser)
+    }
+}
 
 /// What the caller sees of a running experiment.
 pub trait Progress: Sync {
@@ -265,20 +288,28 @@ pub fn run_tasks<'s, E: From<Interrupted>>(
 ) -> Result<(), E> {
     let batch = 64 * rayon::current_num_threads().max(1);
     for chunk in tasks.chunks(batch) {
-        let done: Vec<Option<Replication>> = chunk
+        let done: Vec<Result<Replication, Interrupted>> = chunk
             .par_iter()
             .map(|t| {
                 if control.cancel.load(Ordering::Relaxed) {
-                    return None;
+                    return Err(Interrupted::ByUser);
                 }
                 let s = scenario(t.point);
-                let r = replicate(s, t.replication).reduce(&s.model);
+                let measured = replicate(s, t.replication);
+                if measured.totals.capped {
+                    return Err(Interrupted::EventCap {
+                        point: t.point,
+                        replication: t.replication,
+                        events: measured.totals.events,
+                    });
+                }
+                let r = measured.reduce(&s.model);
                 control.progress.replication_done();
-                Some(r)
+                Ok(r)
             })
             .collect();
         for (task, result) in chunk.iter().zip(done) {
-            sink(*task, result.ok_or(Interrupted)?)?;
+            sink(*task, result?)?;
         }
     }
     Ok(())

@@ -1,4 +1,4 @@
-//! The KPIs ccsim reports, each with one exact definition (DESIGN.md §4), computed from a
+//! The KPIs ccsim reports, each with one exact definition (see the README), computed from a
 //! contact tally and a load tally. A KPI whose denominator is zero is undefined (NaN) in that
 //! replication and left out of the averages across replications.
 

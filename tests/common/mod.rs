@@ -27,7 +27,7 @@ pub fn kpi_values(reps: &[Replication], kpi: &str) -> Vec<f64> {
 
 /// Run all replications of a scenario.
 pub fn run(s: &Scenario) -> Vec<Replication> {
-    experiment::run(s)
+    experiment::run(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Assert that `exact` lies inside the 99% Student-t confidence interval of `values` (one
