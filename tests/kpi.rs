@@ -116,6 +116,7 @@ fn contact_kpis_follow_their_definitions() {
         134.0,
         Record::AbandonedQueue {
             contact: 0,
+            during_offer: false,
             queue: 0,
             arrived_at: 130.0,
             wait: 4.0,
@@ -126,6 +127,7 @@ fn contact_kpis_follow_their_definitions() {
         190.0,
         Record::AbandonedQueue {
             contact: 0,
+            during_offer: false,
             queue: 0,
             arrived_at: 140.0,
             wait: 50.0,

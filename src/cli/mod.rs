@@ -178,7 +178,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<Interrupted>().is_some_and(Interrupted::by_user) => {
+        Err(e)
+            if e.downcast_ref::<Interrupted>()
+                .is_some_and(Interrupted::by_user) =>
+        {
             eprintln!("interrupted: {e:#}");
             ExitCode::from(130)
         }

@@ -270,7 +270,9 @@ pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     })?;
     bar.finish();
     if let Err(e) = result {
-        if e.downcast_ref::<Interrupted>().is_some_and(Interrupted::by_user) {
+        if e.downcast_ref::<Interrupted>()
+            .is_some_and(Interrupted::by_user)
+        {
             return Err(e.context(format!(
                 "{done} of {valid} points are complete in {}; run the same command with --resume to finish",
                 out.display()

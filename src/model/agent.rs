@@ -129,17 +129,19 @@ impl LoadCounts {
 
 impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Mark a group's counters as changed: one record goes out when the event is done.
+    /// With one group its counters are the center's: they are kept (and sent) only when the
+    /// center has several groups.
     #[inline]
     fn group_changed(&mut self, group: u32) {
         self.load_changed = true;
-        if self.group_loads.len() > 1 && !self.group_dirty[group as usize] {
+        if self.several_groups && !self.group_dirty[group as usize] {
             self.group_dirty[group as usize] = true;
             self.dirty_groups.push(group);
         }
     }
 
     /// Send the load records of the event just handled.
-    #[inline]
+    #[inline(always)]
     pub(super) fn flush_load(&mut self) {
         if self.load_changed {
             self.load_changed = false;
@@ -159,15 +161,18 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    #[inline]
     pub(super) fn take_slot(&mut self, agent: u32) {
         let a = &mut self.agents[agent as usize];
         let group = a.group;
         let first = a.held == 0;
         a.held += 1;
         let to = a.held;
-        let g = &mut self.group_loads[group as usize];
-        g.held += 1;
-        g.busy += first as u32;
+        if self.several_groups {
+            let g = &mut self.group_loads[group as usize];
+            g.held += 1;
+            g.busy += first as u32;
+        }
         self.load.held += 1;
         self.load.busy += first as u32;
         self.refresh_availability(agent);
@@ -179,6 +184,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         });
     }
 
+    #[inline]
     pub(super) fn release_slot(&mut self, agent: u32) {
         let now = self.now();
         let a = &mut self.agents[agent as usize];
@@ -190,9 +196,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         a.held -= 1;
         a.free_since = now;
         let (group, from, to) = (a.group, a.held + 1, a.held);
-        let g = &mut self.group_loads[group as usize];
-        g.held -= 1;
-        g.busy -= (to == 0) as u32;
+        if self.several_groups {
+            let g = &mut self.group_loads[group as usize];
+            g.held -= 1;
+            g.busy -= (to == 0) as u32;
+        }
         self.load.held -= 1;
         self.load.busy -= (to == 0) as u32;
         self.refresh_availability(agent);
@@ -219,9 +227,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let (before, level_before, state_before) = (a.counts(), a.level(), a.state);
         f(a);
         let (after, level_after, state, group) = (a.counts(), a.level(), a.state, a.group);
-        let g = &mut self.group_loads[group as usize];
-        g.sub(&before);
-        g.add(&after);
+        if self.several_groups {
+            let g = &mut self.group_loads[group as usize];
+            g.sub(&before);
+            g.add(&after);
+        }
         self.load.sub(&before);
         self.load.add(&after);
         self.refresh_availability(agent);

@@ -99,6 +99,7 @@ impl ArrivalSegment {
 impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Schedule a queue's next arrival after `from`: in the lone slot with one queue, in the
     /// heap otherwise.
+    #[inline]
     pub(super) fn schedule_next_arrival(&mut self, queue: usize, from: f64) {
         if let Some(t) = self.next_arrival_after(queue, from) {
             let event = Event::Arrival {
@@ -196,6 +197,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Some(agent) => self.offer(s, agent),
             None => {
                 self.queues[queue].push_back(s, wait);
+                self.waiting += 1;
                 if queue_deadline.is_finite() {
                     self.sessions.hot[s as usize].abandon_armed = true;
                     self.sched.schedule_at(
@@ -231,10 +233,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             wait: self.now() - session.arrived_at,
+            during_offer: session.phase == Phase::Offered,
         });
         self.sessions.free(s);
         if session.phase == Phase::Queued {
             self.queues[session.queue as usize].forget_one();
+            self.waiting -= 1;
         } else {
             self.release_slot(session.agent);
             self.dispatch_group(self.agents[session.agent as usize].group);

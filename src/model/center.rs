@@ -66,12 +66,19 @@ pub struct ContactCenter<'c, O: Observer> {
     pub(super) pools: Vec<Pool>,
     /// Per group: the queues it serves, with the tier it serves each from.
     pub(super) served: Vec<Vec<(usize, u8)>>,
+    /// Per queue: its one group, when a single group serves it (the common case, and always
+    /// so in the one-queue format), so that choosing an agent is one look at one pool.
+    pub(super) sole_group: Vec<Option<u32>>,
     pub(super) queues: Vec<ChatQueue>,
+    /// Chats waiting in all queues together (the sum of their `live` counts).
+    pub(super) waiting: usize,
     pub(super) arrival_segments: Vec<ArrivalSegment>,
     /// Per group with a per-step plan: agents `0..on_shift` of the plan are on shift.
     pub(super) on_shift: Vec<u32>,
     pub(super) load: LoadCounts,
+    /// Per group, kept only when there are several (`several_groups`).
     pub(super) group_loads: Vec<LoadCounts>,
+    pub(super) several_groups: bool,
     /// Groups whose counters changed during the current event (several groups only).
     pub(super) group_dirty: Vec<bool>,
     pub(super) dirty_groups: Vec<u32>,
@@ -138,6 +145,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 }
             }
         }
+        let sole_group = cfg
+            .queues
+            .iter()
+            .map(|q| match q.tiers.as_slice() {
+                [only] if only.groups.len() == 1 => Some(only.groups[0] as u32),
+                _ => None,
+            })
+            .collect();
         let sched = Scheduler::with_capacity(presize(2 * slots as usize));
         ContactCenter {
             cfg,
@@ -155,11 +170,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             group_first,
             pools,
             served,
+            sole_group,
             queues: cfg.queues.iter().map(|_| ChatQueue::new()).collect(),
+            waiting: 0,
             arrival_segments: vec![ArrivalSegment::BEFORE; cfg.queues.len()],
             on_shift: vec![0; cfg.groups.len()],
             load: LoadCounts::default(),
             group_loads: vec![LoadCounts::default(); cfg.groups.len()],
+            several_groups: cfg.groups.len() > 1,
             group_dirty: vec![false; cfg.groups.len()],
             dirty_groups: Vec::with_capacity(cfg.groups.len()),
             load_changed: false,
@@ -231,7 +249,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.sched.now()
     }
 
-    #[inline]
+    /// Always inlined, so that the observer's match on the record folds to the one arm of the
+    /// variant emitted at each call site.
+    #[inline(always)]
     pub(super) fn emit(&mut self, record: Record) {
         let now = self.sched.now();
         self.observer.record(now, record);

@@ -59,6 +59,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    #[inline]
     pub(super) fn accept(&mut self, s: u32) {
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
@@ -142,6 +143,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
         }
         self.queues[queue].push_in_arrival_order(&self.sessions.hot, s, wait);
+        self.waiting += 1;
         self.dispatch_queue(queue);
         // The agent's group may have other free agents for its other queues: nothing changed
         // for them, so no group dispatch is needed.

@@ -92,12 +92,14 @@ pub enum Record {
         wait: f64,
         overflowed: bool,
     },
-    /// The contact left the queue (or an offer still being accepted) after `wait` seconds.
+    /// The contact left the queue (or, `during_offer`, an offer still being accepted) after
+    /// `wait` seconds.
     AbandonedQueue {
         contact: ContactId,
         queue: QueueId,
         arrived_at: f64,
         wait: f64,
+        during_offer: bool,
     },
     /// An agent replied to a customer message that had waited `duration` seconds. `first` marks
     /// the reply to the request itself (the first response). The indicator reached `colour`;

@@ -99,11 +99,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// of the first open tier that has one.
     #[inline]
     pub(super) fn best_for(&mut self, queue: usize, tier: u8) -> Option<u32> {
-        let tiers = &self.cfg.queues[queue].tiers;
-        if tiers.len() == 1 && tiers[0].groups.len() == 1 {
-            return self.best_in_group(tiers[0].groups[0] as u32);
+        match self.sole_group[queue] {
+            Some(group) => self.best_in_group(group),
+            None => self.best_over_tiers(queue, tier),
         }
-        self.best_over_tiers(queue, tier)
     }
 
     fn best_over_tiers(&mut self, queue: usize, tier: u8) -> Option<u32> {
@@ -137,33 +136,50 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 return;
             };
             self.queues[queue].pop_head();
+            self.waiting -= 1;
             self.offer(s, agent);
         }
     }
 
     /// Agents of `group` with a free slot take waiting chats from the heads of the group's
     /// queues: highest priority first, then the chat that has waited longest.
+    #[inline(always)]
     pub(super) fn dispatch_group(&mut self, group: u32) {
-        let cfg = self.cfg;
+        if self.waiting == 0 {
+            // Nobody waits anywhere (the usual case below saturation): nothing to look at.
+            return;
+        }
         let served = &self.served[group as usize];
         if served.len() == 1 {
             // One queue (always so in the one-queue format): its head, while an agent is free.
             let (queue, tier) = served[0];
-            while self.queues[queue].live > 0 {
-                let Some(agent) = self.best_in_group(group) else {
-                    return;
-                };
-                let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
-                    return;
-                };
-                if self.sessions.hot[s as usize].tier < tier {
-                    return;
-                }
-                self.queues[queue].pop_head();
-                self.offer(s, agent);
+            if self.queues[queue].live > 0 {
+                self.dispatch_one_queue(group, queue, tier);
             }
-            return;
+        } else {
+            self.dispatch_queues(group);
         }
+    }
+
+    fn dispatch_one_queue(&mut self, group: u32, queue: usize, tier: u8) {
+        while self.queues[queue].live > 0 {
+            let Some(agent) = self.best_in_group(group) else {
+                return;
+            };
+            let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
+                return;
+            };
+            if self.sessions.hot[s as usize].tier < tier {
+                return;
+            }
+            self.queues[queue].pop_head();
+            self.waiting -= 1;
+            self.offer(s, agent);
+        }
+    }
+
+    fn dispatch_queues(&mut self, group: u32) {
+        let cfg = self.cfg;
         loop {
             let Some(agent) = self.best_in_group(group) else {
                 return;
@@ -193,6 +209,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 return;
             };
             self.queues[queue].pop_head();
+            self.waiting -= 1;
             self.offer(s, agent);
         }
     }

@@ -125,19 +125,28 @@ impl ContactTally {
                 self.offered += 1;
                 self.queued += queued as u64;
             }
-            Record::Offered { .. } => self.offers += 1,
-            Record::OfferTimedOut { .. } => self.offers_timed_out += 1,
+            // Every offer ends in an accept, a timeout or an abandon during the offer: offers
+            // are counted there, so that the Offered record costs the collector nothing.
+            Record::Offered { .. } => {}
+            Record::OfferTimedOut { .. } => {
+                self.offers += 1;
+                self.offers_timed_out += 1;
+            }
             Record::Answered {
                 wait, overflowed, ..
             } => {
                 self.answered += 1;
+                self.offers += 1;
                 self.answered_in_time += (wait <= sl) as u64;
                 self.answered_wait_sum += wait;
                 self.waits.record(wait);
                 self.overflowed += overflowed as u64;
             }
-            Record::AbandonedQueue { wait, .. } => {
+            Record::AbandonedQueue {
+                wait, during_offer, ..
+            } => {
                 self.abandoned_queue += 1;
+                self.offers += during_offer as u64;
                 self.abandoned_short += (wait <= short) as u64;
                 self.waits.record(wait);
             }
@@ -269,6 +278,8 @@ struct LoadClock {
     /// The reporting interval `since` falls in, and where it ends.
     slot: usize,
     slot_end: f64,
+    /// One of the away, on-break and Not Ready counters is not zero.
+    away_counted: bool,
 }
 
 impl LoadClock {
@@ -278,10 +289,12 @@ impl LoadClock {
             since: 0.0,
             slot: 0,
             slot_end: window.bounds(0).1,
+            away_counted: false,
         }
     }
 
     fn set(&mut self, l: &LoadCounts) {
+        self.away_counted = l.away + l.on_break + l.not_ready > 0;
         self.load = [
             l.present as f64,
             l.busy as f64,
@@ -299,9 +312,13 @@ impl LoadClock {
         l.busy += self.load[1] * dt;
         l.held += self.load[2] * dt;
         l.slots += self.load[3] * dt;
-        l.away += self.load[4] * dt;
-        l.on_break += self.load[5] * dt;
-        l.not_ready += self.load[6] * dt;
+        // Breaks and Not Ready are rare (none at all in most scenarios): their three counters
+        // are integrated only while one of them is not zero.
+        if self.away_counted {
+            l.away += self.load[4] * dt;
+            l.on_break += self.load[5] * dt;
+            l.not_ready += self.load[6] * dt;
+        }
     }
 
     /// Add the load held since `since` up to `now` (see [`Self::advance_slow`]). The common
@@ -480,8 +497,7 @@ impl Collector {
             | Record::Response { queue, .. }
             | Record::AbandonedChat { queue, .. }
             | Record::InSystemAtEnd { queue, .. } => (queue, None),
-            Record::Offered { queue, group, .. }
-            | Record::OfferTimedOut { queue, group, .. }
+            Record::OfferTimedOut { queue, group, .. }
             | Record::Answered { queue, group, .. }
             | Record::Done { queue, group, .. } => (queue, Some(group)),
             _ => return,
@@ -500,16 +516,15 @@ impl Observer for Collector {
     fn record(&mut self, now: f64, record: Record) {
         let arrived_at = match record {
             Record::Load(l) => {
-                let w = self.window;
-                self.clock.advance(now, &w, &mut self.tallies.load);
+                self.clock
+                    .advance(now, &self.window, &mut self.tallies.load);
                 self.clock.set(&l);
                 return;
             }
             Record::GroupLoad { group, counts } => {
-                let w = self.window;
                 if let Some(seg) = &mut self.tallies.segments {
                     let clock = &mut self.group_clocks[group as usize];
-                    clock.advance(now, &w, &mut seg.group_load[group as usize]);
+                    clock.advance(now, &self.window, &mut seg.group_load[group as usize]);
                     clock.set(&counts);
                 }
                 return;
@@ -518,10 +533,10 @@ impl Observer for Collector {
                 self.change_level(now, from, to);
                 return;
             }
-            Record::State { .. } => return,
+            // Offers are counted where they end (see ContactTally::add).
+            Record::State { .. } | Record::Offered { .. } => return,
             Record::Arrived { .. } => now,
-            Record::Offered { arrived_at, .. }
-            | Record::OfferTimedOut { arrived_at, .. }
+            Record::OfferTimedOut { arrived_at, .. }
             | Record::Answered { arrived_at, .. }
             | Record::AbandonedQueue { arrived_at, .. }
             | Record::Response { arrived_at, .. }
