@@ -30,12 +30,14 @@ pub const HEADLINE_KPIS: [Kpi; 6] = [
 ];
 
 /// The stems of a run's charts.
-const RUN_STEMS: [&str; 8] = [
+const RUN_STEMS: [&str; 10] = [
     "response_time",
     "queue_wait",
     "volume",
     "staffing",
     "service",
+    "queue_service",
+    "group_occupancy",
     "indicator",
     "concurrency",
     "chats_held",
@@ -95,11 +97,23 @@ fn subject(run: &RunData) -> String {
 
 /// A series of one KPI over the reporting intervals, with its band.
 fn interval_series(run: &RunData, kpi: Kpi, name: &str, color: RGBColor) -> Series {
+    let estimates: Vec<&[Estimate]> = run.intervals.iter().map(|iv| &iv.kpis[..]).collect();
+    series_of(run, &estimates, kpi, name, color)
+}
+
+/// A series of `kpi` from per-interval estimates (the center's or a segment's).
+fn series_of(
+    run: &RunData,
+    intervals: &[&[Estimate]],
+    kpi: Kpi,
+    name: &str,
+    color: RGBColor,
+) -> Series {
     let mut points = Vec::new();
     let mut band = Vec::new();
-    for (i, iv) in run.intervals.iter().enumerate() {
+    for (i, kpis) in intervals.iter().enumerate() {
         let x = run.interval_mid_hours(i);
-        let e = iv.kpis[kpi.index()];
+        let e = kpis[kpi.index()];
         points.push((x, e.mean));
         band.push(clamped(kpi, x, &e));
     }
@@ -251,6 +265,40 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
             ],
         ),
     );
+    // A center of several queues or groups: each queue's service level, each group's
+    // occupancy.
+    for (stem, scope, kpi, what, y_label) in [
+        (
+            "queue_service",
+            "queue",
+            Kpi::ServiceLevel,
+            format!("service level ({sl_t}) per queue"),
+            "share (0–1)",
+        ),
+        (
+            "group_occupancy",
+            "group",
+            Kpi::Occupancy,
+            "occupancy per group (breaks and idle Not Ready left out)".to_string(),
+            "share of agent time (0–1)",
+        ),
+    ] {
+        let segments: Vec<_> = run.segments.iter().filter(|s| s.scope == scope).collect();
+        if segments.len() > 1 {
+            let series = segments
+                .iter()
+                .enumerate()
+                .map(|(j, s)| {
+                    let estimates: Vec<&[Estimate]> = s.intervals.iter().map(|v| &v[..]).collect();
+                    series_of(run, &estimates, kpi, &s.name, PALETTE[j % PALETTE.len()])
+                })
+                .collect();
+            add(
+                stem,
+                lines(format!("{who}: {what}, per interval"), y_label, series),
+            );
+        }
+    }
     add(
         "indicator",
         lines(

@@ -42,6 +42,19 @@ pub struct RunData {
     pub intervals: Vec<IntervalData>,
     /// `distributions.csv`, when the run wrote one.
     pub distributions: Vec<DistributionRow>,
+    /// `segment_intervals.csv`: each queue, channel and group, per interval (none for folders
+    /// of versions before segments).
+    pub segments: Vec<SegmentData>,
+}
+
+/// One segment's estimates per reporting interval, one per KPI (undefined where its scope
+/// does not report the KPI).
+#[derive(Clone, Debug)]
+pub struct SegmentData {
+    /// `queue`, `channel` or `group`.
+    pub scope: String,
+    pub name: String,
+    pub intervals: Vec<Vec<Estimate>>,
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +81,39 @@ fn cell(text: &str) -> f64 {
     } else {
         text.parse().unwrap_or(f64::NAN)
     }
+}
+
+/// `segment_intervals.csv` (`scope,segment,interval,start,end,kpi,mean,…`), segments in file
+/// order; none when the file is missing.
+fn read_segments(path: &Path, intervals: usize) -> anyhow::Result<Vec<SegmentData>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut segments: Vec<SegmentData> = Vec::new();
+    for rec in read_csv(path)? {
+        let (scope, name) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
+        let i: usize = rec
+            .get(2)
+            .unwrap_or("")
+            .parse()
+            .with_context(|| format!("{}: an interval is not a number", path.display()))?;
+        if segments
+            .last()
+            .map_or(true, |s| s.scope != scope || s.name != name)
+        {
+            segments.push(SegmentData {
+                scope: scope.into(),
+                name: name.into(),
+                intervals: vec![vec![Estimate::UNDEFINED; Kpi::ALL.len()]; intervals],
+            });
+        }
+        let seg = segments.last_mut().expect("just pushed");
+        if let (Some(k), Some(row)) = (rec.get(5).and_then(Kpi::by_name), seg.intervals.get_mut(i))
+        {
+            row[k.index()] = estimate(&rec, 6);
+        }
+    }
+    Ok(segments)
 }
 
 fn read_csv(path: &Path) -> anyhow::Result<Vec<csv::StringRecord>> {
@@ -123,6 +169,30 @@ impl RunData {
             run_json,
             summary: report.summary.iter().map(Estimate::from).collect(),
             intervals,
+            segments: report
+                .segments
+                .iter()
+                .map(|seg| SegmentData {
+                    scope: seg.scope.name().into(),
+                    name: seg.name.clone(),
+                    intervals: seg
+                        .intervals
+                        .iter()
+                        .map(|summary| {
+                            summary
+                                .iter()
+                                .map(|s| {
+                                    if seg.scope.reports(s.kpi) {
+                                        Estimate::from(s)
+                                    } else {
+                                        Estimate::UNDEFINED
+                                    }
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                })
+                .collect(),
             distributions: Vec::new(),
         }
     }
@@ -175,12 +245,14 @@ impl RunData {
         } else {
             Vec::new()
         };
+        let segments = read_segments(&dir.join("segment_intervals.csv"), intervals.len())?;
         Ok(RunData {
             dir: dir.to_path_buf(),
             run_json,
             summary,
             intervals,
             distributions,
+            segments,
         })
     }
 
