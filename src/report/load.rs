@@ -525,6 +525,7 @@ mod tests {
             summary: Vec::new(),
             intervals: Vec::new(),
             distributions: Vec::new(),
+            segments: Vec::new(),
         }
     }
 
