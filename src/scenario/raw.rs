@@ -54,6 +54,8 @@ pub struct RawOffer {
     pub not_responding_pause: Option<RawDist>,
 }
 
+/// A queue: its own keys, then the sections it may override, listed again rather than
+/// flattened from [`RawSections`] because serde cannot reject unknown keys through a flatten.
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawQueue {
