@@ -245,7 +245,7 @@ impl CountDist {
     pub fn geometric(mean: f64) -> Result<CountDist, String> {
         if !(mean.is_finite() && mean >= 1.0) {
             return Err(format!(
-                "mean must be >= 1 (a conversation has at least one exchange), got {mean}"
+                "mean must be a number >= 1 (a conversation has at least one exchange)"
             ));
         }
         Ok(CountDist::Geometric { mean })

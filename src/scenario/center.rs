@@ -11,7 +11,10 @@ use super::raw::{
     RawConversation, RawGroup, RawIndicator, RawOffer, RawPatience, RawQueue, RawScenario,
     RawSections, RawWrapup,
 };
-use super::{format_duration, parse_clock, Resolver, ScenarioError, Sign, MAX_AGENTS};
+use super::{
+    format_duration, parse_clock, show_number, show_numbers, Resolver, ScenarioError, Sign,
+    MAX_AGENTS,
+};
 use crate::model::{
     Attention, Break, ChatConfig, CountDist, Dist, GroupConfig, IndicatorBasis, QueueConfig,
     Routing, Shift, Staffing, Tier,
@@ -732,7 +735,7 @@ impl Resolver {
                 if list.len() < max_k as usize {
                     return Err(self.invalid(
                         &key,
-                        format!("{list:?}"),
+                        show_numbers(list),
                         format!(
                             "needs one factor per number of chats held, 1 to max_concurrent_chats = {max_k}: at least {max_k} entries"
                         ),
@@ -745,7 +748,7 @@ impl Resolver {
                 {
                     return Err(self.invalid(
                         &format!("{key}[{i}]"),
-                        x,
+                        show_number(*x),
                         "a slowdown factor must be > 0",
                     ));
                 }

@@ -658,15 +658,17 @@ impl Resolver {
         if w.len() != n {
             return Err(self.invalid(
                 &wkey,
-                format!("{w:?}"),
+                show_numbers(w),
                 format!("needs one weight per value ({n})"),
             ));
         }
-        if w.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || w.iter().sum::<f64>() <= 0.0 {
+        // A sum that overflows (weights of 1e308) would make every probability NaN.
+        let sum: f64 = w.iter().sum();
+        if w.iter().any(|x| !(x.is_finite() && *x >= 0.0)) || !(sum > 0.0 && sum.is_finite()) {
             return Err(self.invalid(
                 &wkey,
-                format!("{w:?}"),
-                "weights must be >= 0 with a positive sum",
+                show_numbers(w),
+                "weights must be >= 0 with a finite, positive sum",
             ));
         }
         Ok(())
@@ -692,7 +694,13 @@ impl Resolver {
                 let mean = match v {
                     Value::Integer(i) => *i as f64,
                     Value::Float(f) => *f,
-                    _ => f64::NAN,
+                    other => {
+                        return Err(self.invalid(
+                            &format!("{key}.mean"),
+                            other,
+                            "the mean number of exchanges must be a number >= 1",
+                        ))
+                    }
                 };
                 CountDist::geometric(mean)
                     .map_err(|rule| self.invalid(&format!("{key}.mean"), v, rule))
@@ -719,13 +727,23 @@ impl Resolver {
     }
 }
 
-/// A number as a user would write it: `1e-200`, not two hundred zeros.
+/// A number as a user would write it in TOML: `1e-200`, not two hundred zeros; `nan`, `inf`.
 fn show_number(x: f64) -> String {
-    if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
+    if x.is_nan() {
+        "nan".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf" } else { "-inf" }.into()
+    } else if x != 0.0 && !(1e-4..1e15).contains(&x.abs()) {
         format!("{x:e}")
     } else {
         format!("{x}")
     }
+}
+
+/// A list of numbers as a user would write it in TOML: `[1, nan, 3]`.
+fn show_numbers(xs: &[f64]) -> String {
+    let items: Vec<String> = xs.iter().map(|&x| show_number(x)).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// The value of a distribution field, for an error message.
@@ -737,11 +755,14 @@ fn field_value(raw: &RawDist, field: &str) -> String {
         "min" => v(&raw.min),
         "max" => v(&raw.max),
         "scale" => v(&raw.scale),
-        "cv" => format!("{:?}", raw.cv.unwrap_or_default()),
-        "shape" => format!("{:?}", raw.shape.unwrap_or_default()),
+        "cv" => show_number(raw.cv.unwrap_or_default()),
+        "shape" => show_number(raw.shape.unwrap_or_default()),
         "k" => format!("{}", raw.k.unwrap_or_default()),
-        "values" => format!("{:?}", raw.values.as_deref().unwrap_or_default()),
-        _ => format!("{:?}", raw.weights.as_deref().unwrap_or_default()),
+        "values" => {
+            let values: Vec<String> = raw.values.iter().flatten().map(|v| v.to_string()).collect();
+            format!("[{}]", values.join(", "))
+        }
+        _ => show_numbers(raw.weights.as_deref().unwrap_or_default()),
     }
 }
 
@@ -1001,6 +1022,10 @@ mod tests {
                 "between 0 and 1000000 chats per hour",
             ),
             (&["conversation.agent_compose.mean=1e308"], "at most 1e8 s"),
+            (
+                &["conversation.agent_compose={dist=\"empirical\", values=[10, 20], weights=[1e308, 1e308]}"],
+                "weights = [1e308, 1e308]: weights must be >= 0 with a finite, positive sum",
+            ),
             (
                 &["indicator.yellow=90s"],
                 "indicator.red = \"60s\": must be at least indicator.yellow (90s)",
