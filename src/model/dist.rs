@@ -244,9 +244,9 @@ impl Dist {
 impl CountDist {
     pub fn geometric(mean: f64) -> Result<CountDist, String> {
         if !(mean.is_finite() && mean >= 1.0) {
-            return Err(format!(
-                "mean must be a number >= 1 (a conversation has at least one exchange)"
-            ));
+            return Err(
+                "mean must be a number >= 1 (a conversation has at least one exchange)".into(),
+            );
         }
         Ok(CountDist::Geometric { mean })
     }
