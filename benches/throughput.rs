@@ -167,11 +167,72 @@ fn bench_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// A center of 10 queues and 5 groups of 3-slot agents, each queue served by one group and
+/// overflowing to a second after 30 s and a third after 90 s, beside a one-queue desk of the
+/// same agents, slots and load: the cost per contact of the general structures (several
+/// pools, overflow tiers, per-segment tallies) against the one-queue fast paths.
+fn center(queues: usize, groups: usize, agents_per_group: u32, contacts: f64) -> Scenario {
+    // Conversations of 3 exchanges, think 30 s, compose 20 s: about 100 s of agent time per
+    // chat at concurrency 1; loaded to about 0.8 of the slots.
+    let slots = (groups as u32 * agents_per_group * 3) as f64;
+    let rate_per_hour = 0.8 * slots * 3600.0 / 120.0;
+    let horizon = contacts / (rate_per_hour / 3600.0);
+    let mut text = format!(
+        r#"
+        [run]
+        horizon = {horizon}
+        interval = {horizon}
+        replications = 1
+        seed = 1
+        [conversation]
+        exchanges = {{ dist = "constant", value = 3 }}
+        customer_think = {{ dist = "exponential", mean = 30 }}
+        agent_compose = {{ dist = "exponential", mean = 20 }}
+        [patience]
+        queue = {{ dist = "exponential", mean = 300 }}
+        "#
+    );
+    for q in 0..queues {
+        let (g1, g2, g3) = (q % groups, (q + 1) % groups, (q + 2) % groups);
+        let tiers = if groups >= 3 {
+            format!(
+                r#"[{{ groups = ["g{g1}"] }}, {{ groups = ["g{g2}"], after = 30 }}, {{ groups = ["g{g3}"], after = 90 }}]"#
+            )
+        } else {
+            format!(r#"[{{ groups = ["g{g1}"] }}]"#)
+        };
+        text += &format!(
+            "[queues.q{q:02}]\nrate_per_hour = {}\nserved_by = {tiers}\n",
+            rate_per_hour / queues as f64
+        );
+    }
+    for g in 0..groups {
+        text += &format!("[groups.g{g}]\nagents = {agents_per_group}\nmax_concurrent_chats = 3\n");
+    }
+    scenario::parse(&text, Path::new("bench.toml"), &[]).expect("valid bench scenario")
+}
+
+fn bench_center(c: &mut Criterion) {
+    let mut group = c.benchmark_group("center_200k");
+    group.sample_size(10);
+    for (name, s) in [
+        ("10_queues_5_groups", center(10, 5, 20, 200_000.0)),
+        ("1_queue_1_group", center(1, 1, 100, 200_000.0)),
+    ] {
+        let contacts = replicate(&s, 0).totals.contacts;
+        group.throughput(Throughput::Elements(contacts));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &s, |b, s| {
+            b.iter(|| black_box(replicate(s, 0)))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion draws them with plotters, whose fonts here are the ones ccsim
     // bundles and registers for its own charts, not the system fonts criterion expects.
     config = Criterion::default().without_plots();
-    targets = bench_erlang_c, bench_scaling
+    targets = bench_erlang_c, bench_scaling, bench_center
 }
 criterion_main!(benches);
