@@ -590,3 +590,22 @@ fn a_conversation_that_cannot_end_hits_the_event_cap() {
     );
     assert!(!out.join("summary.csv").exists());
 }
+
+#[test]
+fn staff_refuses_a_multi_queue_center_and_says_what_to_do() {
+    let scenario = common::bundled("two_lines.toml");
+    let o = ccsim(
+        &[
+            "staff",
+            scenario.to_str().unwrap(),
+            "--target",
+            "service_level>=0.8",
+            "--out",
+            scratch("staff-multi").to_str().unwrap(),
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--vary groups.NAME.agents"), "{stderr}");
+}

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 
 use super::guard::Work;
 use super::progress::{handle_ctrl_c, SearchLog, CANCEL};
@@ -55,6 +55,14 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let c = &args.common;
     let out = c.out_dir(&args.out, "-staff");
     let base = scenario::load(&c.scenario, &c.overrides()?)?;
+    if !base.document.contains_key("staffing") {
+        bail!(
+            "{}: ccsim staff searches the staffing of a one-queue scenario ([arrivals] and \
+             [staffing]); searching one group of a multi-queue center ([groups.NAME]) is not \
+             built yet — use ccsim sweep --vary groups.NAME.agents=… instead",
+            c.scenario.display()
+        );
+    }
     check_bounds(&args, base.run.replications)?;
     // Levels run at most: a gallop and a bisection over the range, each up to --max-reps; per
     // interval, that for every interval, then the final run of the plan.
