@@ -7,7 +7,7 @@
 
 use anyhow::bail;
 
-use crate::experiment::{expected_contacts, window};
+use crate::experiment::window;
 use crate::scenario::Scenario;
 
 /// Contacts simulated by one command, at most, without `--yes` (about an hour and a half of
@@ -30,7 +30,7 @@ impl Work {
     pub fn of(scenario: &Scenario, replications: f64, times: f64) -> Work {
         let runs = replications * times;
         Work {
-            contacts: expected_contacts(scenario) * runs,
+            contacts: scenario.model.expected_contacts() * runs,
             interval_replications: window(scenario).intervals() as f64 * runs,
         }
     }

@@ -200,12 +200,6 @@ pub fn window(s: &Scenario) -> Window {
     }
 }
 
-/// Expected arrivals in one replication (warm-up included), for a guard on the work before it
-/// starts.
-pub fn expected_contacts(s: &Scenario) -> f64 {
-    s.model.expected_contacts()
-}
-
 /// Run replication `index` of `scenario` with its own random streams.
 pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
     let m = &scenario.model;

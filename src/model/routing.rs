@@ -145,6 +145,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// queues: highest priority first, then the chat that has waited longest.
     #[inline(always)]
     pub(super) fn dispatch_group(&mut self, group: u32) {
+        debug_assert_eq!(
+            self.waiting,
+            self.queues.iter().map(|q| q.live).sum::<usize>(),
+            "the count of waiting chats drifted from the queues'"
+        );
         if self.waiting == 0 {
             // Nobody waits anywhere (the usual case below saturation): nothing to look at.
             return;

@@ -222,7 +222,7 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
             len.saturating_sub(1)
         ))
     };
-    let mut table = document;
+    let table = document;
     let mut depth = 0;
     // Descend through tables, and through lists by index, to the table or list that holds
     // the last part.
@@ -264,10 +264,6 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
             }
         }
         Some(_) => return Err(not_a_section(depth)),
-    }
-    if parents.is_empty() {
-        // (a top-level key: nothing excludes it)
-        let _ = &mut table;
     }
     Ok(())
 }
