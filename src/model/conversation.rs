@@ -14,6 +14,7 @@ use crate::engine::Stamp;
 
 impl<'c, O: Observer> ContactCenter<'c, O> {
     /// A customer message starts waiting for a reply.
+    #[inline(always)]
     pub(super) fn customer_message(&mut self, s: u32) {
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
@@ -48,11 +49,18 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     /// If the agent's attention is free, start on the next waiting message in attention order.
+    /// Inlined: after every reply, usually nothing waits (always so with one slot).
+    #[inline]
     pub(super) fn attend_next(&mut self, agent: u32) {
-        let a = self.agents[agent as usize];
-        if a.composing != NONE || a.waiting == 0 {
-            return;
+        let a = &self.agents[agent as usize];
+        if a.composing == NONE && a.waiting > 0 {
+            self.attend_waiting(agent);
         }
+    }
+
+    /// Start on the agent's next waiting message in attention order (its attention is free).
+    fn attend_waiting(&mut self, agent: u32) {
+        let a = self.agents[agent as usize];
         let block = &mut self.attention[a.block as usize..(a.block + a.waiting) as usize];
         let sessions = &self.sessions.hot;
         let cfg = self.cfg;
@@ -76,6 +84,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.start_compose(s);
     }
 
+    #[inline(always)]
     fn start_compose(&mut self, s: u32) {
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Composing;

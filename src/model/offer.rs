@@ -59,7 +59,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn accept(&mut self, s: u32) {
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];

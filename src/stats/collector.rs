@@ -272,8 +272,9 @@ impl Tallies {
 /// Integrates agent counters over time, split by reporting interval and clipped to the window.
 #[derive(Clone, Debug)]
 struct LoadClock {
-    /// Counters as of `since`: present, busy, held, slots, away, on break, Not Ready.
-    load: [f64; 7],
+    /// Counters as of `since` (converted to seconds when integrated: a change sets them once,
+    /// and only the four integrated on every change are converted each time).
+    load: LoadCounts,
     since: f64,
     /// The reporting interval `since` falls in, and where it ends.
     slot: usize,
@@ -285,7 +286,7 @@ struct LoadClock {
 impl LoadClock {
     fn new(window: &Window) -> Self {
         LoadClock {
-            load: [0.0; 7],
+            load: LoadCounts::default(),
             since: 0.0,
             slot: 0,
             slot_end: window.bounds(0).1,
@@ -293,38 +294,32 @@ impl LoadClock {
         }
     }
 
+    #[inline(always)]
     fn set(&mut self, l: &LoadCounts) {
-        self.away_counted = l.away + l.on_break + l.not_ready > 0;
-        self.load = [
-            l.present as f64,
-            l.busy as f64,
-            l.held as f64,
-            l.slots as f64,
-            l.away as f64,
-            l.on_break as f64,
-            l.not_ready as f64,
-        ];
+        self.away_counted = (l.away | l.on_break | l.not_ready) != 0;
+        self.load = *l;
     }
 
     #[inline(always)]
     fn add(&self, l: &mut LoadTally, dt: f64) {
-        l.present += self.load[0] * dt;
-        l.busy += self.load[1] * dt;
-        l.held += self.load[2] * dt;
-        l.slots += self.load[3] * dt;
+        let c = &self.load;
+        l.present += f64::from(c.present) * dt;
+        l.busy += f64::from(c.busy) * dt;
+        l.held += f64::from(c.held) * dt;
+        l.slots += f64::from(c.slots) * dt;
         // Breaks and Not Ready are rare (none at all in most scenarios): their three counters
         // are integrated only while one of them is not zero.
         if self.away_counted {
-            l.away += self.load[4] * dt;
-            l.on_break += self.load[5] * dt;
-            l.not_ready += self.load[6] * dt;
+            l.away += f64::from(c.away) * dt;
+            l.on_break += f64::from(c.on_break) * dt;
+            l.not_ready += f64::from(c.not_ready) * dt;
         }
     }
 
     /// Add the load held since `since` up to `now` (see [`Self::advance_slow`]). The common
     /// case, inside the window and the current interval, is inlined: one multiply-add per
     /// counter, the same operations as the general loop's.
-    #[inline]
+    #[inline(always)]
     fn advance(&mut self, now: f64, window: &Window, tallies: &mut [LoadTally]) {
         let t = self.since;
         if t >= window.start && t < window.end && now < self.slot_end {
@@ -449,7 +444,7 @@ impl Collector {
     /// `end - clamp(t, start, end)`, and each departure takes it off again: the difference is
     /// the time spent there inside the window. So a change is two additions, with nothing to
     /// remember per level but its total.
-    #[inline]
+    #[inline(always)]
     fn change_level(&mut self, now: f64, from: u32, to: u32) {
         let w = &self.window;
         let rest = w.end - now.clamp(w.start, w.end);
