@@ -89,8 +89,10 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we want the earliest event on top.
-        other.key().cmp(&self.key())
+        // Reversed: BinaryHeap is a max-heap and we want the earliest event on top. Two
+        // comparisons, both evaluated (`then`, not `then_with`), so the result is selected
+        // without a branch; building the 128-bit key costs more on this, the hottest path.
+        other.time.cmp(&self.time).then(other.seq.cmp(&self.seq))
     }
 }
 
