@@ -3,8 +3,10 @@
 //! `tests/browser/check.mjs` (playwright-core). It checks that the plots are there and not
 //! empty, that the KPI values shown equal those in the CSV files, that no script fails, that on
 //! the sweep page each control switches the values shown to those of the chosen point, and that
-//! the staffing page shows its targets, its plots and a verdict table equal to `staffing.csv`.
-//! Screenshots of the three pages are kept in `output/browser/`.
+//! the staffing page shows its targets, its plots and a verdict table equal to `staffing.csv`,
+//! and that the page of a center (`two_lines.toml`) shows tables of its queues and groups equal
+//! to `segments.csv` that fit the page. Screenshots of the four pages are kept in
+//! `output/browser/`.
 //!
 //! Needs chromium (`CHROMIUM`, default /usr/bin/chromium), node, and `npm ci` in
 //! tests/browser. CI installs them and sets `CCSIM_BROWSER_TESTS=required`, which turns a
@@ -48,7 +50,12 @@ fn reports_render_in_a_real_browser() {
         return;
     }
     let dir = scratch("browser");
-    let (run, sweep, staff) = (dir.join("run"), dir.join("sweep"), dir.join("staff"));
+    let (run, sweep, staff, center) = (
+        dir.join("run"),
+        dir.join("sweep"),
+        dir.join("staff"),
+        dir.join("center"),
+    );
     let scenario = bundled("basic_chat.toml");
     let scenario = scenario.to_str().unwrap();
     assert_ok(&ccsim(
@@ -101,11 +108,25 @@ fn reports_render_in_a_real_browser() {
         ],
         None,
     ));
+    let two_lines = bundled("two_lines.toml");
+    assert_ok(&ccsim(
+        &[
+            "run",
+            two_lines.to_str().unwrap(),
+            "--reps",
+            "3",
+            "--plots",
+            "-q",
+            "--out",
+            center.to_str().unwrap(),
+        ],
+        None,
+    ));
     let shots: PathBuf = root.join("output/browser");
     std::fs::create_dir_all(&shots).unwrap();
     let o = Command::new("node")
         .arg(browser_dir.join("check.mjs"))
-        .args([&run, &sweep, &staff, &shots])
+        .args([&run, &sweep, &staff, &center, &shots])
         .output()
         .expect("run node");
     eprintln!("{}", String::from_utf8_lossy(&o.stdout));
@@ -114,7 +135,12 @@ fn reports_render_in_a_real_browser() {
         "browser checks failed:\n{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    for shot in ["report-run.png", "report-sweep.png", "report-staff.png"] {
+    for shot in [
+        "report-run.png",
+        "report-sweep.png",
+        "report-staff.png",
+        "report-center.png",
+    ] {
         assert!(
             shots.join(shot).metadata().unwrap().len() > 10_000,
             "{shot}"

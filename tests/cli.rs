@@ -609,3 +609,143 @@ fn staff_refuses_a_multi_queue_center_and_says_what_to_do() {
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("--vary groups.NAME.agents"), "{stderr}");
 }
+
+/// The cells of table `id` of a report page that carry a value: (segment, kpi, data-value),
+/// the center's column with an empty segment.
+fn table_cells(html: &str, id: &str) -> Vec<(String, String, String)> {
+    let Some(at) = html.find(&format!("<table id=\"{id}\"")) else {
+        return Vec::new();
+    };
+    let table = &html[at..];
+    let table = &table[..table.find("</table>").unwrap()];
+    let attr = |cell: &str, name: &str| {
+        let from = cell.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        cell[from..from + cell[from..].find('"').unwrap()].to_string()
+    };
+    table
+        .split("<td ")
+        .filter(|c| c.contains("data-segment="))
+        .map(|c| {
+            (
+                attr(c, "data-segment"),
+                attr(c, "data-kpi"),
+                attr(c, "data-value"),
+            )
+        })
+        .collect()
+}
+
+/// `(scope, segment, kpi) -> mean` of a `segments.csv`, and `kpi -> mean` of a `summary.csv`.
+fn csv_means(path: &Path, key_columns: usize) -> std::collections::HashMap<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<String> = l.split(',').map(String::from).collect();
+            (cells[..key_columns].to_vec(), cells[key_columns].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn a_centers_report_shows_its_queues_and_groups_and_a_desks_does_not() {
+    let out = scratch("cli-report-center");
+    let scenario = common::bundled("two_lines.toml");
+    let o = ccsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--plots",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<section id=\"segments\"><h2>Queues, channels and groups</h2>"),
+        "no segments section"
+    );
+    let segments = csv_means(&out.join("segments.csv"), 3);
+    let summary = csv_means(&out.join("summary.csv"), 1);
+    for (scope, names) in [
+        ("queue", vec!["billing", "tech"]),
+        ("group", vec!["billing", "generalists"]),
+    ] {
+        let cells = table_cells(&html, &format!("segments-{scope}"));
+        // The columns, in order: the segments of the first row (the center's column last).
+        let shown: Vec<&str> = cells
+            .iter()
+            .map(|c| c.0.as_str())
+            .take_while(|s| !s.is_empty())
+            .collect();
+        assert_eq!(shown, names, "{scope} columns");
+        for (segment, kpi, value) in &cells {
+            let expected = if segment.is_empty() {
+                &summary[&vec![kpi.clone()]]
+            } else {
+                &segments[&vec![scope.to_string(), segment.clone(), kpi.clone()]]
+            };
+            assert_eq!(value, expected, "{scope} {segment:?} {kpi}");
+        }
+        let kpi = if scope == "queue" {
+            "service_level"
+        } else {
+            "occupancy"
+        };
+        assert!(
+            cells
+                .iter()
+                .any(|c| c.0 == "billing" && c.1 == kpi && !c.2.is_empty()),
+            "{scope} billing {kpi}"
+        );
+    }
+    // Two channels of one queue each: no channel table, their KPIs are their queues'.
+    assert!(table_cells(&html, "segments-channel").is_empty());
+    assert!(html.contains("Each channel carries one queue"));
+    // Settings: each queue's thresholds and each group's K in their own tables, never one of
+    // them as the center's; what every queue shares said once.
+    let table = |id: &str| {
+        let t = &html[html.find(&format!("<table id=\"{id}\"")).unwrap()..];
+        t[..t.find("</table>").unwrap()].to_string()
+    };
+    let row = |id: &str, segment: &str| {
+        let t = table(id);
+        let r = &t[t.find(&format!("<tr data-segment=\"{segment}\">")).unwrap()..];
+        r[..r.find("</tr>").unwrap()].to_string()
+    };
+    assert!(row("settings-queue", "billing").contains("<td>yellow after 30s, red after 1m</td>"));
+    assert!(row("settings-queue", "tech").contains("<td>yellow after 1m, red after 3m</td>"));
+    assert!(
+        row("settings-queue", "billing").contains("<td>billing, then generalists after 45s</td>")
+    );
+    assert!(row("settings-group", "billing").contains("<td>3</td>"));
+    assert!(row("settings-group", "generalists").contains("<td>2</td>"));
+    let center = table("settings-table");
+    assert!(!center.contains("max chats per agent"), "{center}");
+    assert!(!center.contains("<td>indicator</td>"), "{center}");
+    assert!(
+        center.contains("<td>alert timeout</td><td>15s (every queue)</td>"),
+        "{center}"
+    );
+    // A folder without segments.csv (an older ccsim's) still renders, and says what is missing.
+    std::fs::remove_file(out.join("segments.csv")).unwrap();
+    let o = ccsim(&["report", out.to_str().unwrap(), "-q"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("This folder has no segments.csv"));
+    assert!(table_cells(&html, "segments-queue").is_empty());
+
+    // A one-queue desk: its only segment is the center; no such section, one settings list.
+    let desk = scratch("cli-report-desk");
+    let o = run_basic("2", &desk, &["--plots", "-q"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(desk.join("report.html")).unwrap();
+    assert!(!html.contains("id=\"segments\""));
+    assert!(!html.contains("id=\"settings-queue\""));
+    assert!(html.contains("<tr><td>max chats per agent</td><td>3</td></tr>"));
+}

@@ -12,9 +12,9 @@ use serde_json::json;
 use super::figures::{run_figures, Figure, HEADLINE_KPIS};
 use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
 use super::plots::Chart;
+use super::settings::settings;
 use super::short;
 use super::warnings::run_warnings;
-use crate::scenario::{format_clock, format_duration};
 use crate::stats::Kpi;
 
 const STYLE: &str = r#"
@@ -36,6 +36,13 @@ pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.85em; 
 #errors { color: #b00; } #errors:empty { display: none; }
 td.verdict-met { color: #2e7d32; font-weight: bold; } td.verdict-missed { color: #c62828; font-weight: bold; }
 td.verdict-unclear { color: #b26a00; font-weight: bold; }
+h3 { margin: 1.2em 0 0.3em; font-size: 1.1em; }
+.wide { overflow-x: auto; }
+table.grid th { border-bottom: 2px solid #ccc; }
+table.segments th.num { text-align: right; }
+table.segments td, table.segments th { padding: 0.25em 0.5em; }
+table.segments td.total, table.segments th.total { background: #f6f6f6; }
+span.ci { display: block; color: #666; font-size: 0.8em; }
 "#;
 
 /// HTML-escape text.
@@ -142,61 +149,176 @@ fn figures_html(figures: &[(Figure, String)]) -> String {
     t
 }
 
-/// The settings worth seeing at a glance, as (name, value) rows.
-fn settings_rows(run: &RunData) -> Vec<(&'static str, String)> {
-    let m = |p: &str| run.run_json.pointer(p).cloned().unwrap_or(json!(null));
-    let d = |p: &str| format_duration(run.number(p));
-    let agents = run.agents_text();
-    let rows = vec![
-        ("replications", format!("{}", m("/replications"))),
-        ("seed", format!("{}", m("/seed"))),
-        ("day starts at", format_clock(run.day_start(), 0.0)),
-        ("warm-up", d("/window/warmup_s")),
-        ("horizon (measured)", d("/window/horizon_s")),
-        ("reporting interval", d("/window/interval_s")),
-        ("agents", agents),
-        (
-            "max chats per agent",
-            format!("{}", m("/scenario/resolved/center/max_concurrent")),
-        ),
-        (
-            "routing",
-            format!("{}", m("/scenario/resolved/center/routing")),
-        ),
-        (
-            "attention",
-            format!("{}", m("/scenario/resolved/center/attention")),
-        ),
-        (
-            "indicator",
-            format!(
-                "yellow after {}, red after {} (timed from the {})",
-                d("/scenario/resolved/center/yellow"),
-                d("/scenario/resolved/center/red"),
-                m("/scenario/resolved/center/basis")
-            ),
-        ),
-        (
-            "service level threshold",
-            d("/window/service_level_threshold_s"),
-        ),
-    ];
-    rows.into_iter()
-        .map(|(k, v)| (k, v.replace('"', "")))
-        .collect()
-}
-
-fn settings_table(run: &RunData) -> String {
+/// The settings: the run's and the center's as (name, value) rows, then for a center a table of
+/// its queues and one of its groups with what differs between them ([`settings`]).
+fn settings_html(run: &RunData) -> String {
+    let s = settings(run);
     let mut t = String::from("<table id=\"settings-table\">\n");
-    for (k, v) in settings_rows(run) {
-        let _ = writeln!(
-            t,
-            "<tr><td>{}</td><td>{}</td></tr>",
-            esc(k),
-            esc(&v.replace('"', ""))
-        );
+    for (k, v) in &s.center {
+        let _ = writeln!(t, "<tr><td>{}</td><td>{}</td></tr>", esc(k), esc(v));
     }
     t.push_str("</table>\n");
+    for table in &s.tables {
+        let _ = write!(
+            t,
+            "<h3>{}</h3>\n<div class=\"wide\"><table id=\"settings-{}\" class=\"grid\">\n<tr><th>{}</th>",
+            if table.scope == "queue" { "Queues" } else { "Groups" },
+            table.scope,
+            table.scope
+        );
+        for c in &table.columns {
+            let _ = write!(t, "<th>{}</th>", esc(c));
+        }
+        t.push_str("</tr>\n");
+        for (name, cells) in &table.rows {
+            let _ = write!(t, "<tr data-segment=\"{n}\"><td>{n}</td>", n = esc(name));
+            for c in cells {
+                let _ = write!(t, "<td>{}</td>", esc(c).replace('\n', "<br>"));
+            }
+            t.push_str("</tr>\n");
+        }
+        t.push_str("</table></div>\n");
+    }
+    t
+}
+
+/// The KPIs of a queue or a channel in the segment tables: volume, answer, abandon, responses.
+const QUEUE_KPIS: [Kpi; 14] = [
+    Kpi::Offered,
+    Kpi::Answered,
+    Kpi::ServiceLevel,
+    Kpi::PWait,
+    Kpi::Asa,
+    Kpi::WaitMean,
+    Kpi::AbandonRate,
+    Kpi::ChatAbandonRate,
+    Kpi::FirstResponseMean,
+    Kpi::ResponseMean,
+    Kpi::ResponseP90,
+    Kpi::ResponsesYellowShare,
+    Kpi::ResponsesRedShare,
+    Kpi::Overflowed,
+];
+
+/// The KPIs of a group in the segment tables: its agents' time, and the chats it took.
+const GROUP_KPIS: [Kpi; 11] = [
+    Kpi::AgentsPresentMean,
+    Kpi::Occupancy,
+    Kpi::SlotUtilisation,
+    Kpi::ConcurrencyMean,
+    Kpi::Answered,
+    Kpi::Overflowed,
+    Kpi::HandleTimeMean,
+    Kpi::OfferTimeoutShare,
+    Kpi::BreakShare,
+    Kpi::NotReadyShare,
+    Kpi::WrapupMean,
+];
+
+/// One table of a scope's segments: a row per KPI (its unit beneath), a column per segment and a
+/// last column for the whole center (the KPI table's value), each cell the mean over its 95%
+/// interval: narrow columns, so that a center of several queues fits the page.
+/// `data-segment`, `data-kpi` and `data-value` (the exact mean) are there for checking.
+fn segment_table(run: &RunData, scope: &str, kpis: &[Kpi], total: &str) -> String {
+    let segments: Vec<_> = run.segments.iter().filter(|s| s.scope == scope).collect();
+    let mut t = format!(
+        "<div class=\"wide\"><table id=\"segments-{scope}\" class=\"grid segments\">\n<tr><th>KPI</th>"
+    );
+    for s in &segments {
+        let _ = write!(t, "<th class=\"num\">{}</th>", esc(&s.name));
+    }
+    let _ = writeln!(t, "<th class=\"num total\">{total}</th></tr>");
+    for &k in kpis {
+        let class = if HEADLINE_KPIS.contains(&k) {
+            " class=\"headline\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            t,
+            "<tr data-kpi=\"{n}\"{class}><td title=\"{d}\">{n}<span class=\"ci\">{u}</span></td>",
+            n = k.name(),
+            u = k.unit(),
+            d = esc(k.definition())
+        );
+        let cell = |class: &str, segment: &str, e: &Estimate| {
+            let (value, shown) = if e.mean.is_finite() {
+                let ci = if e.low.is_finite() {
+                    format!(
+                        "<span class=\"ci\">[{}, {}]</span>",
+                        short(e.low),
+                        short(e.high)
+                    )
+                } else {
+                    String::new()
+                };
+                (e.mean.to_string(), format!("{}{ci}", short(e.mean)))
+            } else {
+                (String::new(), "—".to_string())
+            };
+            format!(
+                "<td class=\"{class}\" data-segment=\"{}\" data-kpi=\"{}\" data-value=\"{value}\">{shown}</td>",
+                esc(segment),
+                k.name()
+            )
+        };
+        for s in &segments {
+            t += &cell("num", &s.name, &s.overall[k.index()]);
+        }
+        t += &cell("num total", "", &run.summary[k.index()]);
+        t += "</tr>\n";
+    }
+    t += "</table></div>\n";
+    t
+}
+
+/// The queues, channels and groups of a center of several queues or groups (nothing for a
+/// one-queue desk, whose only segment is the center): a table per scope from `segments.csv`.
+fn segments_html(run: &RunData) -> String {
+    let count = |scope: &str| run.segments.iter().filter(|s| s.scope == scope).count();
+    let (queues, channels, groups) = (count("queue"), count("channel"), count("group"));
+    if queues <= 1 && groups <= 1 {
+        return String::new();
+    }
+    let mut t = String::from(
+        "<section id=\"segments\"><h2>Queues, channels and groups</h2>\n<p class=\"muted\">The KPIs of \
+         each queue (its contacts, by arrival interval), of each channel (its queues together) \
+         and of each group (its agents' time and the chats they took), as in segments.csv: means \
+         across replications with their 95% Student-t intervals beneath. The last column is the \
+         whole center, as in the table above.</p>\n",
+    );
+    let known = run
+        .segments
+        .iter()
+        .any(|s| s.overall.iter().any(|e| e.mean.is_finite()));
+    if !known {
+        t += "<p>This folder has no segments.csv (it was written by an older ccsim): run the \
+              scenario again to see its queues and groups here.</p>\n</section>\n";
+        return t;
+    }
+    if queues > 1 {
+        t += "<h3>Queues</h3>\n";
+        t += &segment_table(run, "queue", &QUEUE_KPIS, "center");
+    }
+    if channels > 1 && channels != queues {
+        t += "<h3>Channels</h3>\n";
+        t += &segment_table(run, "channel", &QUEUE_KPIS, "center");
+    } else if queues > 1 {
+        let _ = writeln!(
+            t,
+            "<p class=\"muted\">{}</p>",
+            if channels == queues {
+                "Each channel carries one queue: its KPIs are its queue's."
+            } else {
+                "Every queue is on one channel: its KPIs are the center's."
+            }
+        );
+    }
+    if groups > 1 {
+        t += "<h3>Groups</h3>\n";
+        t += &segment_table(run, "group", &GROUP_KPIS, "all groups");
+    }
+    t += "</section>\n";
     t
 }
 
@@ -354,7 +476,7 @@ fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> Stri
         page,
         "<section id=\"settings\"><h2>Settings</h2>\n{}<details><summary>The scenario as run \
          (TOML)</summary><pre>{}</pre></details></section>\n",
-        settings_table(run),
+        settings_html(run),
         esc(&document)
     );
     let _ = write!(
@@ -364,6 +486,7 @@ fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> Stri
          arrive in.</p>\n{}</section>\n",
         kpi_table(Some(&run.summary), false)
     );
+    page += &segments_html(run);
     let _ = write!(
         page,
         "<section id=\"plots\"><h2>Plots</h2>\n{}</section>\n",
@@ -445,7 +568,7 @@ pub fn sweep_page(
                 "summary": summary.as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
                 "diff": sweep.differences[p].as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
                 "intervals": series,
-                "settings": run.map(settings_rows),
+                "settings": run.map(|r| settings(r).rows()),
                 "warnings": run.map(run_warnings),
                 "response": response,
             })

@@ -42,8 +42,8 @@ pub struct RunData {
     pub intervals: Vec<IntervalData>,
     /// `distributions.csv`, when the run wrote one.
     pub distributions: Vec<DistributionRow>,
-    /// `segment_intervals.csv`: each queue, channel and group, per interval (none for folders
-    /// of versions before segments).
+    /// `segment_intervals.csv` and `segments.csv`: each queue, channel and group, per interval
+    /// and over the window (none for folders of versions before segments).
     pub segments: Vec<SegmentData>,
 }
 
@@ -54,6 +54,9 @@ pub struct SegmentData {
     /// `queue`, `channel` or `group`.
     pub scope: String,
     pub name: String,
+    /// Over the measured window (`segments.csv`), one per KPI; all undefined when the folder
+    /// has no `segments.csv`.
+    pub overall: Vec<Estimate>,
     pub intervals: Vec<Vec<Estimate>>,
 }
 
@@ -83,14 +86,19 @@ fn cell(text: &str) -> f64 {
     }
 }
 
-/// `segment_intervals.csv` (`scope,segment,interval,start,end,kpi,mean,…`), segments in file
-/// order; none when the file is missing.
-fn read_segments(path: &Path, intervals: usize) -> anyhow::Result<Vec<SegmentData>> {
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
+/// `segment_intervals.csv` (`scope,segment,interval,start,end,kpi,mean,…`) and `segments.csv`
+/// (`scope,segment,kpi,mean,…`) of `dir`, segments in file order. A missing file reads as no
+/// rows: folders written before segments have neither, and a segment found in only one of the
+/// two keeps undefined estimates for the other.
+fn read_segments(dir: &Path, intervals: usize) -> anyhow::Result<Vec<SegmentData>> {
     let mut segments: Vec<SegmentData> = Vec::new();
-    for rec in read_csv(path)? {
+    let path = dir.join("segment_intervals.csv");
+    let rows = if path.exists() {
+        read_csv(&path)?
+    } else {
+        Vec::new()
+    };
+    for rec in rows {
         let (scope, name) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
         let i: usize = rec
             .get(2)
@@ -101,11 +109,7 @@ fn read_segments(path: &Path, intervals: usize) -> anyhow::Result<Vec<SegmentDat
             .last()
             .map_or(true, |s| s.scope != scope || s.name != name)
         {
-            segments.push(SegmentData {
-                scope: scope.into(),
-                name: name.into(),
-                intervals: vec![vec![Estimate::UNDEFINED; Kpi::ALL.len()]; intervals],
-            });
+            segments.push(SegmentData::undefined(scope, name, intervals));
         }
         let seg = segments.last_mut().expect("just pushed");
         if let (Some(k), Some(row)) = (rec.get(5).and_then(Kpi::by_name), seg.intervals.get_mut(i))
@@ -113,7 +117,38 @@ fn read_segments(path: &Path, intervals: usize) -> anyhow::Result<Vec<SegmentDat
             row[k.index()] = estimate(&rec, 6);
         }
     }
+    let path = dir.join("segments.csv");
+    if path.exists() {
+        for rec in read_csv(&path)? {
+            let (scope, name) = (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""));
+            let Some(k) = rec.get(2).and_then(Kpi::by_name) else {
+                continue;
+            };
+            let at = match segments
+                .iter()
+                .position(|s| s.scope == scope && s.name == name)
+            {
+                Some(at) => at,
+                None => {
+                    segments.push(SegmentData::undefined(scope, name, intervals));
+                    segments.len() - 1
+                }
+            };
+            segments[at].overall[k.index()] = estimate(&rec, 3);
+        }
+    }
     Ok(segments)
+}
+
+impl SegmentData {
+    fn undefined(scope: &str, name: &str, intervals: usize) -> SegmentData {
+        SegmentData {
+            scope: scope.into(),
+            name: name.into(),
+            overall: vec![Estimate::UNDEFINED; Kpi::ALL.len()],
+            intervals: vec![vec![Estimate::UNDEFINED; Kpi::ALL.len()]; intervals],
+        }
+    }
 }
 
 fn read_csv(path: &Path) -> anyhow::Result<Vec<csv::StringRecord>> {
@@ -172,32 +207,34 @@ impl RunData {
             segments: report
                 .segments
                 .iter()
-                .map(|seg| SegmentData {
-                    scope: seg.scope.name().into(),
-                    name: seg.name.clone(),
-                    intervals: seg
-                        .intervals
-                        .iter()
-                        .map(|summary| {
-                            summary
-                                .iter()
-                                .map(|s| {
-                                    if seg.scope.reports(s.kpi) {
-                                        Estimate::from(s)
-                                    } else {
-                                        Estimate::UNDEFINED
-                                    }
-                                })
-                                .collect()
-                        })
-                        .collect(),
+                .map(|seg| {
+                    // As the CSV files have them: only the KPIs of the segment's scope.
+                    let estimates = |summary: &[crate::experiment::KpiSummary]| -> Vec<Estimate> {
+                        summary
+                            .iter()
+                            .map(|s| {
+                                if seg.scope.reports(s.kpi) {
+                                    Estimate::from(s)
+                                } else {
+                                    Estimate::UNDEFINED
+                                }
+                            })
+                            .collect()
+                    };
+                    SegmentData {
+                        scope: seg.scope.name().into(),
+                        name: seg.name.clone(),
+                        overall: estimates(&seg.summary),
+                        intervals: seg.intervals.iter().map(|s| estimates(s)).collect(),
+                    }
                 })
                 .collect(),
             distributions: Vec::new(),
         }
     }
 
-    /// Read `summary.csv`, `intervals.csv`, `run.json` (and `distributions.csv` if present).
+    /// Read `summary.csv`, `intervals.csv`, `run.json` (and `distributions.csv`,
+    /// `segments.csv` and `segment_intervals.csv` if present).
     pub fn read(dir: &Path) -> anyhow::Result<RunData> {
         let json_path = dir.join("run.json");
         let run_json: serde_json::Value = serde_json::from_slice(
@@ -245,7 +282,7 @@ impl RunData {
         } else {
             Vec::new()
         };
-        let segments = read_segments(&dir.join("segment_intervals.csv"), intervals.len())?;
+        let segments = read_segments(dir, intervals.len())?;
         Ok(RunData {
             dir: dir.to_path_buf(),
             run_json,

@@ -11,6 +11,7 @@ pub mod load;
 pub mod partial;
 pub mod plots;
 pub mod render;
+pub mod settings;
 pub mod staff;
 pub mod sweep;
 pub mod warnings;

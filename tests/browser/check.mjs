@@ -2,14 +2,16 @@
 // (headless, no network) and checks what a person would see: plots present and not empty, KPI
 // values equal to the CSV files, no script error, on the sweep page that changing a control
 // shows that point's values, and on the staffing page its targets, its plots and a verdict
-// table equal to staffing.csv. Saves a screenshot of each page. Run by tests/browser.rs:
-//   node check.mjs RUN_DIR SWEEP_DIR STAFF_DIR SCREENSHOT_DIR
+// table equal to staffing.csv, and on the page of a center of several queues and groups the
+// tables of its queues and groups equal to segments.csv and fitting the page. Saves a screenshot
+// of each page. Run by tests/browser.rs:
+//   node check.mjs RUN_DIR SWEEP_DIR STAFF_DIR CENTER_DIR SCREENSHOT_DIR
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [runDir, sweepDir, staffDir, shotDir] = process.argv.slice(2);
+const [runDir, sweepDir, staffDir, centerDir, shotDir] = process.argv.slice(2);
 const failures = [];
 const fail = (msg) => failures.push(msg);
 
@@ -177,6 +179,40 @@ async function checkSummary(page, dir, name) {
   failures.push(...errors);
   await page.screenshot({ path: path.join(shotDir, 'report-staff.png'), fullPage: true });
   console.log(`staff page: ${n} plots, ${table.length} verdict rows and ${shown.length} KPIs checked`);
+}
+
+// --- the page of a center: its queues and groups ---
+{
+  const { page, errors } = await open(path.join(centerDir, 'report.html'), 'center');
+  const n = await checkPlots(page, 'center', 8);
+  await checkSummary(page, centerDir, 'center');
+  const segments = Object.fromEntries(csv(path.join(centerDir, 'segments.csv')).map((r) => [`${r.scope}/${r.segment}/${r.kpi}`, r]));
+  let checked = 0;
+  for (const scope of ['queue', 'group']) {
+    const table = await page.$(`#segments-${scope}`);
+    if (!table) { fail(`center: no table of the ${scope}s`); continue; }
+    const box = await table.boundingBox();
+    const fits = await page.$eval(`#segments-${scope}`, (t) => t.parentElement.scrollWidth <= t.parentElement.clientWidth);
+    if (!box || box.height < 100) fail(`center: the ${scope} table is ${box && box.height} px high`);
+    if (!fits) fail(`center: the ${scope} table is wider than the page`);
+    const cells = await page.$$eval(`#segments-${scope} td[data-segment]`, (tds) => tds.map((td) => ({
+      segment: td.dataset.segment, kpi: td.dataset.kpi, value: td.dataset.value,
+      mean: td.firstChild.textContent.trim(), ci: (td.querySelector('.ci') || { textContent: '' }).textContent.trim(),
+    })));
+    for (const c of cells.filter((c) => c.segment !== '')) {
+      const r = segments[`${scope}/${c.segment}/${c.kpi}`];
+      if (!r) { fail(`center: ${scope} ${c.segment} ${c.kpi} is not in segments.csv`); continue; }
+      if (c.value !== r.mean || !agrees(c.mean, r.mean)) fail(`center: ${scope} ${c.segment} ${c.kpi} shows ${c.mean} (${c.value}), segments.csv has ${r.mean}`);
+      const [low, high] = (c.ci.match(/[0-9.e+-]+/g) || []);
+      if (r.ci95_low !== '' && (!agrees(low, r.ci95_low) || !agrees(high, r.ci95_high))) fail(`center: ${scope} ${c.segment} ${c.kpi} interval ${c.ci}, segments.csv has [${r.ci95_low}, ${r.ci95_high}]`);
+      checked++;
+    }
+  }
+  const scriptErrors = await page.evaluate(() => window.ccsimErrors);
+  errors.push(...scriptErrors.map((e) => `center: ${e}`));
+  failures.push(...errors);
+  await page.screenshot({ path: path.join(shotDir, 'report-center.png'), fullPage: true });
+  console.log(`center page: ${n} plots, ${checked} queue and group values checked`);
 }
 
 await browser.close();
