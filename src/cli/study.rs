@@ -461,6 +461,25 @@ fn check_shape(scenario: &scenario::Scenario, rep: &Replication) -> Result<(), S
             intervals
         ));
     }
+    // Segments are kept when the center has several queues or groups (otherwise each is the
+    // whole center), each with the shape of the center's values.
+    let m = &scenario.model;
+    let expected = if m.queues.len() > 1 || m.groups.len() > 1 {
+        experiment::segments(scenario).len()
+    } else {
+        0
+    };
+    let shaped = |s: &experiment::SegmentValues| {
+        s.overall.len() == kpis
+            && s.intervals.len() == intervals
+            && s.intervals.iter().all(|v| v.len() == kpis)
+    };
+    if rep.segments.len() != expected || !rep.segments.iter().all(shaped) {
+        return Err(format!(
+            "{expected} segments (queues, channels, groups) of {kpis} KPIs overall and in each \
+             of {intervals} reporting intervals expected, the file holds something else"
+        ));
+    }
     Ok(())
 }
 
