@@ -857,6 +857,14 @@ fn merge_and_resume_take_the_same_scenario_named_by_any_path() {
     );
 }
 
+/// `ccsim merge -q` of the shard folders `shards` into `out`, with `extra` options.
+fn merge_shards(shards: &[String], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["merge", "-q", "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    args.extend(shards.iter().map(String::as_str));
+    ccsim(&args, None)
+}
+
 /// `ccsim sweep` of basic_chat over staffing.agents=6..9 into `out`, 20 replications.
 fn agents_sweep(out: &Path, extra: &[&str]) -> std::process::Output {
     let scenario = basic();
@@ -956,16 +964,7 @@ fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
         ));
     }
     let merged = dir.join("merged");
-    let mut args = vec![
-        "merge",
-        "-q",
-        "--baseline",
-        "2",
-        "--out",
-        merged.to_str().unwrap(),
-    ];
-    args.extend(shards.iter().map(String::as_str));
-    assert_ok(&ccsim(&args, None));
+    assert_ok(&merge_shards(&shards, &merged, &["--baseline", "2"]));
     assert_same_tree(&whole, &merged);
     let cut = dir.join("cut");
     assert_ok(&agents_sweep(&cut, &["--baseline", "2"]));
@@ -1152,16 +1151,7 @@ fn sweep_segments_carry_every_points_segments_through_threads_shards_and_resume(
         assert_ok(&center_sweep(Path::new(d), &["--shard", &shard], None));
     }
     let merged = dir.join("merged");
-    let mut args = vec![
-        "merge",
-        "-q",
-        "--baseline",
-        "1",
-        "--out",
-        merged.to_str().unwrap(),
-    ];
-    args.extend(shards.iter().map(String::as_str));
-    assert_ok(&ccsim(&args, None));
+    assert_ok(&merge_shards(&shards, &merged, &["--baseline", "1"]));
     assert_same_tree(&whole, &merged);
 
     // Interrupted after the baseline's point, resumed: the baseline's segments are read back.
@@ -1198,9 +1188,7 @@ fn sweep_segments_carry_every_points_segments_through_threads_shards_and_resume(
         text.replacen("\"segments\":[", "\"segments\":[[[1],[]],", 1),
     )
     .unwrap();
-    let mut args = vec!["merge", "-q", "--out", merged.to_str().unwrap()];
-    args.extend(shards.iter().map(String::as_str));
-    let o = ccsim(&args, None);
+    let o = merge_shards(&shards, &merged, &[]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(

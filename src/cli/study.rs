@@ -65,8 +65,8 @@ pub struct SweepArgs {
     /// With --precision: only these KPIs must reach it (comma-separated names) [default: all].
     #[arg(long, value_name = "KPI,...", value_delimiter = ',')]
     pub precision_kpis: Vec<String>,
-    /// Compare every point with this one: sweep.csv and sweep_long.csv get each KPI's
-    /// difference from it with a paired 95% interval. A point index (3) or the value of every
+    /// Compare every point with this one: sweep.csv, sweep_long.csv and sweep_segments.csv get
+    /// each KPI's difference from it with a paired 95% interval. A point index (3) or the value of every
     /// varied key (staffing.agents=8,indicator.red=60s).
     #[arg(long, value_name = "POINT")]
     pub baseline: Option<String>,
