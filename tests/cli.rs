@@ -9,12 +9,13 @@ use std::process::Output;
 
 use common::{ccsim, scratch};
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 7] = [
     "summary.csv",
     "intervals.csv",
     "replications.csv",
     "segments.csv",
     "segment_intervals.csv",
+    "segment_replications.csv",
     "run.json",
 ];
 

@@ -307,6 +307,7 @@ fn a_smaller_sweep_removes_only_ccsims_files_of_the_points_it_no_longer_has() {
             "replications.csv",
             "run.json",
             "segment_intervals.csv",
+            "segment_replications.csv",
             "segments.csv",
             "summary.csv"
         ]

@@ -9,12 +9,13 @@ use std::path::Path;
 use common::{assert_ok, assert_same_tree, bundled, ccsim, scratch};
 
 /// The files of a run, which every point folder of a sweep holds.
-const RUN_FILES: [&str; 7] = [
+const RUN_FILES: [&str; 8] = [
     "summary.csv",
     "intervals.csv",
     "replications.csv",
     "segments.csv",
     "segment_intervals.csv",
+    "segment_replications.csv",
     "distributions.csv",
     "run.json",
 ];
@@ -98,6 +99,55 @@ fn sweep_writes_its_tables_and_is_identical_for_any_thread_count() {
         ]
     );
     assert_eq!(long.len(), 1 + 6 * ccsim::stats::Kpi::ALL.len());
+    // One queue: its queue, channel and group (all `main`) are the whole center, and their
+    // rows of sweep_segments.csv are those of sweep_long.csv for the KPIs of their scope, as in
+    // each point's segments.csv.
+    let segs = csv_rows(&out.join("sweep_segments.csv"));
+    assert_eq!(
+        segs[0],
+        [
+            "point",
+            "staffing.agents",
+            "indicator.yellow",
+            "scope",
+            "segment",
+            "kpi",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "std",
+            "replications"
+        ]
+    );
+    let mut by_scope = std::collections::HashMap::new();
+    for s in &segs[1..] {
+        assert_eq!(s[4], "main");
+        let l = long[1..]
+            .iter()
+            .find(|l| l[..3] == s[..3] && l[3] == s[5])
+            .unwrap();
+        assert_eq!(l[3..], s[5..], "{s:?}");
+        *by_scope.entry(s[3].clone()).or_insert(0) += 1;
+    }
+    assert_eq!(by_scope.len(), 3, "{by_scope:?}");
+    let p1 = out.join("points/p0001");
+    let own = csv_rows(&p1.join("segments.csv"));
+    let mine: Vec<&[String]> = segs[1..]
+        .iter()
+        .filter(|s| s[0] == "1")
+        .map(|s| &s[3..])
+        .collect();
+    assert_eq!(mine, own[1..].iter().map(Vec::as_slice).collect::<Vec<_>>());
+    // segment_replications.csv: each `main` segment holds the center's replications.
+    let center = csv_rows(&p1.join("replications.csv"));
+    for r in &csv_rows(&p1.join("segment_replications.csv"))[1..] {
+        assert!(
+            center
+                .iter()
+                .any(|c| c[0] == r[0] && c[1] == r[3] && c[2] == r[4]),
+            "{r:?}"
+        );
+    }
     // Each point's folder holds the files of a run, and its summary matches sweep.csv.
     let p3 = out.join("points/p0003");
     for f in RUN_FILES {
@@ -807,6 +857,14 @@ fn merge_and_resume_take_the_same_scenario_named_by_any_path() {
     );
 }
 
+/// `ccsim merge -q` of the shard folders `shards` into `out`, with `extra` options.
+fn merge_shards(shards: &[String], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["merge", "-q", "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    args.extend(shards.iter().map(String::as_str));
+    ccsim(&args, None)
+}
+
 /// `ccsim sweep` of basic_chat over staffing.agents=6..9 into `out`, 20 replications.
 fn agents_sweep(out: &Path, extra: &[&str]) -> std::process::Output {
     let scenario = basic();
@@ -906,16 +964,7 @@ fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
         ));
     }
     let merged = dir.join("merged");
-    let mut args = vec![
-        "merge",
-        "-q",
-        "--baseline",
-        "2",
-        "--out",
-        merged.to_str().unwrap(),
-    ];
-    args.extend(shards.iter().map(String::as_str));
-    assert_ok(&ccsim(&args, None));
+    assert_ok(&merge_shards(&shards, &merged, &["--baseline", "2"]));
     assert_same_tree(&whole, &merged);
     let cut = dir.join("cut");
     assert_ok(&agents_sweep(&cut, &["--baseline", "2"]));
@@ -934,4 +983,246 @@ fn a_baseline_gives_paired_differences_sharper_than_unpaired_ones() {
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(stderr.contains(message), "{spec}: {stderr}");
     }
+}
+
+/// `ccsim sweep` of two_lines.toml (two queues on two channels, two groups) over the billing
+/// team's agents, 3 replications, into `out`.
+fn center_sweep(out: &Path, extra: &[&str], threads: Option<&str>) -> std::process::Output {
+    let scenario = bundled("two_lines.toml").to_string_lossy().into_owned();
+    let mut args = vec![
+        "sweep",
+        scenario.as_str(),
+        "--vary",
+        "groups.billing.agents=4..6",
+        "--reps",
+        "3",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    ccsim(&args, threads)
+}
+
+/// `segment_replications.csv` of a point: (scope, segment, kpi) → the values, in replication
+/// order.
+fn segment_replications(
+    dir: &Path,
+) -> std::collections::HashMap<(String, String, String), Vec<f64>> {
+    let mut out: std::collections::HashMap<_, Vec<f64>> = Default::default();
+    for row in &csv_rows(&dir.join("segment_replications.csv"))[1..] {
+        let value = row[4].parse().unwrap_or(f64::NAN);
+        out.entry((row[1].clone(), row[2].clone(), row[3].clone()))
+            .or_default()
+            .push(value);
+    }
+    out
+}
+
+#[test]
+fn sweep_segments_carry_every_points_segments_through_threads_shards_and_resume() {
+    let dir = scratch("sweep-segments");
+    let whole = dir.join("t1");
+    let baseline = ["--baseline", "1"];
+    assert_ok(&center_sweep(&whole, &baseline, Some("1")));
+    assert_ok(&center_sweep(&dir.join("t2"), &baseline, Some("2")));
+    assert_same_tree(&whole, &dir.join("t2"));
+
+    let rows = csv_rows(&whole.join("sweep_segments.csv"));
+    let head: Vec<&str> = rows[0].iter().map(String::as_str).collect();
+    assert_eq!(
+        head,
+        [
+            "point",
+            "groups.billing.agents",
+            "scope",
+            "segment",
+            "kpi",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "std",
+            "replications",
+            "diff",
+            "diff_ci95_low",
+            "diff_ci95_high"
+        ]
+    );
+    // Each point's rows are its segments.csv, row for row, under its index and value.
+    let mut total = 0;
+    for (p, agents) in ["4", "5", "6"].iter().enumerate() {
+        let point = whole.join(format!("points/p000{p}"));
+        let own = csv_rows(&point.join("segments.csv"));
+        let mine: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[0] == p.to_string()).collect();
+        assert_eq!(mine.len(), own.len() - 1, "point {p}");
+        for (r, o) in mine.iter().zip(&own[1..]) {
+            assert_eq!(r[1], *agents);
+            assert_eq!(r[2..10], o[..], "point {p}");
+        }
+        total += mine.len();
+        // Queues, channels and groups of both lines are there.
+        for (scope, seg) in [
+            ("queue", "billing"),
+            ("queue", "tech"),
+            ("channel", "web"),
+            ("channel", "whatsapp"),
+            ("group", "billing"),
+            ("group", "generalists"),
+        ] {
+            assert!(
+                mine.iter().any(|r| r[2] == scope && r[3] == seg),
+                "{scope} {seg}"
+            );
+        }
+        // segment_replications.csv holds the replications the segment's mean comes from.
+        let reps = segment_replications(&point);
+        for o in &own[1..] {
+            let Ok(mean) = o[3].parse::<f64>() else {
+                continue;
+            };
+            let values = &reps[&(o[0].clone(), o[1].clone(), o[2].clone())];
+            let defined: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+            assert_eq!(values.len(), 3);
+            let m = defined.iter().sum::<f64>() / defined.len() as f64;
+            assert!((m - mean).abs() <= 1e-9 * mean.abs().max(1.0), "{o:?}: {m}");
+        }
+    }
+    assert_eq!(total, rows.len() - 1);
+    // Fewer billing agents, each busier: at 4 than at 6, and point against the baseline (5
+    // agents) with paired intervals that exclude 0.
+    let cell = |p: &str, scope: &str, seg: &str, kpi: &str, col: &str| -> f64 {
+        let c = head.iter().position(|h| *h == col).unwrap();
+        let r = rows[1..]
+            .iter()
+            .find(|r| r[0] == p && r[2] == scope && r[3] == seg && r[4] == kpi)
+            .unwrap_or_else(|| panic!("{p} {scope} {seg} {kpi}"));
+        r[c].parse().unwrap()
+    };
+    assert!(
+        cell("0", "group", "billing", "occupancy", "mean")
+            > cell("2", "group", "billing", "occupancy", "mean")
+    );
+    for row in rows[1..].iter().filter(|r| r[0] == "1" && !r[5].is_empty()) {
+        assert_eq!(
+            row[10..13],
+            ["0", "0", "0"],
+            "the baseline's own difference: {row:?}"
+        );
+    }
+    let base = segment_replications(&whole.join("points/p0001"));
+    for p in ["0", "2"] {
+        let reps = segment_replications(&whole.join(format!("points/p000{p}")));
+        for (scope, seg, kpi) in [
+            ("queue", "billing", "service_level"),
+            ("group", "billing", "occupancy"),
+            ("channel", "whatsapp", "asa"),
+        ] {
+            let key = (scope.to_string(), seg.to_string(), kpi.to_string());
+            let paired: Vec<f64> = reps[&key]
+                .iter()
+                .zip(&base[&key])
+                .map(|(a, b)| a - b)
+                .collect();
+            let expected = paired.iter().sum::<f64>() / paired.len() as f64;
+            let diff = cell(p, scope, seg, kpi, "diff");
+            assert!(
+                (diff - expected).abs() < 1e-9,
+                "{p} {scope} {seg} {kpi}: {diff} vs {expected}"
+            );
+            let (low, high) = (
+                cell(p, scope, seg, kpi, "diff_ci95_low"),
+                cell(p, scope, seg, kpi, "diff_ci95_high"),
+            );
+            assert!(
+                low < diff && diff < high,
+                "{p} {scope} {seg} {kpi}: {low} {diff} {high}"
+            );
+        }
+    }
+    assert!(cell("0", "group", "billing", "occupancy", "diff_ci95_low") > 0.0);
+    assert!(cell("2", "group", "billing", "occupancy", "diff_ci95_high") < 0.0);
+
+    // Shards run apart and merged: the same files, sweep_segments.csv included.
+    let shards: Vec<String> = (1..=3)
+        .map(|i| dir.join(format!("s{i}")).to_string_lossy().into_owned())
+        .collect();
+    for (i, d) in shards.iter().enumerate() {
+        let shard = format!("{}/3", i + 1);
+        assert_ok(&center_sweep(Path::new(d), &["--shard", &shard], None));
+    }
+    let merged = dir.join("merged");
+    assert_ok(&merge_shards(&shards, &merged, &["--baseline", "1"]));
+    assert_same_tree(&whole, &merged);
+
+    // Interrupted after the baseline's point, resumed: the baseline's segments are read back.
+    let cut = dir.join("cut");
+    assert_ok(&center_sweep(&cut, &baseline, None));
+    for gone in ["points/p0000", "points/p0002"] {
+        std::fs::remove_dir_all(cut.join(gone)).unwrap();
+    }
+    for gone in ["sweep.csv", "sweep_long.csv", "sweep_segments.csv"] {
+        std::fs::remove_file(cut.join(gone)).unwrap();
+    }
+    let resume = ["--baseline", "1", "--resume"];
+    assert_ok(&center_sweep(&cut, &resume, None));
+    assert_same_tree(&whole, &cut);
+    // A damaged segment_replications.csv is an error naming it, not a panic nor wrong numbers.
+    let file = cut.join("points/p0001/segment_replications.csv");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replacen(",queue,billing,", ",queue,bill,", 1)).unwrap();
+    std::fs::remove_file(cut.join("sweep.csv")).unwrap();
+    let o = center_sweep(&cut, &resume, None);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("p0001/segment_replications.csv:2: not the segment_replications.csv")
+            && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+
+    // A shard line with the wrong segments is refused by merge.
+    let shard1 = Path::new(&shards[0]).join("shard-1-of-3.jsonl");
+    let text = std::fs::read_to_string(&shard1).unwrap();
+    std::fs::write(
+        &shard1,
+        text.replacen("\"segments\":[", "\"segments\":[[[1],[]],", 1),
+    )
+    .unwrap();
+    let o = merge_shards(&shards, &merged, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("6 segments (queues, channels, groups)") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+
+    // --precision: each point's segments over the replications it ended with, whatever the
+    // threads.
+    let precision = [
+        "--precision",
+        "0.01",
+        "--max-reps",
+        "9",
+        "--precision-kpis",
+        "service_level",
+    ];
+    assert_ok(&center_sweep(&dir.join("p1"), &precision, Some("1")));
+    assert_ok(&center_sweep(&dir.join("p2"), &precision, Some("2")));
+    assert_same_tree(&dir.join("p1"), &dir.join("p2"));
+    let wide = csv_rows(&dir.join("p1/sweep.csv"));
+    let long = csv_rows(&dir.join("p1/sweep_segments.csv"));
+    for w in &wide[1..] {
+        let offered: Vec<&Vec<String>> = long[1..]
+            .iter()
+            .filter(|r| r[0] == w[0] && r[4] == "offered")
+            .collect();
+        assert_eq!(offered.len(), 4, "queues and channels");
+        for r in offered {
+            assert_eq!(r[9], w[2], "point {}: replications", w[0]);
+        }
+    }
+    assert!(
+        wide[1..].iter().any(|w| w[2] != "3"),
+        "no point needed more replications"
+    );
 }

@@ -32,8 +32,8 @@ pub enum Command {
     /// Run a scenario's replications and write summary.csv, intervals.csv, replications.csv
     /// and run.json.
     Run(study::RunArgs),
-    /// Run a scenario over a grid of settings (--vary) and write sweep.csv, sweep_long.csv and
-    /// one folder of run files per point.
+    /// Run a scenario over a grid of settings (--vary) and write sweep.csv, sweep_long.csv,
+    /// sweep_segments.csv and one folder of run files per point.
     Sweep(study::SweepArgs),
     /// Combine the shard files of a `--shard` run or sweep into the files one unsharded run
     /// writes, byte for byte.

@@ -65,8 +65,8 @@ pub struct SweepArgs {
     /// With --precision: only these KPIs must reach it (comma-separated names) [default: all].
     #[arg(long, value_name = "KPI,...", value_delimiter = ',')]
     pub precision_kpis: Vec<String>,
-    /// Compare every point with this one: sweep.csv and sweep_long.csv get each KPI's
-    /// difference from it with a paired 95% interval. A point index (3) or the value of every
+    /// Compare every point with this one: sweep.csv, sweep_long.csv and sweep_segments.csv get
+    /// each KPI's difference from it with a paired 95% interval. A point index (3) or the value of every
     /// varied key (staffing.agents=8,indicator.red=60s).
     #[arg(long, value_name = "POINT")]
     pub baseline: Option<String>,
@@ -459,6 +459,25 @@ fn check_shape(scenario: &scenario::Scenario, rep: &Replication) -> Result<(), S
         return Err(format!(
             "{} reporting intervals (of {kpis} KPIs each) expected, the file holds something else",
             intervals
+        ));
+    }
+    // Segments are kept when the center has several queues or groups (otherwise each is the
+    // whole center), each with the shape of the center's values.
+    let m = &scenario.model;
+    let expected = if m.queues.len() > 1 || m.groups.len() > 1 {
+        experiment::segments(scenario).len()
+    } else {
+        0
+    };
+    let shaped = |s: &experiment::SegmentValues| {
+        s.overall.len() == kpis
+            && s.intervals.len() == intervals
+            && s.intervals.iter().all(|v| v.len() == kpis)
+    };
+    if rep.segments.len() != expected || !rep.segments.iter().all(shaped) {
+        return Err(format!(
+            "{expected} segments (queues, channels, groups) of {kpis} KPIs overall and in each \
+             of {intervals} reporting intervals expected, the file holds something else"
         ));
     }
     Ok(())

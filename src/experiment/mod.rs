@@ -38,6 +38,19 @@ pub struct Replication {
     pub segments: Vec<SegmentValues>,
 }
 
+impl Replication {
+    /// The KPI values over the window of segment `k` (in [`segments`] order): its own, or the
+    /// center's when the replication keeps no segments (one queue and one group, each segment
+    /// then being the whole center).
+    pub fn segment_overall(&self, k: usize) -> &[f64] {
+        match self.segments.get(k) {
+            Some(s) => &s.overall,
+            None if self.segments.is_empty() => &self.overall,
+            None => panic!("segment {k} of {}", self.segments.len()),
+        }
+    }
+}
+
 /// One segment's KPI values in one replication: over the window and per reporting interval.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SegmentValues {
@@ -291,20 +304,29 @@ pub fn summarise<'r>(
 /// the differences vary far less than either value). Not clipped: a difference can have either
 /// sign. Replications where either value is undefined are left out; `None` when none is left.
 pub fn paired_differences(point: &[Replication], baseline: &[Replication]) -> Vec<KpiSummary> {
+    paired_differences_of(point, |r| &r.overall, baseline, |r| &r.overall)
+}
+
+/// [`paired_differences`] of the values `point_of` picks in the point's replications and
+/// `baseline_of` in the baseline's (a segment's: the same segment may sit at another place in
+/// each, when the varied keys change the center).
+pub fn paired_differences_of<'r>(
+    point: &'r [Replication],
+    point_of: impl Fn(&'r Replication) -> &'r [f64],
+    baseline: &'r [Replication],
+    baseline_of: impl Fn(&'r Replication) -> &'r [f64],
+) -> Vec<KpiSummary> {
     let by_index: std::collections::HashMap<u32, &Replication> =
         baseline.iter().map(|r| (r.index, r)).collect();
-    let pairs: Vec<(&Replication, &Replication)> = point
+    let pairs: Vec<(&[f64], &[f64])> = point
         .iter()
-        .filter_map(|r| Some((r, *by_index.get(&r.index)?)))
+        .filter_map(|r| Some((point_of(r), baseline_of(by_index.get(&r.index)?))))
         .collect();
     Kpi::ALL
         .iter()
         .enumerate()
         .map(|(k, &kpi)| {
-            let column: Vec<f64> = pairs
-                .iter()
-                .map(|(a, b)| a.overall[k] - b.overall[k])
-                .collect();
+            let column: Vec<f64> = pairs.iter().map(|(a, b)| a[k] - b[k]).collect();
             KpiSummary {
                 kpi,
                 interval: confidence_interval(&column, 0.95),

@@ -20,12 +20,13 @@ use super::write_files;
 pub const MARKER: &str = ".ccsim-output";
 
 /// The files of a run, in a run, staff or point folder.
-pub const RUN_FILES: [&str; 7] = [
+pub const RUN_FILES: [&str; 8] = [
     "summary.csv",
     "intervals.csv",
     "replications.csv",
     "segments.csv",
     "segment_intervals.csv",
+    "segment_replications.csv",
     "distributions.csv",
     "run.json",
 ];
@@ -103,6 +104,7 @@ impl Kind {
                     "plan.json",
                     "sweep.csv",
                     "sweep_long.csv",
+                    "sweep_segments.csv",
                     "skipped.csv",
                     "points",
                 ]

@@ -218,6 +218,31 @@ impl<'a> RunReport<'a> {
         out.into_bytes()
     }
 
+    /// `segment_replications.csv`: one row per replication, segment and KPI of its scope (each
+    /// segment of a one-queue center holding the center's values, as in `segments.csv`). A
+    /// resumed sweep reads it back for the segments' paired differences.
+    pub fn segment_replications_csv(&self) -> Vec<u8> {
+        let mut out = String::from("replication,scope,segment,kpi,value\n");
+        for r in self.replications {
+            for (k, seg) in self.segments.iter().enumerate() {
+                for (kpi, v) in Kpi::ALL.iter().zip(r.segment_overall(k)) {
+                    if seg.scope.reports(*kpi) {
+                        let _ = writeln!(
+                            out,
+                            "{},{},{},{},{}",
+                            r.index,
+                            seg.scope.name(),
+                            seg.name,
+                            kpi.name(),
+                            number(*v)
+                        );
+                    }
+                }
+            }
+        }
+        out.into_bytes()
+    }
+
     /// `run.json`: provenance (version, scenario as run, seed) and the KPIs.
     pub fn run_json(&self) -> Vec<u8> {
         let s = self.scenario;
@@ -332,6 +357,7 @@ impl<'a> RunReport<'a> {
             ("replications.csv", self.replications_csv()),
             ("segments.csv", self.segments_csv()),
             ("segment_intervals.csv", self.segment_intervals_csv()),
+            ("segment_replications.csv", self.segment_replications_csv()),
         ];
         if let Some(d) = self.distributions_csv() {
             files.push(("distributions.csv", d));

@@ -1,7 +1,7 @@
 //! The files of a sweep: `plan.json` (what the sweep computes, written first, so that a resumed
 //! or merged sweep can check it is the same one), one folder per point with the files of a run
-//! (written atomically as each point completes), and at the end `sweep.csv`, `sweep_long.csv`
-//! and `skipped.csv`.
+//! (written atomically as each point completes), and at the end `sweep.csv`, `sweep_long.csv`,
+//! `sweep_segments.csv` (each point's segments: queues, channels, groups) and `skipped.csv`.
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +13,10 @@ use super::warnings::run_warnings;
 use super::{kpi_cells, kpi_columns, number, short, RunReport};
 use crate::experiment::grid::Vary;
 use crate::experiment::sweep::{Plan, PlanError, PointResult, Precision, Shortfall};
-use crate::experiment::{paired_differences, summarise, KpiSummary, Replication};
+use crate::experiment::{
+    paired_differences, paired_differences_of, segments, summarise, KpiSummary, Replication, Scope,
+    SegmentValues,
+};
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
@@ -185,6 +188,9 @@ pub fn point_dir(out: &Path, index: usize, points: usize) -> PathBuf {
 /// What the sweep's tables need of a finished point.
 struct Row {
     summary: Vec<KpiSummary>,
+    /// Each segment of the point's center (in [`segments`] order) and its summary over the
+    /// window.
+    segments: Vec<(Scope, String, Vec<KpiSummary>)>,
     replications: usize,
     /// With a target precision: the KPIs that did not reach it.
     missing: Option<Vec<Shortfall>>,
@@ -200,8 +206,8 @@ pub struct SweepWriter<'a> {
     force: bool,
     /// `--baseline`: the point every other one is compared with.
     baseline: Option<usize>,
-    /// With a baseline: each finished point's replications (overall values only), for the
-    /// paired differences.
+    /// With a baseline: each finished point's replications (values over the window only, the
+    /// center's and the segments'), for the paired differences.
     overall: Vec<Option<Vec<Replication>>>,
     /// The warnings of each finished point ([`run_warnings`]), for the terminal.
     warnings: Vec<Vec<String>>,
@@ -239,7 +245,14 @@ impl<'a> SweepWriter<'a> {
                         overall: r.overall.clone(),
                         intervals: Vec::new(),
                         distributions: None,
-                        segments: Vec::new(),
+                        segments: r
+                            .segments
+                            .iter()
+                            .map(|s| SegmentValues {
+                                overall: s.overall.clone(),
+                                intervals: Vec::new(),
+                            })
+                            .collect(),
                     })
                     .collect(),
             );
@@ -250,6 +263,25 @@ impl<'a> SweepWriter<'a> {
     fn differences(&self, p: usize) -> Option<Vec<KpiSummary>> {
         let b = self.overall.get(self.baseline?)?.as_ref()?;
         Some(paired_differences(self.overall[p].as_ref()?, b))
+    }
+
+    /// The paired differences of segment `k` of point `p` from the same segment (same scope
+    /// and name) of the baseline, when both are known.
+    fn segment_differences(&self, p: usize, k: usize) -> Option<Vec<KpiSummary>> {
+        let b = self.baseline?;
+        let (scope, name, _) = &self.rows[p].as_ref()?.segments[k];
+        let kb = self.rows[b]
+            .as_ref()?
+            .segments
+            .iter()
+            .position(|(s, n, _)| s == scope && n == name)?;
+        let (reps, base) = (self.overall[p].as_ref()?, self.overall[b].as_ref()?);
+        Some(paired_differences_of(
+            reps,
+            |r| r.segment_overall(k),
+            base,
+            |r| r.segment_overall(kb),
+        ))
     }
 
     /// Whether point `index` is already written (by an earlier, interrupted run).
@@ -266,11 +298,20 @@ impl<'a> SweepWriter<'a> {
             if p.scenario.is_err() || !dir.join("run.json").exists() {
                 continue;
             }
-            let reps = read_replications(&dir.join("replications.csv"))?;
+            let segment_file = dir.join("segment_replications.csv");
+            if !segment_file.exists() {
+                // Written by a ccsim before segment_replications.csv: run the point again
+                // (the same replications give the same files).
+                continue;
+            }
+            let mut reps = read_replications(&dir.join("replications.csv"))?;
+            let segs = segments(self.plan.scenario(p.index));
+            read_segment_replications(&segment_file, &segs, &mut reps)?;
             self.keep(p.index, &reps);
             self.warnings[p.index] = run_warnings(&RunData::read(&dir)?);
             self.rows[p.index] = Some(Row {
                 summary: summarise(&reps, |r| &r.overall),
+                segments: segment_rows(segs, &reps),
                 replications: reps.len(),
                 missing: self.precision.as_ref().map(|pr| pr.shortfalls(&reps)),
             });
@@ -294,12 +335,13 @@ impl<'a> SweepWriter<'a> {
                 .as_ref()
                 .map(|pr| pr.shortfalls(&result.replications)),
             summary: report.summary,
+            segments: segment_rows(segments(scenario), &result.replications),
             replications: result.replications.len(),
         });
         Ok(())
     }
 
-    /// Write `sweep.csv`, `sweep_long.csv` and `skipped.csv`.
+    /// Write `sweep.csv`, `sweep_long.csv`, `sweep_segments.csv` and `skipped.csv`.
     pub fn finish(self) -> Result<(), FolderError> {
         folder::write(
             &self.out,
@@ -307,6 +349,7 @@ impl<'a> SweepWriter<'a> {
             &[
                 ("sweep.csv", self.sweep_csv()),
                 ("sweep_long.csv", self.sweep_long_csv()),
+                ("sweep_segments.csv", self.sweep_segments_csv()),
                 ("skipped.csv", self.skipped_csv()),
             ],
         )
@@ -451,17 +494,7 @@ impl<'a> SweepWriter<'a> {
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header: Vec<&str> = vec!["point"];
         header.extend(self.keys());
-        header.extend([
-            "kpi",
-            "mean",
-            "ci95_low",
-            "ci95_high",
-            "std",
-            "replications",
-        ]);
-        if self.baseline.is_some() {
-            header.extend(["diff", "diff_ci95_low", "diff_ci95_high"]);
-        }
+        header.extend(self.long_header());
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
             let Some(row) = row else {
@@ -471,23 +504,74 @@ impl<'a> SweepWriter<'a> {
             for s in &row.summary {
                 let mut rec: Vec<String> = vec![p.index.to_string()];
                 rec.extend(p.values.iter().cloned());
-                rec.push(s.kpi.name().into());
-                rec.extend(kpi_cells(std::slice::from_ref(s)));
-                let (std, n) = s
-                    .interval
-                    .as_ref()
-                    .map_or((String::new(), 0), |i| (number(i.std_dev), i.n));
-                rec.extend([std, n.to_string()]);
-                if self.baseline.is_some() {
-                    match &differences {
-                        Some(d) => rec.extend(kpi_cells(std::slice::from_ref(&d[s.kpi.index()]))),
-                        None => rec.extend([String::new(), String::new(), String::new()]),
-                    }
-                }
+                rec.extend(self.long_cells(s, differences.as_deref()));
                 w.write_record(&rec).expect("write to memory");
             }
         }
         w.into_inner().expect("flush to memory")
+    }
+
+    /// Tidy form per segment: one row per point, segment and KPI of the segment's scope (the
+    /// KPIs and rows of the point's `segments.csv`).
+    fn sweep_segments_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<&str> = vec!["point"];
+        header.extend(self.keys());
+        header.extend(["scope", "segment"]);
+        header.extend(self.long_header());
+        w.write_record(&header).expect("write to memory");
+        for (p, row) in self.plan.points.iter().zip(&self.rows) {
+            let Some(row) = row else {
+                continue;
+            };
+            for (k, (scope, name, summary)) in row.segments.iter().enumerate() {
+                let differences = self.segment_differences(p.index, k);
+                for s in summary.iter().filter(|s| scope.reports(s.kpi)) {
+                    let mut rec: Vec<String> = vec![p.index.to_string()];
+                    rec.extend(p.values.iter().cloned());
+                    rec.extend([scope.name().to_string(), name.clone()]);
+                    rec.extend(self.long_cells(s, differences.as_deref()));
+                    w.write_record(&rec).expect("write to memory");
+                }
+            }
+        }
+        w.into_inner().expect("flush to memory")
+    }
+
+    /// The columns of a tidy table after the point's own: `kpi`, the summary's, and with a
+    /// baseline the difference's.
+    fn long_header(&self) -> Vec<&'static str> {
+        let mut header = vec![
+            "kpi",
+            "mean",
+            "ci95_low",
+            "ci95_high",
+            "std",
+            "replications",
+        ];
+        if self.baseline.is_some() {
+            header.extend(["diff", "diff_ci95_low", "diff_ci95_high"]);
+        }
+        header
+    }
+
+    /// The cells under [`Self::long_header`] for KPI summary `s`, with the differences of its
+    /// point (or segment) from the baseline when known.
+    fn long_cells(&self, s: &KpiSummary, differences: Option<&[KpiSummary]>) -> Vec<String> {
+        let mut rec: Vec<String> = vec![s.kpi.name().into()];
+        rec.extend(kpi_cells(std::slice::from_ref(s)));
+        let (std, n) = s
+            .interval
+            .as_ref()
+            .map_or((String::new(), 0), |i| (number(i.std_dev), i.n));
+        rec.extend([std, n.to_string()]);
+        if self.baseline.is_some() {
+            match differences {
+                Some(d) => rec.extend(kpi_cells(std::slice::from_ref(&d[s.kpi.index()]))),
+                None => rec.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+        rec
     }
 
     /// The points whose settings are invalid, and why.
@@ -507,6 +591,20 @@ impl<'a> SweepWriter<'a> {
         }
         w.into_inner().expect("flush to memory")
     }
+}
+
+/// The summary over the window of each segment of a point (`segs`, in [`segments`] order).
+fn segment_rows(
+    segs: Vec<(Scope, String)>,
+    reps: &[Replication],
+) -> Vec<(Scope, String, Vec<KpiSummary>)> {
+    segs.into_iter()
+        .enumerate()
+        .map(|(k, (scope, name))| {
+            let summary = summarise(reps, |r| r.segment_overall(k));
+            (scope, name, summary)
+        })
+        .collect()
 }
 
 /// `service_level` → `service_level_diff`, `service_level_ci95_low` →
@@ -560,4 +658,54 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
         return Err(bad(text.lines().count()));
     }
     Ok(reps)
+}
+
+/// Fill `reps` (read from the same folder's `replications.csv`) with their segments' values
+/// from a `segment_replications.csv` of the segments `segs`: rows in the order ccsim writes
+/// them (replication, segment, KPI of its scope), numbers exact, so they read back bit for
+/// bit. A KPI the segment's scope does not report is left undefined.
+pub fn read_segment_replications(
+    path: &Path,
+    segs: &[(Scope, String)],
+    reps: &mut [Replication],
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bad = |line: usize, why: &str| {
+        anyhow::anyhow!(
+            "{}:{line}: not the segment_replications.csv of this point ({why})",
+            path.display()
+        )
+    };
+    let mut lines = text.lines().enumerate().skip(1);
+    for r in reps.iter_mut() {
+        r.segments = vec![
+            SegmentValues {
+                overall: vec![f64::NAN; Kpi::ALL.len()],
+                intervals: Vec::new(),
+            };
+            segs.len()
+        ];
+        for (k, (scope, name)) in segs.iter().enumerate() {
+            for kpi in Kpi::ALL.iter().filter(|&&kpi| scope.reports(kpi)) {
+                let expected = format!("{},{},{},{},", r.index, scope.name(), name, kpi.name());
+                let Some((n, line)) = lines.next() else {
+                    return Err(bad(text.lines().count(), &format!("no row {expected}…")));
+                };
+                let value = line
+                    .strip_prefix(&expected)
+                    .ok_or_else(|| bad(n + 1, &format!("expected a row {expected}…")))?;
+                r.segments[k].overall[kpi.index()] = if value.is_empty() {
+                    f64::NAN
+                } else {
+                    value.parse().map_err(|_| bad(n + 1, "not a number"))?
+                };
+            }
+        }
+    }
+    if let Some((n, _)) = lines.next() {
+        return Err(bad(n + 1, "more rows than replications × segments × KPIs"));
+    }
+    Ok(())
 }
