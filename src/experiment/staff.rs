@@ -916,4 +916,40 @@ mod tests {
             assert!(bad.parse::<Target>().is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn segment_targets_parse_with_their_scope() {
+        let t: Target = " queue:tech:service_level >= 0.8".parse().unwrap();
+        assert_eq!(
+            t.segment,
+            Some(Segment {
+                scope: SegmentScope::Queue,
+                name: "tech".into()
+            })
+        );
+        assert_eq!(
+            (t.kpi, t.op, t.value),
+            (Kpi::ServiceLevel, Op::AtLeast, 0.8)
+        );
+        assert_eq!(t.to_string(), "queue:tech:service_level>=0.8");
+        assert_eq!(t.column(), "queue:tech:service_level");
+        assert_eq!(t.to_string().parse::<Target>().unwrap(), t);
+        let g: Target = "group:billing:occupancy<=0.85".parse().unwrap();
+        assert_eq!(g.segment.unwrap().scope, SegmentScope::Group);
+        assert!("channel:whatsapp:abandon_rate<=0.05"
+            .parse::<Target>()
+            .is_ok());
+        for (bad, says) in [
+            ("desk:a:service_level>=0.8", "scope \"desk\""),
+            ("queue::service_level>=0.8", "no queue name"),
+            ("queue:a:b:service_level>=0.8", "SCOPE:NAME:KPI"),
+            ("queue:a>=0.8", "SCOPE:NAME:KPI"),
+            ("group:a:service_level>=0.8", "not a KPI of a group"),
+            ("channel:a:occupancy<=0.8", "not a KPI of a channel"),
+            ("queue:a:nope>=1", "unknown KPI"),
+        ] {
+            let e = bad.parse::<Target>().unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
 }
