@@ -74,7 +74,7 @@ pub fn levels_csv(found: &Found, targets: &[Target], searched: &Searched) -> Vec
             e.verdict.name().to_string(),
             (*agents == found.agents).to_string(),
         ];
-        w.write_record(&row(searched, first, &e.judged, targets))
+        w.write_record(row(searched, first, &e.judged, targets))
             .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
@@ -102,7 +102,7 @@ pub fn intervals_csv(
             agents[window.first_interval() + i].to_string(),
             judged.verdict(targets).name().to_string(),
         ];
-        w.write_record(&row(searched, first, judged, targets))
+        w.write_record(row(searched, first, judged, targets))
             .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
