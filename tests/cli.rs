@@ -593,7 +593,7 @@ fn a_conversation_that_cannot_end_hits_the_event_cap() {
 }
 
 #[test]
-fn staff_refuses_a_multi_queue_center_and_says_what_to_do() {
+fn staff_on_a_multi_group_center_without_group_says_which_groups() {
     let scenario = common::bundled("two_lines.toml");
     let o = ccsim(
         &[
@@ -608,7 +608,11 @@ fn staff_refuses_a_multi_queue_center_and_says_what_to_do() {
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("--vary groups.NAME.agents"), "{stderr}");
+    // The search staffs one group (tests/staff.rs): without --group, the error lists them.
+    assert!(
+        stderr.contains("has 2 agent groups (billing, generalists): give --group NAME"),
+        "{stderr}"
+    );
 }
 
 /// The cells of table `id` of a report page that carry a value: (segment, kpi, data-value),

@@ -384,3 +384,329 @@ fn search_bounds_that_describe_no_search_are_errors() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
 }
+
+/// Two queues, two groups, each group serving only its own queue: `a` (rate `rate_a`) by
+/// `alpha`, `b` by `beta`. One slot, one exchange, exponential handling (AHT 3 min), no
+/// abandons: each queue with its group is an M/M/n queue (Erlang C). `beta` is `beta` agents
+/// for 60 chats per hour, a load of 3 erlangs; `alpha` is given as `alpha` (a TOML value).
+fn two_desks(rate_a: &str, beta: u32, horizon: &str, interval: &str, alpha: &str) -> String {
+    format!(
+        r#"
+        name = "two desks"
+        [run]
+        horizon = "{horizon}"
+        warmup = "0s"
+        interval = "{interval}"
+        replications = 10
+        seed = 5
+        [conversation]
+        exchanges = {{ dist = "constant", value = 1 }}
+        agent_compose = {{ dist = "exponential", mean = "3m" }}
+        [kpi]
+        service_level_threshold = "20s"
+        [queues.a]
+        rate_per_hour = {rate_a}
+        served_by = [ {{ groups = ["alpha"] }} ]
+        [queues.b]
+        rate_per_hour = 60
+        served_by = [ {{ groups = ["beta"] }} ]
+        [groups.alpha]
+        {alpha}
+        [groups.beta]
+        agents = {beta}
+        "#
+    )
+}
+
+#[test]
+fn a_group_search_on_a_queue_target_finds_the_erlang_c_staffing_of_that_queue() {
+    use ccsim::experiment::staff::{search_constant, Searched};
+    // Queue b is left at 3 agents for a load of 3 erlangs: its service level, and so the
+    // center's (at most 200/260 = 0.77 whatever alpha has), stays far below 0.85. Only the
+    // values of queue a can meet queue:a:service_level>=0.85, at the Erlang C staffing of a.
+    let base = common::scenario(&two_desks("200", 3, "40h", "40h", "agents = 10"));
+    let searched = Searched::of(&base, Some("alpha")).unwrap();
+    assert_eq!(searched, Searched::Group("alpha".into()));
+    let found = search_constant(
+        &base,
+        &searched,
+        &settings("queue:a:service_level>=0.85"),
+        &Control::quiet(),
+    )
+    .unwrap();
+    let exact = exact_staffing(200.0, 0.85);
+    assert_eq!(found.agents, exact);
+    assert_eq!(found.below().unwrap().verdict, Verdict::Missed);
+    let center = found.chosen().summary[Kpi::ServiceLevel.index()]
+        .interval
+        .unwrap();
+    assert!(center.high < 0.85, "the center's SL {center:?}");
+    // Occupancy of an M/M/n group without abandons: load / n = 10 / n. At most 0.8 needs 13
+    // agents (12 give 0.833): the same search on the group's own KPI.
+    let found = search_constant(
+        &base,
+        &searched,
+        &settings("group:alpha:occupancy<=0.8"),
+        &Control::quiet(),
+    )
+    .unwrap();
+    assert_eq!(found.agents, 13);
+    let occupancy = |n: u32| {
+        found.evaluations[&n]
+            .judged
+            .kpi(&settings("group:alpha:occupancy<=0.8").targets, 0)
+            .interval
+            .unwrap()
+    };
+    let (at13, at12) = (occupancy(13), occupancy(12));
+    assert!(
+        at13.low <= 10.0 / 13.0 && 10.0 / 13.0 <= at13.high,
+        "{at13:?}"
+    );
+    assert!(at12.low > 0.8, "{at12:?}");
+}
+
+#[test]
+fn a_per_interval_group_search_judges_each_interval_on_the_queue_s_own_values() {
+    use ccsim::experiment::staff::{search_per_interval_of, Searched};
+    let alpha = "agents_per_interval = [10, 10]";
+    let base = common::scenario(&two_desks("[200, 100]", 3, "80h", "40h", alpha));
+    let plan = search_per_interval_of(
+        &base,
+        &Searched::of(&base, Some("alpha")).unwrap(),
+        &settings("queue:a:service_level>=0.85"),
+        &Control::quiet(),
+    )
+    .unwrap();
+    let expected = vec![exact_staffing(200.0, 0.85), exact_staffing(100.0, 0.85)];
+    assert_eq!(plan.staffing, expected);
+    for found in &plan.searches {
+        assert_eq!(found.below().unwrap().verdict, Verdict::Missed);
+    }
+}
+
+/// The cells of `column` in a CSV text, by row.
+fn column<'a>(csv: &'a str, name: &str) -> Vec<&'a str> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"));
+    lines.map(|l| l.split(',').nth(k).unwrap()).collect()
+}
+
+#[test]
+fn ccsim_staff_group_writes_the_group_and_the_segment_target() {
+    let dir = common::scratch("staff-group");
+    let file = dir.join("two_desks.toml");
+    std::fs::write(&file, two_desks("200", 3, "20h", "5h", "agents = 10")).unwrap();
+    let out = dir.join("out");
+    let o = common::ccsim(
+        &[
+            "staff",
+            file.to_str().unwrap(),
+            "--group",
+            "alpha",
+            "--target",
+            "queue:a:service_level>=0.85",
+            "--out",
+            out.to_str().unwrap(),
+            "--progress",
+            "none",
+        ],
+        None,
+    );
+    common::assert_ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("the smallest constant staffing of group alpha meeting queue:a:service_level>=0.85 is 14 agents"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(out.join("staffing.csv")).unwrap();
+    assert!(column(&csv, "group").iter().all(|g| *g == "alpha"));
+    // The answer meets the target with the simulation's own interval, one agent fewer misses
+    // it: the lowest level of the chosen one's interval is at or above 0.85, the highest of
+    // the level below under it.
+    let agents = column(&csv, "agents");
+    let chosen = column(&csv, "chosen")
+        .iter()
+        .position(|c| *c == "true")
+        .unwrap();
+    let low = column(&csv, "queue:a:service_level_ci95_low");
+    let high = column(&csv, "queue:a:service_level_ci95_high");
+    let verdict = column(&csv, "verdict");
+    assert_eq!(agents[chosen], exact_staffing(200.0, 0.85).to_string());
+    assert_eq!(verdict[chosen], "met");
+    assert!(low[chosen].parse::<f64>().unwrap() >= 0.85, "{csv}");
+    let below = agents
+        .iter()
+        .position(|a| a.parse::<u32>().unwrap() + 1 == agents[chosen].parse::<u32>().unwrap())
+        .expect("the level below was run");
+    assert_eq!(verdict[below], "missed");
+    assert!(high[below].parse::<f64>().unwrap() < 0.85, "{csv}");
+    // The center's own service level is there too, under its own name, and much lower.
+    let center: f64 = column(&csv, "service_level")[chosen].parse().unwrap();
+    assert!(center < 0.8, "{center}");
+    // staffed.toml: the group's agents set, the other group as it was; named in its header.
+    let staffed = std::fs::read_to_string(out.join("staffed.toml")).unwrap();
+    assert!(staffed.contains("constant staffing of group alpha, 14 agents (groups.alpha.agents"));
+    assert!(staffed.contains("# Targets: queue:a:service_level>=0.85\n"));
+    let doc: toml::Table = staffed.parse().unwrap();
+    assert_eq!(doc["groups"]["alpha"]["agents"].as_integer(), Some(14));
+    assert_eq!(doc["groups"]["beta"]["agents"].as_integer(), Some(3));
+    // Per interval on the queue's values: staffing_intervals.csv has them too.
+    let iv = std::fs::read_to_string(out.join("staffing_intervals.csv")).unwrap();
+    assert_eq!(column(&iv, "queue:a:service_level").len(), 4);
+    // The staffing page names the group and the target with its scope, and draws its plots.
+    let o = common::ccsim(&["report", out.to_str().unwrap(), "-q"], None);
+    common::assert_ok(&o);
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains("<strong id=\"staff-group\">alpha</strong>"));
+    assert!(page.contains("data-kpi=\"queue:a:service_level\""));
+    for stem in [
+        "staff_levels_queue_a_service_level",
+        "staff_queue_a_service_level",
+    ] {
+        assert!(
+            out.join("plots").join(format!("{stem}.png")).exists(),
+            "{stem}"
+        );
+    }
+}
+
+#[test]
+fn group_and_segment_mistakes_are_errors_naming_the_rule() {
+    let dir = common::scratch("staff-group-errors");
+    let file = dir.join("two_desks.toml");
+    std::fs::write(&file, two_desks("200", 3, "2h", "1h", "agents = 10")).unwrap();
+    let shifts = dir.join("shifts.toml");
+    let alpha = r#"shifts = [ { start = "00:00", end = "02:00", agents = 10 } ]"#;
+    std::fs::write(&shifts, two_desks("200", 3, "2h", "1h", alpha)).unwrap();
+    let (f, s) = (file.to_str().unwrap(), shifts.to_str().unwrap());
+    let basic = common::bundled("basic_chat.toml");
+    let basic = basic.to_str().unwrap();
+    for (scenario, extra, target, code, messages) in [
+        (
+            f,
+            vec![],
+            "queue:a:service_level>=0.8",
+            1,
+            vec!["has 2 agent groups (alpha, beta): give --group NAME"],
+        ),
+        (
+            f,
+            vec!["--group", "gamma"],
+            "queue:a:service_level>=0.8",
+            1,
+            vec![
+                "--group gamma",
+                "no group named \"gamma\"; its groups are alpha, beta",
+            ],
+        ),
+        (
+            s,
+            vec!["--group", "alpha"],
+            "queue:a:service_level>=0.8",
+            1,
+            vec![
+                "groups.alpha.shifts cannot be searched",
+                "groups.alpha.agents",
+            ],
+        ),
+        (
+            f,
+            vec!["--group", "alpha"],
+            "desk:a:service_level>=0.8",
+            2,
+            vec![
+                "desk:a:service_level>=0.8",
+                "scope \"desk\"",
+                "queue, channel or group",
+            ],
+        ),
+        (
+            f,
+            vec!["--group", "alpha"],
+            "queue:c:service_level>=0.8",
+            1,
+            vec![
+                "--target queue:c:service_level>=0.8",
+                "no queue named \"c\"; its queues are a, b",
+            ],
+        ),
+        (
+            f,
+            vec!["--group", "alpha"],
+            "channel:web:service_level>=0.8",
+            1,
+            vec!["no channel named \"web\"; its channels are main"],
+        ),
+        (
+            f,
+            vec!["--group", "alpha"],
+            "group:alpha:service_level>=0.8",
+            2,
+            vec![
+                "group:alpha:service_level>=0.8",
+                "service_level is not a KPI of a group",
+                "occupancy",
+            ],
+        ),
+        (
+            f,
+            vec!["--group", "alpha"],
+            "queue:a:occupancy<=0.8",
+            2,
+            vec!["occupancy is not a KPI of a queue", "contact KPIs"],
+        ),
+        (
+            basic,
+            vec!["--group", "alpha"],
+            "service_level>=0.8",
+            1,
+            vec!["has one group, main", "--group main or no --group"],
+        ),
+    ] {
+        let mut args = vec![
+            "staff",
+            scenario,
+            "--target",
+            target,
+            "--out",
+            "/nonexistent/x",
+        ];
+        args.extend(extra);
+        let o = common::ccsim(&args, None);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {stderr}");
+        for m in messages {
+            assert!(stderr.contains(m), "{args:?}: {m:?} not in {stderr}");
+        }
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_one_queue_search_with_group_main_is_the_search_without() {
+    let scenario = common::bundled("basic_chat.toml");
+    let dirs = [
+        common::scratch("staff-main-a"),
+        common::scratch("staff-main-b"),
+    ];
+    for (dir, group) in dirs.iter().zip([None, Some("main")]) {
+        let out = dir.join("out");
+        let mut args = vec![
+            "staff",
+            scenario.to_str().unwrap(),
+            "--target",
+            "service_level>=0.8",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ];
+        args.extend(group.iter().flat_map(|g| ["--group", g]));
+        common::assert_ok(&common::ccsim(&args, None));
+    }
+    common::assert_same_tree(&dirs[0].join("out"), &dirs[1].join("out"));
+}

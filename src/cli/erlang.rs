@@ -122,6 +122,13 @@ pub fn erlang(args: ErlangArgs) -> anyhow::Result<()> {
     if args.model == Model::C && args.patience.is_some() {
         anyhow::bail!("--patience applies to erlang a; erlang c has no abandonment");
     }
+    if let Some(t) = Target::on_segment(&args.target) {
+        anyhow::bail!(
+            "--target {t}: the formulas describe one queue and its agents; give the KPI without \
+             a scope (e.g. {})",
+            t.kpi.name()
+        );
+    }
     if let Some(t) = args.target.iter().find(|t| !KPIS.contains(&t.kpi)) {
         let names: Vec<&str> = KPIS.iter().map(|k| k.name()).collect();
         anyhow::bail!("--target {t}: the formulas give {}", names.join(", "));

@@ -3,17 +3,17 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use super::guard::Work;
 use super::progress::{handle_ctrl_c, SearchLog, CANCEL};
 use super::{print_stdout, ScenarioArgs};
+use crate::experiment;
 use crate::experiment::staff::{
-    describe, search, search_per_interval, with_constant_staffing, with_staffing_plan, Evaluation,
-    Found, Scope, SearchSettings, Target, Verdict,
+    describe, search_constant, search_per_interval_of, Evaluation, Found, Judged, Scope,
+    SearchSettings, Searched, Target, Verdict,
 };
 use crate::experiment::sweep::Control;
-use crate::experiment::{self, summarise, KpiSummary};
 use crate::report::folder::{self, Kind};
 use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
 use crate::report::warnings::print_run_warnings;
@@ -25,10 +25,17 @@ use crate::stats::Window;
 pub struct StaffArgs {
     #[command(flatten)]
     pub common: ScenarioArgs,
-    /// A KPI target, KPI>=VALUE or KPI<=VALUE (e.g. "service_level>=0.8",
-    /// "abandon_rate<=0.05"). Repeatable: every target must be met.
+    /// A KPI target, KPI>=VALUE or KPI<=VALUE on the whole center (e.g. "service_level>=0.8",
+    /// "abandon_rate<=0.05"), or SCOPE:NAME:KPI>=VALUE on one queue, channel or group (e.g.
+    /// "queue:tech:service_level>=0.8", "group:billing:occupancy<=0.85"). Repeatable: every
+    /// target must be met.
     #[arg(long, value_name = "KPI>=VALUE", required = true)]
     pub target: Vec<Target>,
+    /// The group whose agents the search sets (groups.NAME.agents, or per interval
+    /// groups.NAME.agents_per_interval), the other groups as in the scenario; needed when the
+    /// center has several groups.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
     /// Search the staffing of each reporting interval in turn instead of one constant level.
     #[arg(long)]
     pub per_interval: bool,
@@ -55,14 +62,8 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let c = &args.common;
     let out = c.out_dir(&args.out, "-staff");
     let base = scenario::load(&c.scenario, &c.overrides()?)?;
-    if !base.document.contains_key("staffing") {
-        bail!(
-            "{}: ccsim staff searches the staffing of a one-queue scenario ([arrivals] and \
-             [staffing]); searching one group of a multi-queue center ([groups.NAME]) is not \
-             built yet — use ccsim sweep --vary groups.NAME.agents=… instead",
-            c.scenario.display()
-        );
-    }
+    let searched = Searched::of(&base, args.group.as_deref())?;
+    let located = Target::locate(&args.target, &base)?;
     check_bounds(&args, base.run.replications)?;
     // Levels run at most: a gallop and a bisection over the range, each up to --max-reps; per
     // interval, that for every interval, then the final run of the plan.
@@ -94,22 +95,25 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let targets: Vec<String> = settings.targets.iter().map(Target::to_string).collect();
     let targets = targets.join(", ");
     if !args.per_interval {
-        let found = c.with_threads(|| {
-            search(
-                |n| with_constant_staffing(&base.document, &base.file, n),
-                base.model.max_agents(),
-                Scope::Overall,
-                &settings,
-                &control,
-            )
-        })??;
-        let staffed = with_constant_staffing(&base.document, &base.file, found.agents)?;
+        let found = c.with_threads(|| search_constant(&base, &searched, &settings, &control))??;
+        let staffed = searched.constant(&base.document, &base.file, found.agents)?;
         let chosen = found.chosen();
         let report = RunReport::new(&staffed, &chosen.replications)
             .with_distributions(&chosen.distributions);
         let mut files = report.files();
-        files.push(("staffing.csv", levels_csv(&found)));
-        let how = format!("constant staffing, {} agents", found.agents);
+        files.push((
+            "staffing.csv",
+            levels_csv(&found, &settings.targets, &searched),
+        ));
+        let how = match searched.group() {
+            None => format!("constant staffing, {} agents", found.agents),
+            Some(g) => format!(
+                "constant staffing of group {g}, {} agents ({}; the other groups as in the \
+                 scenario)",
+                found.agents,
+                searched.key(false)
+            ),
+        };
         files.push((
             "staffed.toml",
             staffed_toml(&staffed, &settings.targets, &how),
@@ -118,14 +122,16 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         // whole can meet them while the peak does not).
         let window = experiment::window(&staffed);
         let entries = vec![found.agents; staffed.run.intervals];
+        let judged = per_interval(&chosen.replications, &located, &window);
         files.push((
             "staffing_intervals.csv",
             intervals_csv(
                 &staffed.run,
                 &window,
                 &entries,
-                &report.intervals,
+                &judged,
                 &settings.targets,
+                &searched,
             ),
         ));
         folder::write(&out, Kind::Staff, &files)
@@ -135,8 +141,11 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         }
         if !c.quiet {
             let mut text = format!(
-                "{}: the smallest constant staffing meeting {targets} is {} agents\n\n",
-                base.name, found.agents
+                "{}: the smallest constant staffing{} meeting {targets} is {} agents{}\n\n",
+                base.name,
+                of_group(&searched),
+                found.agents,
+                others(&searched)
             );
             text += &levels_table(&found, &settings.targets);
             if let Some(d) = doubt(&found) {
@@ -148,7 +157,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             warn_intervals(
                 &staffed.run,
                 &window,
-                &report.intervals,
+                &judged,
                 &settings.targets,
                 &format!(
                     "the constant staffing of {} agents meets the targets over the whole window, \
@@ -161,19 +170,18 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let plan = c.with_threads(|| search_per_interval(&base, &settings, &control))??;
+    let plan =
+        c.with_threads(|| search_per_interval_of(&base, &searched, &settings, &control))??;
     // The whole plan, run once more with --max-reps replications: the KPIs each interval gets
     // with the later intervals at their own staffing, known as precisely as the search allowed.
-    let staffed = with_staffing_plan(&base.document, &base.file, &plan.staffing)?;
+    let staffed = searched.plan(&base.document, &base.file, &plan.staffing)?;
     let mut staffed_doc = staffed.document.clone();
     let reps = settings.max_replications.max(base.run.replications);
     scenario::apply_override(&mut staffed_doc, &format!("run.replications={reps}"))?;
     let staffed = scenario::from_document(staffed_doc, &base.file)?;
     let (reps, distributions) = c.with_threads(|| experiment::run_pooled(&staffed))??;
     let window = experiment::window(&staffed);
-    let summaries: Vec<_> = (0..window.intervals())
-        .map(|i| summarise(&reps, move |r| &r.intervals[i]))
-        .collect();
+    let summaries = per_interval(&reps, &located, &window);
     let report = RunReport::new(&staffed, &reps).with_distributions(&distributions);
     let mut files = report.files();
     files.push((
@@ -184,12 +192,22 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             &plan.staffing,
             &summaries,
             &settings.targets,
+            &searched,
         ),
     ));
-    let how = "staffing per interval (staffing.agents_per_interval)";
+    let how = match searched.group() {
+        None => "staffing per interval (staffing.agents_per_interval)".to_string(),
+        Some(g) => format!(
+            "staffing of group {g} per interval ({}; the other groups as in the scenario)",
+            searched.key(true)
+        ),
+    };
     // The scenario file keeps the scenario's own replications (the final run used --max-reps).
-    let plain = with_staffing_plan(&base.document, &base.file, &plan.staffing)?;
-    files.push(("staffed.toml", staffed_toml(&plain, &settings.targets, how)));
+    let plain = searched.plan(&base.document, &base.file, &plan.staffing)?;
+    files.push((
+        "staffed.toml",
+        staffed_toml(&plain, &settings.targets, &how),
+    ));
     folder::write(&out, Kind::Staff, &files)
         .with_context(|| format!("cannot write the results into {}", out.display()))?;
     if args.plots {
@@ -197,11 +215,18 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     }
     if !c.quiet {
         let mut text = format!(
-            "{}: the smallest staffing per interval meeting {targets}\n\n{:>8} {:>6} {:>8} {:>8}",
-            base.name, "interval", "start", "agents", "verdict"
+            "{}: the smallest staffing{} per interval meeting {targets}{}\n\n{:>8} {:>6} {:>8} \
+             {:>8}",
+            base.name,
+            of_group(&searched),
+            others(&searched),
+            "interval",
+            "start",
+            "agents",
+            "verdict"
         );
         for t in &settings.targets {
-            text += &format!(" {:>22}", t.kpi.name());
+            text += &format!(" {:>22}", t.column());
         }
         text.push('\n');
         for (i, s) in summaries.iter().enumerate() {
@@ -209,10 +234,10 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             text += &format!(
                 "{i:>8} {:>6} {agents:>8} {:>8}",
                 staffed.run.clock(window.bounds(i).0),
-                Target::verdict_all(&settings.targets, s).name()
+                s.verdict(&settings.targets).name()
             );
-            for t in &settings.targets {
-                text += &format!(" {:>22}", mean_ci(&s[t.kpi.index()]));
+            for k in 0..settings.targets.len() {
+                text += &format!(" {:>22}", mean_ci(s.kpi(&settings.targets, k)));
             }
             text.push('\n');
         }
@@ -260,20 +285,48 @@ fn check_bounds(args: &StaffArgs, round: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// On stderr, the reporting intervals of `summaries` whose targets are not met, with the KPIs
+/// The judgement of `reps` on each reporting interval of `window`.
+fn per_interval(
+    reps: &[experiment::Replication],
+    located: &[Option<usize>],
+    window: &Window,
+) -> Vec<Judged> {
+    (0..window.intervals())
+        .map(|i| Judged::of(reps, located, Scope::Interval(i)))
+        .collect()
+}
+
+/// " of group NAME" for a group search, else nothing (the one-queue format's words).
+fn of_group(searched: &Searched) -> String {
+    searched
+        .group()
+        .map(|g| format!(" of group {g}"))
+        .unwrap_or_default()
+}
+
+/// ", the other groups as in the scenario" for a group search.
+fn others(searched: &Searched) -> &'static str {
+    if searched.group().is_some() {
+        " (the other groups as in the scenario)"
+    } else {
+        ""
+    }
+}
+
+/// On stderr, the reporting intervals of `judged` whose targets are not met, with the KPIs
 /// that fail, after a sentence saying what that means (at most 20 lines; all are in the CSV).
 fn warn_intervals(
     run: &scenario::RunSettings,
     window: &Window,
-    summaries: &[Vec<KpiSummary>],
+    judged: &[Judged],
     targets: &[Target],
     what: &str,
 ) {
     const MAX_LINES: usize = 20;
-    let failing: Vec<(usize, Verdict)> = summaries
+    let failing: Vec<(usize, Verdict)> = judged
         .iter()
         .enumerate()
-        .map(|(i, s)| (i, Target::verdict_all(targets, s)))
+        .map(|(i, s)| (i, s.verdict(targets)))
         .filter(|(_, v)| *v != Verdict::Met)
         .collect();
     if failing.is_empty() {
@@ -282,14 +335,14 @@ fn warn_intervals(
     eprintln!("warning: {what}:");
     for &(i, verdict) in failing.iter().take(MAX_LINES) {
         let (a, b) = window.bounds(i);
-        let kpis: Vec<String> = targets
-            .iter()
-            .filter(|t| t.verdict(summaries[i][t.kpi.index()].interval.as_ref()) != Verdict::Met)
-            .map(|t| {
+        let kpis: Vec<String> = (0..targets.len())
+            .filter(|&k| judged[i].verdict_of(targets, k) != Verdict::Met)
+            .map(|k| {
                 format!(
-                    "{} {} (target {t})",
-                    t.kpi.name(),
-                    describe(summaries[i][t.kpi.index()].interval.as_ref())
+                    "{} {} (target {})",
+                    targets[k].column(),
+                    describe(judged[i].kpi(targets, k).interval.as_ref()),
+                    targets[k]
                 )
             })
             .collect();
@@ -318,14 +371,14 @@ fn mean_ci(s: &experiment::KpiSummary) -> String {
 fn levels_table(found: &Found, targets: &[Target]) -> String {
     let mut t = format!("{:>8} {:>6} {:>8}", "agents", "reps", "verdict");
     for target in targets {
-        t += &format!(" {:>22}", target.kpi.name());
+        t += &format!(" {:>22}", target.column());
     }
     t.push('\n');
     for e in found.evaluations.values() {
         let Evaluation {
             agents,
             replications,
-            summary,
+            judged,
             verdict,
             ..
         } = e;
@@ -334,8 +387,8 @@ fn levels_table(found: &Found, targets: &[Target]) -> String {
             replications.len(),
             verdict.name()
         );
-        for target in targets {
-            t += &format!(" {:>22}", mean_ci(&summary[target.kpi.index()]));
+        for k in 0..targets.len() {
+            t += &format!(" {:>22}", mean_ci(judged.kpi(targets, k)));
         }
         if *agents == found.agents {
             t += "  ← chosen";

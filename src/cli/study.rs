@@ -152,6 +152,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 pub fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     let c = &args.common;
     let out = c.out_dir(&args.out, "-sweep");
+    crate::report::render::check_targets(&args.target)?;
     let vary = args
         .vary
         .iter()

@@ -18,8 +18,11 @@ use std::str::FromStr;
 use toml::Value;
 
 use super::sweep::{Control, Interrupted};
-use super::{replications, summarise, Distributions, KpiSummary, Replication};
-use crate::scenario::{apply_override, from_document, Scenario, ScenarioError};
+use super::{
+    replications, summarise, Distributions, KpiSummary, Replication, Scope as SegmentScope,
+};
+use crate::model::Staffing;
+use crate::scenario::{apply_override, from_document, Scenario, ScenarioError, ONE_QUEUE};
 use crate::stats::{Interval, Kpi};
 
 /// How a KPI must compare with a target value.
@@ -29,13 +32,28 @@ pub enum Op {
     AtMost,
 }
 
-/// A target such as `service_level>=0.8`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// One queue, channel or agent group of a center, as `segments.csv` names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub scope: SegmentScope,
+    pub name: String,
+}
+
+/// A target such as `service_level>=0.8` (on the whole center) or
+/// `queue:tech:service_level>=0.8` (on one segment).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub kpi: Kpi,
     pub op: Op,
     pub value: f64,
+    /// The segment the KPI is measured on; `None`: the whole center.
+    pub segment: Option<Segment>,
 }
+
+/// The rule of a target's text, quoted by every parse error.
+const TARGET_SYNTAX: &str = "a target is KPI>=VALUE or KPI<=VALUE on the whole center (e.g. \
+     service_level>=0.8), or SCOPE:NAME:KPI>=VALUE on one queue, channel or group (e.g. \
+     queue:tech:service_level>=0.8, group:billing:occupancy<=0.85)";
 
 impl FromStr for Target {
     type Err = String;
@@ -47,22 +65,72 @@ impl FromStr for Target {
             (k, Op::AtMost, v)
         } else {
             return Err(
-                "expected KPI>=VALUE or KPI<=VALUE, e.g. service_level>=0.8 or abandon_rate<=0.05"
+                "expected KPI>=VALUE or KPI<=VALUE, e.g. service_level>=0.8 or abandon_rate<=0.05 \
+                 (or SCOPE:NAME:KPI>=VALUE on one queue, channel or group, e.g. \
+                 queue:tech:service_level>=0.8)"
                     .into(),
             );
         };
-        let name = name.trim();
+        let parts: Vec<&str> = name.trim().split(':').map(str::trim).collect();
+        let (segment, name) = match parts[..] {
+            [kpi] => (None, kpi),
+            [scope, segment, kpi] => {
+                let scope = [
+                    SegmentScope::Queue,
+                    SegmentScope::Channel,
+                    SegmentScope::Group,
+                ]
+                .into_iter()
+                .find(|x| x.name() == scope)
+                .ok_or_else(|| {
+                    format!(
+                        "scope {scope:?}: a target's scope is queue, channel or group \
+                             ({TARGET_SYNTAX})"
+                    )
+                })?;
+                if segment.is_empty() {
+                    return Err(format!("no {} name: {TARGET_SYNTAX}", scope.name()));
+                }
+                let segment = Segment {
+                    scope,
+                    name: segment.to_string(),
+                };
+                (Some(segment), kpi)
+            }
+            _ => return Err(format!("{:?}: {TARGET_SYNTAX}", name.trim())),
+        };
         let kpi = Kpi::by_name(name).ok_or_else(|| {
             let names: Vec<&str> = Kpi::ALL.iter().map(|k| k.name()).collect();
             format!("unknown KPI {name:?}; the KPIs are {}", names.join(", "))
         })?;
+        if let Some(seg) = &segment {
+            if !seg.scope.reports(kpi) {
+                let names: Vec<&str> = Kpi::ALL
+                    .iter()
+                    .filter(|k| seg.scope.reports(**k))
+                    .map(|k| k.name())
+                    .collect();
+                return Err(format!(
+                    "{} is not a KPI of a {scope}: segments.csv gives queues and channels the \
+                     contact KPIs and groups the agent KPIs; the KPIs of a {scope} are {}",
+                    kpi.name(),
+                    names.join(", "),
+                    scope = seg.scope.name()
+                ));
+            }
+        }
         let value: f64 = value
             .trim()
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| format!("{:?} is not a number", value.trim()))?;
-        Ok(Target { kpi, op, value })
+        Ok(Target {
+            kpi,
+            op,
+            value,
+            segment,
+        })
     }
 }
 
@@ -72,7 +140,7 @@ impl fmt::Display for Target {
             Op::AtLeast => ">=",
             Op::AtMost => "<=",
         };
-        write!(f, "{}{op}{}", self.kpi.name(), self.value)
+        write!(f, "{}{op}{}", self.column(), self.value)
     }
 }
 
@@ -119,18 +187,19 @@ impl Target {
         }
     }
 
-    /// The combined verdict of `targets`: the worst of theirs. Where no contact was offered in
-    /// any replication (an interval without arrivals) there is nobody to serve and any
-    /// staffing meets the targets.
-    pub fn verdict_all(targets: &[Target], summary: &[KpiSummary]) -> Verdict {
-        if nothing_offered(summary) {
-            return Verdict::Met;
+    /// The KPI with its scope, as the target and its CSV columns name it: `service_level`,
+    /// `queue:tech:service_level`.
+    pub fn column(&self) -> String {
+        match &self.segment {
+            None => self.kpi.name().to_string(),
+            Some(s) => format!("{}:{}:{}", s.scope.name(), s.name, self.kpi.name()),
         }
-        targets
-            .iter()
-            .map(|t| t.verdict(summary[t.kpi.index()].interval.as_ref()))
-            .min()
-            .unwrap_or(Verdict::Met)
+    }
+
+    /// The first of `targets` measured on a segment, for the commands that know only the
+    /// center's KPIs (the formulas, a sweep's plots).
+    pub fn on_segment(targets: &[Target]) -> Option<&Target> {
+        targets.iter().find(|t| t.segment.is_some())
     }
 
     /// Whether `a` is a better value than `b` for this target.
@@ -139,6 +208,113 @@ impl Target {
             Op::AtLeast => a > b,
             Op::AtMost => a < b,
         }
+    }
+
+    /// Where each target's KPI is in a replication of `scenario`: `None` for the center, else
+    /// the segment's position in [`super::segments`] order. A segment the scenario does not
+    /// have is an error listing those of its scope.
+    pub fn locate(
+        targets: &[Target],
+        scenario: &Scenario,
+    ) -> Result<Vec<Option<usize>>, StaffError> {
+        let segments = super::segments(scenario);
+        targets
+            .iter()
+            .map(|t| {
+                let Some(seg) = &t.segment else {
+                    return Ok(None);
+                };
+                segments
+                    .iter()
+                    .position(|(scope, name)| *scope == seg.scope && *name == seg.name)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = segments
+                            .iter()
+                            .filter(|(scope, _)| *scope == seg.scope)
+                            .map(|(_, n)| n.as_str())
+                            .collect();
+                        StaffError::UnknownSegment {
+                            target: t.to_string(),
+                            scope: seg.scope.name(),
+                            name: seg.name.clone(),
+                            names: names.join(", "),
+                        }
+                    })
+            })
+            .collect()
+    }
+}
+
+/// The KPI summaries a set of targets is judged on over one span (the window or a reporting
+/// interval): the center's and, for each target on a segment, that segment's.
+#[derive(Clone, Debug)]
+pub struct Judged {
+    /// The center's, in [`Kpi::ALL`] order.
+    pub center: Vec<KpiSummary>,
+    /// Per target, in order: its segment's summaries, or `None` for a target on the center.
+    pub segments: Vec<Option<Vec<KpiSummary>>>,
+}
+
+impl Judged {
+    /// Summaries over `span` of `reps`, for `targets` located by [`Target::locate`]. A
+    /// one-queue, one-group center stores no segment values (each segment is the whole
+    /// center): its segment targets read the center's.
+    pub fn of(reps: &[Replication], located: &[Option<usize>], span: Scope) -> Judged {
+        let of = |segment: Option<usize>| {
+            summarise(reps, move |r: &Replication| -> &[f64] {
+                match (segment.and_then(|k| r.segments.get(k)), span) {
+                    (None, Scope::Overall) => &r.overall,
+                    (None, Scope::Interval(i)) => &r.intervals[i],
+                    (Some(s), Scope::Overall) => &s.overall,
+                    (Some(s), Scope::Interval(i)) => &s.intervals[i],
+                }
+            })
+        };
+        Judged {
+            center: of(None),
+            segments: located.iter().map(|k| k.map(|k| of(Some(k)))).collect(),
+        }
+    }
+
+    /// The summaries target `i` is judged on: its segment's, or the center's.
+    pub fn scope_of(&self, i: usize) -> &[KpiSummary] {
+        self.segments
+            .get(i)
+            .and_then(Option::as_ref)
+            .unwrap_or(&self.center)
+    }
+
+    /// Target `i`'s KPI (`targets[i]` must be the target located at `i`).
+    pub fn kpi(&self, targets: &[Target], i: usize) -> &KpiSummary {
+        &self.scope_of(i)[targets[i].kpi.index()]
+    }
+
+    /// The verdict of target `i`, by [`Target::verdict`]. A queue or channel that was offered
+    /// no contact in any replication has nobody to serve: any staffing meets its targets.
+    pub fn verdict_of(&self, targets: &[Target], i: usize) -> Verdict {
+        let t = &targets[i];
+        let contacts = t
+            .segment
+            .as_ref()
+            .is_some_and(|s| s.scope != SegmentScope::Group);
+        if contacts && nothing_offered(self.scope_of(i)) {
+            return Verdict::Met;
+        }
+        t.verdict(self.kpi(targets, i).interval.as_ref())
+    }
+
+    /// The combined verdict of `targets`: the worst of theirs. Where no contact was offered in
+    /// any replication (an interval without arrivals) there is nobody to serve and any
+    /// staffing meets the targets.
+    pub fn verdict(&self, targets: &[Target]) -> Verdict {
+        if nothing_offered(&self.center) {
+            return Verdict::Met;
+        }
+        (0..targets.len())
+            .map(|i| self.verdict_of(targets, i))
+            .min()
+            .unwrap_or(Verdict::Met)
     }
 }
 
@@ -179,20 +355,20 @@ fn shortfall(targets: &[Target], evaluations: &BTreeMap<u32, Evaluation>) -> Str
     };
     let mut out = Vec::new();
     let mut floor = false;
-    for t in targets {
-        let verdict = t.verdict(last.summary[t.kpi.index()].interval.as_ref());
+    for (k, t) in targets.iter().enumerate() {
+        let verdict = last.judged.verdict_of(targets, k);
         if verdict == Verdict::Met {
             continue;
         }
         let mut text = format!(
             "{t} is {} at {top} agents: {} {}",
             verdict.name(),
-            t.kpi.name(),
-            describe(last.summary[t.kpi.index()].interval.as_ref())
+            t.column(),
+            describe(last.judged.kpi(targets, k).interval.as_ref())
         );
         let best = evaluations
             .values()
-            .filter_map(|e| Some((e, e.summary[t.kpi.index()].interval?)))
+            .filter_map(|e| Some((e, e.judged.kpi(targets, k).interval?)))
             .filter(|(_, i)| i.mean.is_finite())
             .reduce(|a, b| if t.better(b.1.mean, a.1.mean) { b } else { a });
         if let Some((e, i)) = best {
@@ -202,7 +378,11 @@ fn shortfall(targets: &[Target], evaluations: &BTreeMap<u32, Evaluation>) -> Str
                 e.agents,
                 e.replications.len()
             );
-            let p_wait = e.summary[Kpi::PWait.index()].interval.map(|i| i.mean);
+            // The waits of the target's own contacts (its queue's or channel's, else the
+            // center's).
+            let p_wait = e.judged.scope_of(k)[Kpi::PWait.index()]
+                .interval
+                .map(|i| i.mean);
             if QUEUE_KPIS.contains(&t.kpi) && p_wait.is_some_and(|p| p < 0.001) {
                 floor = true;
                 text += &format!(
@@ -249,8 +429,11 @@ pub struct Evaluation {
     pub replications: Vec<Replication>,
     /// Distributions pooled over the replications.
     pub distributions: Distributions,
-    /// KPI summaries over the search scope.
+    /// The center's KPI summaries over the search scope (`judged.center`, kept whole for
+    /// readers of the center's KPIs).
     pub summary: Vec<KpiSummary>,
+    /// What the targets were judged on: the center's and each segment target's summaries.
+    pub judged: Judged,
     pub verdict: Verdict,
 }
 
@@ -258,15 +441,30 @@ pub struct Evaluation {
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
     #[error(
-        "no staffing up to {max_agents} agents meets the targets{}: {detail}",
+        "no staffing{} up to {max_agents} agents meets the targets{}: {detail}",
+        group.as_ref().map(|g| format!(" of group {g}")).unwrap_or_default(),
         at.map(|i| format!(" in reporting interval {i}")).unwrap_or_default()
     )]
     NotFound {
+        /// The group searched, when the search staffs one group of a center.
+        group: Option<String>,
         max_agents: u32,
         at: Option<usize>,
         /// Which target fails, its best value and where (see [`shortfall`]).
         detail: String,
     },
+    #[error(
+        "--target {target}: the scenario has no {scope} named {name:?}; its {scope}s are {names}"
+    )]
+    UnknownSegment {
+        target: String,
+        scope: &'static str,
+        name: String,
+        names: String,
+    },
+    /// `--group` missing, unknown, or naming a group whose staffing cannot be searched.
+    #[error("{0}")]
+    Group(String),
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     #[error(transparent)]
@@ -307,6 +505,7 @@ fn evaluate(
 ) -> Result<Evaluation, StaffError> {
     let step = scenario.run.replications;
     let cap = settings.max_replications.max(step);
+    let located = Target::locate(&settings.targets, scenario)?;
     let mut reps: Vec<Replication> = Vec::new();
     let mut distributions = Distributions::default();
     loop {
@@ -315,17 +514,15 @@ fn evaluate(
         let (more, pooled) = replications(scenario, have..want, control)?;
         reps.extend(more);
         distributions.merge(&pooled);
-        let summary = match scope {
-            Scope::Overall => summarise(&reps, |r| &r.overall),
-            Scope::Interval(i) => summarise(&reps, move |r| &r.intervals[i]),
-        };
-        let verdict = Target::verdict_all(&settings.targets, &summary);
+        let judged = Judged::of(&reps, &located, scope);
+        let verdict = judged.verdict(&settings.targets);
         if verdict != Verdict::Unclear || want == cap {
             return Ok(Evaluation {
                 agents,
                 replications: reps,
                 distributions,
-                summary,
+                summary: judged.center.clone(),
+                judged,
                 verdict,
             });
         }
@@ -362,6 +559,7 @@ pub fn search(
         Ok::<bool, StaffError>(evaluations[&n].verdict == Verdict::Met)
     };
     let not_found = |evaluations: &BTreeMap<u32, Evaluation>| StaffError::NotFound {
+        group: None,
         max_agents: max,
         at: match scope {
             Scope::Overall => None,
@@ -418,15 +616,161 @@ pub fn search(
     })
 }
 
+/// Whose agents a search sets: the one-queue format's `[staffing]`, or one group of a center
+/// (`[groups.NAME]`), the other groups staying as the scenario has them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Searched {
+    Staffing,
+    Group(String),
+}
+
+impl Searched {
+    /// What `--group` (`group`) searches in `scenario`: a one-queue scenario's `[staffing]`
+    /// (for no `--group` or its one group, `main`); a center's named group, which is needed
+    /// when it has several. A group on `shifts` cannot be searched: the search sets `agents`
+    /// (or `agents_per_interval`, per interval).
+    pub fn of(scenario: &Scenario, group: Option<&str>) -> Result<Searched, StaffError> {
+        let groups: Vec<&str> = scenario
+            .model
+            .groups
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect();
+        let file = scenario.file.display();
+        if scenario.document.contains_key("staffing") {
+            return match group {
+                None | Some(ONE_QUEUE) => Ok(Searched::Staffing),
+                Some(g) => Err(StaffError::Group(format!(
+                    "--group {g}: {file} has one group, {ONE_QUEUE} (the one-queue format's \
+                     [staffing]); give --group {ONE_QUEUE} or no --group"
+                ))),
+            };
+        }
+        let name = match (group, &groups[..]) {
+            (Some(g), _) => g,
+            (None, [only]) => only,
+            (None, _) => {
+                return Err(StaffError::Group(format!(
+                    "{file} has {} agent groups ({}): give --group NAME, the group whose agents \
+                     the search sets (the others stay as the scenario has them)",
+                    groups.len(),
+                    groups.join(", ")
+                )))
+            }
+        };
+        let Some(g) = scenario.model.groups.iter().find(|g| g.name == name) else {
+            return Err(StaffError::Group(format!(
+                "--group {name}: {file} has no group named {name:?}; its groups are {}",
+                groups.join(", ")
+            )));
+        };
+        if matches!(g.staffing, Staffing::Shifts(_)) {
+            return Err(StaffError::Group(format!(
+                "--group {name}: groups.{name}.shifts cannot be searched: ccsim staff sets a \
+                 group's number of agents, groups.{name}.agents (or with --per-interval \
+                 groups.{name}.agents_per_interval); give the group one of those in the \
+                 scenario, or on the command line (--set groups.{name}.agents=N)"
+            )));
+        }
+        Ok(Searched::Group(name.to_string()))
+    }
+
+    /// The table of the scenario's document holding the searched staffing keys.
+    fn table(&self) -> String {
+        match self {
+            Searched::Staffing => "staffing".into(),
+            Searched::Group(g) => format!("groups.{g}"),
+        }
+    }
+
+    /// The group searched, when the search staffs one group of a center.
+    pub fn group(&self) -> Option<&str> {
+        match self {
+            Searched::Staffing => None,
+            Searched::Group(g) => Some(g),
+        }
+    }
+
+    /// The scenario `document` with a constant staffing of `agents` for what is searched.
+    pub fn constant(
+        &self,
+        document: &toml::Table,
+        file: &std::path::Path,
+        agents: u32,
+    ) -> Result<Scenario, ScenarioError> {
+        let mut d = document.clone();
+        apply_override(&mut d, &format!("{}.agents={agents}", self.table()))?;
+        from_document(d, file)
+    }
+
+    /// The scenario `document` with `agents_per_interval` set to `plan` for what is searched.
+    pub fn plan(
+        &self,
+        document: &toml::Table,
+        file: &std::path::Path,
+        plan: &[u32],
+    ) -> Result<Scenario, ScenarioError> {
+        let mut d = document.clone();
+        // The plan has one entry per reporting interval: the list's own step, if any, goes.
+        let table = match self {
+            Searched::Staffing => d.get_mut("staffing"),
+            Searched::Group(g) => match d.get_mut("groups") {
+                Some(Value::Table(groups)) => groups.get_mut(g),
+                _ => None,
+            },
+        };
+        if let Some(Value::Table(t)) = table {
+            t.remove("step");
+        }
+        let list: Vec<String> = plan.iter().map(u32::to_string).collect();
+        apply_override(
+            &mut d,
+            &format!("{}.agents_per_interval=[{}]", self.table(), list.join(",")),
+        )?;
+        from_document(d, file)
+    }
+
+    /// The staffing searched, as `scenario` has it at time `t` (every group together for
+    /// the one-queue format, which has one).
+    fn at(&self, scenario: &Scenario, t: f64) -> u32 {
+        match self.group_config(scenario) {
+            None => scenario.model.staffing_at(t),
+            Some(g) => g.staffing.on_shift_at(t),
+        }
+    }
+
+    /// Where a constant search starts: the scenario's own staffing of what is searched, at its
+    /// peak.
+    fn start(&self, scenario: &Scenario) -> u32 {
+        match self.group_config(scenario) {
+            None => scenario.model.max_agents(),
+            Some(g) => g.staffing.agents(),
+        }
+    }
+
+    fn group_config<'s>(&self, scenario: &'s Scenario) -> Option<&'s crate::model::GroupConfig> {
+        let name = self.group()?;
+        scenario.model.groups.iter().find(|g| g.name == name)
+    }
+
+    /// How the staffing found is written in `staffed.toml`: `agents`, or `agents_per_interval`.
+    pub fn key(&self, per_interval: bool) -> String {
+        let key = if per_interval {
+            "agents_per_interval"
+        } else {
+            "agents"
+        };
+        format!("{}.{key}", self.table())
+    }
+}
+
 /// The scenario `document` with a constant staffing of `agents`.
 pub fn with_constant_staffing(
     document: &toml::Table,
     file: &std::path::Path,
     agents: u32,
 ) -> Result<Scenario, ScenarioError> {
-    let mut d = document.clone();
-    apply_override(&mut d, &format!("staffing.agents={agents}"))?;
-    from_document(d, file)
+    Searched::Staffing.constant(document, file, agents)
 }
 
 /// The scenario `document` with `staffing.agents_per_interval` set to `plan`.
@@ -435,17 +779,45 @@ pub fn with_staffing_plan(
     file: &std::path::Path,
     plan: &[u32],
 ) -> Result<Scenario, ScenarioError> {
-    let mut d = document.clone();
-    // The plan has one entry per reporting interval: the list's own step, if any, goes.
-    if let Some(Value::Table(staffing)) = d.get_mut("staffing") {
-        staffing.remove("step");
+    Searched::Staffing.plan(document, file, plan)
+}
+
+/// The smallest constant staffing of `searched` that meets the targets over the whole window,
+/// starting from the scenario's own.
+pub fn search_constant(
+    base: &Scenario,
+    searched: &Searched,
+    settings: &SearchSettings,
+    control: &Control,
+) -> Result<Found, StaffError> {
+    search(
+        |n| searched.constant(&base.document, &base.file, n),
+        searched.start(base),
+        Scope::Overall,
+        settings,
+        control,
+    )
+    .map_err(|e| e.of_group(searched))
+}
+
+impl StaffError {
+    /// The error of a search of `searched`: a level not found names the group.
+    fn of_group(self, searched: &Searched) -> StaffError {
+        match self {
+            StaffError::NotFound {
+                max_agents,
+                at,
+                detail,
+                ..
+            } => StaffError::NotFound {
+                group: searched.group().map(String::from),
+                max_agents,
+                at,
+                detail,
+            },
+            e => e,
+        }
     }
-    let list: Vec<String> = plan.iter().map(u32::to_string).collect();
-    apply_override(
-        &mut d,
-        &format!("staffing.agents_per_interval=[{}]", list.join(",")),
-    )?;
-    from_document(d, file)
 }
 
 /// The result of a per-interval search.
@@ -467,6 +839,16 @@ pub fn search_per_interval(
     settings: &SearchSettings,
     control: &Control,
 ) -> Result<IntervalPlan, StaffError> {
+    search_per_interval_of(base, &Searched::Staffing, settings, control)
+}
+
+/// [`search_per_interval`] of `searched`: the one-queue staffing or one group's.
+pub fn search_per_interval_of(
+    base: &Scenario,
+    searched: &Searched,
+    settings: &SearchSettings,
+    control: &Control,
+) -> Result<IntervalPlan, StaffError> {
     let entries = base.run.intervals;
     let window = super::window(base);
     let (first, measured) = (window.first_interval(), window.intervals());
@@ -478,19 +860,20 @@ pub fn search_per_interval(
         let fixed = if i == 0 { 0 } else { entry };
         let start = match searches.last() {
             Some(Found { agents, .. }) => *agents,
-            None => base.model.staffing_at(entry as f64 * base.run.interval),
+            None => searched.at(base, entry as f64 * base.run.interval),
         };
         let found = search(
             |n| {
                 let mut plan = staffing[..fixed].to_vec();
                 plan.resize(entries, n);
-                with_staffing_plan(&base.document, &base.file, &plan)
+                searched.plan(&base.document, &base.file, &plan)
             },
             start,
             Scope::Interval(i),
             settings,
             control,
-        )?;
+        )
+        .map_err(|e| e.of_group(searched))?;
         staffing.truncate(fixed);
         staffing.resize(entry + 1, found.agents);
         searches.push(found);
@@ -531,6 +914,42 @@ mod tests {
         assert_eq!(a.verdict(Some(&interval(0.06, 0.07))), Verdict::Missed);
         for bad in ["service_level=0.8", "nope>=1", "asa<=fast", "asa<=inf"] {
             assert!(bad.parse::<Target>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn segment_targets_parse_with_their_scope() {
+        let t: Target = " queue:tech:service_level >= 0.8".parse().unwrap();
+        assert_eq!(
+            t.segment,
+            Some(Segment {
+                scope: SegmentScope::Queue,
+                name: "tech".into()
+            })
+        );
+        assert_eq!(
+            (t.kpi, t.op, t.value),
+            (Kpi::ServiceLevel, Op::AtLeast, 0.8)
+        );
+        assert_eq!(t.to_string(), "queue:tech:service_level>=0.8");
+        assert_eq!(t.column(), "queue:tech:service_level");
+        assert_eq!(t.to_string().parse::<Target>().unwrap(), t);
+        let g: Target = "group:billing:occupancy<=0.85".parse().unwrap();
+        assert_eq!(g.segment.unwrap().scope, SegmentScope::Group);
+        assert!("channel:whatsapp:abandon_rate<=0.05"
+            .parse::<Target>()
+            .is_ok());
+        for (bad, says) in [
+            ("desk:a:service_level>=0.8", "scope \"desk\""),
+            ("queue::service_level>=0.8", "no queue name"),
+            ("queue:a:b:service_level>=0.8", "SCOPE:NAME:KPI"),
+            ("queue:a>=0.8", "SCOPE:NAME:KPI"),
+            ("group:a:service_level>=0.8", "not a KPI of a group"),
+            ("channel:a:occupancy<=0.8", "not a KPI of a channel"),
+            ("queue:a:nope>=1", "unknown KPI"),
+        ] {
+            let e = bad.parse::<Target>().unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
         }
     }
 }

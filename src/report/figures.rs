@@ -53,14 +53,48 @@ pub fn is_figure_file(name: &str) -> bool {
     else {
         return false;
     };
+    let of_kpi = |rest: &str| Kpi::by_name(rest).is_some();
+    // A staffing target on a segment: `<scope>_<name>_<kpi>`, the name as [`target_stem`]
+    // writes it.
+    let of_segment = |rest: &str| {
+        ["queue_", "channel_", "group_"].iter().any(|scope| {
+            rest.strip_prefix(scope).is_some_and(|rest| {
+                Kpi::ALL.iter().any(|k| {
+                    rest.strip_suffix(k.name())
+                        .and_then(|name| name.strip_suffix('_'))
+                        .is_some_and(|name| !name.is_empty() && name.chars().all(stem_char))
+                })
+            })
+        })
+    };
     RUN_STEMS.contains(&stem)
         || stem == "staff_agents"
         || ["sweep_", "heat_", "staff_levels_", "staff_"]
             .iter()
-            .any(|prefix| {
-                stem.strip_prefix(prefix)
-                    .is_some_and(|kpi| Kpi::by_name(kpi).is_some())
-            })
+            .any(|prefix| stem.strip_prefix(prefix).is_some_and(of_kpi))
+        || ["staff_levels_", "staff_"]
+            .iter()
+            .any(|prefix| stem.strip_prefix(prefix).is_some_and(of_segment))
+}
+
+/// A character a segment's name keeps in a file name (any other becomes `-`).
+fn stem_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// A staffing target in a plot's file name: its KPI, or `<scope>_<name>_<kpi>`.
+fn target_stem(t: &Target) -> String {
+    match &t.segment {
+        None => t.kpi.name().to_string(),
+        Some(s) => {
+            let name: String = s
+                .name
+                .chars()
+                .map(|c| if stem_char(c) { c } else { '-' })
+                .collect();
+            format!("{}_{name}_{}", s.scope.name(), t.kpi.name())
+        }
+    }
 }
 
 fn unit_label(kpi: Kpi) -> &'static str {
@@ -679,6 +713,11 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
     let targets: Vec<String> = staff.targets.iter().map(Target::to_string).collect();
     let targets_text = targets.join(", ");
     let reps = &run.run_json["replications"];
+    // A group search's plots say whose agents they count.
+    let searched = staff
+        .group
+        .as_ref()
+        .map_or(String::new(), |g| format!(" of group {g}"));
     let mut figures = Vec::new();
     if staff.per_interval {
         let count = |v: &str| staff.rows.iter().filter(|r| r.verdict == v).count();
@@ -702,14 +741,14 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
             in_page: true,
             chart: Chart::Bars {
                 title: format!(
-                    "{name}: staffing plan for {targets_text} — {} intervals met, {} missed, {} \
-                     unclear (final run, {reps} replications)",
+                    "{name}: staffing plan{searched} for {targets_text} — {} intervals met, {} \
+                     missed, {} unclear (final run, {reps} replications)",
                     count("met"),
                     count("missed"),
                     count("unclear")
                 ),
                 x_label: "clock time (each bar: one reporting interval)".into(),
-                y_label: "agents on shift".into(),
+                y_label: format!("agents{searched} on shift"),
                 x_axis: XAxis::Clock,
                 bars,
                 cumulative: Vec::new(),
@@ -723,33 +762,30 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
         });
     } else {
         let chosen = staff.rows.iter().find(|r| r.chosen).map(|r| r.agents);
-        for t in &staff.targets {
-            let rows = staff
-                .rows
-                .iter()
-                .filter(|r| r.kpis[t.kpi.index()].mean.is_finite());
+        for (k, t) in staff.targets.iter().enumerate() {
+            let rows = staff.rows.iter().filter(|r| r.targets[k].mean.is_finite());
             let points = rows
                 .clone()
-                .map(|r| (f64::from(r.agents), r.kpis[t.kpi.index()].mean))
+                .map(|r| (f64::from(r.agents), r.targets[k].mean))
                 .collect();
             let band = rows
-                .map(|r| clamped(t.kpi, f64::from(r.agents), &r.kpis[t.kpi.index()]))
+                .map(|r| clamped(t.kpi, f64::from(r.agents), &r.targets[k]))
                 .collect();
             figures.push(Figure {
-                stem: format!("staff_levels_{}", t.kpi.name()),
+                stem: format!("staff_levels_{}", target_stem(t)),
                 in_page: true,
                 chart: Chart::Lines {
                     title: format!(
-                        "{name}: {} over the whole day at each staffing level the search ran, \
-                         against the target {t}{}",
-                        t.kpi.name(),
+                        "{name}: {} over the whole day at each staffing level{searched} the search \
+                         ran, against the target {t}{}",
+                        t.column(),
                         chosen.map_or(String::new(), |a| format!(" — answer: {a} agents"))
                     ),
-                    x_label: "agents (constant staffing); bands: 95% intervals".into(),
-                    y_label: format!("{} ({})", t.kpi.name(), unit_label(t.kpi)),
+                    x_label: format!("agents{searched} (constant staffing); bands: 95% intervals"),
+                    y_label: format!("{} ({})", t.column(), unit_label(t.kpi)),
                     x_axis: XAxis::Integer,
                     series: vec![Series {
-                        name: t.kpi.name().into(),
+                        name: t.column(),
                         color: PALETTE[0],
                         points,
                         band,
@@ -769,12 +805,21 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
         }
     }
     // Each target's KPI per interval in the staffed run (for a per-interval search, its final
-    // run): where the plan is tight, and where it has room.
+    // run): where the plan is tight, and where it has room. A segment's values come from
+    // segment_intervals.csv (a one-queue run's segments are the center).
     for t in &staff.targets {
-        let not_met = run
-            .intervals
+        let segment = t.segment.as_ref().and_then(|s| {
+            run.segments
+                .iter()
+                .find(|d| d.scope == s.scope.name() && d.name == s.name)
+        });
+        let estimates: Vec<&[Estimate]> = match segment {
+            Some(d) => d.intervals.iter().map(|v| &v[..]).collect(),
+            None => run.intervals.iter().map(|iv| &iv.kpis[..]).collect(),
+        };
+        let not_met = estimates
             .iter()
-            .filter(|iv| verdict(t, &iv.kpis[t.kpi.index()]) != Verdict::Met)
+            .filter(|kpis| verdict(t, &kpis[t.kpi.index()]) != Verdict::Met)
             .count();
         let judged = if staff.per_interval {
             "each interval is judged on its own"
@@ -782,20 +827,20 @@ pub fn staff_figures(run: &RunData, staff: &StaffData) -> Vec<Figure> {
             "the search judged the whole day"
         };
         figures.push(Figure {
-            stem: format!("staff_{}", t.kpi.name()),
+            stem: format!("staff_{}", target_stem(t)),
             in_page: true,
             chart: Chart::Lines {
                 title: format!(
-                    "{name}: {} per interval with the staffing found, against the target {t} — \
-                     {not_met} of {} intervals not surely meeting it ({judged}; {reps} \
+                    "{name}: {} per interval with the staffing{searched} found, against the target \
+                     {t} — {not_met} of {} intervals not surely meeting it ({judged}; {reps} \
                      replications)",
-                    t.kpi.name(),
-                    run.intervals.len()
+                    t.column(),
+                    estimates.len()
                 ),
                 x_label: CLOCK_AXIS.into(),
-                y_label: format!("{} ({})", t.kpi.name(), unit_label(t.kpi)),
+                y_label: format!("{} ({})", t.column(), unit_label(t.kpi)),
                 x_axis: XAxis::Clock,
-                series: vec![interval_series(run, t.kpi, t.kpi.name(), PALETTE[0])],
+                series: vec![series_of(run, &estimates, t.kpi, &t.column(), PALETTE[0])],
                 markers: Vec::new(),
                 levels: target_levels(std::slice::from_ref(t), t.kpi),
                 from_zero: true,

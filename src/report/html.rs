@@ -366,6 +366,14 @@ fn staff_section(run: &RunData, staff: &StaffData) -> String {
         .collect();
     t += &targets.join(", ");
     t += "</p>\n";
+    if let Some(g) = &staff.group {
+        let _ = writeln!(
+            t,
+            "<p>Group searched: <strong id=\"staff-group\">{}</strong> (its agents below; the \
+             other groups as in the scenario).</p>",
+            esc(g)
+        );
+    }
     if staff.per_interval {
         let _ = writeln!(
             t,
@@ -434,13 +442,12 @@ fn staff_section(run: &RunData, staff: &StaffData) -> String {
         if !staff.per_interval {
             let _ = write!(t, "<td>{}</td>", if r.chosen { "answer" } else { "" });
         }
-        for target in &staff.targets {
-            let e = r.kpis[target.kpi.index()];
+        for (target, &e) in staff.targets.iter().zip(&r.targets) {
             let v = verdict(target, &e).name();
             let _ = write!(
                 t,
                 "<td class=\"num target verdict-{v}\" data-kpi=\"{}\" data-value=\"{}\">{} · {v}</td>",
-                target.kpi.name(),
+                esc(&target.column()),
                 if e.mean.is_finite() { e.mean.to_string() } else { String::new() },
                 with_interval(&e)
             );

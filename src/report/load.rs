@@ -378,6 +378,8 @@ impl RunData {
 #[derive(Clone, Debug)]
 pub struct StaffData {
     pub targets: Vec<Target>,
+    /// The group searched (the `group` column), when the search staffed one group of a center.
+    pub group: Option<String>,
     /// Interval by interval (`--per-interval`), or one constant level.
     pub per_interval: bool,
     pub rows: Vec<StaffRow>,
@@ -396,6 +398,8 @@ pub struct StaffRow {
     pub verdict: String,
     /// One estimate per KPI, in [`Kpi::ALL`] order (no replication counts: the CSV has none).
     pub kpis: Vec<Estimate>,
+    /// One estimate per target, in order: its KPI on the center or on its segment.
+    pub targets: Vec<Estimate>,
 }
 
 impl StaffData {
@@ -424,21 +428,21 @@ impl StaffData {
         let per_interval = col("interval").is_some();
         let bad = |what: &str| anyhow::anyhow!("{}: {what}", path.display());
         let mut rows = Vec::new();
+        let mut group = None;
         for rec in reader.records() {
             let rec = rec.with_context(|| format!("{}: not a ccsim CSV file", path.display()))?;
             let get = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("");
-            let kpis = Kpi::ALL
-                .iter()
-                .map(|k| {
-                    let n = k.name();
-                    Estimate {
-                        mean: cell(get(n)),
-                        low: cell(get(&format!("{n}_ci95_low"))),
-                        high: cell(get(&format!("{n}_ci95_high"))),
-                        replications: 0,
-                    }
-                })
-                .collect();
+            let estimate = |n: &str| Estimate {
+                mean: cell(get(n)),
+                low: cell(get(&format!("{n}_ci95_low"))),
+                high: cell(get(&format!("{n}_ci95_high"))),
+                replications: 0,
+            };
+            let kpis = Kpi::ALL.iter().map(|k| estimate(k.name())).collect();
+            let by_target = targets.iter().map(|t| estimate(&t.column())).collect();
+            if col("group").is_some() {
+                group = Some(get("group").to_string());
+            }
             rows.push(StaffRow {
                 agents: get("agents").parse().map_err(|_| bad("bad agents cell"))?,
                 interval: per_interval
@@ -456,10 +460,12 @@ impl StaffData {
                 chosen: get("chosen") == "true",
                 verdict: get("verdict").to_string(),
                 kpis,
+                targets: by_target,
             });
         }
         Ok(StaffData {
             targets,
+            group,
             per_interval,
             rows,
         })

@@ -80,11 +80,24 @@ fn results_kind(dir: &Path, force: bool) -> anyhow::Result<Kind> {
     }
 }
 
+/// Refuse a `--target` on a segment: the plots it is drawn on show the center's KPIs.
+pub fn check_targets(targets: &[Target]) -> anyhow::Result<()> {
+    if let Some(t) = Target::on_segment(targets) {
+        bail!(
+            "--target {t}: the plots a target is drawn on show the center's KPIs; a target on a \
+             queue, channel or group is for ccsim staff (give {} here)",
+            t.kpi.name()
+        );
+    }
+    Ok(())
+}
+
 /// Build the plots and the page of the run, sweep or staffing search in `dir`; returns the
 /// page's path. `targets` centre a sweep's heat maps and are drawn on its KPI plots (a staffing
 /// search uses its own). `force`: `dir` may be a results folder without ccsim's marker (see
 /// [`folder`]).
 pub fn report(dir: &Path, targets: &[Target], force: bool) -> anyhow::Result<PathBuf> {
+    check_targets(targets)?;
     let kind = results_kind(dir, force)?;
     if dir.join("plan.json").exists() && dir.join("sweep_long.csv").exists() {
         let sweep = SweepData::read(dir)?;

@@ -2,8 +2,7 @@
 //! each interval with its KPIs) and `staffed.toml`, the scenario with the staffing found, ready
 //! to run.
 
-use crate::experiment::staff::{Found, Target, Verdict};
-use crate::experiment::KpiSummary;
+use crate::experiment::staff::{Found, Judged, Searched, Target, Verdict};
 use crate::scenario::Scenario;
 
 use super::{kpi_cells, kpi_columns};
@@ -16,23 +15,67 @@ fn writer(header: Vec<String>) -> csv::Writer<Vec<u8>> {
     w
 }
 
+/// The targets on a segment that give `staffing.csv` columns of their own: each distinct
+/// `SCOPE:NAME:KPI` once (the center's KPIs are all there already).
+fn segment_targets(targets: &[Target]) -> Vec<usize> {
+    let mut seen: Vec<String> = Vec::new();
+    (0..targets.len())
+        .filter(|&i| {
+            let column = targets[i].column();
+            let new = targets[i].segment.is_some() && !seen.contains(&column);
+            seen.push(column);
+            new
+        })
+        .collect()
+}
+
+/// The header of a staffing table: `group` first for a group search, then `first`, the KPI
+/// columns of the center, and each segment target's `SCOPE:NAME:KPI` with its interval.
+fn header(searched: &Searched, first: &[&str], targets: &[Target]) -> Vec<String> {
+    let mut header: Vec<String> = searched
+        .group()
+        .map(|_| "group".to_string())
+        .into_iter()
+        .collect();
+    header.extend(first.iter().map(|h| h.to_string()));
+    header.extend(kpi_columns());
+    for i in segment_targets(targets) {
+        let c = targets[i].column();
+        header.extend([c.clone(), format!("{c}_ci95_low"), format!("{c}_ci95_high")]);
+    }
+    header
+}
+
+/// The cells of a row: the group, `first`, then the values under [`header`]'s KPI columns.
+fn row(
+    searched: &Searched,
+    first: Vec<String>,
+    judged: &Judged,
+    targets: &[Target],
+) -> Vec<String> {
+    let mut rec: Vec<String> = searched.group().map(String::from).into_iter().collect();
+    rec.extend(first);
+    rec.extend(kpi_cells(&judged.center));
+    for i in segment_targets(targets) {
+        rec.extend(kpi_cells(std::slice::from_ref(judged.kpi(targets, i))));
+    }
+    rec
+}
+
 /// Constant staffing: one row per level the search ran, in increasing number of agents, with
 /// its verdict and KPIs over the whole measured window.
-pub fn levels_csv(found: &Found) -> Vec<u8> {
-    let mut header: Vec<String> = ["agents", "replications", "verdict", "chosen"]
-        .map(String::from)
-        .to_vec();
-    header.extend(kpi_columns());
-    let mut w = writer(header);
+pub fn levels_csv(found: &Found, targets: &[Target], searched: &Searched) -> Vec<u8> {
+    let first = ["agents", "replications", "verdict", "chosen"];
+    let mut w = writer(header(searched, &first, targets));
     for (agents, e) in &found.evaluations {
-        let mut rec = vec![
+        let first = vec![
             agents.to_string(),
             e.replications.len().to_string(),
             e.verdict.name().to_string(),
             (*agents == found.agents).to_string(),
         ];
-        rec.extend(kpi_cells(&e.summary));
-        w.write_record(&rec).expect("write to memory");
+        w.write_record(row(searched, first, &e.judged, targets))
+            .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
 }
@@ -44,25 +87,23 @@ pub fn intervals_csv(
     run: &RunSettings,
     window: &Window,
     agents: &[u32],
-    summaries: &[Vec<KpiSummary>],
+    judged: &[Judged],
     targets: &[Target],
+    searched: &Searched,
 ) -> Vec<u8> {
-    let mut header: Vec<String> = ["interval", "start", "end", "agents", "verdict"]
-        .map(String::from)
-        .to_vec();
-    header.extend(kpi_columns());
-    let mut w = writer(header);
-    for (i, summary) in summaries.iter().enumerate() {
+    let first = ["interval", "start", "end", "agents", "verdict"];
+    let mut w = writer(header(searched, &first, targets));
+    for (i, judged) in judged.iter().enumerate() {
         let (a, b) = window.bounds(i);
-        let mut rec = vec![
+        let first = vec![
             i.to_string(),
             run.clock(a),
             run.clock(b),
             agents[window.first_interval() + i].to_string(),
-            Target::verdict_all(targets, summary).name().to_string(),
+            judged.verdict(targets).name().to_string(),
         ];
-        rec.extend(kpi_cells(summary));
-        w.write_record(&rec).expect("write to memory");
+        w.write_record(row(searched, first, judged, targets))
+            .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
 }
