@@ -429,3 +429,40 @@ fn other_layout_mistakes() {
         + &BASE[BASE.find("[groups.billing]").unwrap()..];
     assert_error(&no_queue, &["queues"]);
 }
+
+/// Names go into dotted keys, targets, file names and CSV cells: a name that is not a plain
+/// word (letters, digits, '_' and '-') is an error for queues, groups and channels alike.
+#[test]
+fn a_name_that_is_not_a_plain_word() {
+    let rule = "a name is letters, digits, '_' and '-'";
+    assert_error(
+        &with("[queues.tech]", "[queues.\"tech.support\"]"),
+        &["queues.tech.support", "\"tech.support\"", rule],
+    );
+    assert_error(
+        &with("[groups.billing]\n", "[groups.\"billing, east\"]\n")
+            .replace("groups = [\"billing\"]", "groups = [\"billing, east\"]"),
+        &["groups.billing, east", "\"billing, east\"", rule],
+    );
+    assert_error(
+        &with("[channels.chat]", "[channels.\"a:b\"]")
+            .replace("channel = \"chat\"", "channel = \"a:b\""),
+        &["channels.a:b", rule],
+    );
+    // A plain word with '_' and '-' is fine.
+    let ok = with("[queues.tech]", "[queues.tech_support-2]");
+    scenario::parse(&ok, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A declared channel that no queue is on (a misspelt `channel`, most likely) is an error
+/// naming the channel's section.
+#[test]
+fn a_channel_no_queue_is_on() {
+    assert_error(
+        &with("[channels.chat]", "[channels.chat]\n[channels.sms]"),
+        &["channels.sms", "no queue is on this channel"],
+    );
+    // A queue without `channel` is on "main": declaring [channels.main] for it is fine.
+    let text = with("channel = \"chat\"\n", "").replace("[channels.chat]", "[channels.main]");
+    scenario::parse(&text, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+}

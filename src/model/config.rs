@@ -192,6 +192,14 @@ impl ModelConfig {
         self.groups.iter().map(|g| g.staffing.on_shift_at(t)).sum()
     }
 
+    /// Chat slots on shift at time `t`: each group's agents on shift times its capacity.
+    pub fn slots_at(&self, t: f64) -> u32 {
+        self.groups
+            .iter()
+            .map(|g| g.staffing.on_shift_at(t) * g.max_concurrent)
+            .sum()
+    }
+
     /// The largest number of agents the model allocates (every group's plan at its peak).
     pub fn max_agents(&self) -> u32 {
         self.groups.iter().map(|g| g.staffing.agents()).sum()

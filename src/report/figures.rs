@@ -106,24 +106,38 @@ fn unit_label(kpi: Kpi) -> &'static str {
     }
 }
 
+/// Whether every queue of the run has the first queue's indicator thresholds, and every group
+/// the largest capacity (folders written before these flags existed: as their titles said).
+fn center_flag(run: &RunData, flag: &str) -> bool {
+    run.run_json
+        .pointer(&format!("/scenario/resolved/center/{flag}"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(true)
+}
+
 /// "Basic chat desk, 12 agents × 3 chats, yellow 30s / red 1m (10 replications, seed 2026)".
+/// A center whose groups differ in capacity says "up to" the largest; one whose queues differ
+/// in thresholds says so instead of giving one queue's.
 fn subject(run: &RunData) -> String {
-    // A center of several queues or groups: capacity and thresholds differ between them, so
-    // the title gives the largest capacity and the first queue's thresholds, and says so.
-    let several = run.number("/scenario/resolved/center/queues") > 1.0
-        || run.number("/scenario/resolved/center/groups") > 1.0;
-    let (upto, first) = if several {
-        ("up to ", " (first queue)")
+    let upto = if center_flag(run, "same_capacity") {
+        ""
     } else {
-        ("", "")
+        "up to "
+    };
+    let indicator = if center_flag(run, "same_indicator") {
+        format!(
+            "yellow {} / red {}",
+            format_duration(run.number("/scenario/resolved/center/yellow")),
+            format_duration(run.number("/scenario/resolved/center/red"))
+        )
+    } else {
+        "yellow and red by queue".to_string()
     };
     format!(
-        "{}, {} agents × {upto}{} chats, yellow {} / red {}{first} ({} replications, seed {})",
+        "{}, {} agents × {upto}{} chats, {indicator} ({} replications, seed {})",
         run.name(),
         run.agents_text(),
         run.number("/scenario/resolved/center/max_concurrent"),
-        format_duration(run.number("/scenario/resolved/center/yellow")),
-        format_duration(run.number("/scenario/resolved/center/red")),
         run.run_json["replications"],
         run.run_json["seed"]
     )
@@ -208,6 +222,30 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
         format_duration(sl_threshold),
     );
     let share = |kpi: Kpi| run.summary[kpi.index()].mean;
+    // The shares count each reply by its own queue's thresholds. When the queues' thresholds
+    // differ, no one pair of lines splits the pooled histogram into those shares: its bars
+    // are then drawn in one colour, without threshold lines.
+    let one_indicator = center_flag(run, "same_indicator");
+    let (thresholds, legend) = if one_indicator {
+        (
+            vec![(yellow, "yellow", AMBER), (red, "red", RED)],
+            vec![
+                (format!("green: under {yellow_t}"), GREEN),
+                (format!("yellow: {yellow_t} to {red_t}"), AMBER),
+                (format!("red: {red_t} or more"), RED),
+            ],
+        )
+    } else {
+        (
+            Vec::new(),
+            vec![(
+                "replies of every queue; each queue's own thresholds give the shares above \
+                 (per queue: segments.csv)"
+                    .to_string(),
+                PALETTE[0],
+            )],
+        )
+    };
 
     if let Some(chart) = distribution_chart(
         run,
@@ -219,14 +257,12 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
             100.0 * share(Kpi::ResponsesRedShare)
         ),
         "response time: customer message to agent reply (s)",
-        &[(yellow, "yellow", AMBER), (red, "red", RED)],
-        vec![
-            (format!("green: under {yellow_t}"), GREEN),
-            (format!("yellow: {yellow_t} to {red_t}"), AMBER),
-            (format!("red: {red_t} or more"), RED),
-        ],
+        &thresholds,
+        legend,
         |x| {
-            if x >= red {
+            if !one_indicator {
+                PALETTE[0]
+            } else if x >= red {
                 RED
             } else if x >= yellow {
                 AMBER
@@ -336,9 +372,14 @@ pub fn run_figures(run: &RunData) -> Vec<Figure> {
     add(
         "indicator",
         lines(
-            format!(
-                "{who}: replies that reached yellow ({yellow_t}) and red ({red_t}) per interval"
-            ),
+            if one_indicator {
+                format!(
+                    "{who}: replies that reached yellow ({yellow_t}) and red ({red_t}) per \
+                     interval"
+                )
+            } else {
+                format!("{who}: replies that reached yellow and red (their queue's) per interval")
+            },
             "share of replies (0–1)",
             vec![
                 interval_series(run, Kpi::ResponsesYellowShare, "yellow or red", AMBER),

@@ -311,9 +311,24 @@ impl RunData {
 
     /// Agents on shift in each reporting interval (from the resolved staffing).
     pub fn staffing(&self) -> Vec<f64> {
+        self.per_interval("staffing")
+    }
+
+    /// The chat slots on shift in each measured interval, every group's agents times its
+    /// capacity; `None` for folders written before run.json gave them.
+    pub fn slots(&self) -> Option<Vec<f64>> {
+        self.run_json
+            .pointer("/scenario/resolved/center/slots")
+            .is_some()
+            .then(|| self.per_interval("slots"))
+    }
+
+    /// A per-entry list of the center view (`staffing`, `slots`), one value per measured
+    /// interval (the warm-up's entries skipped; the last entry carries on).
+    fn per_interval(&self, key: &str) -> Vec<f64> {
         let staffing: Vec<f64> = self
             .run_json
-            .pointer("/scenario/resolved/center/staffing")
+            .pointer(&format!("/scenario/resolved/center/{key}"))
             .and_then(|v| v.as_array())
             .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
             .unwrap_or_default();

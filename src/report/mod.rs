@@ -369,23 +369,37 @@ impl<'a> RunReport<'a> {
 
 /// The center at a glance, for titles, settings tables and warnings: the largest capacity, the
 /// routing, the first queue's indicator, and the agents on shift at the start of each
-/// per-interval entry (warm-up included), every group together.
+/// per-interval entry (warm-up included), every group together, and their chat slots (each
+/// group's agents times its capacity). `same_capacity` and
+/// `same_indicator` say whether every group has that capacity and every queue those
+/// thresholds, so that a title never gives one queue's value as the center's.
 fn center_view(s: &Scenario) -> serde_json::Value {
     let m = &s.model;
     let chat = &m.queues[0].chat;
-    let staffing: Vec<u32> = (0..s.run.intervals)
-        .map(|i| m.staffing_at(i as f64 * s.run.interval))
-        .collect();
+    let same_indicator = m
+        .queues
+        .iter()
+        .all(|q| (q.chat.yellow, q.chat.red, q.chat.basis) == (chat.yellow, chat.red, chat.basis));
+    let same_capacity = m
+        .groups
+        .iter()
+        .all(|g| g.max_concurrent == m.groups[0].max_concurrent);
+    let starts = || (0..s.run.intervals).map(|i| i as f64 * s.run.interval);
+    let staffing: Vec<u32> = starts().map(|t| m.staffing_at(t)).collect();
+    let slots: Vec<u32> = starts().map(|t| m.slots_at(t)).collect();
     json!({
         "queues": m.queues.len(),
         "groups": m.groups.len(),
         "max_concurrent": m.max_concurrent(),
+        "same_capacity": same_capacity,
+        "same_indicator": same_indicator,
         "routing": m.routing,
         "attention": m.attention,
         "yellow": chat.yellow,
         "red": chat.red,
         "basis": chat.basis,
         "staffing": staffing,
+        "slots": slots,
     })
 }
 

@@ -12,9 +12,14 @@ use crate::stats::Kpi;
 /// Warnings a reader of this run should see before trusting a number.
 pub fn run_warnings(run: &RunData) -> Vec<String> {
     let mut w = Vec::new();
-    let k = run.number("/scenario/resolved/center/max_concurrent");
     let interval = run.number("/window/interval_s");
     let staffing = run.staffing();
+    // Slots on shift: each group's agents times its own capacity (older folders: the agents
+    // times the largest capacity, which was every agent's when they were written).
+    let slots = run.slots().unwrap_or_else(|| {
+        let k = run.number("/scenario/resolved/center/max_concurrent");
+        staffing.iter().map(|a| a * k).collect()
+    });
     // Offered load per slot: arrivals × mean handle time / (agents × slots).
     let handle = run.summary[Kpi::HandleTimeMean.index()].mean;
     for (i, iv) in run.intervals.iter().enumerate() {
@@ -27,11 +32,11 @@ pub fn run_warnings(run: &RunData) -> Vec<String> {
             ));
             continue;
         }
-        let load = offered / interval * handle / (staffing[i] * k);
+        let load = offered / interval * handle / slots[i];
         if load >= 1.0 {
             w.push(format!(
                 "Interval {} ({}–{}): offered load {:.2} per slot (arrivals × mean handle time / \
-                 (agents × max chats)) is at or above 1: more work arrives than the agents can \
+                 chat slots on shift) is at or above 1: more work arrives than the agents can \
                  handle, so queues grow and results depend on the run length.",
                 i, iv.start, iv.end, load
             ));

@@ -246,6 +246,28 @@ impl Resolver {
                 ));
             }
         }
+        // Names go into dotted keys (`--set groups.NAME.agents`), targets
+        // (`queue:NAME:KPI>=V`), file names of plots and unquoted CSV cells: a plain word.
+        let names = raw_queues
+            .keys()
+            .map(|n| ("queues", n))
+            .chain(raw_groups.iter().map(|(n, _)| ("groups", *n)))
+            .chain(
+                raw_channels
+                    .into_iter()
+                    .flat_map(|c| c.keys().map(|n| ("channels", n))),
+            );
+        for (table, name) in names {
+            let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+            if name.is_empty() || !name.chars().all(plain) {
+                return Err(self.invalid(
+                    &format!("{table}.{name}"),
+                    format!("{name:?}"),
+                    "a name is letters, digits, '_' and '-' (it is used in keys, targets and \
+                     file names)",
+                ));
+            }
+        }
         let (routing, attention) = match &raw.routing {
             None => (Routing::LeastBusy, Attention::Fifo),
             Some(r) => (
@@ -287,6 +309,16 @@ impl Resolver {
                     *c = main;
                 }
             }
+        }
+        // A channel no queue is on would be a segment of nothing, reported (and targeted)
+        // with no contact at all: most likely a queue's `channel` is misspelt.
+        if let Some(unused) = (0..channels.len()).find(|c| !queue_channels.contains(c)) {
+            let name = &channels[unused];
+            return Err(self.invalid(
+                &format!("channels.{name}"),
+                format!("[channels.{name}]"),
+                "no queue is on this channel: set a queue's `channel` to it, or remove the section",
+            ));
         }
 
         let mut groups = Vec::new();
