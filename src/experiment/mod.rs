@@ -43,10 +43,23 @@ impl Replication {
     /// center's when the replication keeps no segments (one queue and one group, each segment
     /// then being the whole center).
     pub fn segment_overall(&self, k: usize) -> &[f64] {
-        match self.segments.get(k) {
-            Some(s) => &s.overall,
-            None if self.segments.is_empty() => &self.overall,
-            None => panic!("segment {k} of {}", self.segments.len()),
+        self.values(Some(k), None)
+    }
+
+    /// The KPI values of the center (`segment` `None`) or of segment `k`, over the window
+    /// (`interval` `None`) or in reporting interval `i`. A replication that keeps no segments
+    /// (one queue and one group) gives the center's for every segment.
+    pub fn values(&self, segment: Option<usize>, interval: Option<usize>) -> &[f64] {
+        let (overall, intervals) = match segment {
+            Some(k) if !self.segments.is_empty() => {
+                let s = &self.segments[k];
+                (&s.overall, &s.intervals)
+            }
+            _ => (&self.overall, &self.intervals),
+        };
+        match interval {
+            None => overall,
+            Some(i) => &intervals[i],
         }
     }
 }

@@ -236,6 +236,7 @@ impl Target {
                             .collect();
                         StaffError::UnknownSegment {
                             target: t.to_string(),
+                            file: scenario.file.display().to_string(),
                             scope: seg.scope.name(),
                             name: seg.name.clone(),
                             names: names.join(", "),
@@ -263,12 +264,11 @@ impl Judged {
     pub fn of(reps: &[Replication], located: &[Option<usize>], span: Scope) -> Judged {
         let of = |segment: Option<usize>| {
             summarise(reps, move |r: &Replication| -> &[f64] {
-                match (segment.and_then(|k| r.segments.get(k)), span) {
-                    (None, Scope::Overall) => &r.overall,
-                    (None, Scope::Interval(i)) => &r.intervals[i],
-                    (Some(s), Scope::Overall) => &s.overall,
-                    (Some(s), Scope::Interval(i)) => &s.intervals[i],
-                }
+                let interval = match span {
+                    Scope::Overall => None,
+                    Scope::Interval(i) => Some(i),
+                };
+                r.values(segment, interval)
             })
         };
         Judged {
@@ -453,11 +453,10 @@ pub enum StaffError {
         /// Which target fails, its best value and where (see [`shortfall`]).
         detail: String,
     },
-    #[error(
-        "--target {target}: the scenario has no {scope} named {name:?}; its {scope}s are {names}"
-    )]
+    #[error("--target {target}: {file} has no {scope} named {name:?}; its {scope}s are {names}")]
     UnknownSegment {
         target: String,
+        file: String,
         scope: &'static str,
         name: String,
         names: String,
@@ -665,8 +664,13 @@ impl Searched {
             )));
         };
         if matches!(g.staffing, Staffing::Shifts(_)) {
+            // Name the option only when it was given (the one group is searched without it).
+            let option = match group {
+                Some(_) => format!("--group {name}: "),
+                None => String::new(),
+            };
             return Err(StaffError::Group(format!(
-                "--group {name}: groups.{name}.shifts cannot be searched: ccsim staff sets a \
+                "{option}{file}: groups.{name}.shifts cannot be searched: ccsim staff sets a \
                  group's number of agents, groups.{name}.agents (or with --per-interval \
                  groups.{name}.agents_per_interval); give the group one of those in the \
                  scenario, or on the command line (--set groups.{name}.agents=N)"

@@ -76,9 +76,9 @@ impl<'a> RunReport<'a> {
                     SegmentSummary {
                         scope,
                         name,
-                        summary: summarise(replications, |r| &r.segments[k].overall),
+                        summary: summarise(replications, |r| r.values(Some(k), None)),
                         intervals: (0..window.intervals())
-                            .map(|i| summarise(replications, move |r| &r.segments[k].intervals[i]))
+                            .map(|i| summarise(replications, move |r| r.values(Some(k), Some(i))))
                             .collect(),
                     }
                 }

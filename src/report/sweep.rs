@@ -699,7 +699,9 @@ pub fn read_segment_replications(
                 r.segments[k].overall[kpi.index()] = if value.is_empty() {
                     f64::NAN
                 } else {
-                    value.parse().map_err(|_| bad(n + 1, "not a number"))?
+                    value
+                        .parse()
+                        .map_err(|_| bad(n + 1, &format!("{value:?} is not a number")))?
                 };
             }
         }

@@ -526,8 +526,14 @@ impl TryFrom<SparseHistogram> for Histogram {
             return Err(HistogramDecodeError::CountMismatch);
         }
         let (min, max) = (f64::from_bits(s.min_bits), f64::from_bits(s.max_bits));
-        // A non-empty histogram has 0 ≤ min ≤ max (comparisons are false for NaN).
-        if s.count > 0 && !(0.0 <= min && min <= max) {
+        // A non-empty histogram has 0 ≤ min ≤ max (comparisons are false for NaN); an empty
+        // one has the extremes `record` starts from (it compares without NaN handling).
+        let extremes_ok = if s.count > 0 {
+            0.0 <= min && min <= max
+        } else {
+            min == f64::INFINITY && max == f64::NEG_INFINITY
+        };
+        if !extremes_ok {
             return Err(HistogramDecodeError::Extremes);
         }
         h.count = s.count;
