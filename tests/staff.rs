@@ -661,6 +661,16 @@ fn group_and_segment_mistakes_are_errors_naming_the_rule() {
             vec!["occupancy is not a KPI of a queue", "contact KPIs"],
         ),
         (
+            f,
+            vec!["--group", "alpha"],
+            "queue:b:service_level>=0.8",
+            1,
+            vec![
+                "--target queue:b:service_level>=0.8",
+                "group alpha serves no chat of queue b (it serves a)",
+            ],
+        ),
+        (
             basic,
             vec!["--group", "alpha"],
             "service_level>=0.8",

@@ -64,6 +64,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let base = scenario::load(&c.scenario, &c.overrides()?)?;
     let searched = Searched::of(&base, args.group.as_deref())?;
     let located = Target::locate(&args.target, &base)?;
+    searched.check_reach(&args.target, &base)?;
     check_bounds(&args, base.run.replications)?;
     // Levels run at most: a gallop and a bisection over the range, each up to --max-reps; per
     // interval, that for every interval, then the final run of the plan.

@@ -679,6 +679,48 @@ impl Searched {
         Ok(Searched::Group(name.to_string()))
     }
 
+    /// A target on a queue or channel that the searched group serves no chat of (in none of
+    /// its queues' tiers) is an error: that group's staffing cannot move it, and the search
+    /// would run every level up to --max-agents before failing.
+    pub fn check_reach(&self, targets: &[Target], scenario: &Scenario) -> Result<(), StaffError> {
+        let Searched::Group(name) = self else {
+            return Ok(());
+        };
+        let m = &scenario.model;
+        let Some(g) = m.groups.iter().position(|g| g.name == *name) else {
+            return Ok(());
+        };
+        let served = |q: &crate::model::QueueConfig| q.tiers.iter().any(|t| t.groups.contains(&g));
+        let served_names: Vec<&str> = m
+            .queues
+            .iter()
+            .filter(|q| served(q))
+            .map(|q| q.name.as_str())
+            .collect();
+        for t in targets {
+            let Some(seg) = &t.segment else { continue };
+            let reached = match seg.scope {
+                SegmentScope::Queue => m.queues.iter().any(|q| q.name == seg.name && served(q)),
+                SegmentScope::Channel => m
+                    .queues
+                    .iter()
+                    .any(|q| m.channels[q.channel] == seg.name && served(q)),
+                SegmentScope::Group => true,
+            };
+            if !reached {
+                return Err(StaffError::Group(format!(
+                    "--target {t}: group {name} serves no chat of {} {} (it serves {}), so its \
+                     staffing cannot change that target; search a group that serves it \
+                     (--group), or target what {name} serves",
+                    seg.scope.name(),
+                    seg.name,
+                    served_names.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The table of the scenario's document holding the searched staffing keys.
     fn table(&self) -> String {
         match self {
