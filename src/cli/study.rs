@@ -465,7 +465,7 @@ fn check_shape(scenario: &scenario::Scenario, rep: &Replication) -> Result<(), S
     // Segments are kept when the center has several queues or groups (otherwise each is the
     // whole center), each with the shape of the center's values.
     let m = &scenario.model;
-    let expected = if m.queues.len() > 1 || m.groups.len() > 1 {
+    let expected = if experiment::keeps_segments(m.queues.len(), m.groups.len()) {
         experiment::segments(scenario).len()
     } else {
         0

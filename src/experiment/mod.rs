@@ -99,6 +99,8 @@ impl Scope {
     }
 }
 
+pub use crate::stats::keeps_segments;
+
 /// The segments of a scenario, in output order: its queues, its channels, its groups.
 pub fn segments(s: &Scenario) -> Vec<(Scope, String)> {
     let m = &s.model;

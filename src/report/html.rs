@@ -277,7 +277,7 @@ fn segment_table(run: &RunData, scope: &str, kpis: &[Kpi], total: &str) -> Strin
 fn segments_html(run: &RunData) -> String {
     let count = |scope: &str| run.segments.iter().filter(|s| s.scope == scope).count();
     let (queues, channels, groups) = (count("queue"), count("channel"), count("group"));
-    if queues <= 1 && groups <= 1 {
+    if !crate::experiment::keeps_segments(queues, groups) {
         return String::new();
     }
     let mut t = String::from(

@@ -103,7 +103,7 @@ pub fn settings(run: &RunData) -> Settings {
             .unwrap_or_default()
     };
     let (queues, groups) = (list("queues"), list("groups"));
-    if queues.len() <= 1 && groups.len() <= 1 {
+    if !crate::experiment::keeps_segments(queues.len(), groups.len()) {
         // One queue served by one group: its settings are the center's. (Folders of versions
         // before several queues have no queue list and are such desks.)
         let row = |k: &str, v: String| (k.to_string(), v);

@@ -362,6 +362,13 @@ impl LoadClock {
     }
 }
 
+/// Whether a center of `queues` queues and `groups` groups keeps per-segment values: with one
+/// of each, every segment is the whole center (and its values are the center's). The one rule
+/// for the collector, the shard reader and the report page.
+pub fn keeps_segments(queues: usize, groups: usize) -> bool {
+    queues > 1 || groups > 1
+}
+
 /// Observer that fills [`Tallies`].
 pub struct Collector {
     window: Window,
@@ -394,7 +401,7 @@ impl Collector {
                 }
             })
             .collect();
-        let segmented = queues > 1 || groups > 1;
+        let segmented = keeps_segments(queues, groups);
         let segments = segmented.then(|| {
             Box::new(SegmentTallies {
                 queues: vec![vec![ContactTally::default(); n]; queues],

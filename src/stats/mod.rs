@@ -8,7 +8,9 @@ pub mod histogram;
 mod kpi;
 pub mod summary;
 
-pub use collector::{merged, Collector, ContactTally, LoadTally, SegmentTallies, Tallies, Window};
+pub use collector::{
+    keeps_segments, merged, Collector, ContactTally, LoadTally, SegmentTallies, Tallies, Window,
+};
 pub use histogram::Histogram;
 pub use kpi::{Kpi, KpiValues};
 pub use summary::{confidence_interval, Interval};
