@@ -64,8 +64,26 @@ pub fn parse_duration_str(text: &str) -> Result<f64, String> {
 
 /// Parse a clock time of day, `"08:00"` or `"08:00:30"`, into seconds after midnight.
 pub fn parse_clock(text: &str) -> Result<f64, String> {
+    clock(text, false)
+}
+
+/// Parse a clock time of a run that may last several days, into seconds after the first
+/// day's midnight: like [`parse_clock`], but the hours go on past 23 (`"25:30"` is 01:30 the
+/// next day), as [`format_clock`] writes them.
+pub fn parse_run_clock(text: &str) -> Result<f64, String> {
+    clock(text, true)
+}
+
+fn clock(text: &str, past_midnight: bool) -> Result<f64, String> {
     let bad = || {
-        format!("cannot read {text:?} as a clock time: write HH:MM, like \"08:00\" or \"13:30\"")
+        let more = if past_midnight {
+            " (past midnight the hours go on: \"25:30\" is 01:30 the next day)"
+        } else {
+            ""
+        };
+        format!(
+            "cannot read {text:?} as a clock time: write HH:MM, like \"08:00\" or \"13:30\"{more}"
+        )
     };
     let parts: Vec<&str> = text.trim().split(':').collect();
     if !(2..=3).contains(&parts.len()) {
@@ -73,16 +91,18 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
     }
     let mut fields = [0u32; 3];
     for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        // Hours of a run clock may take more digits (a run of up to about three years).
+        let max_len = if i == 0 && past_midnight { 5 } else { 2 };
+        if p.is_empty() || p.len() > max_len || !p.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         fields[i] = p.parse().map_err(|_| bad())?;
     }
     let [h, m, s] = fields;
-    if h > 23 || m > 59 || s > 59 {
+    if (h > 23 && !past_midnight) || m > 59 || s > 59 {
         return Err(bad());
     }
-    Ok(f64::from(h * 3600 + m * 60 + s))
+    Ok(f64::from(h) * 3600.0 + f64::from(m * 60 + s))
 }
 
 /// The clock time (`"08:30"`, or `"08:30:15"` off the minute) of run time `seconds` for a run
@@ -152,6 +172,9 @@ mod tests {
         ] {
             assert!(parse_clock(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_run_clock("25:30"), Ok(91_800.0));
+        assert_eq!(parse_run_clock("08:00:30"), Ok(28_830.0));
+        assert!(parse_run_clock("25:60").is_err() && parse_run_clock("x:00").is_err());
         assert_eq!(format_clock(28_800.0, 1800.0), "08:30");
         assert_eq!(format_clock(0.0, 90.0), "00:01:30");
         assert_eq!(format_clock(82_800.0, 5400.0), "24:30");

@@ -26,6 +26,28 @@ pub enum ScenarioError {
         value: String,
         rule: String,
     },
+    /// A forecast or staffing file a key names cannot be read.
+    #[error("{file}: {key} = {value:?}: cannot read {path}: {source}")]
+    DataFile {
+        file: PathBuf,
+        key: String,
+        value: String,
+        /// The path as resolved against the scenario file's folder.
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A mistake in a forecast or staffing file, at a line and column of it (1-based).
+    #[error("{path}:{line}:{column}: {what}: {rule} (read for {key} of {file})")]
+    Row {
+        file: PathBuf,
+        key: String,
+        path: PathBuf,
+        line: u64,
+        column: usize,
+        /// The cell or header the rule is about, e.g. `rate_per_hour = "abc"`.
+        what: String,
+        rule: String,
+    },
     #[error("--set {arg}: {rule}")]
     Override { arg: String, rule: String },
 }

@@ -6,6 +6,7 @@
 mod center;
 mod duration;
 mod error;
+mod files;
 mod raw;
 
 use std::fmt::Display;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub use duration::{
     format_clock, format_duration, parse_clock, parse_duration, parse_duration_str,
+    parse_run_clock,
 };
 pub use error::ScenarioError;
 use raw::{RawDist, RawScenario};
@@ -270,16 +272,21 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
 
 /// The staffing forms exclude each other: setting one replaces the others, so that
 /// `--set staffing.agents=14` works on a scenario written with agents_per_interval (and
-/// likewise for a group's agents, agents_per_interval and shifts).
+/// likewise for a group's agents, agents_per_interval, shifts and plan, and for arrivals'
+/// rate_per_hour and forecast). A file has its own grid, so setting one drops the list's `step`.
 fn table_forms(table: &mut toml::Table, parents: &[&str], last: &str) {
     let forms: &[&str] = match parents {
-        ["staffing"] => &["agents", "agents_per_interval"],
-        ["groups", _] => &["agents", "agents_per_interval", "shifts"],
+        ["staffing"] => &["agents", "agents_per_interval", "plan"],
+        ["groups", _] => &["agents", "agents_per_interval", "shifts", "plan"],
+        ["arrivals"] | ["queues", _] => &["rate_per_hour", "forecast"],
         _ => &[],
     };
     if forms.contains(&last) {
         for other in forms.iter().filter(|f| **f != last) {
             table.remove(*other);
+        }
+        if last == "forecast" || last == "plan" {
+            table.remove("step");
         }
     }
 }
