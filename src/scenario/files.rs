@@ -220,7 +220,7 @@ impl Resolver {
                     1,
                     header.len() + 1,
                     "the header",
-                    format!("needs a {} column", value_names.join(" or a ")),
+                    format!("needs a value column: {}", value_names.join(" or ")),
                 ))
             }
             _ => {
@@ -271,7 +271,10 @@ impl Resolver {
                         line,
                         c + 1,
                         cell(c),
-                        format!("no such queue in the scenario (queues: {})", known.join(", ")),
+                        format!(
+                            "no such queue in the scenario (queues: {})",
+                            known.join(", ")
+                        ),
                     ));
                 }
             }
@@ -337,7 +340,8 @@ impl Resolver {
                 if span <= 0.0 {
                     continue; // starts at or after the end of the run: never used
                 }
-                let per_hour = rows[i].value / span * 3600.0;
+                // Multiplied first: 30 contacts over 1800 s give exactly 60 per hour.
+                let per_hour = rows[i].value * 3600.0 / span;
                 if per_hour > MAX_RATE_PER_HOUR {
                     return Err(self.row_error(
                         &src,
@@ -417,7 +421,13 @@ impl Resolver {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map_or(1, |p| p.line());
-                self.row_error(src, line, 1, "the line", format!("not readable as CSV: {e}"))
+                self.row_error(
+                    src,
+                    line,
+                    1,
+                    "the line",
+                    format!("not readable as CSV: {e}"),
+                )
             })?;
             let line = record.position().map_or(1, |p| p.line());
             let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
@@ -454,7 +464,11 @@ impl Resolver {
             .ok()
             .filter(|x: &f64| x.is_finite())
             .ok_or_else(|| format!("not a number: {what}"))?;
-        let high = if contacts { f64::MAX } else { MAX_RATE_PER_HOUR };
+        let high = if contacts {
+            f64::MAX
+        } else {
+            MAX_RATE_PER_HOUR
+        };
         if (0.0..=high).contains(&x) {
             Ok(x)
         } else {

@@ -13,8 +13,7 @@ use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
 pub use duration::{
-    format_clock, format_duration, parse_clock, parse_duration, parse_duration_str,
-    parse_run_clock,
+    format_clock, format_duration, parse_clock, parse_duration, parse_duration_str, parse_run_clock,
 };
 pub use error::ScenarioError;
 use raw::{RawDist, RawScenario};
@@ -268,6 +267,45 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
         Some(_) => return Err(not_a_section(depth)),
     }
     Ok(())
+}
+
+/// `document` with the forecast and staffing files it names (`arrivals.forecast`,
+/// `queues.NAME.forecast`, `staffing.plan`, `groups.NAME.plan`) as absolute paths, resolved
+/// against the folder of `file` as when it is run: for a copy of the scenario written into
+/// another folder (`staffed.toml`).
+pub fn with_absolute_file_paths(document: &toml::Table, file: &Path) -> toml::Table {
+    let mut d = document.clone();
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let fix = |t: &mut toml::Table, key: &str| {
+        if let Some(Value::String(p)) = t.get(key) {
+            let joined = dir.join(p);
+            let absolute = std::path::absolute(&joined).unwrap_or(joined);
+            t.insert(
+                key.to_string(),
+                Value::String(absolute.display().to_string()),
+            );
+        }
+    };
+    for (section, key, nested) in [
+        ("arrivals", "forecast", false),
+        ("staffing", "plan", false),
+        ("queues", "forecast", true),
+        ("groups", "plan", true),
+    ] {
+        let Some(Value::Table(t)) = d.get_mut(section) else {
+            continue;
+        };
+        if nested {
+            for (_, v) in t.iter_mut() {
+                if let Value::Table(inner) = v {
+                    fix(inner, key);
+                }
+            }
+        } else {
+            fix(t, key);
+        }
+    }
+    d
 }
 
 /// The staffing forms exclude each other: setting one replaces the others, so that
