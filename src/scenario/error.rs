@@ -27,7 +27,7 @@ pub enum ScenarioError {
         rule: String,
     },
     /// A forecast or staffing file a key names cannot be read.
-    #[error("{file}: {key} = {value:?}: cannot read {path}: {source}")]
+    #[error("{file}: {key} = {value:?}: cannot read {path}")]
     DataFile {
         file: PathBuf,
         key: String,
