@@ -36,18 +36,27 @@ pub enum ScenarioError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// A mistake in a forecast or staffing file, at a line and column of it (1-based).
-    #[error("{path}:{line}:{column}: {what}: {rule} (read for {key} of {file})")]
-    Row {
-        file: PathBuf,
-        key: String,
-        path: PathBuf,
-        line: u64,
-        column: usize,
-        /// The cell or header the rule is about, e.g. `rate_per_hour = "abc"`.
-        what: String,
-        rule: String,
-    },
+    /// A mistake in a forecast or staffing file (boxed: it is the largest, and errors travel
+    /// in every `Result` of the scenario).
+    #[error(transparent)]
+    Row(Box<RowError>),
     #[error("--set {arg}: {rule}")]
     Override { arg: String, rule: String },
+}
+
+/// A mistake in a forecast or staffing file, at a line and column of it (1-based).
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}:{column}: {what}: {rule} (read for {key} of {file})")]
+pub struct RowError {
+    /// The scenario file.
+    pub file: PathBuf,
+    /// The key that names the data file.
+    pub key: String,
+    /// The data file, as resolved against the scenario file's folder.
+    pub path: PathBuf,
+    pub line: u64,
+    pub column: usize,
+    /// The cell or header the rule is about, e.g. `rate_per_hour = "abc"`.
+    pub what: String,
+    pub rule: String,
 }

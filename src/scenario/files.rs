@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use toml::Value;
 
 use super::center::{Extent, MAX_RATE_PER_HOUR};
+use super::error::RowError;
 use super::{format_clock, parse_run_clock, Resolver, ScenarioError, MAX_AGENTS, MAX_INTERVALS};
 use crate::model::Staffing;
 
@@ -51,7 +52,7 @@ impl Resolver {
         what: impl Into<String>,
         rule: impl Into<String>,
     ) -> ScenarioError {
-        ScenarioError::Row {
+        ScenarioError::Row(Box::new(RowError {
             file: self.file.clone(),
             key: src.key.to_string(),
             path: src.path.clone(),
@@ -59,7 +60,7 @@ impl Resolver {
             column,
             what: what.into(),
             rule: rule.into(),
-        }
+        }))
     }
 
     /// A queue's arrival rates per second and their step: from `rate_per_hour` (a number or a

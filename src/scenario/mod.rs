@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub use duration::{
     format_clock, format_duration, parse_clock, parse_duration, parse_duration_str, parse_run_clock,
 };
-pub use error::ScenarioError;
+pub use error::{RowError, ScenarioError};
 use raw::{RawDist, RawScenario};
 use toml::Value;
 
