@@ -150,7 +150,7 @@ impl Resolver {
         let Some(s) = &raw.staffing else {
             return Err(self.missing(
                 "staffing",
-                "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
+                "missing staffing.agents (a number), staffing.agents_per_interval (a list) or staffing.plan (a CSV file)",
             ));
         };
         if raw.routing.is_some() {
