@@ -549,3 +549,54 @@ fn the_plan_a_per_interval_search_writes_reads_back_as_the_same_plan() {
         load(&staffed, &[]).err()
     );
 }
+
+/// A run of two days read from dated rows: the first row's date is the run's first day, and
+/// the days follow the calendar (here across the end of February of a leap year).
+#[test]
+fn dated_rows_make_a_run_of_several_days() {
+    let text = one("forecast = \"f.csv\"", "agents = 3")
+        .replace("horizon = \"2h\"", "horizon = \"25h\"")
+        .replace("interval = \"30m\"", "interval = \"1h\"");
+    let s = folder(
+        "fc_dated",
+        &[
+            ("s.toml", &text),
+            (
+                "f.csv",
+                "start,rate_per_hour\n2024-02-28 08:00,10\n2024-02-28 20:00,0\n\
+                 2024-02-29T08:00,30\n2024-02-29 08:30:00,40\n",
+            ),
+        ],
+    );
+    let s2 = load(&s, &[]).unwrap();
+    let q = &s2.model.queues[0];
+    assert_eq!(q.arrival_step, 1800.0);
+    let at = |hours: f64| q.arrival_rates[(hours * 2.0) as usize] * 3600.0;
+    assert_eq!(
+        (at(0.0), at(11.5), at(12.0), at(23.5), at(24.0), at(24.5)),
+        (10.0, 10.0, 0.0, 0.0, 30.0, 40.0)
+    );
+    // Clock times and dates do not mix; a date that does not exist is an error at its cell.
+    for (rows, expected) in [
+        (
+            "2024-02-28 08:00,10\n09:00,5\n",
+            "f.csv:3:1: start = \"09:00\": the first row's start is a date",
+        ),
+        (
+            "08:00,10\n2024-02-28 09:00,5\n",
+            "f.csv:3:1: start = \"2024-02-28 09:00\": the first row's start is a clock time",
+        ),
+        (
+            "2023-02-29 08:00,10\n",
+            "f.csv:2:1: start = \"2023-02-29 08:00\": cannot read",
+        ),
+    ] {
+        std::fs::write(
+            s.parent().unwrap().join("f.csv"),
+            format!("start,rate_per_hour\n{rows}"),
+        )
+        .unwrap();
+        let e = load(&s, &[]).unwrap_err();
+        assert!(e.contains(expected), "{expected:?} not in: {e}");
+    }
+}

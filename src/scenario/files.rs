@@ -12,7 +12,10 @@ use toml::Value;
 
 use super::center::{Extent, MAX_RATE_PER_HOUR};
 use super::error::RowError;
-use super::{format_clock, parse_run_clock, Resolver, ScenarioError, MAX_AGENTS, MAX_INTERVALS};
+use super::{
+    format_clock, parse_date_time, parse_run_clock, Resolver, ScenarioError, MAX_AGENTS,
+    MAX_INTERVALS,
+};
 use crate::model::Staffing;
 
 /// The columns of a forecast file.
@@ -247,6 +250,7 @@ impl Resolver {
         }
 
         let mut rows: Vec<Row> = Vec::new();
+        let (mut rows_read, mut dated, mut first_day) = (0usize, false, None::<i64>);
         for (line, cells) in body {
             let line = *line;
             if cells.len() != header.len() {
@@ -279,8 +283,32 @@ impl Resolver {
                     ));
                 }
             }
-            let clock = parse_run_clock(&cells[start_col])
-                .map_err(|rule| self.row_error(&src, line, start_col + 1, cell(start_col), rule))?;
+            // A clock time, or a date and time (the first row's date is the run's first day);
+            // the first row fixes which, for the whole file.
+            let text = &cells[start_col];
+            let start_error =
+                |rule: String| self.row_error(&src, line, start_col + 1, cell(start_col), rule);
+            let clock = match (parse_date_time(text), first_day) {
+                (None, None) if rows_read == 0 || !dated => {
+                    parse_run_clock(text).map_err(start_error)?
+                }
+                (Some(Ok((day, secs))), Some(day0)) => (day - day0) as f64 * 86_400.0 + secs,
+                (Some(Ok((day, secs))), None) if rows_read == 0 => {
+                    first_day = Some(day);
+                    dated = true;
+                    secs
+                }
+                (Some(Err(rule)), _) => return Err(start_error(rule)),
+                _ => {
+                    return Err(start_error(if dated {
+                        "the first row's start is a date and time: every start must be one (YYYY-MM-DD HH:MM)".into()
+                    } else {
+                        "the first row's start is a clock time: every start must be one (HH:MM)"
+                            .into()
+                    }))
+                }
+            };
+            rows_read += 1;
             let value = self
                 .cell_value(kind, contacts, &cells[value_col])
                 .map_err(|rule| self.row_error(&src, line, value_col + 1, cell(value_col), rule))?;

@@ -13,7 +13,8 @@ use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
 pub use duration::{
-    format_clock, format_duration, parse_clock, parse_duration, parse_duration_str, parse_run_clock,
+    format_clock, format_duration, parse_clock, parse_date_time, parse_duration,
+    parse_duration_str, parse_run_clock,
 };
 pub use error::{RowError, ScenarioError};
 use raw::{RawDist, RawScenario};
