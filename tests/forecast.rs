@@ -600,3 +600,54 @@ fn dated_rows_make_a_run_of_several_days() {
         assert!(e.contains(expected), "{expected:?} not in: {e}");
     }
 }
+
+/// The bundled example: its per-interval offered counts, over 200 replications, match the
+/// forecast file's contacts (each within its 99.9% interval, and in total within 1%).
+#[test]
+fn the_bundled_forecast_day_offers_its_forecast() {
+    let out = scratch("fc_bundled");
+    let scenario = common::bundled("forecast_day.toml");
+    assert_ok(&ccsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "200",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    ));
+    let forecast =
+        std::fs::read_to_string(scenario.parent().unwrap().join("forecast_day/forecast.csv"))
+            .unwrap();
+    let contacts: Vec<f64> = forecast
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("start"))
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(contacts.len(), 24);
+    let intervals = std::fs::read_to_string(out.join("intervals.csv")).unwrap();
+    let offered: Vec<(f64, f64)> = intervals
+        .lines()
+        .filter(|l| l.split(',').nth(3) == Some("offered"))
+        .map(|l| {
+            let c: Vec<f64> = l.split(',').skip(4).map(|x| x.parse().unwrap()).collect();
+            (c[0], c[3] / 200f64.sqrt())
+        })
+        .collect();
+    assert_eq!(offered.len(), 24);
+    for (i, ((mean, se), expected)) in offered.iter().zip(&contacts).enumerate() {
+        assert!(
+            (mean - expected).abs() <= 3.3 * se,
+            "interval {i}: offered {mean} vs forecast {expected} (se {se})"
+        );
+    }
+    let total: f64 = offered.iter().map(|o| o.0).sum();
+    let expected: f64 = contacts.iter().sum();
+    assert!(
+        (total / expected - 1.0).abs() < 0.01,
+        "{total} vs {expected}"
+    );
+}
