@@ -32,8 +32,8 @@ enum Kind {
     Plan,
 }
 
-/// One row kept for the profile: its line, its start in run time, its value and the column
-/// the value came from (for errors found once the spans are known).
+/// One row kept for the profile: its line (for errors found once the spans are known), its
+/// start in run time and its value.
 struct Row {
     line: u64,
     start: f64,
@@ -250,7 +250,8 @@ impl Resolver {
         }
 
         let mut rows: Vec<Row> = Vec::new();
-        let (mut rows_read, mut dated, mut first_day) = (0usize, false, None::<i64>);
+        // The date of the file's first row, when its starts are dates and times.
+        let (mut rows_read, mut first_day) = (0usize, None::<i64>);
         for (line, cells) in body {
             let line = *line;
             if cells.len() != header.len() {
@@ -289,18 +290,15 @@ impl Resolver {
             let start_error =
                 |rule: String| self.row_error(&src, line, start_col + 1, cell(start_col), rule);
             let clock = match (parse_date_time(text), first_day) {
-                (None, None) if rows_read == 0 || !dated => {
-                    parse_run_clock(text).map_err(start_error)?
-                }
+                (None, None) => parse_run_clock(text).map_err(start_error)?,
                 (Some(Ok((day, secs))), Some(day0)) => (day - day0) as f64 * 86_400.0 + secs,
                 (Some(Ok((day, secs))), None) if rows_read == 0 => {
                     first_day = Some(day);
-                    dated = true;
                     secs
                 }
                 (Some(Err(rule)), _) => return Err(start_error(rule)),
                 _ => {
-                    return Err(start_error(if dated {
+                    return Err(start_error(if first_day.is_some() {
                         "the first row's start is a date and time: every start must be one (YYYY-MM-DD HH:MM)".into()
                     } else {
                         "the first row's start is a clock time: every start must be one (HH:MM)"
