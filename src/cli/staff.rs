@@ -15,7 +15,7 @@ use crate::experiment::staff::{
 };
 use crate::experiment::sweep::Control;
 use crate::report::folder::{self, Kind};
-use crate::report::staff::{doubt, intervals_csv, levels_csv, staffed_toml};
+use crate::report::staff::{doubt, intervals_csv, levels_csv, plan_csv, staffed_toml};
 use crate::report::warnings::print_run_warnings;
 use crate::report::{short, RunReport};
 use crate::scenario;
@@ -196,6 +196,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             &searched,
         ),
     ));
+    files.push(("plan.csv", plan_csv(&staffed.run, &plan.staffing)));
     let how = match searched.group() {
         None => "staffing per interval (staffing.agents_per_interval)".to_string(),
         Some(g) => format!(

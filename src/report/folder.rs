@@ -97,7 +97,13 @@ impl Kind {
         match self {
             Kind::Run | Kind::Point => run,
             Kind::Staff => {
-                run || ["staffing.csv", "staffing_intervals.csv", "staffed.toml"].contains(&name)
+                run || [
+                    "staffing.csv",
+                    "staffing_intervals.csv",
+                    "staffed.toml",
+                    "plan.csv",
+                ]
+                .contains(&name)
             }
             Kind::Sweep => {
                 [

@@ -1,6 +1,6 @@
 //! The files of a staffing search: `staffing.csv` (the levels the search ran, or the staffing of
-//! each interval with its KPIs) and `staffed.toml`, the scenario with the staffing found, ready
-//! to run.
+//! each interval with its KPIs), `staffed.toml`, the scenario with the staffing found, ready
+//! to run, and for a per-interval search `plan.csv`, the plan in the staffing-file format.
 
 use crate::experiment::staff::{Found, Judged, Searched, Target, Verdict};
 use crate::scenario::Scenario;
@@ -108,8 +108,21 @@ pub fn intervals_csv(
     w.into_inner().expect("flush to memory")
 }
 
+/// A per-interval plan (one entry per reporting interval from run time 0) in the staffing-file
+/// format that `staffing.plan` and `groups.NAME.plan` read: `start,agents`, one row per
+/// interval, `start` in clock time from `run.day_start`.
+pub fn plan_csv(run: &RunSettings, agents: &[u32]) -> Vec<u8> {
+    let mut w = writer(vec!["start".into(), "agents".into()]);
+    for (i, n) in agents.iter().enumerate() {
+        w.write_record([run.clock(i as f64 * run.interval), n.to_string()])
+            .expect("write to memory");
+    }
+    w.into_inner().expect("flush to memory")
+}
+
 /// The scenario as run, with the staffing found, as a TOML file with a header saying where it
-/// comes from. (The original file's comments are not carried over.)
+/// comes from. (The original file's comments are not carried over.) Forecast and staffing files
+/// are named by absolute paths, since the file is written elsewhere than the scenario.
 pub fn staffed_toml(scenario: &Scenario, targets: &[Target], how: &str) -> Vec<u8> {
     let targets: Vec<String> = targets.iter().map(Target::to_string).collect();
     let mut text = format!(
@@ -118,7 +131,8 @@ pub fn staffed_toml(scenario: &Scenario, targets: &[Target], how: &str) -> Vec<u
         scenario.file.display(),
         targets.join(", ")
     );
-    text.push_str(&toml::to_string(&scenario.document).expect("a TOML table serialises"));
+    let document = crate::scenario::with_absolute_file_paths(&scenario.document, &scenario.file);
+    text.push_str(&toml::to_string(&document).expect("a TOML table serialises"));
     text.into_bytes()
 }
 

@@ -25,7 +25,7 @@ const MAX_SEGMENTS: usize = 1000;
 /// Largest number of chats one agent can hold.
 const MAX_CONCURRENT: i64 = 64;
 /// Largest arrival rate, chats per hour.
-const MAX_RATE_PER_HOUR: f64 = 1e6;
+pub(super) const MAX_RATE_PER_HOUR: f64 = 1e6;
 /// The name of the queue, channel and group of a one-queue scenario.
 pub const ONE_QUEUE: &str = "main";
 
@@ -105,7 +105,7 @@ pub(super) struct Extent {
 }
 
 impl Extent {
-    fn end(&self) -> f64 {
+    pub(super) fn end(&self) -> f64 {
         self.warmup + self.horizon
     }
 }
@@ -150,7 +150,7 @@ impl Resolver {
         let Some(s) = &raw.staffing else {
             return Err(self.missing(
                 "staffing",
-                "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
+                "missing staffing.agents (a number), staffing.agents_per_interval (a list) or staffing.plan (a CSV file)",
             ));
         };
         if raw.routing.is_some() {
@@ -164,21 +164,39 @@ impl Resolver {
             self.capacity("staffing.max_concurrent_chats", s.max_concurrent_chats)?;
         let routing = self.routing_choice("staffing.routing", s.routing.as_deref())?;
         let attention = self.attention_choice("staffing.attention", s.attention.as_deref())?;
+        if let Some(file) = &s.plan {
+            if s.agents.is_some() || s.agents_per_interval.is_some() {
+                return Err(self.invalid(
+                    "staffing.plan",
+                    format!("{file:?}"),
+                    "give one of staffing.agents, staffing.agents_per_interval or staffing.plan, \
+                     not more",
+                ));
+            }
+        }
         let staffing =
-            match (s.agents, &s.agents_per_interval) {
-                (Some(_), Some(_)) => {
+            match (s.agents, &s.agents_per_interval, &s.plan) {
+                (Some(_), Some(_), _) => {
                     return Err(self.invalid(
                         "staffing.agents",
                         s.agents.unwrap_or_default(),
                         "give either staffing.agents or staffing.agents_per_interval, not both",
                     ))
                 }
-                (None, None) => return Err(self.missing(
+                (None, None, None) => return Err(self.missing(
                     "staffing",
-                    "missing staffing.agents (a number) or staffing.agents_per_interval (a list)",
+                    "missing staffing.agents (a number), staffing.agents_per_interval (a list) \
+                     or staffing.plan (a CSV file)",
                 )),
-                (Some(n), None) => self.constant_staffing("staffing.agents", n, extent)?,
-                (None, Some(list)) => self.staffing_plan(
+                (None, None, Some(file)) => self.plan_file(
+                    "staffing.plan",
+                    file,
+                    s.step.as_ref(),
+                    "staffing.step",
+                    extent,
+                )?,
+                (Some(n), None, _) => self.constant_staffing("staffing.agents", n, extent)?,
+                (None, Some(list), _) => self.staffing_plan(
                     "staffing.agents_per_interval",
                     list,
                     "staffing.step",
@@ -186,11 +204,13 @@ impl Resolver {
                     extent,
                 )?,
             };
-        let (arrival_step, arrival_rates) = self.rates(
-            "arrivals.rate_per_hour",
-            &arrivals.rate_per_hour,
-            "arrivals.step",
+        let (arrival_step, arrival_rates) = self.arrivals(
+            "arrivals.",
+            arrivals.rate_per_hour.as_ref(),
             arrivals.step.as_ref(),
+            arrivals.forecast.as_ref(),
+            ONE_QUEUE,
+            &[ONE_QUEUE.to_string()],
             extent,
         )?;
         let top = [Layer::of_top(raw)];
@@ -327,6 +347,7 @@ impl Resolver {
         }
         let group_names: Vec<String> = raw_groups.iter().map(|(n, _)| (*n).clone()).collect();
 
+        let queue_names: Vec<String> = raw_queues.keys().cloned().collect();
         let mut queues = Vec::new();
         let mut served = vec![false; groups.len()];
         for ((qname, q), &channel) in raw_queues.iter().zip(&queue_channels) {
@@ -396,11 +417,13 @@ impl Resolver {
                 tiers.push(Tier { groups: ids, after });
             }
             let priority = q.priority.unwrap_or(0);
-            let (arrival_step, arrival_rates) = self.rates(
-                &format!("{prefix}rate_per_hour"),
-                &q.rate_per_hour,
-                &format!("{prefix}step"),
+            let (arrival_step, arrival_rates) = self.arrivals(
+                &prefix,
+                q.rate_per_hour.as_ref(),
                 q.step.as_ref(),
+                q.forecast.as_ref(),
+                qname,
+                &queue_names,
                 extent,
             )?;
             let max_k = tiers
@@ -467,15 +490,18 @@ impl Resolver {
             g.agents.is_some(),
             g.agents_per_interval.is_some(),
             g.shifts.is_some(),
+            g.plan.is_some(),
         ];
         if forms.iter().filter(|x| **x).count() != 1 {
             return Err(self.missing(
                 &format!("groups.{name}"),
-                "give exactly one of agents (a number), agents_per_interval (a list) or shifts (a list of { start, end, agents })",
+                "give exactly one of agents (a number), agents_per_interval (a list), shifts (a list of { start, end, agents }) or plan (a CSV file)",
             ));
         }
         let staffing = if let Some(n) = g.agents {
             self.constant_staffing(&k("agents"), n, extent)?
+        } else if let Some(file) = &g.plan {
+            self.plan_file(&k("plan"), file, g.step.as_ref(), &k("step"), extent)?
         } else if let Some(list) = &g.agents_per_interval {
             self.staffing_plan(
                 &k("agents_per_interval"),
@@ -651,7 +677,7 @@ impl Resolver {
     }
 
     /// Arrival rates per second, from chats per hour.
-    fn rates(
+    pub(super) fn rates(
         &self,
         key: &str,
         value: &Value,

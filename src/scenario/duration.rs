@@ -64,8 +64,26 @@ pub fn parse_duration_str(text: &str) -> Result<f64, String> {
 
 /// Parse a clock time of day, `"08:00"` or `"08:00:30"`, into seconds after midnight.
 pub fn parse_clock(text: &str) -> Result<f64, String> {
+    clock(text, false)
+}
+
+/// Parse a clock time of a run that may last several days, into seconds after the first
+/// day's midnight: like [`parse_clock`], but the hours go on past 23 (`"25:30"` is 01:30 the
+/// next day), as [`format_clock`] writes them.
+pub fn parse_run_clock(text: &str) -> Result<f64, String> {
+    clock(text, true)
+}
+
+fn clock(text: &str, past_midnight: bool) -> Result<f64, String> {
     let bad = || {
-        format!("cannot read {text:?} as a clock time: write HH:MM, like \"08:00\" or \"13:30\"")
+        let more = if past_midnight {
+            " (past midnight the hours go on: \"25:30\" is 01:30 the next day)"
+        } else {
+            ""
+        };
+        format!(
+            "cannot read {text:?} as a clock time: write HH:MM, like \"08:00\" or \"13:30\"{more}"
+        )
     };
     let parts: Vec<&str> = text.trim().split(':').collect();
     if !(2..=3).contains(&parts.len()) {
@@ -73,16 +91,81 @@ pub fn parse_clock(text: &str) -> Result<f64, String> {
     }
     let mut fields = [0u32; 3];
     for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()) {
+        // Hours of a run clock may take more digits (a run of up to about three years).
+        let max_len = if i == 0 && past_midnight { 5 } else { 2 };
+        if p.is_empty() || p.len() > max_len || !p.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         fields[i] = p.parse().map_err(|_| bad())?;
     }
     let [h, m, s] = fields;
-    if h > 23 || m > 59 || s > 59 {
+    if (h > 23 && !past_midnight) || m > 59 || s > 59 {
         return Err(bad());
     }
-    Ok(f64::from(h * 3600 + m * 60 + s))
+    Ok(f64::from(h) * 3600.0 + f64::from(m * 60 + s))
+}
+
+/// Parse a date and time, `"2026-03-02 08:30"` (or with `T` between, and optional seconds),
+/// into a day number (days since 1970-01-01) and seconds after that day's midnight; `None`
+/// when the text does not start with a date (it may be a plain clock time).
+pub fn parse_date_time(text: &str) -> Option<Result<(i64, f64), String>> {
+    let t = text.trim();
+    let bytes = t.as_bytes();
+    if bytes.len() < 11 || bytes[4] != b'-' || !bytes[..4].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let bad = || {
+        format!(
+            "cannot read {text:?} as a date and time: write YYYY-MM-DD HH:MM, like \
+             \"2026-03-02 08:30\""
+        )
+    };
+    let Some((date, time)) = t.split_once([' ', 'T']) else {
+        return Some(Err(bad()));
+    };
+    let parts: Vec<&str> = date.split('-').collect();
+    let ok_len = parts.len() == 3 && parts[1].len() == 2 && parts[2].len() == 2;
+    let numbers: Vec<i64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    if !ok_len || numbers.len() != 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some(Err(bad()));
+    }
+    let (y, m, d) = (numbers[0], numbers[1], numbers[2]);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
+        return Some(Err(bad()));
+    }
+    let seconds = match parse_clock(time.trim()) {
+        Ok(s) => s,
+        Err(_) => return Some(Err(bad())),
+    };
+    Some(Ok((days_from_civil(y, m, d), seconds)))
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// The clock time (`"08:30"`, or `"08:30:15"` off the minute) of run time `seconds` for a run
@@ -152,9 +235,33 @@ mod tests {
         ] {
             assert!(parse_clock(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_run_clock("25:30"), Ok(91_800.0));
+        assert_eq!(parse_run_clock("08:00:30"), Ok(28_830.0));
+        assert!(parse_run_clock("25:60").is_err() && parse_run_clock("x:00").is_err());
         assert_eq!(format_clock(28_800.0, 1800.0), "08:30");
         assert_eq!(format_clock(0.0, 90.0), "00:01:30");
         assert_eq!(format_clock(82_800.0, 5400.0), "24:30");
+    }
+
+    #[test]
+    fn dates_and_times_parse_to_days_and_seconds() {
+        assert_eq!(parse_date_time("1970-01-01 00:00"), Some(Ok((0, 0.0))));
+        assert_eq!(
+            parse_date_time("2026-03-02T08:30"),
+            Some(Ok((20_514, 30_600.0)))
+        );
+        // Across a leap day: 2024-02-28 to 2024-03-01 is two days.
+        let day = |t: &str| parse_date_time(t).unwrap().unwrap().0;
+        assert_eq!(day("2024-03-01 00:00") - day("2024-02-28 00:00"), 2);
+        assert_eq!(parse_date_time("08:30"), None);
+        for bad in [
+            "2026-02-30 08:00",
+            "2026-13-01 08:00",
+            "2026-03-02 25:00",
+            "2026-3-02 08:00",
+        ] {
+            assert!(matches!(parse_date_time(bad), Some(Err(_))), "{bad}");
+        }
     }
 
     #[test]

@@ -6,15 +6,17 @@
 mod center;
 mod duration;
 mod error;
+mod files;
 mod raw;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
 
 pub use duration::{
-    format_clock, format_duration, parse_clock, parse_duration, parse_duration_str,
+    format_clock, format_duration, parse_clock, parse_date_time, parse_duration,
+    parse_duration_str, parse_run_clock,
 };
-pub use error::ScenarioError;
+pub use error::{RowError, ScenarioError};
 use raw::{RawDist, RawScenario};
 use toml::Value;
 
@@ -268,18 +270,62 @@ pub fn apply_override(document: &mut toml::Table, arg: &str) -> Result<(), Scena
     Ok(())
 }
 
+/// `document` with the forecast and staffing files it names (`arrivals.forecast`,
+/// `queues.NAME.forecast`, `staffing.plan`, `groups.NAME.plan`) as absolute paths, resolved
+/// against the folder of `file` as when it is run: for a copy of the scenario written into
+/// another folder (`staffed.toml`).
+pub fn with_absolute_file_paths(document: &toml::Table, file: &Path) -> toml::Table {
+    let mut d = document.clone();
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let fix = |t: &mut toml::Table, key: &str| {
+        if let Some(Value::String(p)) = t.get(key) {
+            let joined = dir.join(p);
+            let absolute = std::path::absolute(&joined).unwrap_or(joined);
+            t.insert(
+                key.to_string(),
+                Value::String(absolute.display().to_string()),
+            );
+        }
+    };
+    for (section, key, nested) in [
+        ("arrivals", "forecast", false),
+        ("staffing", "plan", false),
+        ("queues", "forecast", true),
+        ("groups", "plan", true),
+    ] {
+        let Some(Value::Table(t)) = d.get_mut(section) else {
+            continue;
+        };
+        if nested {
+            for (_, v) in t.iter_mut() {
+                if let Value::Table(inner) = v {
+                    fix(inner, key);
+                }
+            }
+        } else {
+            fix(t, key);
+        }
+    }
+    d
+}
+
 /// The staffing forms exclude each other: setting one replaces the others, so that
 /// `--set staffing.agents=14` works on a scenario written with agents_per_interval (and
-/// likewise for a group's agents, agents_per_interval and shifts).
+/// likewise for a group's agents, agents_per_interval, shifts and plan, and for arrivals'
+/// rate_per_hour and forecast). A file has its own grid, so setting one drops the list's `step`.
 fn table_forms(table: &mut toml::Table, parents: &[&str], last: &str) {
     let forms: &[&str] = match parents {
-        ["staffing"] => &["agents", "agents_per_interval"],
-        ["groups", _] => &["agents", "agents_per_interval", "shifts"],
+        ["staffing"] => &["agents", "agents_per_interval", "plan"],
+        ["groups", _] => &["agents", "agents_per_interval", "shifts", "plan"],
+        ["arrivals"] | ["queues", _] => &["rate_per_hour", "forecast"],
         _ => &[],
     };
     if forms.contains(&last) {
         for other in forms.iter().filter(|f| **f != last) {
             table.remove(*other);
+        }
+        if last == "forecast" || last == "plan" {
+            table.remove("step");
         }
     }
 }

@@ -61,9 +61,11 @@ pub struct RawOffer {
 pub struct RawQueue {
     pub channel: Option<String>,
     pub priority: Option<i64>,
-    /// A number, or a list with one value per step.
-    pub rate_per_hour: Value,
+    /// A number, or a list with one value per step; or else `forecast`.
+    pub rate_per_hour: Option<Value>,
     pub step: Option<Value>,
+    /// A forecast CSV file, relative to the scenario file.
+    pub forecast: Option<String>,
     pub served_by: Option<Vec<RawTier>>,
     pub conversation: Option<RawConversation>,
     pub patience: Option<RawPatience>,
@@ -86,6 +88,8 @@ pub struct RawGroup {
     pub agents_per_interval: Option<Vec<i64>>,
     pub step: Option<Value>,
     pub shifts: Option<Vec<RawShift>>,
+    /// A staffing CSV file (`start,agents`), relative to the scenario file.
+    pub plan: Option<String>,
     pub max_concurrent_chats: Option<i64>,
     pub absenteeism: Option<f64>,
 }
@@ -122,9 +126,11 @@ pub struct RawRun {
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawArrivals {
-    /// A number, or a list with one value per step.
-    pub rate_per_hour: Value,
+    /// A number, or a list with one value per step; or else `forecast`.
+    pub rate_per_hour: Option<Value>,
     pub step: Option<Value>,
+    /// A forecast CSV file, relative to the scenario file.
+    pub forecast: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -133,6 +139,8 @@ pub struct RawStaffing {
     pub agents: Option<i64>,
     pub agents_per_interval: Option<Vec<i64>>,
     pub step: Option<Value>,
+    /// A staffing CSV file (`start,agents`), relative to the scenario file.
+    pub plan: Option<String>,
     pub max_concurrent_chats: Option<i64>,
     pub routing: Option<String>,
     pub attention: Option<String>,
