@@ -720,3 +720,41 @@ fn a_one_queue_search_with_group_main_is_the_search_without() {
     }
     common::assert_same_tree(&dirs[0].join("out"), &dirs[1].join("out"));
 }
+
+/// A group search that cannot meet a target on the whole center says that the group serves
+/// only some of the queues (its staffing cannot help the others).
+#[test]
+fn a_group_search_that_fails_on_the_center_says_what_the_group_serves() {
+    let dir = common::scratch("staff-group-center");
+    let file = dir.join("two_desks.toml");
+    // Queue b's group has 3 agents for 3 erlangs: the center's service level cannot reach 0.99
+    // whatever alpha's staffing.
+    std::fs::write(&file, two_desks("200", 3, "2h", "1h", "agents = 10")).unwrap();
+    let out = dir.join("out");
+    let o = common::ccsim(
+        &[
+            "staff",
+            file.to_str().unwrap(),
+            "--group",
+            "alpha",
+            "--target",
+            "service_level>=0.99",
+            "--max-agents",
+            "16",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no staffing of group alpha up to 16 agents"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("group alpha serves only a of the 2 queues"),
+        "{stderr}"
+    );
+}

@@ -691,12 +691,7 @@ impl Searched {
             return Ok(());
         };
         let served = |q: &crate::model::QueueConfig| q.tiers.iter().any(|t| t.groups.contains(&g));
-        let served_names: Vec<&str> = m
-            .queues
-            .iter()
-            .filter(|q| served(q))
-            .map(|q| q.name.as_str())
-            .collect();
+        let served_names = self.served_queues(scenario).unwrap_or_default();
         for t in targets {
             let Some(seg) = &t.segment else { continue };
             let reached = match seg.scope {
@@ -719,6 +714,22 @@ impl Searched {
             }
         }
         Ok(())
+    }
+
+    /// The queues the searched group serves (in any tier), when the search staffs a group.
+    fn served_queues<'s>(&self, scenario: &'s Scenario) -> Option<Vec<&'s str>> {
+        let Searched::Group(name) = self else {
+            return None;
+        };
+        let m = &scenario.model;
+        let g = m.groups.iter().position(|g| g.name == *name)?;
+        Some(
+            m.queues
+                .iter()
+                .filter(|q| q.tiers.iter().any(|t| t.groups.contains(&g)))
+                .map(|q| q.name.as_str())
+                .collect(),
+        )
     }
 
     /// The table of the scenario's document holding the searched staffing keys.
@@ -843,24 +854,40 @@ pub fn search_constant(
         settings,
         control,
     )
-    .map_err(|e| e.of_group(searched))
+    .map_err(|e| e.of_group(searched, base))
 }
 
 impl StaffError {
-    /// The error of a search of `searched`: a level not found names the group.
-    fn of_group(self, searched: &Searched) -> StaffError {
+    /// The error of a search of `searched` in `scenario`: a level not found names the group
+    /// and, when the group serves only some of the queues, says that the whole center's KPIs
+    /// also count the queues its staffing cannot help.
+    fn of_group(self, searched: &Searched, scenario: &Scenario) -> StaffError {
         match self {
             StaffError::NotFound {
                 max_agents,
                 at,
-                detail,
+                mut detail,
                 ..
-            } => StaffError::NotFound {
-                group: searched.group().map(String::from),
-                max_agents,
-                at,
-                detail,
-            },
+            } => {
+                let queues = scenario.model.queues.len();
+                if let Some(served) = searched.served_queues(scenario) {
+                    if served.len() < queues {
+                        detail += &format!(
+                            " (group {} serves only {} of the {queues} queues: a target on the \
+                             whole center also counts the others, which its staffing cannot \
+                             help; a queue:NAME: target measures what it serves)",
+                            searched.group().unwrap_or_default(),
+                            served.join(", ")
+                        );
+                    }
+                }
+                StaffError::NotFound {
+                    group: searched.group().map(String::from),
+                    max_agents,
+                    at,
+                    detail,
+                }
+            }
             e => e,
         }
     }
@@ -919,7 +946,7 @@ pub fn search_per_interval_of(
             settings,
             control,
         )
-        .map_err(|e| e.of_group(searched))?;
+        .map_err(|e| e.of_group(searched, base))?;
         staffing.truncate(fixed);
         staffing.resize(entry + 1, found.agents);
         searches.push(found);
