@@ -3,6 +3,8 @@
 //! accept delay, no wrap-up, no patience): 100 agents, mean handle 300 s, load 0.95.
 //!
 //! - `erlang_c_1m/ccsim`: 1,000,000 arrivals through the real model and the KPI collector.
+//! - `erlang_c_1m/model_only`: the same run with its records dropped (no KPI collector): the
+//!   model's share of `ccsim`.
 //! - `erlang_c_1m/hand_written_heap_loop`: the same queue as a minimal hand-written M/M/n heap
 //!   loop (the floor any simulator of this queue pays), for the ratio.
 //! - `agents_scaling/N`: the same load with 10, 100, 1,000 and 10,000 agents and 200,000
@@ -21,6 +23,7 @@ use std::time::Instant;
 
 use ccsim::engine::stream;
 use ccsim::experiment::replicate;
+use ccsim::model::run_replication;
 use ccsim::scenario::{self, Scenario};
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rand_distr::{Distribution, Exp1};
@@ -136,6 +139,11 @@ fn bench_erlang_c(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(probe.totals.contacts));
     group.bench_function("ccsim", |b| b.iter(|| black_box(replicate(&scenario, 0))));
+    // The model alone, its records dropped (the unit observer): with `ccsim` above, splits the
+    // cost between the model and the KPI collector.
+    group.bench_function("model_only", |b| {
+        b.iter(|| black_box(run_replication(&scenario.model, scenario.run.seed, 0, ())))
+    });
     group.bench_function("hand_written_heap_loop", |b| {
         b.iter(|| black_box(hand_written_heap_loop(100, 1_000_000)))
     });
