@@ -20,7 +20,7 @@ use super::arrivals::{ArrivalSegment, Streams};
 use super::config::ModelConfig;
 use super::event::Event;
 use super::queue::ChatQueue;
-use super::records::{ContactId, LoadCounts, Observer, Record};
+use super::records::{AgentState, ContactId, LoadCounts, Observer, Record};
 use super::routing::Pool;
 use super::session::{Phase, Sessions};
 use crate::engine::{prefetch, Scheduler};
@@ -264,8 +264,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Event::ShiftStart { agent } => self.on_shift_start(agent),
             Event::ShiftEnd { agent } => self.on_shift_end(agent),
             Event::BreakDue { agent } => self.on_break_due(agent),
-            Event::BreakOver { agent, stamp } => self.on_break_over(agent, stamp),
-            Event::NotReadyOver { agent, stamp } => self.on_not_ready_over(agent, stamp),
+            Event::BreakOver { agent, stamp } => {
+                self.on_away_over(agent, stamp, AgentState::OnBreak)
+            }
+            Event::NotReadyOver { agent, stamp } => {
+                self.on_away_over(agent, stamp, AgentState::NotReady)
+            }
             Event::QueueAbandon { session, stamp } => self.on_queue_abandon(session, stamp),
             Event::TierOpen { session, stamp } => self.on_tier_open(session, stamp),
             Event::ReplyAbandon { session, stamp } => self.on_reply_abandon(session, stamp),

@@ -11,6 +11,7 @@ use super::center::ContactCenter;
 use super::config::Staffing;
 use super::event::Event;
 use super::records::{AgentState, Observer};
+use crate::engine::Stamp;
 
 impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Draw absences, put the first step of each plan on shift, and schedule every later
@@ -153,24 +154,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             unreachable!("breaks belong to shifts")
         };
         let length = shifts[a.shift as usize].breaks[a.breaks_taken as usize].length;
-        let mut stamp = a.stamp;
-        self.change(agent, |a| {
+        self.away_for(agent, AgentState::OnBreak, length, |a| {
             a.breaks_due -= 1;
             a.breaks_taken += 1;
-            a.state = AgentState::OnBreak;
-            a.stamp = a.stamp.next();
-            stamp = a.stamp;
         });
-        self.sched
-            .schedule_in(length, Event::BreakOver { agent, stamp });
-    }
-
-    pub(super) fn on_break_over(&mut self, agent: u32, stamp: crate::engine::Stamp) {
-        let a = self.agents[agent as usize];
-        if a.stamp != stamp || a.state != AgentState::OnBreak {
-            return;
-        }
-        self.back_to_work(agent);
     }
 
     /// An agent let an offer time out: Not Ready for `pause` (chats in hand go on).
@@ -178,19 +165,38 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if self.agents[agent as usize].state == AgentState::Off {
             return;
         }
+        self.away_for(agent, AgentState::NotReady, pause, |_| {});
+    }
+
+    /// Put the agent in `state` (on break, Not Ready) for `length`, with `update` applied in
+    /// the same change: a new stamp of the agent's lane voids any earlier timer of it, and the
+    /// timer scheduled here brings the agent back ([`Self::on_away_over`]).
+    fn away_for(
+        &mut self,
+        agent: u32,
+        state: AgentState,
+        length: f64,
+        update: impl FnOnce(&mut super::agent::Agent),
+    ) {
         let mut stamp = self.agents[agent as usize].stamp;
         self.change(agent, |a| {
-            a.state = AgentState::NotReady;
+            update(a);
+            a.state = state;
             a.stamp = a.stamp.next();
             stamp = a.stamp;
         });
-        self.sched
-            .schedule_in(pause, Event::NotReadyOver { agent, stamp });
+        let event = match state {
+            AgentState::OnBreak => Event::BreakOver { agent, stamp },
+            _ => Event::NotReadyOver { agent, stamp },
+        };
+        self.sched.schedule_in(length, event);
     }
 
-    pub(super) fn on_not_ready_over(&mut self, agent: u32, stamp: crate::engine::Stamp) {
+    /// A break or a Not Ready pause is over, unless the agent's lane moved on since (`stamp`)
+    /// or the agent is no longer in that `state`.
+    pub(super) fn on_away_over(&mut self, agent: u32, stamp: Stamp, state: AgentState) {
         let a = self.agents[agent as usize];
-        if a.stamp != stamp || a.state != AgentState::NotReady {
+        if a.stamp != stamp || a.state != state {
             return;
         }
         self.back_to_work(agent);

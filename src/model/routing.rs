@@ -124,6 +124,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         None
     }
 
+    /// Take `s`, the head of `queue` (as `ChatQueue::head` returned it), out of the queue and
+    /// offer it to `agent`.
+    #[inline(always)]
+    fn offer_head(&mut self, queue: usize, s: u32, agent: u32) {
+        self.queues[queue].pop_head();
+        self.waiting -= 1;
+        self.offer(s, agent);
+    }
+
     /// Offer a queue's waiting chats, oldest first, to agents of their open tiers while both
     /// exist.
     pub(super) fn dispatch_queue(&mut self, queue: usize) {
@@ -135,9 +144,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let Some(agent) = self.best_for(queue, tier) else {
                 return;
             };
-            self.queues[queue].pop_head();
-            self.waiting -= 1;
-            self.offer(s, agent);
+            self.offer_head(queue, s, agent);
         }
     }
 
@@ -177,9 +184,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             if self.sessions.hot[s as usize].tier < tier {
                 return;
             }
-            self.queues[queue].pop_head();
-            self.waiting -= 1;
-            self.offer(s, agent);
+            self.offer_head(queue, s, agent);
         }
     }
 
@@ -213,9 +218,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let Some((_, _, queue, s)) = best else {
                 return;
             };
-            self.queues[queue].pop_head();
-            self.waiting -= 1;
-            self.offer(s, agent);
+            self.offer_head(queue, s, agent);
         }
     }
 
