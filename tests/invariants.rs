@@ -25,6 +25,9 @@ enum Stage {
     Offered,
     Answered,
     LeftChat,
+    /// Reassigned: waiting again (for an agent other than the one it left), then offered.
+    Requeued,
+    Reoffered,
     Ended,
 }
 
@@ -43,6 +46,11 @@ struct Checker {
     /// Per group, agents present at each number of chats held, from the `Level` records alone.
     levels: Vec<Vec<u32>>,
     offers_timed_out: u64,
+    /// Agents held from routing (`HeldFromRouting`), and the agent each requeued contact left.
+    held_from_routing: std::collections::HashSet<u32>,
+    left: HashMap<ContactId, u32>,
+    reassigned: u64,
+    closed_by_inactivity: u64,
 }
 
 impl Checker {
@@ -58,6 +66,10 @@ impl Checker {
                 .collect(),
             states: HashMap::new(),
             offers_timed_out: 0,
+            held_from_routing: Default::default(),
+            left: HashMap::new(),
+            reassigned: 0,
+            closed_by_inactivity: 0,
             now: 0.0,
             next_contact: 0,
             contacts: HashMap::new(),
@@ -73,6 +85,7 @@ impl Checker {
         assert!(l.busy <= l.present && l.held <= l.busy * max_k && l.held >= l.busy);
         assert!(l.away <= l.present && l.on_break <= l.present && l.not_ready <= l.present);
         assert!(l.slots <= (l.present - l.away) * max_k, "{l:?}");
+        assert!(l.gated <= l.busy && l.silent <= l.held, "{l:?}");
         let mut present = 0;
         let mut busy = 0;
         let mut chats = 0;
@@ -134,15 +147,33 @@ impl Observer for Checker {
                     AgentState::Ready,
                     "offered to agent {agent} in {state:?}"
                 );
-                let s = self.stage(contact);
-                assert_eq!(*s, Stage::Waiting, "offered twice: {contact}");
-                *s = Stage::Offered;
+                assert!(
+                    !self.held_from_routing.contains(&agent),
+                    "offered to agent {agent}, held from routing"
+                );
+                let s = *self.stage(contact);
+                let next = match s {
+                    Stage::Waiting => Stage::Offered,
+                    Stage::Requeued => {
+                        assert_ne!(
+                            self.left.get(&contact),
+                            Some(&agent),
+                            "contact {contact} offered back to the agent it left"
+                        );
+                        Stage::Reoffered
+                    }
+                    _ => panic!("offered twice: {contact} ({s:?})"),
+                };
+                *self.stage(contact) = next;
                 self.offered_records += 1;
             }
             Record::OfferTimedOut { contact, .. } => {
                 let s = self.stage(contact);
-                assert_eq!(*s, Stage::Offered, "timed out without an offer: {contact}");
-                *s = Stage::Waiting;
+                *s = match *s {
+                    Stage::Offered => Stage::Waiting,
+                    Stage::Reoffered => Stage::Requeued,
+                    other => panic!("timed out without an offer: {contact} ({other:?})"),
+                };
                 self.offers_timed_out += 1;
             }
             Record::State { agent, state, .. } => {
@@ -186,10 +217,58 @@ impl Observer for Checker {
                     assert_eq!(yellow_time + red_time, 0.0);
                 }
             }
-            Record::AbandonedChat { contact, .. } => {
+            Record::AbandonedChat {
+                contact,
+                unassigned,
+                ..
+            } => {
+                let s = *self.stage(contact);
+                if unassigned {
+                    assert!(
+                        matches!(s, Stage::Requeued | Stage::Reoffered),
+                        "left unassigned from {s:?}: {contact}"
+                    );
+                    self.end(contact);
+                } else {
+                    assert_eq!(s, Stage::Answered, "left a chat never answered: {contact}");
+                    *self.stage(contact) = Stage::LeftChat;
+                }
+            }
+            Record::Reassigned { contact, agent, .. } => {
                 let s = self.stage(contact);
-                assert_eq!(*s, Stage::Answered, "left a chat never answered: {contact}");
+                assert_eq!(*s, Stage::Answered, "reassigned from {s:?}: {contact}");
+                *s = Stage::Requeued;
+                self.left.insert(contact, agent);
+                self.reassigned += 1;
+            }
+            Record::Reaccepted { contact, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(*s, Stage::Reoffered, "reaccepted from {s:?}: {contact}");
+                *s = Stage::Answered;
+            }
+            Record::InactivityAlert { contact, .. } => {
+                let s = *self.stage(contact);
+                assert_eq!(s, Stage::Answered, "inactivity alert in {s:?}: {contact}");
+            }
+            Record::ClosedByInactivity { contact, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(
+                    *s,
+                    Stage::Answered,
+                    "closed for inactivity in {s:?}: {contact}"
+                );
                 *s = Stage::LeftChat;
+                self.closed_by_inactivity += 1;
+            }
+            Record::HeldFromRouting { agent, held, .. } => {
+                if held {
+                    assert!(self.held_from_routing.insert(agent), "held twice: {agent}");
+                } else {
+                    assert!(
+                        self.held_from_routing.remove(&agent),
+                        "released twice: {agent}"
+                    );
+                }
             }
             Record::Done {
                 contact,
@@ -397,6 +476,66 @@ fn time_by_chats_held_adds_up_to_the_load() {
     }
 }
 
+fn escalation() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/escalation.toml"
+    ))
+    .unwrap()
+}
+
+/// Escalation under every routing policy and attention order, understaffed so that agents are
+/// held from routing, chats are reassigned (often several times), reassigned chats time out
+/// their offers and leave while requeued, and silent customers hold slots.
+#[test]
+fn escalation_keeps_the_invariants() {
+    let mut reassigned = 0;
+    let mut closed = 0;
+    for routing in ["least_busy", "longest_idle", "most_busy"] {
+        for attention in ["fifo", "most_urgent", "newest", "parallel"] {
+            for (basis, hold) in [("customer_message", "red"), ("agent_message", "yellow")] {
+                let c = check(
+                    &escalation(),
+                    &[
+                        &format!("staffing.routing={routing}"),
+                        &format!("staffing.attention={attention}"),
+                        &format!("indicator.basis={basis}"),
+                        &format!("escalation.hold_new_chats={hold}"),
+                        "escalation.reassign_after=40s",
+                        "staffing.agents=4",
+                        "offer.alert_timeout=2s",
+                        "conversation.accept_delay={ dist = \"exponential\", mean = \"1s\" }",
+                    ],
+                );
+                assert!(c.offered_records > 100);
+                reassigned += c.reassigned;
+                closed += c.closed_by_inactivity;
+            }
+        }
+    }
+    assert!(reassigned > 1000, "{reassigned} reassignments");
+    assert!(closed > 1000, "{closed} closed for inactivity");
+}
+
+/// Chats reassigned to another queue (served by other groups, with overflow tiers) keep the
+/// invariants too.
+#[test]
+fn reassigning_to_another_queue_keeps_the_invariants() {
+    for seed in 0..3 {
+        let c = check_seed(
+            &two_lines(),
+            &[
+                "queues.billing.rate_per_hour=240",
+                "queues.billing.escalation.reassign_after=30s",
+                "queues.billing.escalation.reassign_to=\"queue:tech\"",
+                "escalation.hold_new_chats=yellow",
+            ],
+            seed,
+        );
+        assert!(c.reassigned > 20, "seed {seed}: {}", c.reassigned);
+    }
+}
+
 fn two_lines() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -475,6 +614,20 @@ struct RandomCenter {
     accept: f64,
     routing: &'static str,
     attention: &'static str,
+    escalation: RandomEscalation,
+}
+
+/// `[escalation]`, `[inactivity]` and silent leavers, each possibly off; `reassign_to`: a queue
+/// index (reduced modulo the number of queues) or the chat's own.
+#[derive(Debug, Clone)]
+struct RandomEscalation {
+    red_first: bool,
+    hold: &'static str,
+    reassign_after: Option<f64>,
+    reassign_to: Option<usize>,
+    /// alert, alert2, close (seconds, increasing), each optional.
+    inactivity: (Option<f64>, Option<f64>, Option<f64>),
+    silent_leave: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -554,17 +707,52 @@ fn random_center() -> impl Strategy<Value = RandomCenter> {
         0.0f64..120.0,
         0.0f64..8.0,
         prop::sample::select(vec!["least_busy", "longest_idle", "most_busy"]),
-        prop::sample::select(vec!["fifo", "most_urgent", "parallel"]),
+        prop::sample::select(vec!["fifo", "most_urgent", "newest", "parallel"]),
+        random_escalation(),
     )
         .prop_map(
-            |(groups, queues, alert_timeout, pause, accept, routing, attention)| RandomCenter {
-                groups,
-                queues,
-                alert_timeout,
-                pause,
-                accept,
-                routing,
-                attention,
+            |(groups, queues, alert_timeout, pause, accept, routing, attention, escalation)| {
+                RandomCenter {
+                    groups,
+                    queues,
+                    alert_timeout,
+                    pause,
+                    accept,
+                    routing,
+                    attention,
+                    escalation,
+                }
+            },
+        )
+}
+
+fn random_escalation() -> impl Strategy<Value = RandomEscalation> {
+    (
+        any::<bool>(),
+        prop::sample::select(vec!["off", "yellow", "red"]),
+        prop::option::of(5.0f64..200.0),
+        prop::option::of(0usize..5),
+        (
+            prop::option::of(5.0f64..60.0),
+            prop::option::of(0.0f64..60.0),
+            prop::option::of(0.0f64..120.0),
+        ),
+        prop_oneof![Just(0.0), 0.0f64..0.5],
+    )
+        .prop_map(
+            |(red_first, hold, reassign_after, reassign_to, (a, b, c), silent)| {
+                // Increasing timers: each a step after the one before (or after 1 s).
+                let alert = a;
+                let alert2 = b.map(|b| alert.unwrap_or(1.0) + b);
+                let close = c.map(|c| alert2.or(alert).unwrap_or(1.0) + c);
+                RandomEscalation {
+                    red_first,
+                    hold,
+                    reassign_after,
+                    reassign_to,
+                    inactivity: (alert, alert2, close),
+                    silent_leave: if close.is_some() { silent } else { 0.0 },
+                }
             },
         )
 }
@@ -592,6 +780,7 @@ impl RandomCenter {
             agent_compose = {{ dist = "gamma", mean = 25, cv = 0.7 }}
             accept_delay = {{ dist = "exponential", mean = {} }}
             concurrency_slowdown = [1.0, 1.1, 1.2, 1.4]
+            silent_leave = {}
             [wrapup]
             time = {{ dist = "uniform", min = 0, max = 20 }}
             [offer]
@@ -600,11 +789,34 @@ impl RandomCenter {
             self.routing,
             self.attention,
             self.accept.max(0.01),
+            self.escalation.silent_leave,
             self.pause
         );
         if let Some(t) = self.alert_timeout {
             text += &format!("alert_timeout = {t}\n");
         }
+        let e = &self.escalation;
+        text += &format!(
+            "[escalation]\nred_first = {}\nhold_new_chats = \"{}\"\n",
+            e.red_first, e.hold
+        );
+        if let Some(t) = e.reassign_after {
+            text += &format!("reassign_after = {t}\n");
+        }
+        if let Some(q) = e.reassign_to {
+            text += &format!("reassign_to = \"queue:q{}\"\n", q % self.queues.len());
+        }
+        text += "[inactivity]\n";
+        for (key, t) in [
+            ("alert", e.inactivity.0),
+            ("alert2", e.inactivity.1),
+            ("close", e.inactivity.2),
+        ] {
+            if let Some(t) = t {
+                text += &format!("{key} = {t}\n");
+            }
+        }
+
         let mut served = vec![false; ng];
         let mut queue_tiers = Vec::new();
         for (q, queue) in self.queues.iter().enumerate() {

@@ -146,6 +146,7 @@ fn contact_kpis_follow_their_definitions() {
             contact: 0,
             queue: 0,
             arrived_at: 120.0,
+            unassigned: false,
         },
     );
     c.record(

@@ -218,8 +218,18 @@ impl Observer for Tally {
             Record::State { agent, group, .. } => {
                 self.groups[group as usize].agents_seen.insert(agent);
             }
-            Record::InSystemAtEnd { .. } => self.ended += 1,
-            Record::Response { .. } | Record::AbandonedChat { .. } | Record::Level { .. } => {}
+            Record::InSystemAtEnd { .. }
+            | Record::AbandonedChat {
+                unassigned: true, ..
+            } => self.ended += 1,
+            Record::Response { .. }
+            | Record::AbandonedChat { .. }
+            | Record::Level { .. }
+            | Record::Reassigned { .. }
+            | Record::Reaccepted { .. }
+            | Record::InactivityAlert { .. }
+            | Record::ClosedByInactivity { .. }
+            | Record::HeldFromRouting { .. } => {}
         }
     }
 }

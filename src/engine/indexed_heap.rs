@@ -42,6 +42,18 @@ impl<K: Ord + Copy> IndexedMinHeap<K> {
         self.heap.first().map(|&(_, id)| id)
     }
 
+    /// The id with the smallest key other than `excluded`: the root, or else the smaller of its
+    /// two children (every other entry is at least one of them).
+    pub fn peek_excluding(&self, excluded: u32) -> Option<u32> {
+        match self.heap.first() {
+            Some(&(_, id)) if id != excluded => Some(id),
+            _ => self.heap[1.min(self.heap.len())..self.heap.len().min(3)]
+                .iter()
+                .min()
+                .map(|&(_, id)| id),
+        }
+    }
+
     /// Insert `id` with `key`, or change its key if it is already present.
     pub fn set(&mut self, id: u32, key: K) {
         let at = self.pos[id as usize];
@@ -147,6 +159,10 @@ mod tests {
                 let expected = model.values().min().map(|&(_, id)| id);
                 prop_assert_eq!(heap.peek(), expected);
                 prop_assert_eq!(heap.len(), model.len());
+                for excluded in [id, expected.unwrap_or(0)] {
+                    let second = model.values().filter(|&&(_, i)| i != excluded).min();
+                    prop_assert_eq!(heap.peek_excluding(excluded), second.map(|&(_, id)| id));
+                }
             }
         }
     }

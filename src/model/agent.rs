@@ -40,6 +40,11 @@ pub(super) struct Agent {
     /// picked is touched next anyway, so checking its entry costs no extra cache miss.
     pub idle: bool,
     pub idle_ticket: u32,
+    /// Chats of this agent whose pending message has reached their queue's `hold_new_chats`
+    /// colour: while any, routing offers the agent no new chat.
+    pub gating: u16,
+    /// Chats of this agent whose customer left without a word (held until the inactivity close).
+    pub silent: u16,
     /// Stamp of the agent's own timers (end of a break or of a Not Ready pause).
     pub stamp: Stamp,
 }
@@ -61,6 +66,8 @@ impl Agent {
             absent: false,
             idle: false,
             idle_ticket: 0,
+            gating: 0,
+            silent: 0,
             stamp: Stamp::ZERO,
         }
     }
@@ -74,7 +81,7 @@ impl Agent {
     /// Can be offered a chat now.
     #[inline]
     pub fn can_take(&self) -> bool {
-        self.state == AgentState::Ready && self.held < self.capacity
+        self.state == AgentState::Ready && self.held < self.capacity && self.gating == 0
     }
 
     /// This agent's part of the load counters.
@@ -92,6 +99,8 @@ impl Agent {
             busy: (self.held > 0) as u32,
             held: self.held,
             slots: if away { 0 } else { self.capacity },
+            gated: (self.gating > 0) as u32,
+            silent: u32::from(self.silent),
         }
     }
 
@@ -114,6 +123,8 @@ impl LoadCounts {
         self.busy += o.busy;
         self.held += o.held;
         self.slots += o.slots;
+        self.gated += o.gated;
+        self.silent += o.silent;
     }
 
     fn sub(&mut self, o: &LoadCounts) {
@@ -124,6 +135,8 @@ impl LoadCounts {
         self.busy -= o.busy;
         self.held -= o.held;
         self.slots -= o.slots;
+        self.gated -= o.gated;
+        self.silent -= o.silent;
     }
 }
 

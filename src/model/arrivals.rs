@@ -25,6 +25,7 @@ enum Source {
     Wrapup = 7,
     NotRespondingPause = 8,
     Absence = 9,
+    SilentLeave = 10,
 }
 
 const QUEUE_STRIDE: u64 = 16;
@@ -39,6 +40,8 @@ pub(super) struct QueueStreams {
     pub accept_delay: SimRng,
     pub wrapup: SimRng,
     pub pause: SimRng,
+    /// Whether the customer leaves without a word after a reply (`conversation.silent_leave`).
+    pub silent: SimRng,
 }
 
 pub(super) struct GroupStreams {
@@ -71,6 +74,7 @@ impl Streams {
                     accept_delay: s(q, Source::AcceptDelay),
                     wrapup: s(q, Source::Wrapup),
                     pause: s(q, Source::NotRespondingPause),
+                    silent: s(q, Source::SilentLeave),
                 })
                 .collect(),
             groups: (0..groups)
@@ -245,26 +249,29 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
-    /// The chat has waited long enough for the next overflow tier.
+    /// The chat has waited long enough for the next overflow tier (of the queue it waits in:
+    /// its own, or a requeued chat's target).
     pub(super) fn on_tier_open(&mut self, s: u32, stamp: Stamp) {
-        let session = &mut self.sessions.hot[s as usize];
-        if session.wait != stamp || !matches!(session.phase, Phase::Queued | Phase::Offered) {
+        let session = &self.sessions.hot[s as usize];
+        if session.wait != stamp
+            || !matches!(
+                session.phase,
+                Phase::Queued | Phase::Offered | Phase::Requeued | Phase::Reoffered
+            )
+        {
             return;
         }
+        let queue = self.waits_in(s);
+        let session = &mut self.sessions.hot[s as usize];
         session.tier += 1;
-        let (queue, tier, arrived_at, phase) = (
-            session.queue as usize,
-            session.tier as usize,
-            session.arrived_at,
-            session.phase,
-        );
+        let (tier, arrived_at, phase) = (session.tier as usize, session.arrived_at, session.phase);
         if let Some(next) = self.cfg.queues[queue].tiers.get(tier + 1) {
             self.sched.schedule_at(
                 arrived_at + next.after,
                 Event::TierOpen { session: s, stamp },
             );
         }
-        if phase == Phase::Queued {
+        if matches!(phase, Phase::Queued | Phase::Requeued) {
             self.dispatch_queue(queue);
         }
     }

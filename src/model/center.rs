@@ -5,8 +5,9 @@
 //! `arrivals` (customers and their streams), `queue` (waiting chats), `routing` (who takes which
 //! chat), `offer` (offer, accept, alert timeout), `conversation` (messages, attention, the
 //! indicator, patience for a reply), `wrapup` (wrap-up and Mark Done), `agent` (slots and load
-//! counters), `roster` (staffing plans, shifts, breaks, Not Ready), `session` (the session slab
-//! and its timer lanes), `event` (the events).
+//! counters), `roster` (staffing plans, shifts, breaks, Not Ready), `escalation` (agents held
+//! from routing by a chat's colour, reassignment), `inactivity` (the customer-inactivity timers,
+//! silent leavers), `session` (the session slab and its timer lanes), `event` (the events).
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
 //! reused, agents with a free slot sit in their group's pool (a FIFO of idle agents with one
@@ -85,6 +86,11 @@ pub struct ContactCenter<'c, O: Observer> {
     /// The load changed during the current event: one `Load` record goes out when the event
     /// is done, however many slots it took and released.
     pub(super) load_changed: bool,
+    /// Some queue holds agents from routing or reassigns chats (`[escalation]`): pending
+    /// messages have escalation timers.
+    pub(super) escalating: bool,
+    /// Some queue's chats are attended red first.
+    pub(super) red_first: bool,
     pub(super) next_contact: ContactId,
     events: u64,
     observer: O,
@@ -181,6 +187,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             group_dirty: vec![false; cfg.groups.len()],
             dirty_groups: Vec::with_capacity(cfg.groups.len()),
             load_changed: false,
+            escalating: cfg.queues.iter().any(|q| {
+                q.chat.hold_threshold().is_finite() || q.chat.escalation.reassign_after.is_finite()
+            }),
+            red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             next_contact: 0,
             events: 0,
             observer,
@@ -273,13 +283,19 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Event::QueueAbandon { session, stamp } => self.on_queue_abandon(session, stamp),
             Event::TierOpen { session, stamp } => self.on_tier_open(session, stamp),
             Event::ReplyAbandon { session, stamp } => self.on_reply_abandon(session, stamp),
+            Event::HoldReached { session, stamp } => self.on_hold_reached(session, stamp),
+            Event::Reassign { session, stamp } => self.on_reassign(session, stamp),
             Event::Accepted { session, stamp } => {
                 if self.sessions.live_flow(session, stamp, Phase::Offered) {
                     self.accept(session);
+                } else if self.sessions.live_flow(session, stamp, Phase::Reoffered) {
+                    self.reaccept(session);
                 }
             }
             Event::OfferTimeout { session, stamp } => {
-                if self.sessions.live_flow(session, stamp, Phase::Offered) {
+                if self.sessions.live_flow(session, stamp, Phase::Offered)
+                    || self.sessions.live_flow(session, stamp, Phase::Reoffered)
+                {
                     self.on_offer_timeout(session);
                 }
             }
@@ -298,6 +314,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                     self.mark_done(session);
                 }
             }
+            Event::InactivityAlert { session, stamp } => self.on_inactivity_alert(session, stamp),
+            Event::InactivityClose {
+                session,
+                stamp,
+                silent,
+            } => self.on_inactivity_close(session, stamp, silent),
         }
     }
 }

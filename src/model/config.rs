@@ -39,6 +39,9 @@ pub enum Attention {
     /// `customer_message` basis this is the same order as `fifo`; with `agent_message` it
     /// differs (a chat whose last agent reply is old jumps ahead).
     MostUrgent,
+    /// The most recent message first: what agents do when a new message pops up and they
+    /// answer it while it is on screen.
+    Newest,
     /// No shared attention: each chat's reply is composed independently, as if the agent had one
     /// pair of hands per slot. The classical "K servers per agent" idealisation; useful to
     /// compare with Erlang-with-concurrency staffing rules.
@@ -123,6 +126,71 @@ pub struct ChatConfig {
     pub alert_timeout: f64,
     /// How long an agent who let an offer time out stays Not Ready.
     pub not_responding_pause: Dist,
+    pub escalation: Escalation,
+    pub inactivity: Inactivity,
+    /// After each agent reply but the last, the customer leaves without a word with this
+    /// probability: the session holds its slot until the inactivity close.
+    pub silent_leave: f64,
+}
+
+/// What the indicator's colours make happen to a queue's chats.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Escalation {
+    /// The agent's waiting messages are served red first, then yellow, then green, in the
+    /// attention order within a colour (a chat of a queue without it counts as green).
+    pub red_first: bool,
+    /// While a chat of this queue is pending at this colour or worse, its agent is offered no
+    /// new chat (`None`: never).
+    pub hold_new_chats: Option<HoldAt>,
+    /// A reply pending this long with its agent (on the indicator's clock): the chat is taken
+    /// from the agent and offered to another one (infinite: never).
+    pub reassign_after: f64,
+    /// Where a reassigned chat waits: at the head of this queue (its own by default).
+    pub reassign_to: usize,
+}
+
+/// The colour of `hold_new_chats`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldAt {
+    Yellow,
+    Red,
+}
+
+/// The chat server's customer-inactivity timers, running from each agent message and reset by
+/// the customer's next message (infinite: off).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Inactivity {
+    /// A system message to the customer (counted), and a second one.
+    pub alert: f64,
+    pub alert2: f64,
+    /// The session is closed: the chat ends and wrap-up follows.
+    pub close: f64,
+}
+
+impl Inactivity {
+    /// The earliest of the timers: a customer quiet for less has seen none of them.
+    #[inline]
+    pub fn first(&self) -> f64 {
+        self.alert.min(self.alert2).min(self.close)
+    }
+
+    pub const OFF: Inactivity = Inactivity {
+        alert: f64::INFINITY,
+        alert2: f64::INFINITY,
+        close: f64::INFINITY,
+    };
+}
+
+impl ChatConfig {
+    /// Seconds of the indicator's clock at which `hold_new_chats` gates the agent.
+    pub fn hold_threshold(&self) -> f64 {
+        match self.escalation.hold_new_chats {
+            None => f64::INFINITY,
+            Some(HoldAt::Yellow) => self.yellow,
+            Some(HoldAt::Red) => self.red,
+        }
+    }
 }
 
 /// One group of identical agents.

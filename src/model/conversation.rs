@@ -5,6 +5,8 @@
 //! Each agent's waiting messages sit in a fixed block of `capacity` entries: choosing the next
 //! one scans the agent's own chats, never the floor.
 
+use rand::Rng;
+
 use super::center::ContactCenter;
 use super::config::Attention;
 use super::event::Event;
@@ -31,6 +33,16 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 },
             );
         }
+        if self.escalating {
+            self.arm_escalation(s, f64::NEG_INFINITY);
+        }
+        self.join_attention(s, agent);
+    }
+
+    /// A pending message of `s` joins its agent's attention: composed at once if the attention
+    /// is free, else waiting in the agent's block.
+    #[inline(always)]
+    pub(super) fn join_attention(&mut self, s: u32, agent: u32) {
         let a = &mut self.agents[agent as usize];
         if self.cfg.attention == Attention::Parallel {
             self.start_compose(s);
@@ -61,21 +73,43 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Start on the agent's next waiting message in attention order (its attention is free).
     fn attend_waiting(&mut self, agent: u32) {
         let a = self.agents[agent as usize];
+        let now = self.sched.now();
         let block = &mut self.attention[a.block as usize..(a.block + a.waiting) as usize];
         let sessions = &self.sessions.hot;
-        let cfg = self.cfg;
+        let (cfg, red_first) = (self.cfg, self.red_first);
+        // Smaller first: with `red_first`, the colour class (red 0, yellow 1, green 2) before
+        // the attention order.
         let key = |s: u32| {
             let s = &sessions[s as usize];
-            match cfg.attention {
-                Attention::MostUrgent => s.indicator_start(cfg.queues[s.queue as usize].chat.basis),
+            let chat = &cfg.queues[s.queue as usize].chat;
+            let class = if red_first && chat.escalation.red_first {
+                let indicator = now - s.indicator_start(chat.basis);
+                if indicator >= chat.red {
+                    0
+                } else if indicator >= chat.yellow {
+                    1
+                } else {
+                    2
+                }
+            } else {
+                2
+            };
+            let order = match cfg.attention {
+                Attention::MostUrgent => s.indicator_start(chat.basis),
+                Attention::Newest => -s.pending_since_then_ended_at,
                 _ => s.pending_since_then_ended_at,
-            }
+            };
+            (class, order)
         };
-        // At most capacity entries: a scan of the agent's own chats, not of the floor.
+        // At most capacity entries: a scan of the agent's own chats, not of the floor. Ties
+        // keep the earlier entry (the message that started waiting first).
         let mut best = 0;
-        for i in 1..block.len() {
-            if key(block[i]) < key(block[best]) {
+        let mut best_key = key(block[0]);
+        for (i, &s) in block.iter().enumerate().skip(1) {
+            let k = key(s);
+            if k.0 < best_key.0 || (k.0 == best_key.0 && k.1 < best_key.1) {
                 best = i;
+                best_key = k;
             }
         }
         let s = block[best];
@@ -130,22 +164,38 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let agent = session.agent;
         let more = session.exchanges_left > 0;
         let stamp = session.flow;
+        let eligible_again = session.gating && self.ungate(s);
         self.emit(record);
         self.agents[agent as usize].composing = NONE;
         if more {
             self.sessions.hot[s as usize].phase = Phase::Thinking;
             let think = chat.think.sample(&mut self.rng.queues[queue].think);
-            self.sched
-                .schedule_in(think, Event::CustomerMessage { session: s, stamp });
+            // A silent leaver, or a customer who stays quiet past the first inactivity timer,
+            // is rare: the usual reply just waits for the customer's next message.
+            let silent = chat.silent_leave > 0.0
+                && self.rng.queues[queue].silent.random::<f64>() < chat.silent_leave;
+            if silent || think > chat.inactivity.first() {
+                self.customer_goes_quiet(s, think, silent);
+            } else {
+                self.sched
+                    .schedule_in(think, Event::CustomerMessage { session: s, stamp });
+            }
         } else {
             self.end_chat(s);
         }
         self.attend_next(agent);
+        if eligible_again {
+            self.dispatch_group(self.agents[agent as usize].group);
+        }
     }
 
     pub(super) fn on_reply_abandon(&mut self, s: u32, stamp: Stamp) {
         let session = &mut self.sessions.hot[s as usize];
-        if session.wait != stamp || !matches!(session.phase, Phase::Pending | Phase::Composing) {
+        if session.wait != stamp || !session.phase.message_pending() {
+            return;
+        }
+        if matches!(session.phase, Phase::Requeued | Phase::Reoffered) {
+            self.abandon_unassigned(s);
             return;
         }
         session.flow = session.flow.next(); // voids the reply being composed
@@ -154,7 +204,21 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             contact: session.contact,
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
+            unassigned: false,
         };
+        self.leave_attention(s, agent, phase);
+        let eligible_again = self.sessions.hot[s as usize].gating && self.ungate(s);
+        self.emit(record);
+        self.end_chat(s);
+        self.attend_next(agent);
+        if eligible_again {
+            self.dispatch_group(self.agents[agent as usize].group);
+        }
+    }
+
+    /// The pending message of `s` (in `phase`) leaves its agent's attention: the reply being
+    /// composed is dropped, or the message leaves the attention block.
+    pub(super) fn leave_attention(&mut self, s: u32, agent: u32, phase: Phase) {
         if self.cfg.attention != Attention::Parallel {
             if phase == Phase::Composing {
                 self.agents[agent as usize].composing = NONE;
@@ -162,9 +226,6 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 self.forget_waiting(agent, s);
             }
         }
-        self.emit(record);
-        self.end_chat(s);
-        self.attend_next(agent);
     }
 
     /// Remove a message from the agent's attention block (its customer left).

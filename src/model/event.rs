@@ -48,6 +48,16 @@ pub(super) enum Event {
         session: u32,
         stamp: Stamp,
     },
+    /// Wait lane, escalation: the pending message reaches its queue's `hold_new_chats` colour;
+    /// it has been pending `reassign_after` with its agent.
+    HoldReached {
+        session: u32,
+        stamp: Stamp,
+    },
+    Reassign {
+        session: u32,
+        stamp: Stamp,
+    },
     /// Flow lane: the conversation's next step.
     Accepted {
         session: u32,
@@ -69,7 +79,21 @@ pub(super) enum Event {
         session: u32,
         stamp: Stamp,
     },
+    /// Flow lane, customer inactivity: an alert is due; the session is closed (`silent`: the
+    /// customer had left without a word).
+    InactivityAlert {
+        session: u32,
+        stamp: Stamp,
+    },
+    InactivityClose {
+        session: u32,
+        stamp: Stamp,
+        silent: bool,
+    },
 }
+
+// Twelve bytes, so that a scheduler entry stays 24 (see the scheduler's header).
+const _: () = assert!(std::mem::size_of::<Event>() == 12);
 
 impl Event {
     /// The session a session timer concerns.
@@ -79,6 +103,10 @@ impl Event {
             Event::QueueAbandon { session, .. }
             | Event::TierOpen { session, .. }
             | Event::ReplyAbandon { session, .. }
+            | Event::HoldReached { session, .. }
+            | Event::Reassign { session, .. }
+            | Event::InactivityAlert { session, .. }
+            | Event::InactivityClose { session, .. }
             | Event::Accepted { session, .. }
             | Event::OfferTimeout { session, .. }
             | Event::CustomerMessage { session, .. }

@@ -14,7 +14,9 @@ mod center;
 mod config;
 mod conversation;
 pub mod dist;
+mod escalation;
 mod event;
+mod inactivity;
 mod offer;
 mod queue;
 mod records;
@@ -25,8 +27,8 @@ mod wrapup;
 
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
-    Attention, Break, ChatConfig, GroupConfig, IndicatorBasis, ModelConfig, QueueConfig, Routing,
-    Shift, Staffing, Tier,
+    Attention, Break, ChatConfig, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis,
+    ModelConfig, QueueConfig, Routing, Shift, Staffing, Tier,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

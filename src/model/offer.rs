@@ -15,7 +15,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.take_slot(agent);
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
-        session.phase = Phase::Offered;
+        // A requeued chat was answered before: no queue patience, and its accept resumes the
+        // conversation.
+        let again = session.phase == Phase::Requeued;
+        session.phase = if again {
+            Phase::Reoffered
+        } else {
+            Phase::Offered
+        };
         session.agent = agent;
         let (contact, queue, flow) = (session.contact, session.queue, session.flow);
         let arrived_at = session.arrived_at;
@@ -36,12 +43,16 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 .sample(&mut self.rng.queues[queue as usize].accept_delay)
         };
         if delay <= 0.0 {
-            self.accept(s);
+            if again {
+                self.reaccept(s);
+            } else {
+                self.accept(s);
+            }
             return;
         }
         let session = &mut self.sessions.hot[s as usize];
         // The customer is not answered until the agent accepts, so queue patience still runs.
-        if !session.abandon_armed && session.deadline_then_last_reply < now + delay {
+        if !again && !session.abandon_armed && session.deadline_then_last_reply < now + delay {
             session.abandon_armed = true;
             let (at, stamp) = (session.deadline_then_last_reply, session.wait);
             self.sched
@@ -81,7 +92,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             wait: now - session.arrived_at,
             overflowed,
         };
-        self.sessions.cold[s as usize].answered_at = now;
+        let cold = &mut self.sessions.cold[s as usize];
+        cold.answered_at = now;
+        cold.left_agent = super::session::NONE;
         self.emit(record);
         // The request itself is the first customer message, pending from the accept.
         self.customer_message(s);
@@ -106,12 +119,20 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         // Not Ready first, so that the slot freed next does not make the agent available.
         self.not_responding(agent, pause);
         self.release_slot(agent);
+        let again = self.sessions.hot[s as usize].phase == Phase::Reoffered;
+        let queue = self.waits_in(s);
         let session = &mut self.sessions.hot[s as usize];
-        session.phase = Phase::Queued;
+        session.phase = if again {
+            Phase::Requeued
+        } else {
+            Phase::Queued
+        };
         session.agent = super::session::NONE;
         session.flow = session.flow.next();
         let wait = session.wait;
-        if !session.abandon_armed && session.deadline_then_last_reply.is_finite() {
+        // A requeued chat has no queue patience (reply patience runs on), and its tiers were
+        // opened when it was requeued.
+        if !again && !session.abandon_armed && session.deadline_then_last_reply.is_finite() {
             session.abandon_armed = true;
             let at = session.deadline_then_last_reply.max(self.sched.now());
             self.sched.schedule_at(
@@ -125,22 +146,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if !session.tiers_armed {
             // Offered on arrival, so no tier timer runs: open the tiers whose time has come
             // while the offer was out, and arm the next one, as if the chat had waited all along.
-            session.tiers_armed = true;
-            let (tiers, now) = (&self.cfg.queues[queue].tiers, self.sched.now());
-            while let Some(next) = tiers.get(session.tier as usize + 1) {
-                if session.arrived_at + next.after > now {
-                    let at = session.arrived_at + next.after;
-                    self.sched.schedule_at(
-                        at,
-                        Event::TierOpen {
-                            session: s,
-                            stamp: wait,
-                        },
-                    );
-                    break;
-                }
-                session.tier += 1;
-            }
+            self.open_due_tiers(s, queue);
         }
         self.queues[queue].push_in_arrival_order(&self.sessions.hot, s, wait);
         self.waiting += 1;

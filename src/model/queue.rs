@@ -23,7 +23,7 @@ impl ChatQueue {
 
     fn is_live(sessions: &[Session], (s, stamp): (u32, Stamp)) -> bool {
         let session = &sessions[s as usize];
-        session.wait == stamp && session.phase == Phase::Queued
+        session.wait == stamp && matches!(session.phase, Phase::Queued | Phase::Requeued)
     }
 
     /// The chat that has waited longest, dropping stale entries on the way.
@@ -48,6 +48,38 @@ impl ChatQueue {
     pub fn pop_head(&mut self) {
         self.entries.pop_front();
         self.live -= 1;
+    }
+
+    /// The first live entry after the head for which `wanted` holds, as a position for
+    /// [`Self::take_at`] (a chat the agent at hand may take when the head left that agent).
+    pub fn find_behind(
+        &self,
+        sessions: &[Session],
+        wanted: impl Fn(u32) -> bool,
+    ) -> Option<(usize, u32)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|&(_, &entry)| Self::is_live(sessions, entry) && wanted(entry.0))
+            .map(|(i, &(s, _))| (i, s))
+    }
+
+    /// Remove the live entry at `at` (0 is the head).
+    #[inline]
+    pub fn take_at(&mut self, at: usize) {
+        if at == 0 {
+            self.pop_head();
+        } else {
+            self.entries.remove(at);
+            self.live -= 1;
+        }
+    }
+
+    /// A reassigned chat waits at the head.
+    pub fn push_front(&mut self, s: u32, stamp: Stamp) {
+        self.entries.push_front((s, stamp));
+        self.live += 1;
     }
 
     pub fn push_back(&mut self, s: u32, stamp: Stamp) {

@@ -53,6 +53,11 @@ pub struct LoadCounts {
     pub held: u32,
     /// Slots of the present agents who are not away.
     pub slots: u32,
+    /// Present agents held from routing by `escalation.hold_new_chats` (a chat of theirs is
+    /// pending at that colour or worse).
+    pub gated: u32,
+    /// Chats held whose customer left without a word (until the inactivity close).
+    pub silent: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -115,10 +120,53 @@ pub enum Record {
         red_time: f64,
     },
     /// The customer left the chat because a reply was pending longer than their patience.
+    /// `unassigned`: the chat had been reassigned and was waiting for (or being offered to)
+    /// another agent, so no wrap-up follows and the contact ends here (no `Done`).
     AbandonedChat {
         contact: ContactId,
         queue: QueueId,
         arrived_at: f64,
+        unassigned: bool,
+    },
+    /// A reply pending `escalation.reassign_after` with its agent: the chat was taken from
+    /// `agent` (of `group`), without wrap-up, to wait at the head of a queue for another agent.
+    /// `first`: its first reassignment.
+    Reassigned {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+        group: GroupId,
+        first: bool,
+    },
+    /// An agent accepted a reassigned chat (the contact was answered before: no `Answered`).
+    Reaccepted {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+        group: GroupId,
+    },
+    /// The customer had not written for `inactivity.alert` (or `alert2`): a system message.
+    InactivityAlert {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+    },
+    /// The customer had not written for `inactivity.close`: the session is closed and wrap-up
+    /// follows. `silent`: the customer had left without a word (else they were still typing).
+    ClosedByInactivity {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        silent: bool,
+    },
+    /// An agent became held from routing by `escalation.hold_new_chats` (`held`), or eligible
+    /// again.
+    HeldFromRouting {
+        agent: u32,
+        group: GroupId,
+        held: bool,
     },
     /// The agent marked the contact done: `handle_time` runs from accept to Mark Done and
     /// includes `wrapup` seconds of wrap-up. The contact has left the system.

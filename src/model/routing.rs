@@ -13,7 +13,18 @@ use std::collections::VecDeque;
 use super::center::ContactCenter;
 use super::config::Routing;
 use super::records::Observer;
+use super::session::{Phase, NONE};
 use crate::engine::IndexedMinHeap;
+
+/// What an agent looking at a queue finds (see [`ContactCenter::pick_for_agent`]).
+enum Pick {
+    /// Nothing this agent may take now.
+    Nothing,
+    /// The head was offered to another agent: look again.
+    Offered,
+    /// The chat at this position (0: the head).
+    Take(usize, u32),
+}
 
 /// An entry of an idle queue: valid while the agent is idle with that ticket.
 #[derive(Clone, Copy, Debug)]
@@ -106,11 +117,24 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     fn best_over_tiers(&mut self, queue: usize, tier: u8) -> Option<u32> {
+        self.best_over_tiers_excluding(queue, tier, NONE)
+    }
+
+    /// [`Self::best_for`] among agents other than `excluded` (the agent a reassigned chat
+    /// left; [`NONE`]: none excluded).
+    fn best_for_excluding(&mut self, queue: usize, tier: u8, excluded: u32) -> Option<u32> {
+        match self.sole_group[queue] {
+            Some(group) => self.best_in_group_excluding(group, excluded),
+            None => self.best_over_tiers_excluding(queue, tier, excluded),
+        }
+    }
+
+    fn best_over_tiers_excluding(&mut self, queue: usize, tier: u8, excluded: u32) -> Option<u32> {
         let cfg = self.cfg;
         for t in &cfg.queues[queue].tiers[..=tier as usize] {
             let mut best: Option<(RoutingKey, u32)> = None;
             for &g in &t.groups {
-                if let Some(agent) = self.best_in_group(g as u32) {
+                if let Some(agent) = self.best_in_group_excluding(g as u32, excluded) {
                     let key = self.routing_key(agent);
                     if best.map_or(true, |(k, _)| key < k) {
                         best = Some((key, agent));
@@ -124,11 +148,39 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         None
     }
 
-    /// Take `s`, the head of `queue` (as `ChatQueue::head` returned it), out of the queue and
-    /// offer it to `agent`.
+    /// [`Self::best_in_group`] among agents other than `excluded`: the best, or else the second.
+    fn best_in_group_excluding(&mut self, group: u32, excluded: u32) -> Option<u32> {
+        let best = self.best_in_group(group)?;
+        if best != excluded {
+            return Some(best);
+        }
+        match &self.pools[group as usize] {
+            Pool::Heap(heap) => heap.peek_excluding(excluded),
+            Pool::Fifo(queue) => queue
+                .iter()
+                .skip(1)
+                .find(|e| {
+                    let a = &self.agents[e.agent as usize];
+                    a.idle && a.idle_ticket == e.ticket
+                })
+                .map(|e| e.agent),
+        }
+    }
+
+    /// The agent a requeued chat must not be offered to ([`NONE`] for any other chat).
+    #[inline]
+    fn left_agent(&self, s: u32) -> u32 {
+        if self.sessions.hot[s as usize].phase == Phase::Requeued {
+            self.sessions.cold[s as usize].left_agent
+        } else {
+            NONE
+        }
+    }
+
+    /// Take the chat at `at` (0: the head) out of `queue` and offer it to `agent`.
     #[inline(always)]
-    fn offer_head(&mut self, queue: usize, s: u32, agent: u32) {
-        self.queues[queue].pop_head();
+    fn offer_at(&mut self, queue: usize, at: usize, s: u32, agent: u32) {
+        self.queues[queue].take_at(at);
         self.waiting -= 1;
         self.offer(s, agent);
     }
@@ -141,10 +193,52 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 return;
             };
             let tier = self.sessions.hot[s as usize].tier;
-            let Some(agent) = self.best_for(queue, tier) else {
+            let agent = match self.left_agent(s) {
+                NONE => self.best_for(queue, tier),
+                left => self.best_for_excluding(queue, tier, left),
+            };
+            let Some(agent) = agent else {
                 return;
             };
-            self.offer_head(queue, s, agent);
+            self.offer_at(queue, 0, s, agent);
+        }
+    }
+
+    /// The chat of `queue` that `agent` (of a group serving it from tier `tier`) takes next:
+    /// the head, if its tier is open to the group. A head that left this very agent (a
+    /// reassigned chat) is first offered to the best other agent (then the pools have changed:
+    /// [`Pick::Offered`]); if there is none, `agent` takes the first chat behind it it may.
+    #[inline(always)]
+    fn pick_for_agent(&mut self, queue: usize, tier: u8, agent: u32) -> Pick {
+        let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
+            return Pick::Nothing;
+        };
+        let head = &self.sessions.hot[s as usize];
+        if head.phase == Phase::Requeued && self.sessions.cold[s as usize].left_agent == agent {
+            return self.pick_past_left_agent(queue, tier, agent, s);
+        }
+        if head.tier < tier {
+            return Pick::Nothing;
+        }
+        Pick::Take(0, s)
+    }
+
+    #[cold]
+    fn pick_past_left_agent(&mut self, queue: usize, tier: u8, agent: u32, head: u32) -> Pick {
+        let head_tier = self.sessions.hot[head as usize].tier;
+        if let Some(other) = self.best_for_excluding(queue, head_tier, agent) {
+            self.offer_at(queue, 0, head, other);
+            return Pick::Offered;
+        }
+        let (hot, cold) = (&self.sessions.hot, &self.sessions.cold);
+        let behind = self.queues[queue].find_behind(hot, |s| {
+            let session = &hot[s as usize];
+            session.tier >= tier
+                && !(session.phase == Phase::Requeued && cold[s as usize].left_agent == agent)
+        });
+        match behind {
+            Some((at, s)) => Pick::Take(at, s),
+            None => Pick::Nothing,
         }
     }
 
@@ -178,47 +272,44 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let Some(agent) = self.best_in_group(group) else {
                 return;
             };
-            let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
-                return;
-            };
-            if self.sessions.hot[s as usize].tier < tier {
-                return;
+            match self.pick_for_agent(queue, tier, agent) {
+                Pick::Nothing => return,
+                Pick::Offered => {}
+                Pick::Take(at, s) => self.offer_at(queue, at, s, agent),
             }
-            self.offer_head(queue, s, agent);
         }
     }
 
     fn dispatch_queues(&mut self, group: u32) {
         let cfg = self.cfg;
-        loop {
+        'agents: loop {
             let Some(agent) = self.best_in_group(group) else {
                 return;
             };
-            let mut best: Option<(i64, f64, usize, u32)> = None;
+            let mut best: Option<(i64, f64, usize, usize, u32)> = None;
             for i in 0..self.served[group as usize].len() {
                 let (queue, tier) = self.served[group as usize][i];
-                let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
-                    continue;
+                let (at, s) = match self.pick_for_agent(queue, tier, agent) {
+                    Pick::Nothing => continue,
+                    Pick::Offered => continue 'agents,
+                    Pick::Take(at, s) => (at, s),
                 };
-                let session = &self.sessions.hot[s as usize];
-                if session.tier < tier {
-                    continue;
-                }
+                let arrived_at = self.sessions.hot[s as usize].arrived_at;
                 let priority = cfg.queues[queue].priority;
                 let better = match best {
                     None => true,
-                    Some((p, arrived, _, _)) => {
-                        priority > p || (priority == p && session.arrived_at < arrived)
+                    Some((p, arrived, ..)) => {
+                        priority > p || (priority == p && arrived_at < arrived)
                     }
                 };
                 if better {
-                    best = Some((priority, session.arrived_at, queue, s));
+                    best = Some((priority, arrived_at, queue, at, s));
                 }
             }
-            let Some((_, _, queue, s)) = best else {
+            let Some((_, _, queue, at, s)) = best else {
                 return;
             };
-            self.offer_head(queue, s, agent);
+            self.offer_at(queue, at, s, agent);
         }
     }
 

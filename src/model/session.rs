@@ -26,6 +26,22 @@ pub(super) enum Phase {
     /// The agent is composing the reply.
     Composing,
     WrapUp,
+    /// Taken from its agent (`escalation.reassign_after`): waits in a queue again, its customer
+    /// message still pending and its indicator running.
+    Requeued,
+    /// A requeued chat offered to another agent, whose slot is reserved during the accept delay.
+    Reoffered,
+}
+
+impl Phase {
+    /// A customer message waits for a reply, whether an agent holds the chat or not.
+    #[inline]
+    pub fn message_pending(self) -> bool {
+        matches!(
+            self,
+            Phase::Pending | Phase::Composing | Phase::Requeued | Phase::Reoffered
+        )
+    }
 }
 
 /// One contact's chat session (hot state).
@@ -55,6 +71,9 @@ pub(super) struct Session {
     pub tiers_armed: bool,
     /// Highest overflow tier open to this chat (0: only the first).
     pub tier: u8,
+    /// The pending message has reached its queue's `hold_new_chats` colour: the chat counts in
+    /// its agent's [`super::agent::Agent::gating`].
+    pub gating: bool,
     pub arrived_at: f64,
     /// How long this customer waits for a reply before leaving the chat.
     pub reply_patience: f64,
@@ -73,6 +92,11 @@ const _: () = assert!(std::mem::size_of::<Session>() == 64);
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Cold {
     pub answered_at: f64,
+    /// The agent a reassigned chat left last ([`NONE`] until a reassignment; reset at the
+    /// accept): the one agent it must not be offered to while requeued.
+    pub left_agent: u32,
+    /// The queue a requeued chat waits in (read only in the `Requeued` and `Reoffered` phases).
+    pub waits_in: u32,
 }
 
 impl Session {
@@ -88,6 +112,7 @@ impl Session {
         abandon_armed: false,
         tiers_armed: false,
         tier: 0,
+        gating: false,
         arrived_at: 0.0,
         reply_patience: f64::INFINITY,
         deadline_then_last_reply: f64::INFINITY,
@@ -125,7 +150,11 @@ impl Sessions {
             Some(s) => s,
             None => {
                 self.hot.push(Session::FREE);
-                self.cold.push(Cold { answered_at: 0.0 });
+                self.cold.push(Cold {
+                    answered_at: 0.0,
+                    left_agent: NONE,
+                    waits_in: 0,
+                });
                 (self.hot.len() - 1) as u32
             }
         }

@@ -8,16 +8,16 @@ use std::collections::BTreeMap;
 use toml::Value;
 
 use super::raw::{
-    RawConversation, RawGroup, RawIndicator, RawOffer, RawPatience, RawQueue, RawScenario,
-    RawSections, RawWrapup,
+    RawConversation, RawEscalation, RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience,
+    RawQueue, RawScenario, RawSections, RawWrapup,
 };
 use super::{
     format_duration, parse_clock, show_number, show_numbers, Resolver, ScenarioError, Sign,
     MAX_AGENTS,
 };
 use crate::model::{
-    Attention, Break, ChatConfig, CountDist, Dist, GroupConfig, IndicatorBasis, QueueConfig,
-    Routing, Shift, Staffing, Tier,
+    Attention, Break, ChatConfig, CountDist, Dist, Escalation, GroupConfig, HoldAt, Inactivity,
+    IndicatorBasis, QueueConfig, Routing, Shift, Staffing, Tier,
 };
 
 /// Largest number of queues, channels or groups.
@@ -38,6 +38,8 @@ struct Layer<'a> {
     indicator: Option<&'a RawIndicator>,
     wrapup: Option<&'a RawWrapup>,
     offer: Option<&'a RawOffer>,
+    escalation: Option<&'a RawEscalation>,
+    inactivity: Option<&'a RawInactivity>,
 }
 
 impl<'a> Layer<'a> {
@@ -49,6 +51,8 @@ impl<'a> Layer<'a> {
             indicator: s.indicator.as_ref(),
             wrapup: s.wrapup.as_ref(),
             offer: s.offer.as_ref(),
+            escalation: s.escalation.as_ref(),
+            inactivity: s.inactivity.as_ref(),
         }
     }
 
@@ -60,6 +64,8 @@ impl<'a> Layer<'a> {
             indicator: q.indicator.as_ref(),
             wrapup: q.wrapup.as_ref(),
             offer: q.offer.as_ref(),
+            escalation: q.escalation.as_ref(),
+            inactivity: q.inactivity.as_ref(),
         }
     }
 
@@ -71,6 +77,8 @@ impl<'a> Layer<'a> {
             indicator: raw.indicator.as_ref(),
             wrapup: raw.wrapup.as_ref(),
             offer: raw.offer.as_ref(),
+            escalation: raw.escalation.as_ref(),
+            inactivity: raw.inactivity.as_ref(),
         }
     }
 }
@@ -214,7 +222,7 @@ impl Resolver {
             extent,
         )?;
         let top = [Layer::of_top(raw)];
-        let chat = self.chat(&top, max_concurrent)?;
+        let chat = self.chat(&top, max_concurrent, 0, &[ONE_QUEUE.to_string()])?;
         Ok(Center {
             routing,
             attention,
@@ -439,7 +447,7 @@ impl Resolver {
                 layers.push(Layer::of_sections(&channel_prefix, c));
             }
             layers.push(Layer::of_top(raw));
-            let chat = self.chat(&layers, max_k)?;
+            let chat = self.chat(&layers, max_k, queues.len(), &queue_names)?;
             queues.push(QueueConfig {
                 name: qname.clone(),
                 channel,
@@ -634,6 +642,7 @@ impl Resolver {
             &[
                 ("fifo", Attention::Fifo),
                 ("most_urgent", Attention::MostUrgent),
+                ("newest", Attention::Newest),
                 ("parallel", Attention::Parallel),
             ],
         )
@@ -755,8 +764,15 @@ impl Resolver {
         }
     }
 
-    /// A queue's chat settings, each key from the first layer that sets it.
-    fn chat(&self, layers: &[Layer], max_k: u32) -> Result<ChatConfig, ScenarioError> {
+    /// A queue's chat settings, each key from the first layer that sets it: those of queue
+    /// `queue` of `queue_names`.
+    fn chat(
+        &self,
+        layers: &[Layer],
+        max_k: u32,
+        queue: usize,
+        queue_names: &[String],
+    ) -> Result<ChatConfig, ScenarioError> {
         let exchanges = match pick(layers, "conversation.exchanges", |l| {
             l.conversation?.exchanges.as_ref()
         }) {
@@ -866,6 +882,32 @@ impl Resolver {
         let not_responding_pause = dist_or_zero(pick(layers, "offer.not_responding_pause", |l| {
             l.offer?.not_responding_pause.as_ref()
         }))?;
+        let escalation = self.escalation(layers, queue, queue_names)?;
+        let inactivity = self.inactivity(layers)?;
+        let silent_leave = match pick(layers, "conversation.silent_leave", |l| {
+            l.conversation?.silent_leave.as_ref()
+        }) {
+            None => 0.0,
+            Some((&p, key)) => {
+                if !(0.0..1.0).contains(&p) {
+                    return Err(self.invalid(
+                        &key,
+                        show_number(p),
+                        "a probability in [0, 1): the share of agent replies after which the \
+                         customer leaves without a word",
+                    ));
+                }
+                if p > 0.0 && inactivity.close.is_infinite() {
+                    return Err(self.invalid(
+                        &key,
+                        show_number(p),
+                        "silent leavers hold their slot until the session is closed for \
+                         inactivity: set inactivity.close too",
+                    ));
+                }
+                p
+            }
+        };
         Ok(ChatConfig {
             exchanges,
             think,
@@ -880,6 +922,104 @@ impl Resolver {
             wrapup,
             alert_timeout,
             not_responding_pause,
+            escalation,
+            inactivity,
+            silent_leave,
+        })
+    }
+
+    /// A queue's `[escalation]`, each key from the first layer that sets it.
+    fn escalation(
+        &self,
+        layers: &[Layer],
+        queue: usize,
+        queue_names: &[String],
+    ) -> Result<Escalation, ScenarioError> {
+        let red_first = pick(layers, "escalation.red_first", |l| {
+            l.escalation?.red_first.as_ref()
+        })
+        .is_some_and(|(&b, _)| b);
+        let hold_new_chats = match pick(layers, "escalation.hold_new_chats", |l| {
+            l.escalation?.hold_new_chats.as_ref()
+        }) {
+            None => None,
+            Some((text, key)) => self.choice(
+                &key,
+                Some(text.as_str()),
+                &[
+                    ("off", None),
+                    ("yellow", Some(HoldAt::Yellow)),
+                    ("red", Some(HoldAt::Red)),
+                ],
+            )?,
+        };
+        let reassign_after = match pick(layers, "escalation.reassign_after", |l| {
+            l.escalation?.reassign_after.as_ref()
+        }) {
+            None => f64::INFINITY,
+            Some((v, key)) => self.duration(&key, v, Sign::Positive)?,
+        };
+        let reassign_to = match pick(layers, "escalation.reassign_to", |l| {
+            l.escalation?.reassign_to.as_ref()
+        }) {
+            None => queue,
+            Some((text, _)) if text == "same_queue" => queue,
+            Some((text, key)) => {
+                let name = text.strip_prefix("queue:").ok_or_else(|| {
+                    self.invalid(
+                        &key,
+                        format!("{text:?}"),
+                        "must be \"same_queue\" or \"queue:NAME\"",
+                    )
+                })?;
+                queue_names.iter().position(|n| n == name).ok_or_else(|| {
+                    self.invalid(
+                        &key,
+                        format!("{text:?}"),
+                        format!("no such queue (queues: {})", list(queue_names)),
+                    )
+                })?
+            }
+        };
+        Ok(Escalation {
+            red_first,
+            hold_new_chats,
+            reassign_after,
+            reassign_to,
+        })
+    }
+
+    /// A queue's `[inactivity]`: alert <= alert2 <= close, each optional.
+    fn inactivity(&self, layers: &[Layer]) -> Result<Inactivity, ScenarioError> {
+        let mut timers = [f64::INFINITY; 3];
+        let mut previous: Option<(f64, String)> = None;
+        for (i, name) in ["alert", "alert2", "close"].into_iter().enumerate() {
+            let found = pick(layers, &format!("inactivity.{name}"), |l| {
+                let t = l.inactivity?;
+                [&t.alert, &t.alert2, &t.close][i].as_ref()
+            });
+            let Some((v, key)) = found else { continue };
+            let t = self.duration(&key, v, Sign::Positive)?;
+            if let Some((before, before_key)) = &previous {
+                if t < *before {
+                    return Err(self.invalid(
+                        &key,
+                        v,
+                        format!(
+                            "must be at least {before_key} ({}): the inactivity timers go \
+                             alert, alert2, close",
+                            format_duration(*before)
+                        ),
+                    ));
+                }
+            }
+            timers[i] = t;
+            previous = Some((t, key));
+        }
+        Ok(Inactivity {
+            alert: timers[0],
+            alert2: timers[1],
+            close: timers[2],
         })
     }
 }

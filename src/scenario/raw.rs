@@ -21,6 +21,8 @@ pub struct RawScenario {
     pub indicator: Option<RawIndicator>,
     pub wrapup: Option<RawWrapup>,
     pub offer: Option<RawOffer>,
+    pub escalation: Option<RawEscalation>,
+    pub inactivity: Option<RawInactivity>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
     pub routing: Option<RawRouting>,
@@ -38,6 +40,25 @@ pub struct RawSections {
     pub indicator: Option<RawIndicator>,
     pub wrapup: Option<RawWrapup>,
     pub offer: Option<RawOffer>,
+    pub escalation: Option<RawEscalation>,
+    pub inactivity: Option<RawInactivity>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEscalation {
+    pub red_first: Option<bool>,
+    pub hold_new_chats: Option<String>,
+    pub reassign_after: Option<Value>,
+    pub reassign_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInactivity {
+    pub alert: Option<Value>,
+    pub alert2: Option<Value>,
+    pub close: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -72,6 +93,8 @@ pub struct RawQueue {
     pub indicator: Option<RawIndicator>,
     pub wrapup: Option<RawWrapup>,
     pub offer: Option<RawOffer>,
+    pub escalation: Option<RawEscalation>,
+    pub inactivity: Option<RawInactivity>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -154,6 +177,7 @@ pub struct RawConversation {
     pub agent_compose: Option<RawDist>,
     pub concurrency_slowdown: Option<Vec<f64>>,
     pub accept_delay: Option<RawDist>,
+    pub silent_leave: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

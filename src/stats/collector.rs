@@ -88,6 +88,19 @@ pub struct ContactTally {
     /// Answered by a group outside the queue's first tier.
     #[serde(default)]
     pub overflowed: u64,
+    /// Reassignments (`escalation.reassign_after`), and contacts reassigned at least once.
+    #[serde(default)]
+    pub reassigned: u64,
+    #[serde(default)]
+    pub reassigned_contacts: u64,
+    /// Customer-inactivity alerts sent, and sessions closed for inactivity: of customers who
+    /// had left without a word, and of customers still typing.
+    #[serde(default)]
+    pub inactivity_alerts: u64,
+    #[serde(default)]
+    pub silent_leavers: u64,
+    #[serde(default)]
+    pub closed_while_typing: u64,
 }
 
 impl ContactTally {
@@ -115,6 +128,11 @@ impl ContactTally {
         self.offers += o.offers;
         self.offers_timed_out += o.offers_timed_out;
         self.overflowed += o.overflowed;
+        self.reassigned += o.reassigned;
+        self.reassigned_contacts += o.reassigned_contacts;
+        self.inactivity_alerts += o.inactivity_alerts;
+        self.silent_leavers += o.silent_leavers;
+        self.closed_while_typing += o.closed_while_typing;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval).
@@ -169,6 +187,17 @@ impl ContactTally {
                 self.red_time_sum += red_time;
             }
             Record::AbandonedChat { .. } => self.abandoned_chat += 1,
+            Record::Reassigned { first, .. } => {
+                self.reassigned += 1;
+                self.reassigned_contacts += first as u64;
+            }
+            // A requeued chat's offer ends here (the contact was answered before).
+            Record::Reaccepted { .. } => self.offers += 1,
+            Record::InactivityAlert { .. } => self.inactivity_alerts += 1,
+            Record::ClosedByInactivity { silent, .. } => {
+                self.silent_leavers += silent as u64;
+                self.closed_while_typing += !silent as u64;
+            }
             Record::Done {
                 handle_time,
                 wrapup,
@@ -182,7 +211,8 @@ impl ContactTally {
             Record::Load(_)
             | Record::GroupLoad { .. }
             | Record::Level { .. }
-            | Record::State { .. } => {}
+            | Record::State { .. }
+            | Record::HeldFromRouting { .. } => {}
         }
     }
 }
@@ -209,6 +239,12 @@ pub struct LoadTally {
     pub on_break: f64,
     #[serde(default)]
     pub not_ready: f64,
+    /// Agent-seconds held from routing by `escalation.hold_new_chats`.
+    #[serde(default)]
+    pub gated: f64,
+    /// Chat-seconds held by customers who had left without a word.
+    #[serde(default)]
+    pub silent: f64,
 }
 
 impl LoadTally {
@@ -221,6 +257,8 @@ impl LoadTally {
         self.away += o.away;
         self.on_break += o.on_break;
         self.not_ready += o.not_ready;
+        self.gated += o.gated;
+        self.silent += o.silent;
     }
 }
 
@@ -279,8 +317,9 @@ struct LoadClock {
     /// The reporting interval `since` falls in, and where it ends.
     slot: usize,
     slot_end: f64,
-    /// One of the away, on-break and Not Ready counters is not zero.
-    away_counted: bool,
+    /// One of the rare counters (away, on break, Not Ready, held from routing, silent) is not
+    /// zero.
+    rare_counted: bool,
 }
 
 impl LoadClock {
@@ -290,13 +329,13 @@ impl LoadClock {
             since: 0.0,
             slot: 0,
             slot_end: window.bounds(0).1,
-            away_counted: false,
+            rare_counted: false,
         }
     }
 
     #[inline(always)]
     fn set(&mut self, l: &LoadCounts) {
-        self.away_counted = (l.away | l.on_break | l.not_ready) != 0;
+        self.rare_counted = (l.away | l.on_break | l.not_ready | l.gated | l.silent) != 0;
         self.load = *l;
     }
 
@@ -307,12 +346,14 @@ impl LoadClock {
         l.busy += f64::from(c.busy) * dt;
         l.held += f64::from(c.held) * dt;
         l.slots += f64::from(c.slots) * dt;
-        // Breaks and Not Ready are rare (none at all in most scenarios): their three counters
-        // are integrated only while one of them is not zero.
-        if self.away_counted {
+        // Breaks, Not Ready, agents held from routing and silent customers are rare (none at
+        // all in most scenarios): their counters are integrated only while one is not zero.
+        if self.rare_counted {
             l.away += f64::from(c.away) * dt;
             l.on_break += f64::from(c.on_break) * dt;
             l.not_ready += f64::from(c.not_ready) * dt;
+            l.gated += f64::from(c.gated) * dt;
+            l.silent += f64::from(c.silent) * dt;
         }
     }
 
@@ -498,9 +539,13 @@ impl Collector {
             | Record::AbandonedQueue { queue, .. }
             | Record::Response { queue, .. }
             | Record::AbandonedChat { queue, .. }
+            | Record::InactivityAlert { queue, .. }
+            | Record::ClosedByInactivity { queue, .. }
             | Record::InSystemAtEnd { queue, .. } => (queue, None),
             Record::OfferTimedOut { queue, group, .. }
             | Record::Answered { queue, group, .. }
+            | Record::Reassigned { queue, group, .. }
+            | Record::Reaccepted { queue, group, .. }
             | Record::Done { queue, group, .. } => (queue, Some(group)),
             _ => return,
         };
@@ -536,13 +581,19 @@ impl Observer for Collector {
                 return;
             }
             // Offers are counted where they end (see ContactTally::add).
-            Record::State { .. } | Record::Offered { .. } => return,
+            Record::State { .. } | Record::Offered { .. } | Record::HeldFromRouting { .. } => {
+                return
+            }
             Record::Arrived { .. } => now,
             Record::OfferTimedOut { arrived_at, .. }
             | Record::Answered { arrived_at, .. }
             | Record::AbandonedQueue { arrived_at, .. }
             | Record::Response { arrived_at, .. }
             | Record::AbandonedChat { arrived_at, .. }
+            | Record::Reassigned { arrived_at, .. }
+            | Record::Reaccepted { arrived_at, .. }
+            | Record::InactivityAlert { arrived_at, .. }
+            | Record::ClosedByInactivity { arrived_at, .. }
             | Record::Done { arrived_at, .. }
             | Record::InSystemAtEnd { arrived_at, .. } => arrived_at,
         };

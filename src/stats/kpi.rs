@@ -108,6 +108,22 @@ kpis! {
         "Agent-time away on break / agent-time present.";
     NotReadyShare => "not_ready_share", "ratio",
         "Agent-time Not Ready after an offer timed out (holding chats or not) / agent-time present.";
+    Reassigned => "reassigned", "count",
+        "Reassignments: chats taken from their agent because a reply was pending escalation.reassign_after with that agent (a chat reassigned twice counts twice; for a group, the chats its agents lost).";
+    ReassignShare => "reassign_share", "ratio",
+        "Answered contacts reassigned at least once / answered.";
+    HeldFromRoutingShare => "held_from_routing_share", "ratio",
+        "Agent-time held from routing by escalation.hold_new_chats (a chat of the agent pending at that colour or worse) / agent-time present.";
+    InactivityAlerts => "inactivity_alerts", "count",
+        "Customer-inactivity alerts sent (inactivity.alert and inactivity.alert2: the customer had not written for that long since the agent's last message).";
+    ClosedByInactivity => "closed_by_inactivity", "count",
+        "Sessions closed because the customer had not written for inactivity.close: silent_leavers + closed_while_typing.";
+    ClosedWhileTyping => "closed_while_typing", "count",
+        "Sessions closed for inactivity whose customer had not left (their think time exceeded inactivity.close).";
+    SilentLeavers => "silent_leavers", "count",
+        "Customers who left without a word after an agent reply (conversation.silent_leave); their session held its slot until inactivity.close.";
+    SilentSlotTimeShare => "silent_slot_time_share", "ratio",
+        "Chat-time held by sessions whose customer had left without a word (from that reply to the close) / chat-time held, by clock time.";
 }
 
 /// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
@@ -169,6 +185,14 @@ impl Kpi {
             Kpi::AgentsPresentMean => ratio(l.present, l.duration),
             Kpi::BreakShare => ratio(l.on_break, l.present),
             Kpi::NotReadyShare => ratio(l.not_ready, l.present),
+            Kpi::Reassigned => n(c.reassigned),
+            Kpi::ReassignShare => ratio(n(c.reassigned_contacts), n(c.answered)),
+            Kpi::HeldFromRoutingShare => ratio(l.gated, l.present),
+            Kpi::InactivityAlerts => n(c.inactivity_alerts),
+            Kpi::ClosedByInactivity => n(c.silent_leavers + c.closed_while_typing),
+            Kpi::ClosedWhileTyping => n(c.closed_while_typing),
+            Kpi::SilentLeavers => n(c.silent_leavers),
+            Kpi::SilentSlotTimeShare => ratio(l.silent, l.held),
         }
     }
 
@@ -194,6 +218,9 @@ impl Kpi {
                 | Kpi::AgentsPresentMean
                 | Kpi::BreakShare
                 | Kpi::NotReadyShare
+                | Kpi::Reassigned
+                | Kpi::HeldFromRoutingShare
+                | Kpi::SilentSlotTimeShare
         )
     }
 
@@ -207,6 +234,8 @@ impl Kpi {
                 | Kpi::AgentsPresentMean
                 | Kpi::BreakShare
                 | Kpi::NotReadyShare
+                | Kpi::HeldFromRoutingShare
+                | Kpi::SilentSlotTimeShare
         )
     }
 
