@@ -60,7 +60,7 @@ fn the_share_closed_for_inactivity_is_exact() {
     let (n, c, t) = (4, 60.0, 90.0);
     let text = ample_desk(n, c, "[inactivity]\nalert = \"30s\"\nclose = 90");
     let reps = run(&scenario(&text));
-    let exact = 1.0 - (1.0 - (-t / c as f64).exp()).powi(n as i32 - 1);
+    let exact = 1.0 - (1.0 - (-t / c).exp()).powi(n as i32 - 1);
     assert_covers(
         "closed_by_inactivity / answered",
         &share_of_answered(&reps, "closed_by_inactivity"),
