@@ -13,6 +13,12 @@
 //! - `agents_scaling_hand/N`: the hand-written heap loop at the same sizes, for context: how a
 //!   minimal binary-heap simulator of this queue scales with the number of pending events.
 //!
+//! - `center_200k/…`: 10 queues and 5 groups with two overflow tiers against one queue and one
+//!   group of the same agents and load: the cost per contact of a center.
+//! - `desk_1m/…`: the 1M-chat basic desk (300 agents × 3 slots, 5,000 chats/h for 200 h, six
+//!   exchanges on average), with escalation off and with all of it on (red first, agents held
+//!   at red, reassignment after 3 minutes, inactivity alerts and close, 10% silent leavers).
+//!
 //! Events per second: the model processes two events per contact in this configuration
 //! (arrival, reply done), printed once before the measurements. Also printed first: the
 //! ccsim / hand-written ratio from runs of the two taken in turns (see `interleaved_ratio`).
@@ -236,11 +242,67 @@ fn bench_center(c: &mut Criterion) {
     group.finish();
 }
 
+/// The 1M-chat basic desk, with `extra` TOML appended.
+fn desk_1m(silent_leave: f64, extra: &str) -> Scenario {
+    let text = format!(
+        r#"
+        [run]
+        horizon = "200h"
+        interval = "200h"
+        [arrivals]
+        rate_per_hour = 5000
+        [staffing]
+        agents = 300
+        max_concurrent_chats = 3
+        [conversation]
+        exchanges = {{ dist = "geometric", mean = 6 }}
+        customer_think = {{ dist = "lognormal", mean = "40s", cv = 1.0 }}
+        agent_compose = {{ dist = "lognormal", mean = "25s", cv = 0.8 }}
+        concurrency_slowdown = [1.0, 1.1, 1.25]
+        accept_delay = {{ dist = "constant", value = "3s" }}
+        silent_leave = {silent_leave}
+        [patience]
+        queue = {{ dist = "exponential", mean = "3m" }}
+        reply = {{ dist = "exponential", mean = "4m" }}
+        [wrapup]
+        time = {{ dist = "lognormal", mean = "40s", cv = 0.5 }}
+        {extra}
+        "#
+    );
+    scenario::parse(&text, Path::new("bench.toml"), &[]).expect("valid bench scenario")
+}
+
+fn bench_desk(c: &mut Criterion) {
+    let mut group = c.benchmark_group("desk_1m");
+    group.sample_size(10);
+    let escalation = r#"
+        [escalation]
+        red_first = true
+        hold_new_chats = "red"
+        reassign_after = "3m"
+        [inactivity]
+        alert = "2m"
+        alert2 = "4m"
+        close = "5m"
+        "#;
+    for (name, s) in [
+        ("escalation_off", desk_1m(0.0, "")),
+        ("escalation_on", desk_1m(0.1, escalation)),
+    ] {
+        let contacts = replicate(&s, 0).totals.contacts;
+        group.throughput(Throughput::Elements(contacts));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &s, |b, s| {
+            b.iter(|| black_box(replicate(s, 0)))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion draws them with plotters, whose fonts here are the ones ccsim
     // bundles and registers for its own charts, not the system fonts criterion expects.
     config = Criterion::default().without_plots();
-    targets = bench_erlang_c, bench_scaling, bench_center
+    targets = bench_erlang_c, bench_scaling, bench_center, bench_desk
 }
 criterion_main!(benches);

@@ -222,6 +222,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                         },
                     );
                 }
+                if self.requeued > 0 {
+                    // The head may be a reassigned chat only the agent it left is free for:
+                    // that agent may take this one.
+                    self.dispatch_queue(queue);
+                }
             }
         }
         self.schedule_next_arrival(queue, now);

@@ -91,6 +91,9 @@ pub struct ContactCenter<'c, O: Observer> {
     pub(super) escalating: bool,
     /// Some queue's chats are attended red first.
     pub(super) red_first: bool,
+    /// Reassigned chats waiting in a queue (`Requeued`): while any, a chat that joins a queue
+    /// behind one may be for the one agent the head must not go to, so it dispatches.
+    pub(super) requeued: usize,
     pub(super) next_contact: ContactId,
     events: u64,
     observer: O,
@@ -191,6 +194,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 q.chat.hold_threshold().is_finite() || q.chat.escalation.reassign_after.is_finite()
             }),
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
+            requeued: 0,
             next_contact: 0,
             events: 0,
             observer,

@@ -145,6 +145,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.release_slot(agent);
         self.queues[target].push_front(s, wait);
         self.waiting += 1;
+        self.requeued += 1;
         self.dispatch_queue(target);
         self.attend_next(agent);
         self.dispatch_group(group);
@@ -196,6 +197,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let queue = self.sessions.cold[s as usize].waits_in as usize;
             self.queues[queue].forget_one();
             self.waiting -= 1;
+            self.requeued -= 1;
         } else {
             self.release_slot(session.agent);
             self.dispatch_group(self.agents[session.agent as usize].group);

@@ -19,6 +19,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         // conversation.
         let again = session.phase == Phase::Requeued;
         session.phase = if again {
+            self.requeued -= 1;
             Phase::Reoffered
         } else {
             Phase::Offered
@@ -123,6 +124,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let queue = self.waits_in(s);
         let session = &mut self.sessions.hot[s as usize];
         session.phase = if again {
+            self.requeued += 1;
             Phase::Requeued
         } else {
             Phase::Queued

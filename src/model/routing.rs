@@ -195,7 +195,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let tier = self.sessions.hot[s as usize].tier;
             let agent = match self.left_agent(s) {
                 NONE => self.best_for(queue, tier),
-                left => self.best_for_excluding(queue, tier, left),
+                left => match self.best_for_excluding(queue, tier, left) {
+                    Some(agent) => Some(agent),
+                    None => {
+                        // Only the agent the head left may be free: it takes what it may
+                        // from behind the head (the agent-side pick skips the head for it).
+                        if self.agents[left as usize].can_take() {
+                            self.dispatch_group(self.agents[left as usize].group);
+                        }
+                        return;
+                    }
+                },
             };
             let Some(agent) = agent else {
                 return;

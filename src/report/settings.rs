@@ -79,6 +79,69 @@ fn range(values: impl Iterator<Item = f64>) -> String {
     }
 }
 
+/// A duration of the resolved scenario, or `None` for a timer that is off (infinite: `null`
+/// in JSON).
+fn finite(v: &Value) -> Option<f64> {
+    v.as_f64().filter(|t| t.is_finite())
+}
+
+/// A queue's `[escalation]` in words, or "off"; `queue_names` for its `reassign_to`.
+fn escalation_text(queue: &Value, queue_names: &[String]) -> String {
+    let e = &queue["chat"]["escalation"];
+    let mut parts = Vec::new();
+    if e["red_first"].as_bool() == Some(true) {
+        parts.push("red chats first".to_string());
+    }
+    if let Some(colour) = e["hold_new_chats"].as_str() {
+        parts.push(format!("no new chat while one is {colour}"));
+    }
+    if let Some(t) = finite(&e["reassign_after"]) {
+        let to = e["reassign_to"]
+            .as_u64()
+            .and_then(|q| queue_names.get(q as usize))
+            .filter(|to| Some(to.as_str()) != queue["name"].as_str());
+        parts.push(match to {
+            Some(to) => format!("reassigned after {} (to {to})", format_duration(t)),
+            None => format!("reassigned after {}", format_duration(t)),
+        });
+    }
+    if parts.is_empty() {
+        "off".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// A queue's `[inactivity]` and silent leavers in words, or "off".
+fn inactivity_text(queue: &Value) -> String {
+    let chat = &queue["chat"];
+    let t = &chat["inactivity"];
+    let alerts: Vec<String> = [&t["alert"], &t["alert2"]]
+        .into_iter()
+        .filter_map(finite)
+        .map(format_duration)
+        .collect();
+    let mut parts = Vec::new();
+    if !alerts.is_empty() {
+        parts.push(format!("alerts after {}", alerts.join(" and ")));
+    }
+    if let Some(close) = finite(&t["close"]) {
+        parts.push(format!("closed after {}", format_duration(close)));
+    }
+    let silent = num(&chat["silent_leave"]);
+    if silent > 0.0 {
+        parts.push(format!(
+            "{}% of replies followed by a silent leave",
+            plain(100.0 * silent)
+        ));
+    }
+    if parts.is_empty() {
+        "off".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 pub fn settings(run: &RunData) -> Settings {
     let json = &run.run_json;
     let m = |p: &str| json.pointer(p).map(text).unwrap_or_default();
@@ -129,6 +192,15 @@ pub fn settings(run: &RunData) -> Settings {
                 d("/window/service_level_threshold_s"),
             ),
         ]);
+        // Folders of versions before escalation have neither key: nothing to say.
+        if let Some(q) = queues
+            .first()
+            .filter(|q| q["chat"].get("escalation").is_some())
+        {
+            let names = [text(&q["name"])];
+            center.push(row("escalation", escalation_text(q, &names)));
+            center.push(row("customer inactivity", inactivity_text(q)));
+        }
         return Settings {
             center,
             tables: Vec::new(),
@@ -269,6 +341,17 @@ pub fn settings(run: &RunData) -> Settings {
                     _ => "none".into(),
                 })
                 .collect(),
+        ),
+        (
+            "escalation",
+            queues
+                .iter()
+                .map(|q| escalation_text(q, &queue_names))
+                .collect(),
+        ),
+        (
+            "customer inactivity",
+            queues.iter().map(inactivity_text).collect(),
         ),
     ];
     let day = run.day_start();
