@@ -83,7 +83,11 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
     r.records()
         .map(|rec| {
             let rec = rec.unwrap();
-            header.iter().cloned().zip(rec.iter().map(String::from)).collect()
+            header
+                .iter()
+                .cloned()
+                .zip(rec.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
@@ -104,7 +108,10 @@ fn estimate(fit: &Path, quantity: &str, method: &str) -> (f64, f64, f64) {
 /// for the check to catch a biased estimator.
 fn assert_recovers(label: &str, (mean, low, high): (f64, f64, f64), truth: f64, width: f64) {
     eprintln!("{label}: {mean} [{low}, {high}], truth {truth}");
-    assert!(low <= truth && truth <= high, "{label}: {truth} outside [{low}, {high}]");
+    assert!(
+        low <= truth && truth <= high,
+        "{label}: {truth} outside [{low}, {high}]"
+    );
     assert!(
         (high - low) / 2.0 <= width * truth,
         "{label}: interval [{low}, {high}] too wide to test anything"
@@ -113,8 +120,16 @@ fn assert_recovers(label: &str, (mean, low, high): (f64, f64, f64), truth: f64, 
 
 #[test]
 fn trace_is_complete_and_the_same_whatever_the_threads() {
-    let one = traced("fit_trace_1", r#"{ dist = "exponential", mean = "3m" }"#, "1");
-    let two = traced("fit_trace_2", r#"{ dist = "exponential", mean = "3m" }"#, "2");
+    let one = traced(
+        "fit_trace_1",
+        r#"{ dist = "exponential", mean = "3m" }"#,
+        "1",
+    );
+    let two = traced(
+        "fit_trace_2",
+        r#"{ dist = "exponential", mean = "3m" }"#,
+        "2",
+    );
     for name in ["contacts.csv", "messages.csv"] {
         assert_eq!(
             std::fs::read(one.join(name)).unwrap(),
@@ -133,7 +148,10 @@ fn trace_is_complete_and_the_same_whatever_the_threads() {
         assert_eq!(measured as f64, rep["value"].parse::<f64>().unwrap());
     }
     // Warm-up contacts are there too, marked, and arrive before the warm-up's end.
-    let warm: Vec<_> = contacts.iter().filter(|c| c["measured"] == "false").collect();
+    let warm: Vec<_> = contacts
+        .iter()
+        .filter(|c| c["measured"] == "false")
+        .collect();
     assert!(!warm.is_empty());
     assert!(warm
         .iter()
@@ -146,7 +164,10 @@ fn trace_is_complete_and_the_same_whatever_the_threads() {
         .sum();
     assert_eq!(messages.len(), replied);
     for m in &messages {
-        let (sent, reply) = (m["message"].parse::<f64>().unwrap(), m["reply"].parse::<f64>().unwrap());
+        let (sent, reply) = (
+            m["message"].parse::<f64>().unwrap(),
+            m["reply"].parse::<f64>().unwrap(),
+        );
         assert!(reply >= sent);
     }
     // An answered contact's first message is its answer: arrival + wait.
@@ -162,7 +183,13 @@ fn trace_is_complete_and_the_same_whatever_the_threads() {
     // A run without --trace removes the earlier trace (it would be taken for this run's).
     let file = one.parent().unwrap().join("desk.toml");
     assert_ok(&ccsim(
-        &["run", file.to_str().unwrap(), "--out", one.to_str().unwrap(), "-q"],
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            one.to_str().unwrap(),
+            "-q",
+        ],
         None,
     ));
     assert!(!one.join("contacts.csv").exists() && !one.join("messages.csv").exists());
@@ -170,7 +197,11 @@ fn trace_is_complete_and_the_same_whatever_the_threads() {
 
 #[test]
 fn fit_recovers_rate_handle_time_and_patience() {
-    let run = traced("fit_recover", r#"{ dist = "exponential", mean = "3m" }"#, "2");
+    let run = traced(
+        "fit_recover",
+        r#"{ dist = "exponential", mean = "3m" }"#,
+        "2",
+    );
     let fit = fitted(&run);
     assert_recovers(
         "arrival rate",
@@ -178,7 +209,12 @@ fn fit_recovers_rate_handle_time_and_patience() {
         60.0,
         0.05,
     );
-    assert_recovers("handle time", estimate(&fit, "handle_time", "sample"), 240.0, 0.05);
+    assert_recovers(
+        "handle time",
+        estimate(&fit, "handle_time", "sample"),
+        240.0,
+        0.05,
+    );
     assert_recovers(
         "patience",
         estimate(&fit, "queue_patience", "exponential"),
@@ -206,7 +242,11 @@ fn km_vs_exponential(fit: &Path) -> f64 {
 
 #[test]
 fn kaplan_meier_and_exponential_agree_on_exponential_patience_only() {
-    let exp = fitted(&traced("fit_km_exp", r#"{ dist = "exponential", mean = "3m" }"#, "2"));
+    let exp = fitted(&traced(
+        "fit_km_exp",
+        r#"{ dist = "exponential", mean = "3m" }"#,
+        "2",
+    ));
     let gap = km_vs_exponential(&exp);
     eprintln!("exponential patience: largest gap {gap} half-widths");
     assert!(gap <= 2.0, "KM and exponential disagree: {gap} half-widths");
@@ -215,7 +255,11 @@ fn kaplan_meier_and_exponential_agree_on_exponential_patience_only() {
         estimate(&exp, "queue_patience", "exponential").0,
     );
     let rel = km_median / (exp_mean * 2f64.ln()) - 1.0;
-    assert!(rel.abs() < 0.1, "KM median {km_median} vs exponential's {}", exp_mean * 2f64.ln());
+    assert!(
+        rel.abs() < 0.1,
+        "KM median {km_median} vs exponential's {}",
+        exp_mean * 2f64.ln()
+    );
     // Patience that is nearly constant: the exponential estimate is the wrong shape, and the
     // comparison sees it.
     let narrow = fitted(&traced(
@@ -230,7 +274,11 @@ fn kaplan_meier_and_exponential_agree_on_exponential_patience_only() {
 
 #[test]
 fn the_fragment_parses_as_a_scenario_and_runs() {
-    let run = traced("fit_fragment", r#"{ dist = "exponential", mean = "3m" }"#, "2");
+    let run = traced(
+        "fit_fragment",
+        r#"{ dist = "exponential", mean = "3m" }"#,
+        "2",
+    );
     let fit = fitted(&run);
     let fragment = std::fs::read_to_string(fit.join("fitted.toml")).unwrap();
     let file = fit.join("fitted.toml");
@@ -250,12 +298,8 @@ fn the_fragment_parses_as_a_scenario_and_runs() {
         ],
         None,
     ));
-    let s = ccsim::scenario::parse(
-        &format!("{fragment}\n[staffing]\nagents = 4\n"),
-        &file,
-        &[],
-    )
-    .unwrap_or_else(|e| panic!("{e}\n{fragment}"));
+    let s = ccsim::scenario::parse(&format!("{fragment}\n[staffing]\nagents = 4\n"), &file, &[])
+        .unwrap_or_else(|e| panic!("{e}\n{fragment}"));
     // The fitted desk offers what the original did: 60 an hour over 9 intervals.
     assert_eq!(s.run.intervals, 9);
     let rate = s.model.expected_contacts() / (4.5 * 3600.0) * 3600.0;
@@ -266,20 +310,55 @@ fn the_fragment_parses_as_a_scenario_and_runs() {
 fn malformed_rows_are_named_by_file_line_and_column() {
     let dir = scratch("fit_errors");
     let cases = [
-        ("arrival,outcome,wait\n1,answered,2\n5,answered,abc\n", "bad.csv:3:3: wait = \"abc\": not a number"),
-        ("arrival,outcome,wait\n1,answered,2\n5,lost,1\n", "bad.csv:3:2: outcome = \"lost\": unknown outcome"),
-        ("arrival,outcome,wait\n1,answered\n", "bad.csv:2:3: the row: has 2 cells, the header has 3"),
-        ("arrival,outcome,wait\n-1,answered,2\n", "bad.csv:2:1: arrival = \"-1\": out of range"),
-        ("arrival,outcome,wait\n1,answered,\n", "bad.csv:2:3: wait = \"\": empty"),
-        ("arrival,outcome\n1,answered\n", "bad.csv:1:3: the header: needs a column wait"),
-        ("outcome,wait\nanswered,1\n", "bad.csv:1:3: the header: needs a column arrival"),
-        ("arrival,outcome,wait\n", "bad.csv:2:1: the file: has a header but no row"),
-        ("datetime,outcome,wait\n2026-02-30 08:00,answered,1\n", "bad.csv:2:1: datetime = \"2026-02-30 08:00\": cannot read"),
+        (
+            "arrival,outcome,wait\n1,answered,2\n5,answered,abc\n",
+            "bad.csv:3:3: wait = \"abc\": not a number",
+        ),
+        (
+            "arrival,outcome,wait\n1,answered,2\n5,lost,1\n",
+            "bad.csv:3:2: outcome = \"lost\": unknown outcome",
+        ),
+        (
+            "arrival,outcome,wait\n1,answered\n",
+            "bad.csv:2:3: the row: has 2 cells, the header has 3",
+        ),
+        (
+            "arrival,outcome,wait\n-1,answered,2\n",
+            "bad.csv:2:1: arrival = \"-1\": out of range",
+        ),
+        (
+            "arrival,outcome,wait\n1,answered,\n",
+            "bad.csv:2:3: wait = \"\": empty",
+        ),
+        (
+            "arrival,outcome\n1,answered\n",
+            "bad.csv:1:3: the header: needs a column wait",
+        ),
+        (
+            "outcome,wait\nanswered,1\n",
+            "bad.csv:1:3: the header: needs a column arrival",
+        ),
+        (
+            "arrival,outcome,wait\n",
+            "bad.csv:2:1: the file: has a header but no row",
+        ),
+        (
+            "datetime,outcome,wait\n2026-02-30 08:00,answered,1\n",
+            "bad.csv:2:1: datetime = \"2026-02-30 08:00\": cannot read",
+        ),
     ];
     let file = dir.join("bad.csv");
     for (text, wanted) in cases {
         std::fs::write(&file, text).unwrap();
-        let o = ccsim(&["fit", file.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()], None);
+        let o = ccsim(
+            &[
+                "fit",
+                file.to_str().unwrap(),
+                "--out",
+                dir.join("out").to_str().unwrap(),
+            ],
+            None,
+        );
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{text}: {err}");
         assert!(err.contains(wanted), "{text}: wanted {wanted:?}, got {err}");
@@ -287,13 +366,27 @@ fn malformed_rows_are_named_by_file_line_and_column() {
     // The messages file, too: a contact's rows out of exchange order.
     std::fs::write(&file, "arrival,outcome,wait\n1,answered,2\n").unwrap();
     let messages = dir.join("m.csv");
-    std::fs::write(&messages, "contact,exchange,message,reply\n0,1,3,5\n0,3,9,12\n").unwrap();
+    std::fs::write(
+        &messages,
+        "contact,exchange,message,reply\n0,1,3,5\n0,3,9,12\n",
+    )
+    .unwrap();
     let o = ccsim(
-        &["fit", file.to_str().unwrap(), "--messages", messages.to_str().unwrap(), "--out", dir.join("out").to_str().unwrap()],
+        &[
+            "fit",
+            file.to_str().unwrap(),
+            "--messages",
+            messages.to_str().unwrap(),
+            "--out",
+            dir.join("out").to_str().unwrap(),
+        ],
         None,
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("m.csv:3:2: exchange = \"3\": the line before is exchange 1"), "{err}");
+    assert!(
+        err.contains("m.csv:3:2: exchange = \"3\": the line before is exchange 1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -309,10 +402,22 @@ fn days_of_a_datetime_record_give_the_day_to_day_spread() {
     }
     std::fs::write(&file, text).unwrap();
     let out = dir.join("fit");
-    assert_ok(&ccsim(&["fit", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"], None));
+    assert_ok(&ccsim(
+        &[
+            "fit",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    ));
     let a = rows(&out.join("fit_arrivals.csv"));
     assert_eq!(a.len(), 1);
-    assert_eq!((a[0]["start"].as_str(), a[0]["days"].as_str()), ("08:00", "2"));
+    assert_eq!(
+        (a[0]["start"].as_str(), a[0]["days"].as_str()),
+        ("08:00", "2")
+    );
     assert_eq!(a[0]["contacts_mean"], "4");
     assert_eq!(a[0]["variance"], "8");
     assert_eq!(a[0]["rate_per_hour"], "8");
@@ -325,5 +430,8 @@ fn days_of_a_datetime_record_give_the_day_to_day_spread() {
         .unwrap();
     assert!((cv - 0.5).abs() < 1e-12, "{cv}");
     let fragment = std::fs::read_to_string(out.join("fitted.toml")).unwrap();
-    assert!(fragment.contains("rate_per_hour = [8]") && fragment.contains("day_start = \"08:00\""), "{fragment}");
+    assert!(
+        fragment.contains("rate_per_hour = [8]") && fragment.contains("day_start = \"08:00\""),
+        "{fragment}"
+    );
 }

@@ -60,8 +60,7 @@ pub fn fit_lognormal(values: &[f64]) -> Option<Parametric> {
     if !(s2 > 0.0) {
         return None;
     }
-    let log_likelihood =
-        -n * mu - n / 2.0 * (2.0 * std::f64::consts::PI * s2).ln() - n / 2.0;
+    let log_likelihood = -n * mu - n / 2.0 * (2.0 * std::f64::consts::PI * s2).ln() - n / 2.0;
     Some(Parametric {
         family: Family::LogNormal,
         mean: (mu + s2 / 2.0).exp(),
@@ -95,7 +94,8 @@ pub fn fit_gamma(values: &[f64]) -> Option<Parametric> {
         }
     }
     let theta = mean / k;
-    let log_likelihood = (k - 1.0) * n * mean_ln - n * mean / theta - n * ln_gamma(k) - n * k * theta.ln();
+    let log_likelihood =
+        (k - 1.0) * n * mean_ln - n * mean / theta - n * ln_gamma(k) - n * k * theta.ln();
     Some(Parametric {
         family: Family::Gamma,
         mean,
@@ -160,7 +160,11 @@ pub struct KaplanMeier {
 impl KaplanMeier {
     /// Sorts `waits` by time.
     pub fn new(waits: &mut [Wait]) -> KaplanMeier {
-        waits.sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(b.abandoned.cmp(&a.abandoned)));
+        waits.sort_unstable_by(|a, b| {
+            a.time
+                .total_cmp(&b.time)
+                .then(b.abandoned.cmp(&a.abandoned))
+        });
         let mut at_risk = waits.len() as u64;
         let (mut s, mut greenwood) = (1.0, 0.0);
         let mut steps = Vec::new();
@@ -365,9 +369,15 @@ mod tests {
             .map(|i| truth.quantile((i as f64 + 0.5) / n as f64))
             .collect();
         let g = fit_gamma(&values).unwrap();
-        assert!((g.mean - 40.0).abs() < 0.05 && (g.cv - 0.7).abs() < 0.01, "{g:?}");
+        assert!(
+            (g.mean - 40.0).abs() < 0.05 && (g.cv - 0.7).abs() < 0.01,
+            "{g:?}"
+        );
         let l = fit_lognormal(&values).unwrap();
-        assert!(g.log_likelihood > l.log_likelihood, "gamma data: {g:?} vs {l:?}");
+        assert!(
+            g.log_likelihood > l.log_likelihood,
+            "gamma data: {g:?} vs {l:?}"
+        );
         let ln = Parametric {
             family: Family::LogNormal,
             ..truth
@@ -376,8 +386,14 @@ mod tests {
             .map(|i| ln.quantile((i as f64 + 0.5) / n as f64))
             .collect();
         let l = fit_lognormal(&values).unwrap();
-        assert!((l.mean - 40.0).abs() < 0.1 && (l.cv - 0.7).abs() < 0.01, "{l:?}");
-        assert_eq!(best(&[fit_gamma(&values), Some(l)]).unwrap().family, Family::LogNormal);
+        assert!(
+            (l.mean - 40.0).abs() < 0.1 && (l.cv - 0.7).abs() < 0.01,
+            "{l:?}"
+        );
+        assert_eq!(
+            best(&[fit_gamma(&values), Some(l)]).unwrap().family,
+            Family::LogNormal
+        );
     }
 
     #[test]

@@ -130,7 +130,13 @@ struct Rows<'a> {
 }
 
 impl Rows<'_> {
-    fn error(&self, line: u64, column: usize, what: impl Into<String>, rule: impl Into<String>) -> FitError {
+    fn error(
+        &self,
+        line: u64,
+        column: usize,
+        what: impl Into<String>,
+        rule: impl Into<String>,
+    ) -> FitError {
         FitError::Row {
             path: self.path.to_path_buf(),
             line,
@@ -160,7 +166,12 @@ impl Rows<'_> {
                     let names: Vec<String> = record.iter().map(str::to_string).collect();
                     for (i, n) in names.iter().enumerate() {
                         if names[..i].contains(n) {
-                            return Err(self.error(line, i + 1, format!("column {n:?}"), "appears twice in the header"));
+                            return Err(self.error(
+                                line,
+                                i + 1,
+                                format!("column {n:?}"),
+                                "appears twice in the header",
+                            ));
                         }
                     }
                     let h = Header { names };
@@ -189,7 +200,12 @@ impl Rows<'_> {
             |line, rule| self.error(line, 1, "the line", rule),
         )?;
         match (header, rows) {
-            (None, _) => Err(self.error(1, 1, "the file", "is empty: it needs a header line and at least one row")),
+            (None, _) => Err(self.error(
+                1,
+                1,
+                "the file",
+                "is empty: it needs a header line and at least one row",
+            )),
             (Some(_), 0) => Err(self.error(2, 1, "the file", "has a header but no row")),
             _ => Ok(()),
         }
@@ -370,7 +386,10 @@ fn read_contacts(trace: &Path, interval: f64) -> Result<Data, FitError> {
     let mut order: Vec<usize> = (0..queues.len()).collect();
     order.sort_by(|&a, &b| queues[a].name.cmp(&queues[b].name));
     let mut taken: Vec<Option<QueueData>> = queues.into_iter().map(Some).collect();
-    let queues: Vec<QueueData> = order.iter().map(|&i| taken[i].take().expect("once")).collect();
+    let queues: Vec<QueueData> = order
+        .iter()
+        .map(|&i| taken[i].take().expect("once"))
+        .collect();
     let groups: Vec<Vec<String>> = order
         .iter()
         .map(|&i| {
@@ -383,7 +402,8 @@ fn read_contacts(trace: &Path, interval: f64) -> Result<Data, FitError> {
         trace: trace.to_path_buf(),
         messages: None,
         interval,
-        day_start: (day_start.unwrap_or(0.0) + first_interval as f64 * interval).rem_euclid(86_400.0),
+        day_start: (day_start.unwrap_or(0.0) + first_interval as f64 * interval)
+            .rem_euclid(86_400.0),
         days: day_index.len(),
         intervals,
         queues,

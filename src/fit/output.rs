@@ -68,7 +68,10 @@ impl Durations {
             )),
             // Many zeros among spread values: a continuous fit of the positive ones would
             // overstate the mean; the sample mean, as an exponential, keeps it.
-            Some(_) => Some(format!("{{ dist = \"exponential\", mean = {} }}", sig(mean))),
+            Some(_) => Some(format!(
+                "{{ dist = \"exponential\", mean = {} }}",
+                sig(mean)
+            )),
         }
     }
 }
@@ -199,7 +202,11 @@ impl Fitted {
     pub fn fragment(&self) -> String {
         let mut t = String::new();
         let total: u64 = self.queues.iter().map(|q| q.contacts).sum();
-        let days = if self.days == 1 { "day" } else { "days (or replications)" };
+        let days = if self.days == 1 {
+            "day"
+        } else {
+            "days (or replications)"
+        };
         let _ = writeln!(
             t,
             "# Fitted by ccsim fit from {} ({total} contacts, {} {days}).\n# Estimates and their \
@@ -228,7 +235,11 @@ impl Fitted {
             let _ = writeln!(t, "\n[conversation]");
             if one {
                 if let Some((m, _, _)) = self.queues[0].exchanges.filter(|e| e.0 >= 1.0) {
-                    let _ = writeln!(t, "exchanges = {{ dist = \"geometric\", mean = {} }}", sig(m));
+                    let _ = writeln!(
+                        t,
+                        "exchanges = {{ dist = \"geometric\", mean = {} }}",
+                        sig(m)
+                    );
                 }
             }
             match (self.messages, self.think.toml(), self.response.toml()) {
@@ -261,7 +272,9 @@ impl Fitted {
         };
         let patience = |t: &mut String, q: &QueueFit, key: &str| match q.patience {
             Some((m, low, high)) => {
-                let median = q.km.median().map_or("not reached".into(), |x| format!("{} s", sig(x)));
+                let median =
+                    q.km.median()
+                        .map_or("not reached".into(), |x| format!("{} s", sig(x)));
                 let _ = writeln!(
                     t,
                     "# Queue patience from {} waits ({} censored: answered, or waiting at the end): \
@@ -277,7 +290,11 @@ impl Fitted {
                 );
             }
             None => {
-                let _ = writeln!(t, "# No contact abandoned in queue: no queue patience ({} waits, all censored).", q.waits);
+                let _ = writeln!(
+                    t,
+                    "# No contact abandoned in queue: no queue patience ({} waits, all censored).",
+                    q.waits
+                );
             }
         };
         let handle_note = |t: &mut String, q: &QueueFit| {
@@ -342,7 +359,11 @@ impl Fitted {
                     );
                 }
                 if let Some((m, _, _)) = q.exchanges.filter(|e| e.0 >= 1.0) {
-                    let _ = writeln!(t, "conversation.exchanges = {{ dist = \"geometric\", mean = {} }}", sig(m));
+                    let _ = writeln!(
+                        t,
+                        "conversation.exchanges = {{ dist = \"geometric\", mean = {} }}",
+                        sig(m)
+                    );
                 }
                 patience(&mut t, q, "patience.queue");
                 if let Some(d) = q.wrapup.toml() {
@@ -355,7 +376,10 @@ impl Fitted {
             groups.dedup();
             let _ = writeln!(t, "\n# Staffing of each group, e.g.:");
             for g in groups {
-                let _ = writeln!(t, "# [groups.{g}]\n# agents = 5\n# max_concurrent_chats = 3");
+                let _ = writeln!(
+                    t,
+                    "# [groups.{g}]\n# agents = 5\n# max_concurrent_chats = 3"
+                );
             }
         }
         t
@@ -366,7 +390,16 @@ impl Fitted {
         let mut t = String::from(
             "queue,quantity,method,n,zeros,censored,mean,ci95_low,ci95_high,cv,log_likelihood,chosen\n",
         );
-        let mut row = |queue: &str, quantity: &str, method: &str, n: usize, zeros: usize, censored: usize, m: (f64, f64, f64), cv: f64, ll: f64, chosen: &str| {
+        let mut row = |queue: &str,
+                       quantity: &str,
+                       method: &str,
+                       n: usize,
+                       zeros: usize,
+                       censored: usize,
+                       m: (f64, f64, f64),
+                       cv: f64,
+                       ll: f64,
+                       chosen: &str| {
             let _ = writeln!(
                 t,
                 "{queue},{quantity},{method},{n},{zeros},{censored},{},{},{},{},{},{chosen}",
@@ -378,38 +411,161 @@ impl Fitted {
             );
         };
         let nan3 = (f64::NAN, f64::NAN, f64::NAN);
-        let durations = |row: &mut dyn FnMut(&str, &str, &str, usize, usize, usize, (f64, f64, f64), f64, f64, &str), queue: &str, d: &Durations| {
+        let durations = |row: &mut dyn FnMut(
+            &str,
+            &str,
+            &str,
+            usize,
+            usize,
+            usize,
+            (f64, f64, f64),
+            f64,
+            f64,
+            &str,
+        ),
+                         queue: &str,
+                         d: &Durations| {
             let n = d.sorted.len() + d.zeros;
             if let Some(m) = d.mean {
-                row(queue, d.name, "sample", n, d.zeros, 0, m, f64::NAN, f64::NAN, "");
+                row(
+                    queue,
+                    d.name,
+                    "sample",
+                    n,
+                    d.zeros,
+                    0,
+                    m,
+                    f64::NAN,
+                    f64::NAN,
+                    "",
+                );
             }
             let chosen = d.best();
             for p in [d.lognormal, d.gamma].into_iter().flatten() {
                 let mark = if Some(p) == chosen { "yes" } else { "no" };
-                row(queue, d.name, p.family.name(), d.sorted.len(), d.zeros, 0, (p.mean, f64::NAN, f64::NAN), p.cv, p.log_likelihood, mark);
+                row(
+                    queue,
+                    d.name,
+                    p.family.name(),
+                    d.sorted.len(),
+                    d.zeros,
+                    0,
+                    (p.mean, f64::NAN, f64::NAN),
+                    p.cv,
+                    p.log_likelihood,
+                    mark,
+                );
             }
         };
         for q in &self.queues {
             let hours = q.profile.len() as f64 * self.interval / 3600.0;
             let (m, low, high, var) = q.daily;
-            row(&q.name, "arrival_rate_per_hour", "sample", q.contacts as usize, 0, 0, (m / hours, low / hours, high / hours), f64::NAN, f64::NAN, "");
-            row(&q.name, "daily_contacts", "sample", self.days, 0, 0, (m, low, high), var.sqrt() / m, f64::NAN, "");
-            row(&q.name, "day_level", "moments", self.days, 0, 0, (1.0, f64::NAN, f64::NAN), Self::day_level_cv(q.daily), f64::NAN, "");
+            row(
+                &q.name,
+                "arrival_rate_per_hour",
+                "sample",
+                q.contacts as usize,
+                0,
+                0,
+                (m / hours, low / hours, high / hours),
+                f64::NAN,
+                f64::NAN,
+                "",
+            );
+            row(
+                &q.name,
+                "daily_contacts",
+                "sample",
+                self.days,
+                0,
+                0,
+                (m, low, high),
+                var.sqrt() / m,
+                f64::NAN,
+                "",
+            );
+            row(
+                &q.name,
+                "day_level",
+                "moments",
+                self.days,
+                0,
+                0,
+                (1.0, f64::NAN, f64::NAN),
+                Self::day_level_cv(q.daily),
+                f64::NAN,
+                "",
+            );
             for (o, &n) in crate::report::trace::Outcome::ALL.iter().zip(&q.outcomes) {
                 let share = n as f64 / q.contacts.max(1) as f64;
-                row(&q.name, &format!("share_{}", o.name()), "sample", q.contacts as usize, 0, 0, (share, f64::NAN, f64::NAN), f64::NAN, f64::NAN, "");
+                row(
+                    &q.name,
+                    &format!("share_{}", o.name()),
+                    "sample",
+                    q.contacts as usize,
+                    0,
+                    0,
+                    (share, f64::NAN, f64::NAN),
+                    f64::NAN,
+                    f64::NAN,
+                    "",
+                );
             }
             if let Some(p) = q.patience {
-                row(&q.name, "queue_patience", "exponential", q.waits, 0, q.censored, p, 1.0, f64::NAN, "yes");
+                row(
+                    &q.name,
+                    "queue_patience",
+                    "exponential",
+                    q.waits,
+                    0,
+                    q.censored,
+                    p,
+                    1.0,
+                    f64::NAN,
+                    "yes",
+                );
             }
-            row(&q.name, "queue_patience", "kaplan_meier_restricted_mean", q.waits, 0, q.censored, (q.km.restricted_mean(), f64::NAN, f64::NAN), f64::NAN, f64::NAN, "");
+            row(
+                &q.name,
+                "queue_patience",
+                "kaplan_meier_restricted_mean",
+                q.waits,
+                0,
+                q.censored,
+                (q.km.restricted_mean(), f64::NAN, f64::NAN),
+                f64::NAN,
+                f64::NAN,
+                "",
+            );
             if let Some(median) = q.km.median() {
-                row(&q.name, "queue_patience", "kaplan_meier_median", q.waits, 0, q.censored, (median, f64::NAN, f64::NAN), f64::NAN, f64::NAN, "");
+                row(
+                    &q.name,
+                    "queue_patience",
+                    "kaplan_meier_median",
+                    q.waits,
+                    0,
+                    q.censored,
+                    (median, f64::NAN, f64::NAN),
+                    f64::NAN,
+                    f64::NAN,
+                    "",
+                );
             }
             durations(&mut row, &q.name, &q.handle);
             durations(&mut row, &q.name, &q.wrapup);
             if let Some(e) = q.exchanges {
-                row(&q.name, "exchanges", "sample", 0, 0, 0, e, f64::NAN, f64::NAN, "");
+                row(
+                    &q.name,
+                    "exchanges",
+                    "sample",
+                    0,
+                    0,
+                    0,
+                    e,
+                    f64::NAN,
+                    f64::NAN,
+                    "",
+                );
             }
         }
         let _ = nan3;
@@ -511,13 +667,23 @@ impl Fitted {
     pub fn terminal_table(&self) -> String {
         let mut t = String::new();
         let ci = |m: Option<(f64, f64, f64)>| {
-            m.map_or("—".into(), |(m, l, h)| format!("{} [{}, {}]", sig(m), sig(l), sig(h)))
+            m.map_or("—".into(), |(m, l, h)| {
+                format!("{} [{}, {}]", sig(m), sig(l), sig(h))
+            })
         };
         for q in &self.queues {
             let hours = q.profile.len() as f64 * self.interval / 3600.0;
             let (m, l, h, _) = q.daily;
-            let _ = writeln!(t, "queue {}: {} contacts over {} day(s)", q.name, q.contacts, self.days);
-            let _ = writeln!(t, "  arrival rate per hour   {}", ci(Some((m / hours, l / hours, h / hours))));
+            let _ = writeln!(
+                t,
+                "queue {}: {} contacts over {} day(s)",
+                q.name, q.contacts, self.days
+            );
+            let _ = writeln!(
+                t,
+                "  arrival rate per hour   {}",
+                ci(Some((m / hours, l / hours, h / hours)))
+            );
             let _ = writeln!(t, "  queue patience (exp), s {}", ci(q.patience));
             let _ = writeln!(t, "  handle time mean, s     {}", ci(q.handle.mean));
             let _ = writeln!(t, "  exchanges mean          {}", ci(q.exchanges));

@@ -35,13 +35,12 @@ pub const RUN_FILES: [&str; 8] = [
 pub const TRACE_FILES: [&str; 2] = [super::trace::CONTACTS, super::trace::MESSAGES];
 
 /// The files of `ccsim fit`.
-pub const FIT_FILES: [&str; 6] = [
+pub const FIT_FILES: [&str; 5] = [
     "fitted.toml",
     "fit.csv",
     "fit_qq.csv",
     "fit_patience.csv",
     "fit_arrivals.csv",
-    "fit_qq.png",
 ];
 
 /// What an output folder holds. A merged study's folder is marked as the run or sweep it is
