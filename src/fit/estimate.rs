@@ -57,7 +57,7 @@ pub fn fit_lognormal(values: &[f64]) -> Option<Parametric> {
     }
     let mu = values.iter().map(|x| x.ln()).sum::<f64>() / n;
     let s2 = values.iter().map(|x| (x.ln() - mu).powi(2)).sum::<f64>() / n;
-    if !(s2 > 0.0) {
+    if s2.is_nan() || s2 <= 0.0 {
         return None;
     }
     let log_likelihood = -n * mu - n / 2.0 * (2.0 * std::f64::consts::PI * s2).ln() - n / 2.0;
@@ -80,7 +80,7 @@ pub fn fit_gamma(values: &[f64]) -> Option<Parametric> {
     let mean = values.iter().sum::<f64>() / n;
     let mean_ln = values.iter().map(|x| x.ln()).sum::<f64>() / n;
     let s = mean.ln() - mean_ln;
-    if !(s > 1e-12) {
+    if s.is_nan() || s <= 1e-12 {
         return None;
     }
     let mut k = (3.0 - s + ((s - 3.0).powi(2) + 24.0 * s).sqrt()) / (12.0 * s);

@@ -47,6 +47,34 @@ impl Durations {
         }
     }
 
+    /// The rows of `fit.csv` for these durations: the sample mean and the two fits.
+    fn estimates(&self, queue: &str, rows: &mut Vec<Estimate>) {
+        let at = |method, n| Estimate {
+            queue: queue.to_string(),
+            quantity: self.name.to_string(),
+            method,
+            n,
+            zeros: self.zeros,
+            ..Estimate::default()
+        };
+        if let Some(m) = self.mean {
+            rows.push(Estimate {
+                value: m,
+                ..at("sample", self.sorted.len() + self.zeros)
+            });
+        }
+        let chosen = self.best();
+        for p in [self.lognormal, self.gamma].into_iter().flatten() {
+            rows.push(Estimate {
+                value: (p.mean, f64::NAN, f64::NAN),
+                cv: p.cv,
+                log_likelihood: p.log_likelihood,
+                chosen: if Some(p) == chosen { "yes" } else { "no" },
+                ..at(p.family.name(), self.sorted.len())
+            });
+        }
+    }
+
     /// The better of the two fits.
     pub fn best(&self) -> Option<Parametric> {
         best(&[self.lognormal, self.gamma])
@@ -72,6 +100,39 @@ impl Durations {
                 "{{ dist = \"exponential\", mean = {} }}",
                 sig(mean)
             )),
+        }
+    }
+}
+
+/// One row of `fit.csv`.
+struct Estimate {
+    queue: String,
+    quantity: String,
+    method: &'static str,
+    n: usize,
+    zeros: usize,
+    censored: usize,
+    /// Mean and 95% interval (NaN where there is none).
+    value: (f64, f64, f64),
+    cv: f64,
+    log_likelihood: f64,
+    /// `yes` for the fit written into the fragment, `no` for the other one.
+    chosen: &'static str,
+}
+
+impl Default for Estimate {
+    fn default() -> Self {
+        Estimate {
+            queue: String::new(),
+            quantity: String::new(),
+            method: "",
+            n: 0,
+            zeros: 0,
+            censored: 0,
+            value: (f64::NAN, f64::NAN, f64::NAN),
+            cv: f64::NAN,
+            log_likelihood: f64::NAN,
+            chosen: "",
         }
     }
 }
@@ -387,191 +448,95 @@ impl Fitted {
 
     /// `fit.csv`: every estimate.
     pub fn estimates_csv(&self) -> String {
+        let mut rows: Vec<Estimate> = Vec::new();
+        for q in &self.queues {
+            let at = |quantity: &str, method: &'static str, n: usize| Estimate {
+                queue: q.name.clone(),
+                quantity: quantity.to_string(),
+                method,
+                n,
+                ..Estimate::default()
+            };
+            let hours = q.profile.len() as f64 * self.interval / 3600.0;
+            let (m, low, high, var) = q.daily;
+            rows.push(Estimate {
+                value: (m / hours, low / hours, high / hours),
+                ..at("arrival_rate_per_hour", "sample", q.contacts as usize)
+            });
+            rows.push(Estimate {
+                value: (m, low, high),
+                cv: var.sqrt() / m,
+                ..at("daily_contacts", "sample", self.days)
+            });
+            rows.push(Estimate {
+                value: (1.0, f64::NAN, f64::NAN),
+                cv: Self::day_level_cv(q.daily),
+                ..at("day_level", "moments", self.days)
+            });
+            for (o, &n) in crate::report::trace::Outcome::ALL.iter().zip(&q.outcomes) {
+                let share = n as f64 / q.contacts.max(1) as f64;
+                rows.push(Estimate {
+                    value: (share, f64::NAN, f64::NAN),
+                    ..at(
+                        &format!("share_{}", o.name()),
+                        "sample",
+                        q.contacts as usize,
+                    )
+                });
+            }
+            let patience = |method, value| Estimate {
+                censored: q.censored,
+                value,
+                ..at("queue_patience", method, q.waits)
+            };
+            if let Some(p) = q.patience {
+                rows.push(Estimate {
+                    cv: 1.0,
+                    chosen: "yes",
+                    ..patience("exponential", p)
+                });
+            }
+            let point = |x: f64| (x, f64::NAN, f64::NAN);
+            rows.push(patience(
+                "kaplan_meier_restricted_mean",
+                point(q.km.restricted_mean()),
+            ));
+            if let Some(median) = q.km.median() {
+                rows.push(patience("kaplan_meier_median", point(median)));
+            }
+            q.handle.estimates(&q.name, &mut rows);
+            q.wrapup.estimates(&q.name, &mut rows);
+            if let Some(e) = q.exchanges {
+                rows.push(Estimate {
+                    value: e,
+                    ..at("exchanges", "sample", 0)
+                });
+            }
+        }
+        if self.messages {
+            self.think.estimates("", &mut rows);
+            self.response.estimates("", &mut rows);
+        }
         let mut t = String::from(
             "queue,quantity,method,n,zeros,censored,mean,ci95_low,ci95_high,cv,log_likelihood,chosen\n",
         );
-        let mut row = |queue: &str,
-                       quantity: &str,
-                       method: &str,
-                       n: usize,
-                       zeros: usize,
-                       censored: usize,
-                       m: (f64, f64, f64),
-                       cv: f64,
-                       ll: f64,
-                       chosen: &str| {
+        for e in rows {
             let _ = writeln!(
                 t,
-                "{queue},{quantity},{method},{n},{zeros},{censored},{},{},{},{},{},{chosen}",
-                number(m.0),
-                number(m.1),
-                number(m.2),
-                number(cv),
-                number(ll)
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
+                e.queue,
+                e.quantity,
+                e.method,
+                e.n,
+                e.zeros,
+                e.censored,
+                number(e.value.0),
+                number(e.value.1),
+                number(e.value.2),
+                number(e.cv),
+                number(e.log_likelihood),
+                e.chosen
             );
-        };
-        let nan3 = (f64::NAN, f64::NAN, f64::NAN);
-        let durations = |row: &mut dyn FnMut(
-            &str,
-            &str,
-            &str,
-            usize,
-            usize,
-            usize,
-            (f64, f64, f64),
-            f64,
-            f64,
-            &str,
-        ),
-                         queue: &str,
-                         d: &Durations| {
-            let n = d.sorted.len() + d.zeros;
-            if let Some(m) = d.mean {
-                row(
-                    queue,
-                    d.name,
-                    "sample",
-                    n,
-                    d.zeros,
-                    0,
-                    m,
-                    f64::NAN,
-                    f64::NAN,
-                    "",
-                );
-            }
-            let chosen = d.best();
-            for p in [d.lognormal, d.gamma].into_iter().flatten() {
-                let mark = if Some(p) == chosen { "yes" } else { "no" };
-                row(
-                    queue,
-                    d.name,
-                    p.family.name(),
-                    d.sorted.len(),
-                    d.zeros,
-                    0,
-                    (p.mean, f64::NAN, f64::NAN),
-                    p.cv,
-                    p.log_likelihood,
-                    mark,
-                );
-            }
-        };
-        for q in &self.queues {
-            let hours = q.profile.len() as f64 * self.interval / 3600.0;
-            let (m, low, high, var) = q.daily;
-            row(
-                &q.name,
-                "arrival_rate_per_hour",
-                "sample",
-                q.contacts as usize,
-                0,
-                0,
-                (m / hours, low / hours, high / hours),
-                f64::NAN,
-                f64::NAN,
-                "",
-            );
-            row(
-                &q.name,
-                "daily_contacts",
-                "sample",
-                self.days,
-                0,
-                0,
-                (m, low, high),
-                var.sqrt() / m,
-                f64::NAN,
-                "",
-            );
-            row(
-                &q.name,
-                "day_level",
-                "moments",
-                self.days,
-                0,
-                0,
-                (1.0, f64::NAN, f64::NAN),
-                Self::day_level_cv(q.daily),
-                f64::NAN,
-                "",
-            );
-            for (o, &n) in crate::report::trace::Outcome::ALL.iter().zip(&q.outcomes) {
-                let share = n as f64 / q.contacts.max(1) as f64;
-                row(
-                    &q.name,
-                    &format!("share_{}", o.name()),
-                    "sample",
-                    q.contacts as usize,
-                    0,
-                    0,
-                    (share, f64::NAN, f64::NAN),
-                    f64::NAN,
-                    f64::NAN,
-                    "",
-                );
-            }
-            if let Some(p) = q.patience {
-                row(
-                    &q.name,
-                    "queue_patience",
-                    "exponential",
-                    q.waits,
-                    0,
-                    q.censored,
-                    p,
-                    1.0,
-                    f64::NAN,
-                    "yes",
-                );
-            }
-            row(
-                &q.name,
-                "queue_patience",
-                "kaplan_meier_restricted_mean",
-                q.waits,
-                0,
-                q.censored,
-                (q.km.restricted_mean(), f64::NAN, f64::NAN),
-                f64::NAN,
-                f64::NAN,
-                "",
-            );
-            if let Some(median) = q.km.median() {
-                row(
-                    &q.name,
-                    "queue_patience",
-                    "kaplan_meier_median",
-                    q.waits,
-                    0,
-                    q.censored,
-                    (median, f64::NAN, f64::NAN),
-                    f64::NAN,
-                    f64::NAN,
-                    "",
-                );
-            }
-            durations(&mut row, &q.name, &q.handle);
-            durations(&mut row, &q.name, &q.wrapup);
-            if let Some(e) = q.exchanges {
-                row(
-                    &q.name,
-                    "exchanges",
-                    "sample",
-                    0,
-                    0,
-                    0,
-                    e,
-                    f64::NAN,
-                    f64::NAN,
-                    "",
-                );
-            }
-        }
-        let _ = nan3;
-        if self.messages {
-            durations(&mut row, "", &self.think);
-            durations(&mut row, "", &self.response);
         }
         t
     }
