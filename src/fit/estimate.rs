@@ -232,10 +232,11 @@ impl KaplanMeier {
     }
 }
 
-/// ln Γ(x), x > 0: the recurrence up to x ≥ 10, then Stirling's series (error below 1e-14).
+/// ln Γ(x), x > 0: the recurrence up to x ≥ 15 (where the series' next term is below
+/// 1e-15), then Stirling's series.
 pub fn ln_gamma(mut x: f64) -> f64 {
     let mut shift = 0.0;
-    while x < 10.0 {
+    while x < 15.0 {
         shift -= x.ln();
         x += 1.0;
     }
@@ -244,26 +245,26 @@ pub fn ln_gamma(mut x: f64) -> f64 {
     shift + (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series
 }
 
-/// ψ(x), x > 0: recurrence up to x ≥ 6, then the asymptotic series.
+/// ψ(x), x > 0: recurrence up to x ≥ 12, then the asymptotic series (next term below 1e-13).
 fn digamma(mut x: f64) -> f64 {
     let mut acc = 0.0;
-    while x < 6.0 {
+    while x < 12.0 {
         acc -= 1.0 / x;
         x += 1.0;
     }
     let z = 1.0 / (x * x);
-    acc + x.ln() - 0.5 / x - z * (1.0 / 12.0 - z * (1.0 / 120.0 - z / 252.0))
+    acc + x.ln() - 0.5 / x - z * (1.0 / 12.0 - z * (1.0 / 120.0 - z * (1.0 / 252.0 - z / 240.0)))
 }
 
-/// ψ'(x), x > 0: recurrence up to x ≥ 6, then the asymptotic series.
+/// ψ'(x), x > 0: recurrence up to x ≥ 12, then the asymptotic series (next term below 1e-12).
 fn trigamma(mut x: f64) -> f64 {
     let mut acc = 0.0;
-    while x < 6.0 {
+    while x < 12.0 {
         acc += 1.0 / (x * x);
         x += 1.0;
     }
     let z = 1.0 / (x * x);
-    acc + 1.0 / x + z / 2.0 + z / x * (1.0 / 6.0 - z * (1.0 / 30.0 - z / 42.0))
+    acc + 1.0 / x + z / 2.0 + z / x * (1.0 / 6.0 - z * (1.0 / 30.0 - z * (1.0 / 42.0 - z / 30.0)))
 }
 
 /// The regularized lower incomplete gamma function P(a, x) (series below a + 1, Lentz's
