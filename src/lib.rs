@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod engine;
 pub mod experiment;
+pub mod fit;
 pub mod model;
 pub mod report;
 pub mod scenario;

@@ -4,6 +4,7 @@
 //! non-zero exit code (130 after a Ctrl-C).
 
 mod erlang;
+mod fit;
 mod guard;
 mod progress;
 mod staff;
@@ -42,6 +43,9 @@ pub enum Command {
     Staff(staff::StaffArgs),
     /// Analytic Erlang C / Erlang A values and staffing, to compare with the simulation.
     Erlang(erlang::ErlangArgs),
+    /// Fit a scenario fragment to a record of contacts (contacts.csv of `run --trace`):
+    /// arrival rates, patience with censoring, duration fits, and their quality.
+    Fit(fit::FitArgs),
     /// Draw the plots (SVG and PNG) and write report.html for the results in a folder of a
     /// run, a sweep or a staffing search, without simulating again.
     Report(ReportArgs),
@@ -203,6 +207,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(args) => study::merge(args),
         Command::Staff(args) => staff::staff(args),
         Command::Erlang(args) => erlang::erlang(args),
+        Command::Fit(args) => fit::run(args),
         Command::Report(args) => {
             let page = crate::report::render::report(&args.dir, &args.target, args.force)?;
             if !args.quiet {

@@ -19,6 +19,7 @@ use crate::experiment::{self, Distributions, Replication};
 use crate::report::folder::{self, Kind};
 use crate::report::partial::{find_shards, ShardHeader, ShardWriter, SHARD_FORMAT};
 use crate::report::sweep::{point_dir, PlanFile, SweepWriter};
+use crate::report::trace::Trace;
 use crate::report::warnings::{print_run_warnings, print_warnings, MAX_LINES};
 use crate::report::RunReport;
 use crate::scenario;
@@ -36,6 +37,10 @@ pub struct RunArgs {
     /// Also draw the plots and write report.html (as `ccsim report DIR`).
     #[arg(long)]
     pub plots: bool,
+    /// Also write the contact trace: contacts.csv (one row per contact of every replication)
+    /// and messages.csv (one row per replied customer message), the input of `ccsim fit`.
+    #[arg(long)]
+    pub trace: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -111,6 +116,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         if args.plots {
             bail!("--shard cannot be combined with --plots: draw them after ccsim merge, with ccsim report");
         }
+        if args.trace {
+            bail!("--shard cannot be combined with --trace: trace the run unsharded");
+        }
         let base = scenario::load_document(&c.scenario, &overrides)?;
         let plan = Plan::new(&c.scenario, base, Vec::new(), false)?;
         return run_shard(c, &plan, "run", shard, &out);
@@ -129,8 +137,34 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         progress: &bar,
     };
     bar.planned(reps as u64);
-    let (replications, distributions) =
-        c.with_threads(|| experiment::replications(&scenario, 0..reps, &control))??;
+    let (replications, distributions) = if args.trace {
+        let trace = Trace::new(&out, &scenario);
+        let result =
+            c.with_threads(|| experiment::replications_with(&scenario, 0..reps, &control, &trace))?;
+        // The part files go whatever happened; the trace is complete only after a full run.
+        let written = trace.finish(0..reps, result.is_ok());
+        let result = result?;
+        written.with_context(|| format!("cannot write the trace into {}", out.display()))?;
+        result
+    } else {
+        let result =
+            c.with_threads(|| experiment::replications(&scenario, 0..reps, &control))??;
+        // A trace of an earlier run would be taken for this run's.
+        for name in folder::TRACE_FILES {
+            match std::fs::remove_file(out.join(name)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "cannot remove the earlier trace {}",
+                            out.join(name).display()
+                        )
+                    })
+                }
+                _ => {}
+            }
+        }
+        result
+    };
     bar.finish();
     let report = RunReport::new(&scenario, &replications).with_distributions(&distributions);
     folder::write(&out, Kind::Run, &report.files())

@@ -7,13 +7,13 @@ pub mod grid;
 pub mod staff;
 pub mod sweep;
 
-use crate::model::{run_replication, ModelConfig, RunTotals};
+use crate::model::{run_replication, ModelConfig, Observer, RunTotals};
 use crate::scenario::Scenario;
 use crate::stats::{
     confidence_interval, merged, Collector, ContactTally, Histogram, Interval, Kpi, LoadTally,
-    Tallies, Window,
+    Tallies, Tee, Window,
 };
-use sweep::{run_tasks, Control, Interrupted, Task};
+use sweep::{Control, Interrupted, Task};
 
 /// The raw tallies of one replication, before they are reduced to KPI values.
 #[derive(Clone, Debug)]
@@ -230,10 +230,35 @@ pub fn window(s: &Scenario) -> Window {
 
 /// Run replication `index` of `scenario` with its own random streams.
 pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
+    replicate_with(scenario, index, &NoExtra)
+}
+
+/// An observer of each replication beside the KPI collector (a contact trace): `start` makes
+/// replication `index`'s, `end` takes it back when the replication is over. Both run on the
+/// worker thread of the replication, so replications stay independent.
+pub trait Extra: Sync {
+    type Observer: Observer;
+    fn start(&self, scenario: &Scenario, index: u32) -> Self::Observer;
+    fn end(&self, index: u32, observer: Self::Observer);
+}
+
+/// No extra observer.
+pub struct NoExtra;
+
+impl Extra for NoExtra {
+    type Observer = ();
+    fn start(&self, _: &Scenario, _: u32) {}
+    fn end(&self, _: u32, _: ()) {}
+}
+
+/// [`replicate`], with `extra`'s observer seeing every record after the collector.
+pub fn replicate_with<X: Extra>(scenario: &Scenario, index: u32, extra: &X) -> Measured {
     let m = &scenario.model;
     let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len());
-    let (collector, totals) =
-        run_replication(&scenario.model, scenario.run.seed, index as u64, collector);
+    let observers = Tee(collector, extra.start(scenario, index));
+    let (Tee(collector, observer), totals) =
+        run_replication(&scenario.model, scenario.run.seed, index as u64, observers);
+    extra.end(index, observer);
     Measured {
         index,
         tallies: collector.finish(),
@@ -261,6 +286,16 @@ pub fn replications(
     range: std::ops::Range<u32>,
     control: &Control,
 ) -> Result<(Vec<Replication>, Distributions), Interrupted> {
+    replications_with(scenario, range, control, &NoExtra)
+}
+
+/// [`replications`], each observed by `extra` too.
+pub fn replications_with<X: Extra>(
+    scenario: &Scenario,
+    range: std::ops::Range<u32>,
+    control: &Control,
+    extra: &X,
+) -> Result<(Vec<Replication>, Distributions), Interrupted> {
     let tasks: Vec<Task> = range
         .map(|replication| Task {
             point: 0,
@@ -269,10 +304,11 @@ pub fn replications(
         .collect();
     let mut out = Vec::with_capacity(tasks.len());
     let mut pooled = Distributions::default();
-    run_tasks(
+    sweep::run_tasks_with(
         |_| scenario,
         &tasks,
         control,
+        extra,
         |_, mut r| {
             pooled.take_from(&mut r);
             out.push(r);

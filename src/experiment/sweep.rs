@@ -14,7 +14,7 @@ use rand::RngCore;
 use rayon::prelude::*;
 
 use super::grid::{grid, Vary};
-use super::{replicate, Distributions, Replication};
+use super::{replicate_with, Distributions, Extra, NoExtra, Replication};
 use crate::engine::stream;
 use crate::scenario::{apply_override, from_document, Scenario, ScenarioError};
 use crate::stats::{confidence_interval, Kpi};
@@ -284,6 +284,17 @@ pub fn run_tasks<'s, E: From<Interrupted>>(
     scenario: impl Fn(u32) -> &'s Scenario + Sync,
     tasks: &[Task],
     control: &Control,
+    sink: impl FnMut(Task, Replication) -> Result<(), E>,
+) -> Result<(), E> {
+    run_tasks_with(scenario, tasks, control, &NoExtra, sink)
+}
+
+/// [`run_tasks`], each replication observed by `extra` too.
+pub fn run_tasks_with<'s, E: From<Interrupted>, X: Extra>(
+    scenario: impl Fn(u32) -> &'s Scenario + Sync,
+    tasks: &[Task],
+    control: &Control,
+    extra: &X,
     mut sink: impl FnMut(Task, Replication) -> Result<(), E>,
 ) -> Result<(), E> {
     let batch = 64 * rayon::current_num_threads().max(1);
@@ -295,7 +306,7 @@ pub fn run_tasks<'s, E: From<Interrupted>>(
                     return Err(Interrupted::ByUser);
                 }
                 let s = scenario(t.point);
-                let measured = replicate(s, t.replication);
+                let measured = replicate_with(s, t.replication, extra);
                 if measured.totals.capped {
                     return Err(Interrupted::EventCap {
                         point: t.point,

@@ -31,6 +31,18 @@ pub const RUN_FILES: [&str; 8] = [
     "run.json",
 ];
 
+/// The contact trace of `ccsim run --trace`, in a run folder.
+pub const TRACE_FILES: [&str; 2] = [super::trace::CONTACTS, super::trace::MESSAGES];
+
+/// The files of `ccsim fit`.
+pub const FIT_FILES: [&str; 5] = [
+    "fitted.toml",
+    "fit.csv",
+    "fit_qq.csv",
+    "fit_patience.csv",
+    "fit_arrivals.csv",
+];
+
 /// What an output folder holds. A merged study's folder is marked as the run or sweep it is
 /// byte for byte the same as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,16 +59,19 @@ pub enum Kind {
     Point,
     /// The charts of `ccsim report` / `--plots`: `plots/`.
     Plots,
+    /// `ccsim fit`: a fitted scenario fragment and the fits' quality.
+    Fit,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Run,
         Kind::Sweep,
         Kind::Staff,
         Kind::Shard,
         Kind::Point,
         Kind::Plots,
+        Kind::Fit,
     ];
 
     pub fn name(self) -> &'static str {
@@ -67,6 +82,7 @@ impl Kind {
             Kind::Shard => "shard",
             Kind::Point => "point",
             Kind::Plots => "plots",
+            Kind::Fit => "fit",
         }
     }
 
@@ -79,6 +95,7 @@ impl Kind {
             Kind::Shard => "ccsim shard files",
             Kind::Point => "one point of a ccsim sweep",
             Kind::Plots => "ccsim's plots",
+            Kind::Fit => "the results of ccsim fit",
         }
     }
 
@@ -95,7 +112,8 @@ impl Kind {
         }
         let run = RUN_FILES.contains(&name) || REPORT.contains(&name);
         match self {
-            Kind::Run | Kind::Point => run,
+            Kind::Run => run || TRACE_FILES.contains(&name),
+            Kind::Point => run,
             Kind::Staff => {
                 run || [
                     "staffing.csv",
@@ -119,6 +137,7 @@ impl Kind {
             }
             Kind::Shard => name == "plan.json" || is_shard_file(name),
             Kind::Plots => is_figure_file(name),
+            Kind::Fit => FIT_FILES.contains(&name),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod render;
 pub mod settings;
 pub mod staff;
 pub mod sweep;
+pub mod trace;
 pub mod warnings;
 
 use std::fmt::Write as _;

@@ -431,41 +431,21 @@ impl Resolver {
         Ok((step, values))
     }
 
-    /// The records of a CSV file with the line each starts on; blank lines and lines starting
-    /// with `#` are skipped, cells are trimmed.
+    /// The records of a CSV file with the line each starts on (see [`each_csv_record`]).
     fn records(
         &self,
         src: &Source,
         bytes: &[u8],
     ) -> Result<Vec<(u64, Vec<String>)>, ScenarioError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .comment(Some(b'#'))
-            .from_reader(bytes);
         let mut out = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(1, |p| p.line());
-                self.row_error(
-                    src,
-                    line,
-                    1,
-                    "the line",
-                    format!("not readable as CSV: {e}"),
-                )
-            })?;
-            let line = record.position().map_or(1, |p| p.line());
-            let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
-            if out.is_empty() {
-                // A spreadsheet's byte order mark is not part of the first column's name.
-                if let Some(c) = cells.first_mut() {
-                    *c = c.trim_start_matches('\u{feff}').to_string();
-                }
-            }
-            out.push((line, cells));
-        }
+        each_csv_record(
+            bytes,
+            |line, record| {
+                out.push((line, record.iter().map(str::to_string).collect()));
+                Ok(())
+            },
+            |line, rule| self.row_error(src, line, 1, "the line", rule),
+        )?;
         Ok(out)
     }
 
@@ -509,5 +489,49 @@ fn gcd(a: u64, b: u64) -> u64 {
         a
     } else {
         gcd(b, a % b)
+    }
+}
+
+/// Read the CSV table `input` record by record, as every data file of ccsim is read: blank
+/// lines and lines starting with `#` are skipped, cells are trimmed, a spreadsheet's byte order
+/// mark is not part of the first column's name. `row` gets each record with the line it starts
+/// on (1-based); a line that is not CSV becomes `unreadable(line, rule)`, the error of column 1.
+/// Streamed: one record in memory at a time.
+pub fn each_csv_record<E>(
+    input: impl std::io::Read,
+    mut row: impl FnMut(u64, &csv::StringRecord) -> Result<(), E>,
+    unreadable: impl Fn(u64, String) -> E,
+) -> Result<(), E> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(input);
+    let mut record = csv::StringRecord::new();
+    let mut first = true;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(1, |p| p.line());
+                return Err(unreadable(line, format!("not readable as CSV: {e}")));
+            }
+        }
+        let line = record.position().map_or(1, |p| p.line());
+        if std::mem::take(&mut first) && record.get(0).is_some_and(|c| c.starts_with('\u{feff}')) {
+            let cells: Vec<String> = record
+                .iter()
+                .enumerate()
+                .map(|(i, c)| match i {
+                    0 => c.trim_start_matches('\u{feff}').to_string(),
+                    _ => c.to_string(),
+                })
+                .collect();
+            row(line, &csv::StringRecord::from(cells))?;
+        } else {
+            row(line, &record)?;
+        }
     }
 }

@@ -17,6 +17,7 @@ pub use duration::{
     parse_duration_str, parse_run_clock,
 };
 pub use error::{RowError, ScenarioError};
+pub use files::each_csv_record;
 use raw::{RawDist, RawScenario};
 use toml::Value;
 

@@ -7,6 +7,7 @@ mod collector;
 pub mod histogram;
 mod kpi;
 pub mod summary;
+mod tee;
 
 pub use collector::{
     keeps_segments, merged, Collector, ContactTally, LoadTally, SegmentTallies, Tallies, Window,
@@ -14,3 +15,4 @@ pub use collector::{
 pub use histogram::Histogram;
 pub use kpi::{Kpi, KpiValues};
 pub use summary::{confidence_interval, Interval};
+pub use tee::Tee;

@@ -1,0 +1,328 @@
+//! The contact trace of `ccsim run --trace`: `contacts.csv`, one row per contact of every
+//! replication, and `messages.csv`, one row per customer message that got a reply. It is an
+//! observer of the model beside the KPI collector ([`crate::stats::Tee`]), so ccsim can be
+//! checked against itself (`ccsim fit` reads it back) and contacts can be analysed one by one.
+//!
+//! Streamed: a contact is held only while it is in the system (its messages with it), and its
+//! rows are written when it leaves, so memory follows the contacts in system, not the run's
+//! length. Each replication writes its own part files (temporary names, on its worker thread);
+//! [`Trace::finish`] concatenates them in replication order under one header and renames the
+//! result into place, so the files are byte-identical whatever the number of threads.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use super::folder::temporary_name;
+use super::number;
+use crate::experiment::Extra;
+use crate::model::{ContactId, Observer, Record};
+use crate::scenario::Scenario;
+
+/// The trace files, in a run folder.
+pub const CONTACTS: &str = "contacts.csv";
+pub const MESSAGES: &str = "messages.csv";
+
+/// The header of `contacts.csv`.
+pub const CONTACT_COLUMNS: &str = "replication,contact,queue,channel,arrival,arrival_clock,\
+measured,outcome,wait,group,handle_time,wrapup,exchanges";
+/// The header of `messages.csv`.
+pub const MESSAGE_COLUMNS: &str = "replication,contact,exchange,message,reply,response_time";
+
+/// What a contact's row says of how it ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Answered,
+    AbandonedQueue,
+    AbandonedChat,
+    InSystemAtEnd,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Answered,
+        Outcome::AbandonedQueue,
+        Outcome::AbandonedChat,
+        Outcome::InSystemAtEnd,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Answered => "answered",
+            Outcome::AbandonedQueue => "abandoned_queue",
+            Outcome::AbandonedChat => "abandoned_chat",
+            Outcome::InSystemAtEnd => "in_system_at_end",
+        }
+    }
+}
+
+/// Names and settings every replication's trace needs (shared, not copied per replication).
+struct Names {
+    queues: Vec<String>,
+    /// The channel of each queue.
+    channels: Vec<String>,
+    groups: Vec<String>,
+    day_start: f64,
+    warmup: f64,
+}
+
+/// The trace of a run: the folder it is written into, and the first write error of any
+/// replication (reported by [`Trace::finish`]).
+pub struct Trace {
+    dir: PathBuf,
+    names: Arc<Names>,
+    error: Mutex<Option<io::Error>>,
+}
+
+impl Trace {
+    /// A trace of `scenario`'s replications, written into `dir` (which must exist).
+    pub fn new(dir: &Path, scenario: &Scenario) -> Trace {
+        let m = &scenario.model;
+        Trace {
+            dir: dir.to_path_buf(),
+            names: Arc::new(Names {
+                queues: m.queues.iter().map(|q| q.name.clone()).collect(),
+                channels: m
+                    .queues
+                    .iter()
+                    .map(|q| m.channels[q.channel].clone())
+                    .collect(),
+                groups: m.groups.iter().map(|g| g.name.clone()).collect(),
+                day_start: scenario.run.day_start,
+                warmup: scenario.run.warmup,
+            }),
+            error: Mutex::new(None),
+        }
+    }
+
+    /// The part file of replication `index` for trace file `name`.
+    fn part(&self, name: &str, index: u32) -> PathBuf {
+        self.dir.join(temporary_name(&format!("{name}.r{index}")))
+    }
+
+    fn keep_error(&self, e: io::Error) {
+        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(e);
+    }
+
+    /// Concatenate the part files of `replications`, in order, into `contacts.csv` and
+    /// `messages.csv` (each through a temporary file renamed into place), and remove the parts.
+    /// Call it once every replication has ended; with `complete` false (the run failed or was
+    /// interrupted) the parts are only removed.
+    pub fn finish(self, replications: std::ops::Range<u32>, complete: bool) -> io::Result<()> {
+        let result = match complete {
+            true => self.concatenate(replications.clone()),
+            false => Ok(()),
+        };
+        for index in replications {
+            for name in [CONTACTS, MESSAGES] {
+                let _ = std::fs::remove_file(self.part(name, index));
+            }
+        }
+        result
+    }
+
+    fn concatenate(&self, replications: std::ops::Range<u32>) -> io::Result<()> {
+        if let Some(e) = self.error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(e);
+        }
+        for (name, header) in [(CONTACTS, CONTACT_COLUMNS), (MESSAGES, MESSAGE_COLUMNS)] {
+            let tmp = self.dir.join(temporary_name(name));
+            let written = (|| {
+                let mut out = BufWriter::new(File::create(&tmp)?);
+                writeln!(out, "{header}")?;
+                for index in replications.clone() {
+                    io::copy(&mut File::open(self.part(name, index))?, &mut out)?;
+                }
+                out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                std::fs::rename(&tmp, self.dir.join(name))
+            })();
+            if written.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            written?;
+        }
+        Ok(())
+    }
+}
+
+impl Extra for Trace {
+    type Observer = ContactTrace;
+
+    fn start(&self, _: &Scenario, index: u32) -> ContactTrace {
+        let open = |name| File::create(self.part(name, index)).map(BufWriter::new);
+        let files = open(CONTACTS).and_then(|c| Ok((c, open(MESSAGES)?)));
+        let (files, error) = match files {
+            Ok(f) => (Some(f), None),
+            Err(e) => (None, Some(e)),
+        };
+        ContactTrace {
+            replication: index,
+            names: Arc::clone(&self.names),
+            open: HashMap::new(),
+            files,
+            error,
+            line: String::new(),
+        }
+    }
+
+    fn end(&self, _: u32, mut trace: ContactTrace) {
+        if let Some((mut c, mut m)) = trace.files.take() {
+            if let Err(e) = c.flush().and_then(|()| m.flush()) {
+                trace.error.get_or_insert(e);
+            }
+        }
+        if let Some(e) = trace.error {
+            self.keep_error(e);
+        }
+    }
+}
+
+/// A contact in the system, as far as the trace knows it.
+struct Open {
+    queue: u32,
+    arrival: f64,
+    outcome: Outcome,
+    /// To the answer, or to the abandon; NaN while waiting.
+    wait: f64,
+    group: Option<u32>,
+    /// Each replied customer message: its instant and the reply's.
+    messages: Vec<(f64, f64)>,
+}
+
+/// One replication's trace: an [`Observer`] writing a contact's rows when it leaves.
+pub struct ContactTrace {
+    replication: u32,
+    names: Arc<Names>,
+    open: HashMap<ContactId, Open>,
+    /// The part files; `None` once a write failed (the error is kept, the rest is skipped).
+    files: Option<(BufWriter<File>, BufWriter<File>)>,
+    error: Option<io::Error>,
+    /// A row being formatted (reused).
+    line: String,
+}
+
+impl ContactTrace {
+    /// Write the rows of `contact`, which has left the system (or is left in it at the end).
+    fn close(&mut self, contact: ContactId, handle_time: f64, wrapup: f64) {
+        let Some(c) = self.open.remove(&contact) else {
+            return;
+        };
+        let Some((contacts, messages)) = self.files.as_mut() else {
+            return;
+        };
+        use std::fmt::Write as _;
+        let n = &self.names;
+        let r = self.replication;
+        let line = &mut self.line;
+        line.clear();
+        let _ = writeln!(
+            line,
+            "{r},{contact},{},{},{},{},{},{},{},{},{},{},{}",
+            n.queues[c.queue as usize],
+            n.channels[c.queue as usize],
+            number(c.arrival),
+            crate::scenario::format_clock(n.day_start, c.arrival),
+            c.arrival >= n.warmup,
+            c.outcome.name(),
+            number(c.wait),
+            c.group.map_or("", |g| n.groups[g as usize].as_str()),
+            number(handle_time),
+            number(wrapup),
+            c.messages.len(),
+        );
+        let mut written = contacts.write_all(line.as_bytes());
+        for (k, (message, reply)) in c.messages.iter().enumerate() {
+            line.clear();
+            let _ = writeln!(
+                line,
+                "{r},{contact},{},{},{},{}",
+                k + 1,
+                number(*message),
+                number(*reply),
+                number(reply - message)
+            );
+            written = written.and_then(|()| messages.write_all(line.as_bytes()));
+        }
+        if let Err(e) = written {
+            self.error.get_or_insert(e);
+            self.files = None;
+        }
+    }
+}
+
+impl Observer for ContactTrace {
+    fn record(&mut self, now: f64, record: Record) {
+        match record {
+            Record::Arrived { contact, queue, .. } => {
+                self.open.insert(
+                    contact,
+                    Open {
+                        queue,
+                        arrival: now,
+                        outcome: Outcome::InSystemAtEnd,
+                        wait: f64::NAN,
+                        group: None,
+                        messages: Vec::new(),
+                    },
+                );
+            }
+            Record::Answered {
+                contact,
+                group,
+                wait,
+                ..
+            } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.outcome = Outcome::Answered;
+                    c.wait = wait;
+                    c.group = Some(group);
+                }
+            }
+            Record::AbandonedQueue { contact, wait, .. } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.outcome = Outcome::AbandonedQueue;
+                    c.wait = wait;
+                }
+                self.close(contact, f64::NAN, f64::NAN);
+            }
+            Record::Response {
+                contact, duration, ..
+            } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    // The reply is now; the message it answers waited `duration`.
+                    c.messages.push((now - duration, now));
+                }
+            }
+            Record::AbandonedChat { contact, .. } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.outcome = Outcome::AbandonedChat;
+                }
+            }
+            Record::Done {
+                contact,
+                handle_time,
+                wrapup,
+                ..
+            } => self.close(contact, handle_time, wrapup),
+            Record::InSystemAtEnd { contact, .. } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.outcome = Outcome::InSystemAtEnd;
+                    if c.group.is_none() {
+                        // Still waiting: the wait so far, a censored observation of patience.
+                        c.wait = now - c.arrival;
+                    }
+                }
+                self.close(contact, f64::NAN, f64::NAN);
+            }
+            Record::Offered { .. }
+            | Record::OfferTimedOut { .. }
+            | Record::Load(_)
+            | Record::GroupLoad { .. }
+            | Record::Level { .. }
+            | Record::State { .. } => {}
+        }
+    }
+}
