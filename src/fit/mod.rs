@@ -59,7 +59,7 @@ pub struct QueueData {
     /// Exchanges of the conversations that went to their end (outcome `answered`).
     pub exchanges: Vec<f64>,
     /// Contacts by outcome, in [`Outcome::ALL`] order.
-    pub outcomes: [u64; 4],
+    pub outcomes: [u64; crate::report::trace::Outcome::ALL.len()],
 }
 
 /// Everything read from the record, before it is summarised.
@@ -311,7 +311,10 @@ fn read_contacts(trace: &Path, interval: f64) -> Result<Data, FitError> {
             let o = Outcome::ALL
                 .into_iter()
                 .position(|o| o.name() == &r[oc])
-                .ok_or_else(|| err(oc, "unknown outcome (answered, abandoned_queue, abandoned_chat or in_system_at_end)".into()))?;
+                .ok_or_else(|| {
+                    let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.name()).collect();
+                    err(oc, format!("unknown outcome (one of {})", names.join(", ")))
+                })?;
             let o = Outcome::ALL[o];
             let wc = wait.expect("checked with the header");
             let w = if r[wc].is_empty() {
@@ -322,7 +325,10 @@ fn read_contacts(trace: &Path, interval: f64) -> Result<Data, FitError> {
             } else {
                 Some(number_cell(&r[wc], 0.0, "wait is seconds >= 0").map_err(|e| err(wc, e))?)
             };
-            let answered = matches!(o, Outcome::Answered | Outcome::AbandonedChat)
+            let answered = matches!(
+                o,
+                Outcome::Answered | Outcome::AbandonedChat | Outcome::ClosedByInactivity
+            )
                 || (o == Outcome::InSystemAtEnd && group.is_some_and(|c| !r[c].is_empty()));
             let qd = &mut queues[q];
             qd.outcomes[o as usize] += 1;

@@ -147,7 +147,7 @@ pub struct QueueFit {
     /// Contacts per day: mean, 95% interval, variance across days.
     pub daily: (f64, f64, f64, f64),
     pub contacts: u64,
-    pub outcomes: [u64; 4],
+    pub outcomes: [u64; crate::report::trace::Outcome::ALL.len()],
     pub patience: Option<(f64, f64, f64)>,
     pub km: KaplanMeier,
     pub waits: usize,

@@ -37,14 +37,18 @@ pub enum Outcome {
     Answered,
     AbandonedQueue,
     AbandonedChat,
+    /// Answered, then closed by the inactivity timer (a silent leaver, or a customer still
+    /// typing at `inactivity.close`).
+    ClosedByInactivity,
     InSystemAtEnd,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] = [
+    pub const ALL: [Outcome; 5] = [
         Outcome::Answered,
         Outcome::AbandonedQueue,
         Outcome::AbandonedChat,
+        Outcome::ClosedByInactivity,
         Outcome::InSystemAtEnd,
     ];
 
@@ -53,6 +57,7 @@ impl Outcome {
             Outcome::Answered => "answered",
             Outcome::AbandonedQueue => "abandoned_queue",
             Outcome::AbandonedChat => "abandoned_chat",
+            Outcome::ClosedByInactivity => "closed_by_inactivity",
             Outcome::InSystemAtEnd => "in_system_at_end",
         }
     }
@@ -296,9 +301,22 @@ impl Observer for ContactTrace {
                     c.messages.push((now - duration, now));
                 }
             }
-            Record::AbandonedChat { contact, .. } => {
+            Record::AbandonedChat {
+                contact,
+                unassigned,
+                ..
+            } => {
                 if let Some(c) = self.open.get_mut(&contact) {
                     c.outcome = Outcome::AbandonedChat;
+                }
+                if unassigned {
+                    // Left while reassigned, held by no agent: no Mark Done follows.
+                    self.close(contact, f64::NAN, f64::NAN);
+                }
+            }
+            Record::ClosedByInactivity { contact, .. } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.outcome = Outcome::ClosedByInactivity;
                 }
             }
             Record::Done {
@@ -322,7 +340,11 @@ impl Observer for ContactTrace {
             | Record::Load(_)
             | Record::GroupLoad { .. }
             | Record::Level { .. }
-            | Record::State { .. } => {}
+            | Record::State { .. }
+            | Record::Reassigned { .. }
+            | Record::Reaccepted { .. }
+            | Record::InactivityAlert { .. }
+            | Record::HeldFromRouting { .. } => {}
         }
     }
 }
