@@ -231,6 +231,9 @@ pub enum Interrupted {
         replication: u32,
         events: u64,
     },
+    /// A replayed trace could not be read during the run.
+    #[error("{message}")]
+    Trace { message: String },
 }
 
 impl Interrupted {
@@ -296,6 +299,9 @@ pub fn run_tasks<'s, E: From<Interrupted>>(
                 }
                 let s = scenario(t.point);
                 let measured = replicate(s, t.replication);
+                if let Some(message) = measured.trace_error.clone() {
+                    return Err(Interrupted::Trace { message });
+                }
                 if measured.totals.capped {
                     return Err(Interrupted::EventCap {
                         point: t.point,

@@ -23,10 +23,11 @@ mod routing;
 mod session;
 mod wrapup;
 
+pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
-    Attention, Break, ChatConfig, GroupConfig, IndicatorBasis, ModelConfig, QueueConfig, Routing,
-    Shift, Staffing, Tier,
+    Attention, Break, ChatConfig, DayLevel, GroupConfig, IndicatorBasis, ModelConfig, QueueConfig,
+    Routing, Shift, Staffing, Tier, Trace, TraceReader, TraceSource, TracedArrival,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{
