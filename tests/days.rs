@@ -59,7 +59,10 @@ fn gamma_day_level_gives_the_exact_variance_of_daily_counts() {
     let exact = m + m * m * v * v;
     let (mean, s2, half) = variance_interval(&counts);
     eprintln!("daily counts: mean {mean:.1}, variance {s2:.1} ± {half:.1}, exact {exact}");
-    assert!((mean - m).abs() < 2.576 * (exact / 800.0).sqrt(), "mean {mean}");
+    assert!(
+        (mean - m).abs() < 2.576 * (exact / 800.0).sqrt(),
+        "mean {mean}"
+    );
     assert!(
         (s2 - half..=s2 + half).contains(&exact),
         "variance {s2} ± {half} misses {exact}"
@@ -258,7 +261,13 @@ fn a_dated_trace_replays_each_day_on_its_day() {
     // day column (`all`, then 1, 2, 3).
     let out = dir.join("out");
     let o = ccsim(
-        &["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
         None,
     );
     assert_ok(&o);
@@ -296,7 +305,10 @@ fn mistakes_in_days_levels_and_traces_name_the_rule() {
         scenario::load(&file, &sets).unwrap_err().to_string()
     };
     let e = error(&["run.days=0"]);
-    assert!(e.contains("run.days = 0: must be between 1 and 10000"), "{e}");
+    assert!(
+        e.contains("run.days = 0: must be between 1 and 10000"),
+        "{e}"
+    );
     let e = error(&["run.days=2", "run.horizon=25h"]);
     assert!(e.contains("run.days = 2") && e.contains("24 hours"), "{e}");
     let e = error(&["arrivals.day_level={ dist = \"gamma\", mean = 1.0 }"]);
@@ -312,11 +324,23 @@ fn mistakes_in_days_levels_and_traces_name_the_rule() {
         "{e}"
     );
     for (text, wanted) in [
-        ("time,size\n1,2\n", "t.csv:1:2: column \"size\": unknown column"),
+        (
+            "time,size\n1,2\n",
+            "t.csv:1:2: column \"size\": unknown column",
+        ),
         ("time\n1\nnoon\n", "t.csv:3:1: time = \"noon\""),
-        ("time,exchanges\n1,0\n", "t.csv:2:2: exchanges = \"0\": exchanges is a whole number >= 1"),
-        ("time,queue_patience\n1,-3\n", "t.csv:2:2: queue_patience = \"-3\""),
-        ("time\n1,2\n", "t.csv:2:2: the row: has 2 cells, the header has 1"),
+        (
+            "time,exchanges\n1,0\n",
+            "t.csv:2:2: exchanges = \"0\": exchanges is a whole number >= 1",
+        ),
+        (
+            "time,queue_patience\n1,-3\n",
+            "t.csv:2:2: queue_patience = \"-3\"",
+        ),
+        (
+            "time\n1,2\n",
+            "t.csv:2:2: the row: has 2 cells, the header has 1",
+        ),
         ("time\n", "t.csv:2:1: the file: has a header but no row"),
         ("queue\nmain\n", "t.csv:1:1: the header: has no time column"),
     ] {

@@ -247,12 +247,8 @@ pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
     let mut days = Vec::new();
     for day in 0..scenario.run.day_count() {
         let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len());
-        let (collector, t) = run_replication(
-            m,
-            scenario.run.seed,
-            day_replication(index, day),
-            collector,
-        );
+        let (collector, t) =
+            run_replication(m, scenario.run.seed, day_replication(index, day), collector);
         let tallies = collector.finish();
         if scenario.run.days.is_some() {
             days.push(segment_values(&tallies.contacts, &tallies.load));

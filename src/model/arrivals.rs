@@ -199,7 +199,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let d = &mut self.rng.demand;
             let day = d.day;
             let reader = d.traces[queue].get_or_insert_with(|| trace.source.open(queue, day));
-            let next = reader.next_arrival().filter(|a| a.time < cfg.arrivals_end)?;
+            let next = reader
+                .next_arrival()
+                .filter(|a| a.time < cfg.arrivals_end)?;
             d.pending[queue] = next;
             // A row at the very instant of the previous one (or, on a file changed since it
             // was checked, before it) arrives now rather than in the past.

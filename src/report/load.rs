@@ -249,8 +249,8 @@ impl RunData {
             }
         }
         let mut intervals: Vec<IntervalData> = Vec::new();
-        let days_column = std::fs::read_to_string(dir.join("intervals.csv"))
-            .is_ok_and(|t| t.starts_with("day,"));
+        let days_column =
+            std::fs::read_to_string(dir.join("intervals.csv")).is_ok_and(|t| t.starts_with("day,"));
         for mut rec in read_csv(&dir.join("intervals.csv"))? {
             // A run of several days (`run.days`) leads with a `day` column: the charts show
             // the days together (`all`).

@@ -202,11 +202,7 @@ impl ShardReader {
                 overall: from_json(l.overall),
                 intervals: l.intervals.into_iter().map(from_json).collect(),
                 distributions: l.distributions,
-                segments: l
-                    .segments
-                    .into_iter()
-                    .map(segment_values)
-                    .collect(),
+                segments: l.segments.into_iter().map(segment_values).collect(),
                 days: l.days.into_iter().map(segment_values).collect(),
             },
         )))

@@ -12,11 +12,11 @@ use super::raw::{
     RawConversation, RawDist, RawGroup, RawIndicator, RawOffer, RawPatience, RawQueue, RawScenario,
     RawSections, RawWrapup,
 };
+use super::trace::SharedTrace;
 use super::{
     format_duration, parse_clock, show_number, show_numbers, Resolver, ScenarioError, Sign,
     MAX_AGENTS,
 };
-use super::trace::SharedTrace;
 use crate::model::{
     Attention, Break, ChatConfig, CountDist, DayLevel, Dist, GroupConfig, IndicatorBasis,
     QueueConfig, Routing, Shift, Staffing, Tier, Trace, TraceSource,
@@ -125,9 +125,10 @@ impl Resolver {
     ) -> Result<Center, ScenarioError> {
         let multi = raw.queues.is_some() || raw.groups.is_some() || raw.channels.is_some();
         // `[arrivals]` with only the demand's levels or a trace is the center's too.
-        let one = raw.arrivals.as_ref().is_some_and(|a| {
-            a.rate_per_hour.is_some() || a.forecast.is_some() || a.step.is_some()
-        }) || raw.staffing.is_some();
+        let one =
+            raw.arrivals.as_ref().is_some_and(|a| {
+                a.rate_per_hour.is_some() || a.forecast.is_some() || a.step.is_some()
+            }) || raw.staffing.is_some();
         match (one, multi) {
             (true, true) => Err(self.invalid(
                 if raw.arrivals.is_some() {
@@ -321,7 +322,10 @@ impl Resolver {
         let traced = arrivals.trace.is_some() && arrivals.forecast.is_none();
         let (arrival_step, arrival_rates) = self.arrivals(
             "arrivals.",
-            arrivals.rate_per_hour.as_ref().or(traced.then_some(&TRACED)),
+            arrivals
+                .rate_per_hour
+                .as_ref()
+                .or(traced.then_some(&TRACED)),
             arrivals.step.as_ref(),
             arrivals.forecast.as_ref(),
             ONE_QUEUE,
@@ -535,8 +539,8 @@ impl Resolver {
                 tiers.push(Tier { groups: ids, after });
             }
             let priority = q.priority.unwrap_or(0);
-            let traced = raw.arrivals.as_ref().is_some_and(|a| a.trace.is_some())
-                && q.forecast.is_none();
+            let traced =
+                raw.arrivals.as_ref().is_some_and(|a| a.trace.is_some()) && q.forecast.is_none();
             let (arrival_step, arrival_rates) = self.arrivals(
                 &prefix,
                 q.rate_per_hour.as_ref().or(traced.then_some(&TRACED)),

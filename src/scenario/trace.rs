@@ -47,13 +47,26 @@ struct Layout {
 /// A row's mistake: the 1-based column, the cell and the rule.
 type CellError = (usize, String, String);
 
-/// The cells of a data line, or `None` for a blank or comment line.
-fn cells(line: &str) -> Option<Vec<&str>> {
-    let t = line.trim_end_matches(['\n', '\r']).trim();
+/// At most this many cells of a line are kept: one more than the columns a header can have,
+/// enough to tell a row with too many.
+const MAX_CELLS: usize = COLUMNS.len() + 1;
+
+/// The cells of a line (the first [`MAX_CELLS`]) and how many it has, or `None` for a blank
+/// or comment line. No allocation: the replay reads a million rows per run through it.
+fn cells(line: &str) -> Option<([&str; MAX_CELLS], usize)> {
+    let t = line.trim();
     if t.is_empty() || t.starts_with('#') {
         return None;
     }
-    Some(t.split(',').map(str::trim).collect())
+    let mut out = [""; MAX_CELLS];
+    let mut n = 0;
+    for cell in t.split(',') {
+        if n < MAX_CELLS {
+            out[n] = cell.trim();
+        }
+        n += 1;
+    }
+    Some((out, n))
 }
 
 impl Layout {
@@ -62,56 +75,58 @@ impl Layout {
     /// (set by the first dated row).
     fn row(
         &self,
-        cells: &[&str],
+        (cells, count): ([&str; MAX_CELLS], usize),
         names: &[String],
         first_date: &mut Option<i64>,
     ) -> Result<(f64, usize, TracedArrival), CellError> {
-        let cell = |c: usize| format!("{} = {:?}", self.header[c], cells[c]);
-        let err = |c: usize, rule: String| (c + 1, cell(c), rule);
-        if cells.len() != self.cells {
+        if count != self.cells {
             return Err((
-                cells.len().min(self.cells) + 1,
+                count.min(self.cells) + 1,
                 "the row".into(),
                 format!(
-                    "has {} cells, the header has {} ({})",
-                    cells.len(),
+                    "has {count} cells, the header has {} ({})",
                     self.cells,
                     self.header.join(",")
                 ),
             ));
         }
+        let cells = &cells[..count];
+        let cell = |c: usize| format!("{} = {:?}", self.header[c], cells[c]);
+        let err = |c: usize, rule: String| (c + 1, cell(c), rule);
         if let Some(c) = cells.iter().position(|c| c.contains('"')) {
-            return Err(err(c, "quoted cells are not read: write plain cells".into()));
+            return Err(err(
+                c,
+                "quoted cells are not read: write plain cells".into(),
+            ));
         }
         let text = cells[self.time];
-        let t = if self.dated {
-            match parse_date_time(text) {
-                Some(Ok((day, secs))) => {
-                    let day0 = *first_date.get_or_insert(day);
-                    (day - day0) as f64 * DAY + secs - self.day_start
+        let t =
+            if self.dated {
+                match parse_date_time(text) {
+                    Some(Ok((day, secs))) => {
+                        let day0 = *first_date.get_or_insert(day);
+                        (day - day0) as f64 * DAY + secs - self.day_start
+                    }
+                    Some(Err(rule)) => return Err(err(self.time, rule)),
+                    None => {
+                        return Err(err(
+                            self.time,
+                            "a datetime is a date and a time, like 2026-03-02 08:31:05".into(),
+                        ))
+                    }
                 }
-                Some(Err(rule)) => return Err(err(self.time, rule)),
-                None => {
-                    return Err(err(
-                        self.time,
-                        "a datetime is a date and a time, like 2026-03-02 08:31:05".into(),
-                    ))
-                }
-            }
-        } else if text.contains(':') {
-            parse_run_clock(text).map_err(|r| err(self.time, r))? - self.day_start
-        } else {
-            match text.parse::<f64>() {
-                Ok(x) if x.is_finite() => x,
-                _ => {
-                    return Err(err(
+            } else if text.as_bytes().contains(&b':') {
+                parse_run_clock(text).map_err(|r| err(self.time, r))? - self.day_start
+            } else {
+                match text.parse::<f64>() {
+                    Ok(x) if x.is_finite() => x,
+                    _ => return Err(err(
                         self.time,
                         "a time is seconds of run time (like 30600.5) or a clock time (08:31:05)"
                             .into(),
-                    ))
+                    )),
                 }
-            }
-        };
+            };
         let queue = match self.queue {
             None => 0,
             Some(c) => names.iter().position(|n| n == cells[c]).ok_or_else(|| {
@@ -183,7 +198,7 @@ impl FileTrace {
 struct FileReader {
     trace: Arc<FileTrace>,
     input: Option<BufReader<std::fs::File>>,
-    line: String,
+    line: Vec<u8>,
     number: u64,
     queue: usize,
     /// The day's start in run time from the first day.
@@ -206,7 +221,7 @@ impl TraceReader for FileReader {
         loop {
             let input = self.input.as_mut()?;
             self.line.clear();
-            match input.read_line(&mut self.line) {
+            match input.read_until(b'\n', &mut self.line) {
                 Ok(0) => {
                     self.input = None;
                     return None;
@@ -218,13 +233,19 @@ impl TraceReader for FileReader {
                 }
             }
             self.number += 1;
-            let line = std::mem::take(&mut self.line);
-            let parsed = cells(&line).map(|c| {
+            let Ok(text) = std::str::from_utf8(&self.line) else {
+                let m = format!(
+                    "{}:{}: not UTF-8 text (the file changed since it was read)",
+                    self.trace.path.display(),
+                    self.number
+                );
+                return self.fail(m);
+            };
+            let parsed = cells(text).map(|c| {
                 self.trace
                     .layout
-                    .row(&c, &self.trace.names, &mut self.first_date)
+                    .row(c, &self.trace.names, &mut self.first_date)
             });
-            self.line = line;
             let (t, queue, a) = match parsed {
                 None => continue,
                 Some(Ok(row)) => row,
@@ -268,7 +289,7 @@ impl TraceSource for SharedTrace {
         let mut reader = FileReader {
             trace: Arc::clone(t),
             input: None,
-            line: String::new(),
+            line: Vec::new(),
             number: 0,
             queue,
             from: f64::from(day) * DAY,
@@ -368,20 +389,25 @@ impl Resolver {
             number += 1;
             let at = offset;
             offset += read as u64;
-            let Some(mut c) = cells(&line) else {
+            let Some(c) = cells(&line) else {
                 continue;
             };
             let Some(l) = &layout else {
-                if let Some(first) = c.first_mut() {
-                    // A spreadsheet's byte order mark is not part of the first column's name.
-                    *first = first.trim_start_matches('\u{feff}');
-                }
-                layout = Some(self.trace_header(key, &path, number, &c, names.len(), extent.day_start)?);
+                let (mut header, n) = c;
+                // A spreadsheet's byte order mark is not part of the first column's name.
+                header[0] = header[0].trim_start_matches('\u{feff}');
+                layout = Some(self.trace_header(
+                    key,
+                    &path,
+                    number,
+                    &header[..n.min(MAX_CELLS)],
+                    names.len(),
+                    extent.day_start,
+                )?);
                 continue;
             };
-            let l = l.clone();
             let (t, queue, _) = l
-                .row(&c, names, &mut first_date)
+                .row(c, names, &mut first_date)
                 .map_err(|e| self.trace_error(key, &path, number, e))?;
             if t < last {
                 return Err(self.trace_error(
@@ -390,7 +416,7 @@ impl Resolver {
                     number,
                     (
                         l.time + 1,
-                        format!("{} = {:?}", l.header[l.time], c[l.time]),
+                        format!("{} = {:?}", l.header[l.time], c.0[l.time]),
                         format!(
                             "the rows must be in time order: the row before (line {last_line}) \
                              is later"
