@@ -360,6 +360,10 @@ impl<'a> RunReport<'a> {
             "kpis": kpis,
             "segments": segments,
         });
+        let mut doc = doc;
+        if let Some(note) = replay_note(s) {
+            doc["replay"] = json!(note);
+        }
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON of plain values");
         bytes.push(b'\n');
         bytes
@@ -378,6 +382,9 @@ impl<'a> RunReport<'a> {
             format_duration(s.run.horizon),
             format_duration(s.run.warmup)
         );
+        if let Some(note) = replay_note(s) {
+            let _ = writeln!(out, "note: {note}");
+        }
         let _ = writeln!(
             out,
             "\n{:<26} {:>12}   {:<27} unit",
@@ -427,6 +434,18 @@ impl<'a> RunReport<'a> {
         files.push(("run.json", self.run_json()));
         files
     }
+}
+
+/// What a replay's replications share, for `run.json` and the terminal: `None` without a
+/// trace.
+pub fn replay_note(s: &Scenario) -> Option<String> {
+    let q = s.model.queues.iter().find_map(|q| q.trace.as_ref())?;
+    Some(format!(
+        "arrivals replayed from {}: every replication has exactly these arrivals (and the \
+         exchanges and patience the trace gives); replications differ only in what is not \
+         replayed (the other draws: patience, exchanges, think, compose, accept delay, wrap-up)",
+        q.file
+    ))
 }
 
 /// The center at a glance, for titles, settings tables and warnings: the largest capacity, the
