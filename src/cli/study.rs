@@ -124,6 +124,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "run", shard, &out);
     }
     let scenario = scenario::load(&c.scenario, &overrides)?;
+    if args.trace && scenario.run.day_count() > 1 {
+        bail!(
+            "--trace cannot be combined with run.days = {}: a contact's number restarts each \
+             day, so trace one day (--set run.days=1)",
+            scenario.run.day_count()
+        );
+    }
     let reps = scenario.run.replications;
     Work::of(&scenario, reps as f64, 1.0).check(c.yes)?;
     // Before simulating: a folder that cannot be written is said at once.

@@ -7,7 +7,7 @@ pub mod grid;
 pub mod staff;
 pub mod sweep;
 
-use crate::model::{run_replication, ModelConfig, Observer, RunTotals};
+use crate::model::{day_replication, run_replication, ModelConfig, Observer, RunTotals};
 use crate::scenario::Scenario;
 use crate::stats::{
     confidence_interval, merged, Collector, ContactTally, Histogram, Interval, Kpi, LoadTally,
@@ -19,8 +19,14 @@ use sweep::{Control, Interrupted, Task};
 #[derive(Clone, Debug)]
 pub struct Measured {
     pub index: u32,
+    /// Every day's tallies merged (the one day's without `run.days`).
     pub tallies: Tallies,
     pub totals: RunTotals,
+    /// With `run.days`: each day's KPI values, over the day's window and per interval.
+    pub days: Vec<SegmentValues>,
+    /// A replayed trace could not be read during the run (the file changed since it was
+    /// checked).
+    pub trace_error: Option<String>,
 }
 
 /// One replication's KPI values, in [`Kpi::ALL`] order: over the whole measured window and per
@@ -36,6 +42,9 @@ pub struct Replication {
     /// The KPI values of each segment, in [`segments`] order; empty when the center has one
     /// queue and one group, each segment then being the whole center.
     pub segments: Vec<SegmentValues>,
+    /// With `run.days`: each day's KPI values (over the day's window and per interval), in day
+    /// order; empty without it (`overall` and `intervals` are then the one day's).
+    pub days: Vec<SegmentValues>,
 }
 
 impl Replication {
@@ -213,6 +222,7 @@ impl Measured {
                 held_time,
             })),
             segments,
+            days: self.days,
         }
     }
 }
@@ -228,7 +238,9 @@ pub fn window(s: &Scenario) -> Window {
     }
 }
 
-/// Run replication `index` of `scenario` with its own random streams.
+/// Run replication `index` of `scenario` with its own random streams: its one day, or with
+/// `run.days` its days one after the other, each from an empty center with streams of its own
+/// (day 0's are the replication's), their tallies merged interval by interval.
 pub fn replicate(scenario: &Scenario, index: u32) -> Measured {
     replicate_with(scenario, index, &NoExtra)
 }
@@ -254,15 +266,49 @@ impl Extra for NoExtra {
 /// [`replicate`], with `extra`'s observer seeing every record after the collector.
 pub fn replicate_with<X: Extra>(scenario: &Scenario, index: u32, extra: &X) -> Measured {
     let m = &scenario.model;
-    let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len());
-    let observers = Tee(collector, extra.start(scenario, index));
-    let (Tee(collector, observer), totals) =
-        run_replication(&scenario.model, scenario.run.seed, index as u64, observers);
-    extra.end(index, observer);
+    let mut merged: Option<(Tallies, RunTotals)> = None;
+    let mut days = Vec::new();
+    // One extra observer for the replication (a trace of several days is refused up front:
+    // contact numbers restart each day).
+    let mut extra_observer = extra.start(scenario, index);
+    for day in 0..scenario.run.day_count() {
+        let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len());
+        let observers = Tee(collector, extra_observer);
+        let (Tee(collector, observer), t) =
+            run_replication(m, scenario.run.seed, day_replication(index, day), observers);
+        extra_observer = observer;
+        let tallies = collector.finish();
+        if scenario.run.days.is_some() {
+            days.push(segment_values(&tallies.contacts, &tallies.load));
+        }
+        merged = Some(match merged {
+            None => (tallies, t),
+            Some((mut all, mut totals)) => {
+                all.merge(&tallies);
+                totals.events += t.events;
+                totals.contacts += t.contacts;
+                totals.end_time = totals.end_time.max(t.end_time);
+                totals.capped |= t.capped;
+                (all, totals)
+            }
+        });
+        if merged.as_ref().is_some_and(|(_, t)| t.capped) {
+            break;
+        }
+    }
+    extra.end(index, extra_observer);
+    let (tallies, totals) = merged.expect("at least one day");
+    let trace_error = m
+        .queues
+        .iter()
+        .filter_map(|q| q.trace.as_ref())
+        .find_map(|t| t.source.error());
     Measured {
         index,
-        tallies: collector.finish(),
+        tallies,
         totals,
+        days,
+        trace_error,
     }
 }
 

@@ -231,6 +231,9 @@ pub enum Interrupted {
         replication: u32,
         events: u64,
     },
+    /// A replayed trace could not be read during the run.
+    #[error("{message}")]
+    Trace { message: String },
 }
 
 impl Interrupted {
@@ -307,6 +310,9 @@ pub fn run_tasks_with<'s, E: From<Interrupted>, X: Extra>(
                 }
                 let s = scenario(t.point);
                 let measured = replicate_with(s, t.replication, extra);
+                if let Some(message) = measured.trace_error.clone() {
+                    return Err(Interrupted::Trace { message });
+                }
                 if measured.totals.capped {
                     return Err(Interrupted::EventCap {
                         point: t.point,

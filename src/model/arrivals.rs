@@ -1,9 +1,12 @@
-//! Arrivals: one non-homogeneous Poisson stream per queue, each customer's traits drawn as
-//! they arrive, the wait in queue (patience, overflow tiers opening), and the random streams.
+//! Arrivals: one non-homogeneous Poisson stream per queue (its rates multiplied, when the
+//! scenario asks, by a day-level and an interval-level factor drawn per replication), or the
+//! queue's recorded arrivals replayed from a trace; each customer's traits drawn as they arrive,
+//! the wait in queue (patience, overflow tiers opening), and the random streams.
 
 use rand_distr::{Distribution, Exp1};
 
 use super::center::ContactCenter;
+use super::config::{TraceReader, TracedArrival};
 use super::event::Event;
 use super::records::{Observer, Record};
 use super::session::{Phase, NONE};
@@ -25,10 +28,23 @@ enum Source {
     Wrapup = 7,
     NotRespondingPause = 8,
     Absence = 9,
-    SilentLeave = 10,
+    /// Numbered after the others, so that scenarios without day or interval levels or silent
+    /// leavers keep every stream they had.
+    DayLevel = 10,
+    IntervalLevel = 11,
+    SilentLeave = 12,
 }
 
 const QUEUE_STRIDE: u64 = 16;
+/// The stream of the day-level factor shared by the queues: past any queue's sources.
+const SHARED_DAY_LEVEL: u64 = u64::MAX;
+
+/// The replication index the model is run with for day `day` of replication `replication`:
+/// day 0 is the replication itself (a run without `run.days` is day 0), later days get streams
+/// of their own. The model reads the day back from it (a replay reads that day's rows).
+pub fn day_replication(replication: u32, day: u32) -> u64 {
+    u64::from(replication) | (u64::from(day) << 32)
+}
 
 pub(super) struct QueueStreams {
     pub arrivals: SimRng,
@@ -51,6 +67,26 @@ pub(super) struct GroupStreams {
 pub(super) struct Streams {
     pub queues: Vec<QueueStreams>,
     pub groups: Vec<GroupStreams>,
+    /// The day-level factors and replay of the day being simulated.
+    pub demand: Demand,
+}
+
+/// A replication's draws of the demand's levels, and its trace readers. Factors are drawn
+/// when first needed (a scenario without levels draws nothing, so its streams are untouched),
+/// each from its own stream and in a fixed order, so they do not depend on the order in which
+/// queues ask for them.
+pub(super) struct Demand {
+    day: u32,
+    shared_day: SimRng,
+    shared_day_factor: Option<f64>,
+    day_streams: Vec<SimRng>,
+    day_factors: Vec<Option<f64>>,
+    interval_streams: Vec<SimRng>,
+    /// Per queue, the factors of its steps `0..len` drawn so far.
+    interval_factors: Vec<Vec<f64>>,
+    traces: Vec<Option<Box<dyn TraceReader>>>,
+    /// Per queue, the recorded arrival scheduled next: its traits are used when it arrives.
+    pending: Vec<TracedArrival>,
 }
 
 impl Streams {
@@ -82,6 +118,17 @@ impl Streams {
                     absence: s(g, Source::Absence),
                 })
                 .collect(),
+            demand: Demand {
+                day: (replication >> 32) as u32,
+                shared_day: stream(seed, replication, SHARED_DAY_LEVEL),
+                shared_day_factor: None,
+                day_streams: (0..queues).map(|q| s(q, Source::DayLevel)).collect(),
+                day_factors: vec![None; queues],
+                interval_streams: (0..queues).map(|q| s(q, Source::IntervalLevel)).collect(),
+                interval_factors: vec![Vec::new(); queues],
+                traces: (0..queues).map(|_| None).collect(),
+                pending: vec![TracedArrival::default(); queues],
+            },
         }
     }
 }
@@ -98,6 +145,35 @@ impl ArrivalSegment {
         end: f64::NEG_INFINITY,
         rate: 0.0,
     };
+}
+
+impl Demand {
+    /// The factor on queue `queue`'s rate in step `step` of the day: its day level (shared or
+    /// its own) times its interval level, each 1 when the scenario sets none.
+    fn factor(&mut self, cfg: &super::config::ModelConfig, queue: usize, step: usize) -> f64 {
+        let q = &cfg.queues[queue];
+        let mut f = 1.0;
+        if let Some(level) = &q.day_level {
+            f *= if level.shared {
+                *self
+                    .shared_day_factor
+                    .get_or_insert_with(|| level.dist.sample(&mut self.shared_day))
+            } else {
+                *self.day_factors[queue]
+                    .get_or_insert_with(|| level.dist.sample(&mut self.day_streams[queue]))
+            };
+        }
+        if let Some(dist) = &q.interval_level {
+            let drawn = &mut self.interval_factors[queue];
+            // Steps are drawn in order, skipped ones included, so step i's factor is the i-th
+            // draw whatever steps the arrivals crossed.
+            while drawn.len() <= step {
+                drawn.push(dist.sample(&mut self.interval_streams[queue]));
+            }
+            f *= drawn[step];
+        }
+        f
+    }
 }
 
 impl<'c, O: Observer> ContactCenter<'c, O> {
@@ -123,6 +199,18 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     fn next_arrival_after(&mut self, queue: usize, from: f64) -> Option<f64> {
         let cfg = self.cfg;
         let q = &cfg.queues[queue];
+        if let Some(trace) = &q.trace {
+            let d = &mut self.rng.demand;
+            let day = d.day;
+            let reader = d.traces[queue].get_or_insert_with(|| trace.source.open(queue, day));
+            let next = reader
+                .next_arrival()
+                .filter(|a| a.time < cfg.arrivals_end)?;
+            d.pending[queue] = next;
+            // A row at the very instant of the previous one (or, on a file changed since it
+            // was checked, before it) arrives now rather than in the past.
+            return Some(next.time.max(from));
+        }
         let mut e: f64 = Exp1.sample(&mut self.rng.queues[queue].arrivals);
         let mut t = from;
         loop {
@@ -138,12 +226,16 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                     idx += 1;
                     end = (idx + 1) as f64 * q.arrival_step;
                 }
+                let mut rate = q.arrival_rates[idx.min(q.arrival_rates.len() - 1)];
+                if q.day_level.is_some() || q.interval_level.is_some() {
+                    rate *= self.rng.demand.factor(cfg, queue, idx);
+                }
                 *segment = ArrivalSegment {
                     end: end.min(cfg.arrivals_end),
-                    rate: q.arrival_rates[idx.min(q.arrival_rates.len() - 1)],
+                    rate,
                 };
             }
-            let ArrivalSegment { end, rate } = *segment;
+            let ArrivalSegment { end, rate } = self.arrival_segments[queue];
             if rate > 0.0 {
                 let at = t + e / rate;
                 if at < end {
@@ -171,7 +263,22 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Some(d) => d.sample(&mut rng.reply_patience),
             None => f64::INFINITY,
         };
-        let exchanges = chat.exchanges.sample(&mut rng.exchanges).max(1);
+        let mut exchanges = chat.exchanges.sample(&mut rng.exchanges).max(1);
+        let (mut queue_deadline, mut reply_patience) = (queue_deadline, reply_patience);
+        if self.cfg.queues[queue].trace.is_some() {
+            // The record's own traits replace the draws (made all the same, so that the
+            // customers of the other queues and the later draws stay as they were).
+            let a = self.rng.demand.pending[queue];
+            if let Some(n) = a.exchanges {
+                exchanges = n.max(1);
+            }
+            if let Some(p) = a.queue_patience {
+                queue_deadline = now + p;
+            }
+            if let Some(p) = a.reply_patience {
+                reply_patience = p;
+            }
+        }
         let s = self.sessions.alloc();
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Queued;

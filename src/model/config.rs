@@ -5,6 +5,8 @@
 //! plan or shifts, absenteeism). The one-queue scenario format resolves to one queue served by
 //! one group.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::dist::{CountDist, Dist};
@@ -93,6 +95,62 @@ pub struct QueueConfig {
     /// `after` (strictly increasing).
     pub tiers: Vec<Tier>,
     pub chat: ChatConfig,
+    /// Day-to-day variation: one draw per day and replication multiplies every rate of the
+    /// day. Absent (and left out of `run.json`) unless the scenario sets it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_level: Option<DayLevel>,
+    /// Step-to-step variation: one draw per step of `arrival_rates`, day and replication
+    /// multiplies that step's rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval_level: Option<Dist>,
+    /// Recorded arrivals replayed instead of the Poisson stream (`arrival_rates` then holds the
+    /// trace's mean rate per step, for the work estimate and the reports only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Trace>,
+}
+
+/// The factor that multiplies a day's arrival rates.
+#[derive(Clone, Debug, Serialize)]
+pub struct DayLevel {
+    pub dist: Dist,
+    /// One draw shared by every queue with `shared` (from the center's own stream), or the
+    /// queue's own draw (from the queue's stream).
+    pub shared: bool,
+}
+
+/// One recorded arrival: its instant in run time of its day, and the customer's traits the
+/// record fixes (each `None` is drawn as usual).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TracedArrival {
+    pub time: f64,
+    pub exchanges: Option<u32>,
+    pub queue_patience: Option<f64>,
+    pub reply_patience: Option<f64>,
+}
+
+/// Reads one queue's recorded arrivals of one day, in time order, a row at a time.
+pub trait TraceReader: Send {
+    /// The next arrival, or `None` at the end of the day's rows (or on an error, which the
+    /// source keeps for [`TraceSource::error`]).
+    fn next_arrival(&mut self) -> Option<TracedArrival>;
+}
+
+/// A file of recorded arrivals (the scenario layer reads it; the model only asks for rows).
+pub trait TraceSource: Send + Sync + std::fmt::Debug {
+    /// A reader of `queue`'s arrivals of day `day` (0 for a run without `run.days`), their
+    /// times in run time of that day.
+    fn open(&self, queue: usize, day: u32) -> Box<dyn TraceReader>;
+    /// The first error a reader met during the run (the file changed since it was checked).
+    fn error(&self) -> Option<String>;
+}
+
+/// A queue's replayed arrivals.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    /// The file, as resolved (for `run.json`).
+    pub file: String,
+    #[serde(skip)]
+    pub source: Arc<dyn TraceSource>,
 }
 
 /// Agent groups that may answer a queue's chats once they have waited `after` seconds.

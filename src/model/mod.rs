@@ -25,10 +25,12 @@ mod routing;
 mod session;
 mod wrapup;
 
+pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
-    Attention, Break, ChatConfig, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis,
-    ModelConfig, QueueConfig, Routing, Shift, Staffing, Tier,
+    Attention, Break, ChatConfig, DayLevel, Escalation, GroupConfig, HoldAt, Inactivity,
+    IndicatorBasis, ModelConfig, QueueConfig, Routing, Shift, Staffing, Tier, Trace, TraceReader,
+    TraceSource, TracedArrival,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

@@ -20,9 +20,11 @@ use super::write_files;
 pub const MARKER: &str = ".ccsim-output";
 
 /// The files of a run, in a run, staff or point folder.
-pub const RUN_FILES: [&str; 8] = [
+pub const RUN_FILES: [&str; 10] = [
     "summary.csv",
     "intervals.csv",
+    "days.csv",
+    "day_replications.csv",
     "replications.csv",
     "segments.csv",
     "segment_intervals.csv",

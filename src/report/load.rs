@@ -249,7 +249,17 @@ impl RunData {
             }
         }
         let mut intervals: Vec<IntervalData> = Vec::new();
-        for rec in read_csv(&dir.join("intervals.csv"))? {
+        let days_column =
+            std::fs::read_to_string(dir.join("intervals.csv")).is_ok_and(|t| t.starts_with("day,"));
+        for mut rec in read_csv(&dir.join("intervals.csv"))? {
+            // A run of several days (`run.days`) leads with a `day` column: the charts show
+            // the days together (`all`).
+            if days_column {
+                if rec.get(0) != Some("all") {
+                    continue;
+                }
+                rec = rec.iter().skip(1).collect();
+            }
             let i: usize = rec.get(0).unwrap_or("").parse().context("intervals.csv")?;
             if i == intervals.len() {
                 intervals.push(IntervalData {

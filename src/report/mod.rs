@@ -44,6 +44,8 @@ pub struct RunReport<'a> {
     pub distributions: Option<&'a Distributions>,
     /// Per segment (queue, channel, group): its summary over the window and per interval.
     pub segments: Vec<SegmentSummary>,
+    /// With `run.days`: per day, its summary over the day's window and per interval.
+    pub days: Vec<(Vec<KpiSummary>, Vec<Vec<KpiSummary>>)>,
 }
 
 /// The across-replication summary of one segment.
@@ -85,6 +87,19 @@ impl<'a> RunReport<'a> {
                 }
             })
             .collect();
+        let days = match scenario.run.days {
+            None => Vec::new(),
+            Some(n) => (0..n as usize)
+                .map(|d| {
+                    (
+                        summarise(replications, move |r| &r.days[d].overall),
+                        (0..window.intervals())
+                            .map(|i| summarise(replications, move |r| &r.days[d].intervals[i]))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        };
         RunReport {
             scenario,
             replications,
@@ -93,6 +108,7 @@ impl<'a> RunReport<'a> {
             intervals,
             distributions: None,
             segments,
+            days,
         }
     }
 
@@ -145,24 +161,64 @@ impl<'a> RunReport<'a> {
         out.into_bytes()
     }
 
-    /// `intervals.csv`: one row per reporting interval and KPI.
+    /// `intervals.csv`: one row per reporting interval and KPI. With `run.days`, a first
+    /// column `day`: `all` for the intervals of every day together, then each day's (1, 2, …).
     pub fn intervals_csv(&self) -> Vec<u8> {
-        let mut out =
-            String::from("interval,start,end,kpi,mean,ci95_low,ci95_high,std,replications\n");
-        for (i, summary) in self.intervals.iter().enumerate() {
-            let (a, b) = self.window.bounds(i);
-            for s in summary {
-                let _ = writeln!(
-                    out,
-                    "{i},{},{},{},{}",
-                    self.scenario.run.clock(a),
-                    self.scenario.run.clock(b),
-                    s.kpi.name(),
-                    interval_fields(s)
-                );
+        let days = self.scenario.run.days.is_some();
+        let mut out = String::from(if days { "day," } else { "" });
+        out.push_str("interval,start,end,kpi,mean,ci95_low,ci95_high,std,replications\n");
+        let all = std::iter::once(("all".to_string(), &self.intervals));
+        let each = self
+            .days
+            .iter()
+            .enumerate()
+            .map(|(d, (_, intervals))| ((d + 1).to_string(), intervals));
+        for (day, intervals) in all.chain(each) {
+            for (i, summary) in intervals.iter().enumerate() {
+                let (a, b) = self.window.bounds(i);
+                for s in summary {
+                    if days {
+                        let _ = write!(out, "{day},");
+                    }
+                    let _ = writeln!(
+                        out,
+                        "{i},{},{},{},{}",
+                        self.scenario.run.clock(a),
+                        self.scenario.run.clock(b),
+                        s.kpi.name(),
+                        interval_fields(s)
+                    );
+                }
             }
         }
         out.into_bytes()
+    }
+
+    /// `days.csv` (with `run.days`): one row per day and KPI, over the day's measured window.
+    pub fn days_csv(&self) -> Option<Vec<u8>> {
+        self.scenario.run.days?;
+        let mut out = String::from("day,kpi,mean,ci95_low,ci95_high,std,replications\n");
+        for (d, (summary, _)) in self.days.iter().enumerate() {
+            for s in summary {
+                let _ = writeln!(out, "{},{},{}", d + 1, s.kpi.name(), interval_fields(s));
+            }
+        }
+        Some(out.into_bytes())
+    }
+
+    /// `day_replications.csv` (with `run.days`): each replication's value of each KPI on each
+    /// day.
+    pub fn day_replications_csv(&self) -> Option<Vec<u8>> {
+        self.scenario.run.days?;
+        let mut out = String::from("replication,day,kpi,value\n");
+        for r in self.replications {
+            for (d, day) in r.days.iter().enumerate() {
+                for (kpi, v) in Kpi::ALL.iter().zip(&day.overall) {
+                    let _ = writeln!(out, "{},{},{},{}", r.index, d + 1, kpi.name(), number(*v));
+                }
+            }
+        }
+        Some(out.into_bytes())
     }
 
     /// `segments.csv`: one row per segment (queue, channel, group) and KPI of its scope.
@@ -305,6 +361,10 @@ impl<'a> RunReport<'a> {
             "kpis": kpis,
             "segments": segments,
         });
+        let mut doc = doc;
+        if let Some(note) = replay_note(s) {
+            doc["replay"] = json!(note);
+        }
         let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON of plain values");
         bytes.push(b'\n');
         bytes
@@ -323,6 +383,9 @@ impl<'a> RunReport<'a> {
             format_duration(s.run.horizon),
             format_duration(s.run.warmup)
         );
+        if let Some(note) = replay_note(s) {
+            let _ = writeln!(out, "note: {note}");
+        }
         let _ = writeln!(
             out,
             "\n{:<26} {:>12}   {:<27} unit",
@@ -360,12 +423,30 @@ impl<'a> RunReport<'a> {
             ("segment_intervals.csv", self.segment_intervals_csv()),
             ("segment_replications.csv", self.segment_replications_csv()),
         ];
+        if let Some(d) = self.days_csv() {
+            files.push(("days.csv", d));
+        }
+        if let Some(d) = self.day_replications_csv() {
+            files.push(("day_replications.csv", d));
+        }
         if let Some(d) = self.distributions_csv() {
             files.push(("distributions.csv", d));
         }
         files.push(("run.json", self.run_json()));
         files
     }
+}
+
+/// What a replay's replications share, for `run.json` and the terminal: `None` without a
+/// trace.
+pub fn replay_note(s: &Scenario) -> Option<String> {
+    let q = s.model.queues.iter().find_map(|q| q.trace.as_ref())?;
+    Some(format!(
+        "arrivals replayed from {}: every replication has exactly these arrivals (and the \
+         exchanges and patience the trace gives); replications differ only in what is not \
+         replayed (the other draws: patience, exchanges, think, compose, accept delay, wrap-up)",
+        q.file
+    ))
 }
 
 /// The center at a glance, for titles, settings tables and warnings: the largest capacity, the

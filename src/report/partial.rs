@@ -46,6 +46,9 @@ struct Line {
     /// Per segment (queue, channel, group): overall and per-interval values.
     #[serde(default)]
     segments: Vec<SegmentLine>,
+    /// With `run.days`: per day, its overall and per-interval values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    days: Vec<SegmentLine>,
 }
 
 fn to_json(values: &[f64]) -> Vec<Option<f64>> {
@@ -54,6 +57,13 @@ fn to_json(values: &[f64]) -> Vec<Option<f64>> {
 
 fn from_json(values: Vec<Option<f64>>) -> Vec<f64> {
     values.into_iter().map(|x| x.unwrap_or(f64::NAN)).collect()
+}
+
+fn segment_values((overall, intervals): SegmentLine) -> SegmentValues {
+    SegmentValues {
+        overall: from_json(overall),
+        intervals: intervals.into_iter().map(from_json).collect(),
+    }
 }
 
 /// FNV-1a (64 bits) of `bytes`, in hex: a stable fingerprint of a plan, the same on every
@@ -109,6 +119,16 @@ impl ShardWriter {
             distributions: r.distributions,
             segments: r
                 .segments
+                .iter()
+                .map(|s| {
+                    (
+                        to_json(&s.overall),
+                        s.intervals.iter().map(|v| to_json(v)).collect(),
+                    )
+                })
+                .collect(),
+            days: r
+                .days
                 .iter()
                 .map(|s| {
                     (
@@ -182,14 +202,8 @@ impl ShardReader {
                 overall: from_json(l.overall),
                 intervals: l.intervals.into_iter().map(from_json).collect(),
                 distributions: l.distributions,
-                segments: l
-                    .segments
-                    .into_iter()
-                    .map(|(overall, intervals)| SegmentValues {
-                        overall: from_json(overall),
-                        intervals: intervals.into_iter().map(from_json).collect(),
-                    })
-                    .collect(),
+                segments: l.segments.into_iter().map(segment_values).collect(),
+                days: l.days.into_iter().map(segment_values).collect(),
             },
         )))
     }

@@ -253,6 +253,7 @@ impl<'a> SweepWriter<'a> {
                                 intervals: Vec::new(),
                             })
                             .collect(),
+                        days: Vec::new(),
                     })
                     .collect(),
             );
@@ -646,6 +647,7 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
                 intervals: Vec::new(),
                 distributions: None,
                 segments: Vec::new(),
+                days: Vec::new(),
             });
         }
         let r = reps.last_mut().expect("just pushed");

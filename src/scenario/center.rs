@@ -4,20 +4,22 @@
 //! group, so the rest of ccsim sees one shape.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use toml::Value;
 
 use super::raw::{
-    RawConversation, RawEscalation, RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience,
-    RawQueue, RawScenario, RawSections, RawWrapup,
+    RawConversation, RawDist, RawEscalation, RawGroup, RawInactivity, RawIndicator, RawOffer,
+    RawPatience, RawQueue, RawScenario, RawSections, RawWrapup,
 };
+use super::trace::SharedTrace;
 use super::{
     format_duration, parse_clock, show_number, show_numbers, Resolver, ScenarioError, Sign,
     MAX_AGENTS,
 };
 use crate::model::{
-    Attention, Break, ChatConfig, CountDist, Dist, Escalation, GroupConfig, HoldAt, Inactivity,
-    IndicatorBasis, QueueConfig, Routing, Shift, Staffing, Tier,
+    Attention, Break, ChatConfig, CountDist, DayLevel, Dist, Escalation, GroupConfig, HoldAt,
+    Inactivity, IndicatorBasis, QueueConfig, Routing, Shift, Staffing, Tier, Trace, TraceSource,
 };
 
 /// Largest number of queues, channels or groups.
@@ -95,6 +97,9 @@ fn pick<'a, T>(
 }
 
 /// What resolving the center gives the scenario.
+/// The rate a traced queue is checked with before `demand` puts the trace's in its place.
+const TRACED: Value = Value::Integer(0);
+
 pub(super) struct Center {
     pub routing: Routing,
     pub attention: Attention,
@@ -110,6 +115,8 @@ pub(super) struct Extent {
     pub horizon: f64,
     pub interval: f64,
     pub day_start: f64,
+    /// Days each replication simulates (`run.days`, 1 without it).
+    pub days: u32,
 }
 
 impl Extent {
@@ -125,7 +132,11 @@ impl Resolver {
         extent: Extent,
     ) -> Result<Center, ScenarioError> {
         let multi = raw.queues.is_some() || raw.groups.is_some() || raw.channels.is_some();
-        let one = raw.arrivals.is_some() || raw.staffing.is_some();
+        // `[arrivals]` with only the demand's levels or a trace is the center's too.
+        let one =
+            raw.arrivals.as_ref().is_some_and(|a| {
+                a.rate_per_hour.is_some() || a.forecast.is_some() || a.step.is_some()
+            }) || raw.staffing.is_some();
         match (one, multi) {
             (true, true) => Err(self.invalid(
                 if raw.arrivals.is_some() {
@@ -145,6 +156,109 @@ impl Resolver {
             (true, false) => self.one_queue(raw, extent),
             (false, true) => self.several_queues(raw, extent),
         }
+        .and_then(|mut center| {
+            self.demand(raw, &mut center, extent)?;
+            Ok(center)
+        })
+    }
+
+    /// The demand's variation and replay: `arrivals.day_level` (shared by the queues),
+    /// `queues.NAME.day_level` (a queue's own), `arrivals.interval_level` and
+    /// `queues.NAME.interval_level`, and `arrivals.trace`.
+    fn demand(
+        &self,
+        raw: &RawScenario,
+        center: &mut Center,
+        extent: Extent,
+    ) -> Result<(), ScenarioError> {
+        let top = raw.arrivals.as_ref();
+        let level = |key: &str, d: Option<&RawDist>| d.map(|d| self.dist(key, d)).transpose();
+        let top_day = level("arrivals.day_level", top.and_then(|a| a.day_level.as_ref()))?;
+        let top_interval = level(
+            "arrivals.interval_level",
+            top.and_then(|a| a.interval_level.as_ref()),
+        )?;
+        let mut varied = top_day.is_some() || top_interval.is_some();
+        for q in &mut center.queues {
+            let own = raw.queues.as_ref().and_then(|qs| qs.get(&q.name));
+            let prefix = format!("queues.{}.", q.name);
+            let day = level(
+                &format!("{prefix}day_level"),
+                own.and_then(|o| o.day_level.as_ref()),
+            )?;
+            let interval = level(
+                &format!("{prefix}interval_level"),
+                own.and_then(|o| o.interval_level.as_ref()),
+            )?;
+            varied |= day.is_some() || interval.is_some();
+            q.day_level = match (day, &top_day) {
+                (Some(dist), _) => Some(DayLevel {
+                    dist,
+                    shared: false,
+                }),
+                (None, Some(dist)) => Some(DayLevel {
+                    dist: dist.clone(),
+                    shared: true,
+                }),
+                (None, None) => None,
+            };
+            q.interval_level = interval.or_else(|| top_interval.clone());
+        }
+        let Some(file) = top.and_then(|a| a.trace.as_ref()) else {
+            return Ok(());
+        };
+        let key = "arrivals.trace";
+        let rate_key = match (top, &raw.queues) {
+            (Some(a), _) if a.rate_per_hour.is_some() => Some("arrivals.rate_per_hour".into()),
+            (Some(a), _) if a.forecast.is_some() => Some("arrivals.forecast".into()),
+            (_, Some(qs)) => qs.iter().find_map(|(name, q)| {
+                if q.rate_per_hour.is_some() {
+                    Some(format!("queues.{name}.rate_per_hour"))
+                } else if q.forecast.is_some() {
+                    Some(format!("queues.{name}.forecast"))
+                } else {
+                    None
+                }
+            }),
+            _ => None,
+        };
+        if let Some(other) = rate_key {
+            return Err(self.invalid(
+                key,
+                format!("{file:?}"),
+                format!("a trace replays the arrivals: leave out {other}"),
+            ));
+        }
+        if varied {
+            return Err(self.invalid(
+                key,
+                format!("{file:?}"),
+                "a trace replays the recorded arrivals as they were: it takes no day_level or \
+                 interval_level",
+            ));
+        }
+        let names: Vec<String> = center.queues.iter().map(|q| q.name.clone()).collect();
+        let checked = self.trace(key, file, &names, extent, extent.days)?;
+        let source: Arc<dyn TraceSource> = Arc::new(SharedTrace(Arc::clone(&checked.source)));
+        for (q, counts) in center.queues.iter_mut().zip(&checked.counts) {
+            // The trace's mean rate per step (over the days), for the work estimate and the
+            // reports; the arrivals themselves come from the file.
+            q.arrival_step = extent.interval;
+            q.arrival_rates = counts
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    let from = i as f64 * extent.interval;
+                    let to = (from + extent.interval).min(extent.end());
+                    n as f64 / (f64::from(extent.days) * (to - from))
+                })
+                .collect();
+            q.trace = Some(Trace {
+                file: checked.source.path().display().to_string(),
+                source: Arc::clone(&source),
+            });
+        }
+        Ok(())
     }
 
     /// `[arrivals]` + `[staffing]`: one queue, one channel, one group, all named `main`.
@@ -212,9 +326,14 @@ impl Resolver {
                     extent,
                 )?,
             };
+        // With a trace the rates come from the file (checked in `demand`).
+        let traced = arrivals.trace.is_some() && arrivals.forecast.is_none();
         let (arrival_step, arrival_rates) = self.arrivals(
             "arrivals.",
-            arrivals.rate_per_hour.as_ref(),
+            arrivals
+                .rate_per_hour
+                .as_ref()
+                .or(traced.then_some(&TRACED)),
             arrivals.step.as_ref(),
             arrivals.forecast.as_ref(),
             ONE_QUEUE,
@@ -238,6 +357,9 @@ impl Resolver {
                     after: 0.0,
                 }],
                 chat,
+                day_level: None,
+                interval_level: None,
+                trace: None,
             }],
             groups: vec![GroupConfig {
                 name: ONE_QUEUE.into(),
@@ -425,9 +547,11 @@ impl Resolver {
                 tiers.push(Tier { groups: ids, after });
             }
             let priority = q.priority.unwrap_or(0);
+            let traced =
+                raw.arrivals.as_ref().is_some_and(|a| a.trace.is_some()) && q.forecast.is_none();
             let (arrival_step, arrival_rates) = self.arrivals(
                 &prefix,
-                q.rate_per_hour.as_ref(),
+                q.rate_per_hour.as_ref().or(traced.then_some(&TRACED)),
                 q.step.as_ref(),
                 q.forecast.as_ref(),
                 qname,
@@ -456,6 +580,9 @@ impl Resolver {
                 arrival_rates,
                 tiers,
                 chat,
+                day_level: None,
+                interval_level: None,
+                trace: None,
             });
         }
         if let Some(g) = served.iter().position(|s| !s) {

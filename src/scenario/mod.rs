@@ -8,6 +8,7 @@ mod duration;
 mod error;
 mod files;
 mod raw;
+mod trace;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ pub use center::ONE_QUEUE;
 
 /// Largest number of reporting intervals in one run (each holds two histograms).
 const MAX_INTERVALS: usize = 20_000;
+/// Largest `run.days`.
+const MAX_DAYS: i64 = 10_000;
 /// Largest number of agents (a sanity bound: memory is allocated per agent up front).
 const MAX_AGENTS: i64 = 1_000_000;
 /// Largest duration anywhere in a scenario, seconds (about three years): keeps every time in
@@ -68,6 +71,17 @@ pub struct RunSettings {
     /// Clock time at run time 0, seconds after midnight (`run.day_start`, default `00:00`):
     /// intervals, shifts and plots are labelled in clock time from it.
     pub day_start: f64,
+    /// `run.days`: consecutive days of the profile each replication simulates, each starting
+    /// empty at `day_start` (absent: one day, and no per-day outputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+}
+
+impl RunSettings {
+    /// Days each replication simulates.
+    pub fn day_count(&self) -> u32 {
+        self.days.unwrap_or(1)
+    }
 }
 
 impl RunSettings {
@@ -290,6 +304,7 @@ pub fn with_absolute_file_paths(document: &toml::Table, file: &Path) -> toml::Ta
     };
     for (section, key, nested) in [
         ("arrivals", "forecast", false),
+        ("arrivals", "trace", false),
         ("staffing", "plan", false),
         ("queues", "forecast", true),
         ("groups", "plan", true),
@@ -465,7 +480,44 @@ impl Resolver {
                 ))
             }
         };
+        let days = match r.days {
+            None => None,
+            Some(n) if (1..=MAX_DAYS).contains(&n) => Some(n as u32),
+            Some(n) => {
+                return Err(self.invalid(
+                    "run.days",
+                    n,
+                    format!("must be between 1 and {MAX_DAYS}"),
+                ))
+            }
+        };
+        if let Some(n) = days {
+            if warmup + horizon > trace::DAY {
+                return Err(self.invalid(
+                    "run.days",
+                    n,
+                    format!(
+                        "each day repeats the run's day, which must fit in 24 hours: warm-up \
+                         plus horizon is {} (for one long run over several days, leave out \
+                         run.days and give the horizon in days)",
+                        format_duration(warmup + horizon)
+                    ),
+                ));
+            }
+            if n as usize * intervals > MAX_INTERVALS {
+                return Err(self.invalid(
+                    "run.days",
+                    n,
+                    format!(
+                        "{n} days of {intervals} reporting intervals make {} day-intervals; at \
+                         most {MAX_INTERVALS} are allowed: fewer days or a longer run.interval",
+                        n as usize * intervals
+                    ),
+                ));
+            }
+        }
         let run = RunSettings {
+            days,
             day_start,
             horizon,
             warmup,
@@ -481,6 +533,7 @@ impl Resolver {
             horizon,
             interval,
             day_start,
+            days: days.unwrap_or(1),
         };
         let center = self.center(&raw, extent)?;
 

@@ -87,6 +87,9 @@ pub struct RawQueue {
     pub step: Option<Value>,
     /// A forecast CSV file, relative to the scenario file.
     pub forecast: Option<String>,
+    /// The queue's own day-level and interval-level factors.
+    pub day_level: Option<RawDist>,
+    pub interval_level: Option<RawDist>,
     pub served_by: Option<Vec<RawTier>>,
     pub conversation: Option<RawConversation>,
     pub patience: Option<RawPatience>,
@@ -144,6 +147,8 @@ pub struct RawRun {
     pub drain: Option<Value>,
     pub day_start: Option<Value>,
     pub max_events: Option<i64>,
+    /// Consecutive days of the profile each replication simulates.
+    pub days: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -154,6 +159,12 @@ pub struct RawArrivals {
     pub step: Option<Value>,
     /// A forecast CSV file, relative to the scenario file.
     pub forecast: Option<String>,
+    /// A factor on a day's rates, one draw per day and replication (shared by the queues).
+    pub day_level: Option<RawDist>,
+    /// A factor on each step's rate, one draw per step, day and replication.
+    pub interval_level: Option<RawDist>,
+    /// Recorded arrivals (CSV, relative to the scenario file) replayed instead of the rates.
+    pub trace: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

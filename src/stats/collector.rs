@@ -298,6 +298,38 @@ pub fn merged<T: Default + Clone>(items: &[T], merge: impl Fn(&mut T, &T)) -> T 
 }
 
 impl Tallies {
+    /// Add another run's tallies of the same window, interval by interval (another day).
+    pub fn merge(&mut self, o: &Tallies) {
+        for (a, b) in self.contacts.iter_mut().zip(&o.contacts) {
+            a.merge(b);
+        }
+        for (a, b) in self.load.iter_mut().zip(&o.load) {
+            a.merge(b);
+        }
+        if self.held_time.len() < o.held_time.len() {
+            self.held_time.resize(o.held_time.len(), 0.0);
+        }
+        for (a, b) in self.held_time.iter_mut().zip(&o.held_time) {
+            *a += b;
+        }
+        if let (Some(a), Some(b)) = (&mut self.segments, &o.segments) {
+            let pairs = |x: &mut Vec<Vec<ContactTally>>, y: &Vec<Vec<ContactTally>>| {
+                for (xs, ys) in x.iter_mut().zip(y) {
+                    for (p, q) in xs.iter_mut().zip(ys) {
+                        p.merge(q);
+                    }
+                }
+            };
+            pairs(&mut a.queues, &b.queues);
+            pairs(&mut a.groups, &b.groups);
+            for (xs, ys) in a.group_load.iter_mut().zip(&b.group_load) {
+                for (p, q) in xs.iter_mut().zip(ys) {
+                    p.merge(q);
+                }
+            }
+        }
+    }
+
     /// All reporting intervals merged: the tallies of the whole measured window.
     pub fn overall(&self) -> (ContactTally, LoadTally) {
         (
