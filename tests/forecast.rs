@@ -651,3 +651,60 @@ fn the_bundled_forecast_day_offers_its_forecast() {
         "{total} vs {expected}"
     );
 }
+
+/// A real profile: the bundled three weekdays of a bank's calls (half-hour counts of a public
+/// data set) replayed through a dated forecast file over a 62-hour run. Every replication's
+/// per-interval offered counts are Poisson around the profile's: the nights offer nothing, and
+/// over the open half hours the chi-square statistic Σ (x − c)² / c of every replication and
+/// interval lies within its 99.9% range (df ± 3.3·√(2·df)); the total is within 1%.
+#[test]
+fn the_bundled_bank_days_offer_the_public_profile() {
+    let path = common::bundled("bank_calls.toml");
+    let s = load(&path, &["run.replications=4"]).unwrap();
+    let reps = common::run(&s);
+    let csv = std::fs::read_to_string(path.parent().unwrap().join("bank_calls/forecast.csv"))
+        .unwrap();
+    // (day, minutes from midnight) -> contacts of the half hour starting there.
+    let mut profile = std::collections::HashMap::new();
+    let mut first_day = None;
+    for line in csv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("start")) {
+        let (start, count) = line.split_once(',').unwrap();
+        let (date, clock) = start.split_once(' ').unwrap();
+        let day: u32 = date[8..].parse().unwrap();
+        let first = *first_day.get_or_insert(day);
+        let (h, m) = clock.split_once(':').unwrap();
+        let minutes = h.parse::<u32>().unwrap() * 60 + m.parse::<u32>().unwrap();
+        profile.insert((day - first, minutes), count.parse::<f64>().unwrap());
+    }
+    let offered = ccsim::stats::Kpi::Offered.index();
+    let (mut chi2, mut df, mut total, mut expected_total) = (0.0, 0.0f64, 0.0, 0.0);
+    for r in &reps {
+        assert_eq!(r.intervals.len(), 124, "62 h of half hours");
+        for (i, values) in r.intervals.iter().enumerate() {
+            let clock = 7 * 60 + 30 * i as u32;
+            let (day, minutes) = (clock / (24 * 60), clock % (24 * 60));
+            let expected = if (7 * 60..21 * 60).contains(&minutes) {
+                profile[&(day, minutes)]
+            } else {
+                0.0
+            };
+            let x = values[offered];
+            total += x;
+            expected_total += expected;
+            if expected == 0.0 {
+                assert_eq!(x, 0.0, "a closed half hour offered {x} (interval {i})");
+            } else {
+                chi2 += (x - expected).powi(2) / expected;
+                df += 1.0;
+            }
+        }
+    }
+    assert_eq!(df, 4.0 * 84.0, "three days of 28 open half hours, four replications");
+    let half_range = 3.3 * (2.0 * df).sqrt();
+    eprintln!("chi-square {chi2:.1} for {df} degrees of freedom (99.9% range ±{half_range:.1})");
+    assert!(
+        (chi2 - df).abs() <= half_range,
+        "chi-square {chi2} for {df} degrees of freedom"
+    );
+    assert!((total / expected_total - 1.0).abs() < 0.01, "{total} vs {expected_total}");
+}
