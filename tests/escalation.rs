@@ -305,3 +305,68 @@ fn a_reassigned_chats_response_counts_from_the_customers_message() {
         );
     }
 }
+
+/// The agents each reassigned chat left and went back to.
+#[derive(Default)]
+struct BackToTheSameAgent {
+    left: HashMap<u64, u32>,
+    reassigned: u64,
+    back: u64,
+    in_system_at_end: u64,
+}
+
+impl Observer for BackToTheSameAgent {
+    fn record(&mut self, _: f64, record: Record) {
+        match record {
+            Record::Reassigned { contact, agent, .. } => {
+                self.reassigned += 1;
+                self.left.insert(contact, agent);
+            }
+            Record::Reaccepted { contact, agent, .. } => {
+                self.back += (self.left.get(&contact) == Some(&agent)) as u64;
+            }
+            Record::InSystemAtEnd { .. } => self.in_system_at_end += 1,
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_reassigned_chat_goes_back_to_its_agent_only_when_nobody_else_is_on_shift() {
+    // Replies take 3 minutes one time in four, so chats are reassigned after 1 minute.
+    let desk = |agents: u32| {
+        format!(
+            r#"
+            [run]
+            horizon = "8h"
+            [arrivals]
+            rate_per_hour = 20
+            [staffing]
+            agents = {agents}
+            max_concurrent_chats = 2
+            [conversation]
+            exchanges = {{ dist = "constant", value = 2 }}
+            customer_think = {{ dist = "exponential", mean = "20s" }}
+            agent_compose = {{ dist = "empirical", values = ["10s", "3m"], weights = [3, 1] }}
+            [escalation]
+            reassign_after = "1m"
+            "#
+        )
+    };
+    // One agent: a reassigned chat has nobody else to wait for, so it goes back to that agent
+    // (and never waits to the end of the run).
+    let s = scenario::parse(&desk(1), Path::new("t.toml"), &[]).unwrap();
+    let (one, _) = run_replication(&s.model, 5, 0, BackToTheSameAgent::default());
+    assert!(one.reassigned > 20, "{} reassignments", one.reassigned);
+    assert_eq!(
+        one.back, one.reassigned,
+        "every reassigned chat went back to the one agent"
+    );
+    assert_eq!(one.in_system_at_end, 0);
+    // Three agents: never back to the agent it left.
+    let s = scenario::parse(&desk(3), Path::new("t.toml"), &[]).unwrap();
+    let (three, _) = run_replication(&s.model, 5, 0, BackToTheSameAgent::default());
+    assert!(three.reassigned > 20, "{} reassignments", three.reassigned);
+    assert_eq!(three.back, 0);
+    assert_eq!(three.in_system_at_end, 0);
+}

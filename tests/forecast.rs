@@ -662,12 +662,15 @@ fn the_bundled_bank_days_offer_the_public_profile() {
     let path = common::bundled("bank_calls.toml");
     let s = load(&path, &["run.replications=4"]).unwrap();
     let reps = common::run(&s);
-    let csv = std::fs::read_to_string(path.parent().unwrap().join("bank_calls/forecast.csv"))
-        .unwrap();
+    let csv =
+        std::fs::read_to_string(path.parent().unwrap().join("bank_calls/forecast.csv")).unwrap();
     // (day, minutes from midnight) -> contacts of the half hour starting there.
     let mut profile = std::collections::HashMap::new();
     let mut first_day = None;
-    for line in csv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("start")) {
+    for line in csv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("start"))
+    {
         let (start, count) = line.split_once(',').unwrap();
         let (date, clock) = start.split_once(' ').unwrap();
         let day: u32 = date[8..].parse().unwrap();
@@ -699,12 +702,19 @@ fn the_bundled_bank_days_offer_the_public_profile() {
             }
         }
     }
-    assert_eq!(df, 4.0 * 84.0, "three days of 28 open half hours, four replications");
+    assert_eq!(
+        df,
+        4.0 * 84.0,
+        "three days of 28 open half hours, four replications"
+    );
     let half_range = 3.3 * (2.0 * df).sqrt();
     eprintln!("chi-square {chi2:.1} for {df} degrees of freedom (99.9% range ±{half_range:.1})");
     assert!(
         (chi2 - df).abs() <= half_range,
         "chi-square {chi2} for {df} degrees of freedom"
     );
-    assert!((total / expected_total - 1.0).abs() < 0.01, "{total} vs {expected_total}");
+    assert!(
+        (total / expected_total - 1.0).abs() < 0.01,
+        "{total} vs {expected_total}"
+    );
 }

@@ -49,6 +49,11 @@ struct Checker {
     /// Agents held from routing (`HeldFromRouting`), and the agent each requeued contact left.
     held_from_routing: std::collections::HashSet<u32>,
     left: HashMap<ContactId, u32>,
+    /// Per queue: where its chats are reassigned to; per queue: the groups of its first tier;
+    /// per agent (from `State`): its group.
+    reassign_to: Vec<usize>,
+    first_tier: Vec<Vec<usize>>,
+    group_of: HashMap<u32, usize>,
     reassigned: u64,
     closed_by_inactivity: u64,
 }
@@ -68,6 +73,13 @@ impl Checker {
             offers_timed_out: 0,
             held_from_routing: Default::default(),
             left: HashMap::new(),
+            reassign_to: m
+                .queues
+                .iter()
+                .map(|q| q.chat.escalation.reassign_to)
+                .collect(),
+            first_tier: m.queues.iter().map(|q| q.tiers[0].groups.clone()).collect(),
+            group_of: HashMap::new(),
             reassigned: 0,
             closed_by_inactivity: 0,
             now: 0.0,
@@ -134,6 +146,7 @@ impl Observer for Checker {
             }
             Record::Offered {
                 contact,
+                queue,
                 held,
                 agent,
                 group,
@@ -155,11 +168,21 @@ impl Observer for Checker {
                 let next = match s {
                     Stage::Waiting => Stage::Offered,
                     Stage::Requeued => {
-                        assert_ne!(
-                            self.left.get(&contact),
-                            Some(&agent),
-                            "contact {contact} offered back to the agent it left"
-                        );
+                        // Back to the agent it left only with nobody else on shift in its open
+                        // tiers: at least, nobody else Ready in its target queue's first tier.
+                        if self.left.get(&contact) == Some(&agent) {
+                            let target = self.reassign_to[queue as usize];
+                            let other_ready = self.states.iter().any(|(&a, &st)| {
+                                a != agent
+                                    && st == AgentState::Ready
+                                    && self.first_tier[target].contains(&self.group_of[&a])
+                            });
+                            assert!(
+                                !other_ready,
+                                "contact {contact} offered back to the agent it left while \
+                                 another agent of its queue's first tier was Ready"
+                            );
+                        }
                         Stage::Reoffered
                     }
                     _ => panic!("offered twice: {contact} ({s:?})"),
@@ -176,8 +199,13 @@ impl Observer for Checker {
                 };
                 self.offers_timed_out += 1;
             }
-            Record::State { agent, state, .. } => {
+            Record::State {
+                agent,
+                state,
+                group,
+            } => {
                 self.states.insert(agent, state);
+                self.group_of.insert(agent, group as usize);
             }
             Record::Answered { contact, wait, .. } => {
                 assert!(wait >= 0.0);

@@ -147,6 +147,7 @@ fn contact_kpis_follow_their_definitions() {
             queue: 0,
             arrived_at: 120.0,
             unassigned: false,
+            during_offer: false,
         },
     );
     c.record(

@@ -291,6 +291,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.exchanges_left = exchanges;
         session.abandon_armed = false;
         session.tiers_armed = false;
+        session.gating = false;
         session.agent = NONE;
         let wait = session.wait;
 

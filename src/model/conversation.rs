@@ -205,6 +205,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             unassigned: false,
+            during_offer: false,
         };
         self.leave_attention(s, agent, phase);
         let eligible_again = self.sessions.hot[s as usize].gating && self.ungate(s);

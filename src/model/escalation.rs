@@ -1,7 +1,8 @@
 //! Escalation: what the indicator's colours make happen. A chat whose pending message reaches
 //! its queue's `hold_new_chats` colour holds its agent from routing until no chat of the agent's
 //! is at that colour; a reply pending `reassign_after` with its agent has the chat taken from
-//! the agent and offered to another one, from the head of a queue.
+//! the agent and offered to another one, from its place by arrival time in a queue (the head,
+//! unless older chats still wait).
 //!
 //! Both are timers of the pending message, on the session's wait lane beside reply patience:
 //! the reply (or the customer leaving) voids them with it. Holding an agent from routing takes
@@ -9,7 +10,8 @@
 //!
 //! A reassigned chat keeps its arrival time, its pending message (its response time still counts
 //! from the customer's message), its running indicator and its reply patience. It waits in the
-//! `Requeued` phase with no agent; the agent it left is never offered it while it waits there.
+//! `Requeued` phase with no agent; the agent it left is not offered it while it waits there,
+//! unless no other agent of its open tiers is on shift (it would otherwise wait for nobody).
 //! Once accepted again, its escalation timers restart for the new agent: `reassign_after`
 //! counts from that accept.
 
@@ -110,7 +112,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     /// The reply has been pending `reassign_after` with its agent: the chat is taken from the
     /// agent (the reply being composed is dropped, the slot freed without wrap-up) and waits at
-    /// the head of its target queue for another agent.
+    /// its target queue for another agent.
     pub(super) fn on_reassign(&mut self, s: u32, stamp: Stamp) {
         let session = &mut self.sessions.hot[s as usize];
         if session.wait != stamp || !matches!(session.phase, Phase::Pending | Phase::Composing) {
@@ -143,7 +145,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         });
         self.open_due_tiers(s, target);
         self.release_slot(agent);
-        self.queues[target].push_front(s, wait);
+        // In arrival order: it waited there since it arrived, so it goes ahead of every chat
+        // that arrived after it (the head, unless older chats still wait), and the queue stays
+        // oldest first, which the overflow tiers rely on (the head has the most tiers open).
+        self.queues[target].push_in_arrival_order(&self.sessions.hot, s, wait);
         self.waiting += 1;
         self.requeued += 1;
         self.dispatch_queue(target);
@@ -191,6 +196,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             unassigned: true,
+            during_offer: session.phase == Phase::Reoffered,
         });
         self.sessions.free(s);
         if session.phase == Phase::Requeued {

@@ -76,19 +76,14 @@ impl ChatQueue {
         }
     }
 
-    /// A reassigned chat waits at the head.
-    pub fn push_front(&mut self, s: u32, stamp: Stamp) {
-        self.entries.push_front((s, stamp));
-        self.live += 1;
-    }
-
     pub fn push_back(&mut self, s: u32, stamp: Stamp) {
         self.entries.push_back((s, stamp));
         self.live += 1;
     }
 
-    /// Put a chat back in arrival order near the front (an offer withdrawn): it steps over the
-    /// entries at the front that arrived before it, which are few (other withdrawn offers).
+    /// Put a chat back in arrival order near the front (an offer withdrawn, a chat reassigned):
+    /// it steps over the entries at the front that arrived before it, which are few (chats that
+    /// have waited longer still).
     pub fn push_in_arrival_order(&mut self, sessions: &[Session], s: u32, stamp: Stamp) {
         let arrived = sessions[s as usize].arrived_at;
         let mut at = 0;

@@ -120,13 +120,15 @@ pub enum Record {
         red_time: f64,
     },
     /// The customer left the chat because a reply was pending longer than their patience.
-    /// `unassigned`: the chat had been reassigned and was waiting for (or being offered to)
-    /// another agent, so no wrap-up follows and the contact ends here (no `Done`).
+    /// `unassigned`: the chat had been reassigned and was waiting for (or, `during_offer`,
+    /// being offered to) another agent, so no wrap-up follows and the contact ends here (no
+    /// `Done`).
     AbandonedChat {
         contact: ContactId,
         queue: QueueId,
         arrived_at: f64,
         unassigned: bool,
+        during_offer: bool,
     },
     /// A reply pending `escalation.reassign_after` with its agent: the chat was taken from
     /// `agent` (of `group`), without wrap-up, to wait at the head of a queue for another agent.

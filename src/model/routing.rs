@@ -16,14 +16,14 @@ use super::records::Observer;
 use super::session::{Phase, NONE};
 use crate::engine::IndexedMinHeap;
 
-/// What an agent looking at a queue finds (see [`ContactCenter::pick_for_agent`]).
-enum Pick {
-    /// Nothing this agent may take now.
-    Nothing,
-    /// The head was offered to another agent: look again.
-    Offered,
-    /// The chat at this position (0: the head).
-    Take(usize, u32),
+/// The head of a queue as a chat an agent may take (see [`ContactCenter::candidate`]).
+#[derive(Clone, Copy)]
+struct Candidate {
+    s: u32,
+    arrived_at: f64,
+    /// A reassigned chat that left this very agent: it is served by
+    /// [`ContactCenter::serve_past_left_agent`].
+    left_this_agent: bool,
 }
 
 /// An entry of an idle queue: valid while the agent is idle with that ticket.
@@ -177,6 +177,25 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    /// Whether a requeued chat of `queue` (tiers `0..=tier` open) that left `left` has no other
+    /// agent on shift in those tiers to wait for: it may then go back to `left` rather than
+    /// wait for nobody.
+    #[cold]
+    fn only_the_left_agent_is_on_shift(&self, queue: usize, tier: u8, left: u32) -> bool {
+        let groups = self.cfg.queues[queue].tiers[..=tier as usize]
+            .iter()
+            .flat_map(|t| &t.groups);
+        let mut present = 0;
+        for &g in groups {
+            present += if self.several_groups {
+                self.group_loads[g].present
+            } else {
+                self.load.present
+            };
+        }
+        present <= u32::from(self.agents[left as usize].present())
+    }
+
     /// Take the chat at `at` (0: the head) out of `queue` and offer it to `agent`.
     #[inline(always)]
     fn offer_at(&mut self, queue: usize, at: usize, s: u32, agent: u32) {
@@ -198,8 +217,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 left => match self.best_for_excluding(queue, tier, left) {
                     Some(agent) => Some(agent),
                     None => {
-                        // Only the agent the head left may be free: it takes what it may
-                        // from behind the head (the agent-side pick skips the head for it).
+                        // Only the agent the head left may be free: it takes the head back if
+                        // nobody else is on shift to take it, else what it may from behind it.
                         if self.agents[left as usize].can_take() {
                             self.dispatch_group(self.agents[left as usize].group);
                         }
@@ -214,41 +233,51 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
-    /// The chat of `queue` that `agent` (of a group serving it from tier `tier`) takes next:
-    /// the head, if its tier is open to the group. A head that left this very agent (a
-    /// reassigned chat) is first offered to the best other agent (then the pools have changed:
-    /// [`Pick::Offered`]); if there is none, `agent` takes the first chat behind it it may.
+    /// The chat of `queue` that `agent` (of a group serving it from tier `tier`) would take
+    /// next, without taking it: the head, if its tier is open to the group.
     #[inline(always)]
-    fn pick_for_agent(&mut self, queue: usize, tier: u8, agent: u32) -> Pick {
-        let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
-            return Pick::Nothing;
-        };
+    fn candidate(&mut self, queue: usize, tier: u8, agent: u32) -> Option<Candidate> {
+        let s = self.queues[queue].head(&self.sessions.hot)?;
         let head = &self.sessions.hot[s as usize];
-        if head.phase == Phase::Requeued && self.sessions.cold[s as usize].left_agent == agent {
-            return self.pick_past_left_agent(queue, tier, agent, s);
-        }
         if head.tier < tier {
-            return Pick::Nothing;
+            return None;
         }
-        Pick::Take(0, s)
+        let left_this_agent =
+            head.phase == Phase::Requeued && self.sessions.cold[s as usize].left_agent == agent;
+        Some(Candidate {
+            s,
+            arrived_at: head.arrived_at,
+            left_this_agent,
+        })
     }
 
+    /// `agent` won the head `s` of `queue`, a reassigned chat that left this very agent: the
+    /// best other agent of its tiers takes it, or with nobody else on shift this agent takes
+    /// it back; else this agent takes the first chat behind it that it may (`tier`: the tier
+    /// its group serves the queue from). False when it takes nothing from this queue.
     #[cold]
-    fn pick_past_left_agent(&mut self, queue: usize, tier: u8, agent: u32, head: u32) -> Pick {
-        let head_tier = self.sessions.hot[head as usize].tier;
+    fn serve_past_left_agent(&mut self, queue: usize, tier: u8, agent: u32, s: u32) -> bool {
+        let head_tier = self.sessions.hot[s as usize].tier;
         if let Some(other) = self.best_for_excluding(queue, head_tier, agent) {
-            self.offer_at(queue, 0, head, other);
-            return Pick::Offered;
+            self.offer_at(queue, 0, s, other);
+            return true;
+        }
+        if self.only_the_left_agent_is_on_shift(queue, head_tier, agent) {
+            self.offer_at(queue, 0, s, agent);
+            return true;
         }
         let (hot, cold) = (&self.sessions.hot, &self.sessions.cold);
-        let behind = self.queues[queue].find_behind(hot, |s| {
-            let session = &hot[s as usize];
+        let behind = self.queues[queue].find_behind(hot, |b| {
+            let session = &hot[b as usize];
             session.tier >= tier
-                && !(session.phase == Phase::Requeued && cold[s as usize].left_agent == agent)
+                && !(session.phase == Phase::Requeued && cold[b as usize].left_agent == agent)
         });
         match behind {
-            Some((at, s)) => Pick::Take(at, s),
-            None => Pick::Nothing,
+            Some((at, b)) => {
+                self.offer_at(queue, at, b, agent);
+                true
+            }
+            None => false,
         }
     }
 
@@ -282,44 +311,59 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let Some(agent) = self.best_in_group(group) else {
                 return;
             };
-            match self.pick_for_agent(queue, tier, agent) {
-                Pick::Nothing => return,
-                Pick::Offered => {}
-                Pick::Take(at, s) => self.offer_at(queue, at, s, agent),
+            let Some(c) = self.candidate(queue, tier, agent) else {
+                return;
+            };
+            if !c.left_this_agent {
+                self.offer_at(queue, 0, c.s, agent);
+            } else if !self.serve_past_left_agent(queue, tier, agent, c.s) {
+                return;
             }
         }
     }
 
     fn dispatch_queues(&mut self, group: u32) {
         let cfg = self.cfg;
-        'agents: loop {
+        // Queues whose head left the agent at hand and where it found nothing else to take:
+        // left out of the choice for that agent (a few at most).
+        let mut passed: Vec<usize> = Vec::new();
+        let mut passed_for = NONE;
+        loop {
             let Some(agent) = self.best_in_group(group) else {
                 return;
             };
-            let mut best: Option<(i64, f64, usize, usize, u32)> = None;
+            if agent != passed_for {
+                passed.clear();
+                passed_for = agent;
+            }
+            let mut best: Option<(i64, f64, usize, u8, Candidate)> = None;
             for i in 0..self.served[group as usize].len() {
                 let (queue, tier) = self.served[group as usize][i];
-                let (at, s) = match self.pick_for_agent(queue, tier, agent) {
-                    Pick::Nothing => continue,
-                    Pick::Offered => continue 'agents,
-                    Pick::Take(at, s) => (at, s),
+                if passed.contains(&queue) {
+                    continue;
+                }
+                let Some(c) = self.candidate(queue, tier, agent) else {
+                    continue;
                 };
-                let arrived_at = self.sessions.hot[s as usize].arrived_at;
                 let priority = cfg.queues[queue].priority;
                 let better = match best {
                     None => true,
                     Some((p, arrived, ..)) => {
-                        priority > p || (priority == p && arrived_at < arrived)
+                        priority > p || (priority == p && c.arrived_at < arrived)
                     }
                 };
                 if better {
-                    best = Some((priority, arrived_at, queue, at, s));
+                    best = Some((priority, c.arrived_at, queue, tier, c));
                 }
             }
-            let Some((_, _, queue, at, s)) = best else {
+            let Some((_, _, queue, tier, c)) = best else {
                 return;
             };
-            self.offer_at(queue, at, s, agent);
+            if !c.left_this_agent {
+                self.offer_at(queue, 0, c.s, agent);
+            } else if !self.serve_past_left_agent(queue, tier, agent, c.s) {
+                passed.push(queue);
+            }
         }
     }
 

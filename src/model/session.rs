@@ -163,6 +163,10 @@ impl Sessions {
     /// Free a session: every timer it has pending, in every lane, becomes stale.
     pub fn free(&mut self, s: u32) {
         let session = &mut self.hot[s as usize];
+        debug_assert!(
+            !session.gating,
+            "a session freed while holding its agent from routing"
+        );
         session.phase = Phase::Free;
         session.flow = session.flow.next();
         session.wait = session.wait.next();

@@ -1128,13 +1128,17 @@ impl Resolver {
             let Some((v, key)) = found else { continue };
             let t = self.duration(&key, v, Sign::Positive)?;
             if let Some((before, before_key)) = &previous {
-                if t < *before {
+                // Two alerts at one instant would be one alert counted twice; the close may
+                // come with the last alert.
+                let too_early = if i == 2 { t < *before } else { t <= *before };
+                if too_early {
                     return Err(self.invalid(
                         &key,
                         v,
                         format!(
-                            "must be at least {before_key} ({}): the inactivity timers go \
-                             alert, alert2, close",
+                            "must be {} {before_key} ({}): the inactivity timers go alert, \
+                             alert2, close",
+                            if i == 2 { "at least" } else { "later than" },
                             format_duration(*before)
                         ),
                     ));

@@ -186,7 +186,11 @@ impl ContactTally {
                 self.yellow_time_sum += yellow_time;
                 self.red_time_sum += red_time;
             }
-            Record::AbandonedChat { .. } => self.abandoned_chat += 1,
+            Record::AbandonedChat { during_offer, .. } => {
+                self.abandoned_chat += 1;
+                // A requeued chat's offer ends here too.
+                self.offers += during_offer as u64;
+            }
             Record::Reassigned { first, .. } => {
                 self.reassigned += 1;
                 self.reassigned_contacts += first as u64;
