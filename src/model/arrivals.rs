@@ -9,6 +9,7 @@ use super::center::ContactCenter;
 use super::config::{TraceReader, TracedArrival};
 use super::event::Event;
 use super::records::{Observer, Record};
+use super::retrials::{Customer, ReturnStreams, Returns, RETURNING};
 use super::session::{Phase, NONE};
 use crate::engine::{stream, SimRng, Stamp};
 
@@ -33,9 +34,16 @@ enum Source {
     DayLevel = 10,
     IntervalLevel = 11,
     SilentLeave = 12,
+    /// Returning customers (`patience.retry`, `patience.recontact`): whether they come back,
+    /// when, and their new traits. Drawn only in scenarios that have them.
+    ReturnDecision = 13,
+    ReturnDelay = 14,
+    ReturnTraits = 15,
 }
 
 const QUEUE_STRIDE: u64 = 16;
+// A queue's sources must stay within its stride (the next queue's start there).
+const _: () = assert!((Source::ReturnTraits as u64) < QUEUE_STRIDE);
 /// The stream of the day-level factor shared by the queues: past any queue's sources.
 const SHARED_DAY_LEVEL: u64 = u64::MAX;
 
@@ -69,6 +77,9 @@ pub(super) struct Streams {
     pub groups: Vec<GroupStreams>,
     /// The day-level factors and replay of the day being simulated.
     pub demand: Demand,
+    /// Customers who come back: per replication state of the arrivals, like `demand`'s
+    /// replay readers, so it lives with them.
+    pub returns: Returns,
 }
 
 /// A replication's draws of the demand's levels, and its trace readers. Factors are drawn
@@ -129,6 +140,15 @@ impl Streams {
                 traces: (0..queues).map(|_| None).collect(),
                 pending: vec![TracedArrival::default(); queues],
             },
+            returns: Returns::new(
+                (0..queues)
+                    .map(|q| ReturnStreams {
+                        decide: s(q, Source::ReturnDecision),
+                        delay: s(q, Source::ReturnDelay),
+                        traits: s(q, Source::ReturnTraits),
+                    })
+                    .collect(),
+            ),
         }
     }
 }
@@ -248,10 +268,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     pub(super) fn on_arrival(&mut self, queue: usize) {
+        if queue >= RETURNING as usize {
+            return self.on_return(queue as u32 - RETURNING);
+        }
         let now = self.now();
         let chat = &self.cfg.queues[queue].chat;
-        let contact = self.next_contact;
-        self.next_contact += 1;
         // Every customer draws all their traits now, from their own streams, whether or not
         // they are used: that keeps customers identical across settings (common random numbers).
         let rng = &mut self.rng.queues[queue];
@@ -279,7 +300,41 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 reply_patience = p;
             }
         }
+        let customer = Customer {
+            id: self.next_contact,
+            ..Customer::default()
+        };
+        self.admit(
+            queue,
+            queue_deadline,
+            reply_patience,
+            exchanges,
+            customer,
+            None,
+        );
+        self.schedule_next_arrival(queue, now);
+    }
+
+    /// A contact arrives in `queue` with these traits: a new customer's first attempt, or a
+    /// returning customer's (`returned`: the record that says so, sent after `Arrived`). It is
+    /// offered at once or waits.
+    #[inline]
+    pub(super) fn admit(
+        &mut self,
+        queue: usize,
+        queue_deadline: f64,
+        reply_patience: f64,
+        exchanges: u32,
+        customer: Customer,
+        returned: Option<Record>,
+    ) {
+        let now = self.now();
+        let contact = self.next_contact;
+        self.next_contact += 1;
         let s = self.sessions.alloc();
+        if self.cfg.queues[queue].chat.returns() {
+            self.rng.returns.set(s, customer);
+        }
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Queued;
         session.contact = contact;
@@ -304,6 +359,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: queue as u32,
             queued: agent.is_none(),
         });
+        if let Some(record) = returned {
+            self.emit(record);
+        }
         match agent {
             Some(agent) => self.offer(s, agent),
             None => {
@@ -336,7 +394,6 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 }
             }
         }
-        self.schedule_next_arrival(queue, now);
     }
 
     pub(super) fn on_queue_abandon(&mut self, s: u32, stamp: Stamp) {
@@ -350,7 +407,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             wait: self.now() - session.arrived_at,
             during_offer: session.phase == Phase::Offered,
+            returning: self.is_return(s),
         });
+        self.after_abandon(s);
         self.sessions.free(s);
         if session.phase == Phase::Queued {
             self.queues[session.queue as usize].forget_one();

@@ -192,6 +192,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             unassigned: true,
         });
+        self.after_abandon(s);
         self.sessions.free(s);
         if session.phase == Phase::Requeued {
             let queue = self.sessions.cold[s as usize].waits_in as usize;
