@@ -315,7 +315,11 @@ impl Observer for Checker {
             // A returning customer's attempt is a contact like any other (it arrived just
             // before); a return is drawn once the attempt has left the customer.
             Record::Returned { contact, .. } => {
-                assert_eq!(contact + 1, self.next_contact, "Returned right after Arrived");
+                assert_eq!(
+                    contact + 1,
+                    self.next_contact,
+                    "Returned right after Arrived"
+                );
                 assert_eq!(*self.stage(contact), Stage::Waiting);
             }
             Record::WillReturn { contact, at, .. } => {

@@ -64,9 +64,16 @@ impl Observer for Counts {
                 kind,
                 ..
             } => {
-                assert_eq!(self.last_arrived, Some((contact, now)), "Returned follows Arrived");
+                assert_eq!(
+                    self.last_arrived,
+                    Some((contact, now)),
+                    "Returned follows Arrived"
+                );
                 assert!(customer < contact, "a customer's first attempt came first");
-                assert_eq!(self.customer_of[&customer], customer, "customers are first attempts");
+                assert_eq!(
+                    self.customer_of[&customer], customer,
+                    "customers are first attempts"
+                );
                 self.customer_of.insert(contact, customer);
                 let (due, drawn_kind) = self
                     .pending
@@ -85,7 +92,10 @@ impl Observer for Counts {
                         self.recontacts += 1;
                     }
                 }
-                assert!(r.0 <= self.max_retrials && r.1 <= self.max_recontacts, "{r:?}");
+                assert!(
+                    r.0 <= self.max_retrials && r.1 <= self.max_recontacts,
+                    "{r:?}"
+                );
                 assert_eq!(attempt, r.0 + r.1, "the attempt's number");
             }
             Record::AbandonedQueue {
@@ -386,10 +396,7 @@ fn without_returns_the_customer_kpis_are_the_contact_kpis() {
         let v = &rep.overall;
         assert_eq!(kpi(v, "unique_customers"), kpi(v, "offered"));
         assert_eq!(kpi(v, "attempts_per_customer_mean"), 1.0);
-        assert_eq!(
-            kpi(v, "first_attempt_abandon_rate"),
-            kpi(v, "abandon_rate")
-        );
+        assert_eq!(kpi(v, "first_attempt_abandon_rate"), kpi(v, "abandon_rate"));
         assert_eq!(
             kpi(v, "customers_lost"),
             kpi(v, "abandoned_queue") + kpi(v, "abandoned_chat")
@@ -438,6 +445,9 @@ fn bad_return_settings_name_the_key() {
             .err()
             .unwrap_or_else(|| panic!("{line} accepted"))
             .to_string();
-        assert!(e.contains("t.toml") && e.contains(key) && e.contains(rule), "{line}: {e}");
+        assert!(
+            e.contains("t.toml") && e.contains(key) && e.contains(rule),
+            "{line}: {e}"
+        );
     }
 }

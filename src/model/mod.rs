@@ -30,8 +30,8 @@ pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
     Attention, Break, ChatConfig, DayLevel, Escalation, GroupConfig, HoldAt, Inactivity,
-    IndicatorBasis, ModelConfig, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace, TraceReader,
-    TraceSource, TracedArrival,
+    IndicatorBasis, ModelConfig, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace,
+    TraceReader, TraceSource, TracedArrival,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

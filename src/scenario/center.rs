@@ -19,7 +19,8 @@ use super::{
 };
 use crate::model::{
     Attention, Break, ChatConfig, CountDist, DayLevel, Dist, Escalation, GroupConfig, HoldAt,
-    Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace, TraceSource,
+    Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace,
+    TraceSource,
 };
 
 /// Largest number of queues, channels or groups.
@@ -1098,17 +1099,18 @@ impl Resolver {
             ));
         };
         let delay = self.dist(&format!("{key}.delay"), delay)?;
-        let max = match raw.max {
-            None => 1,
-            Some(n) if (1..=1000).contains(&n) => n as u32,
-            Some(n) => {
-                return Err(self.invalid(
+        let max =
+            match raw.max {
+                None => 1,
+                Some(n) if (1..=1000).contains(&n) => n as u32,
+                Some(n) => return Err(self.invalid(
                     &format!("{key}.max"),
                     n,
-                    format!("an integer from 1 to 1000: how many times a customer comes back {when}"),
-                ))
-            }
-        };
+                    format!(
+                        "an integer from 1 to 1000: how many times a customer comes back {when}"
+                    ),
+                )),
+            };
         Ok((p > 0.0).then_some(Return {
             probability: p,
             delay,

@@ -212,10 +212,13 @@ impl Kpi {
             Kpi::UniqueCustomers => n(c.unique_customers()),
             Kpi::AttemptsPerCustomerMean => ratio(n(c.offered), n(c.unique_customers())),
             Kpi::FirstAttemptAbandonRate => ratio(
-                n(c.abandoned_queue.saturating_sub(c.abandoned_queue_returning)),
+                n(c.abandoned_queue
+                    .saturating_sub(c.abandoned_queue_returning)),
                 n(c.unique_customers()),
             ),
-            Kpi::CustomersLost => n((c.abandoned_queue + c.abandoned_chat).saturating_sub(c.retrials_drawn)),
+            Kpi::CustomersLost => {
+                n((c.abandoned_queue + c.abandoned_chat).saturating_sub(c.retrials_drawn))
+            }
             Kpi::ReturnsAfterClose => n(c.returns_after_close),
         }
     }
