@@ -240,6 +240,18 @@ fn every_attempt_is_counted_once() {
     }
 }
 
+/// Per replication, returns drawn per customer: those that arrived (`kind`: the KPI
+/// `retrials` or `recontacts`, the scenario having only that kind) and those due after the
+/// close.
+fn drawn_per_customer(reps: &[ccsim::experiment::Replication], kind: &str) -> Vec<f64> {
+    kpi_values(reps, kind)
+        .iter()
+        .zip(kpi_values(reps, "returns_after_close"))
+        .zip(kpi_values(reps, "unique_customers"))
+        .map(|((r, late), u)| (r + late) / u)
+        .collect()
+}
+
 /// No agent: every attempt abandons in queue and retries with probability q, at most `max`
 /// times. Retrials per customer: q(1 − q^max)/(1 − q). A return due after the close ends its
 /// customer's chain early, so no one arrives in the last hour: a chain of three 5-minute
@@ -266,12 +278,7 @@ fn retrials_per_customer_are_a_truncated_geometric_count() {
         "#
     ));
     let reps = run(&s);
-    let drawn: Vec<f64> = kpi_values(&reps, "retrials")
-        .iter()
-        .zip(kpi_values(&reps, "returns_after_close"))
-        .zip(kpi_values(&reps, "unique_customers"))
-        .map(|((r, late), u)| (r + late) / u)
-        .collect();
+    let drawn = drawn_per_customer(&reps, "retrials");
     let exact = q * (1.0 - q.powi(max)) / (1.0 - q);
     assert_covers("retrials drawn per customer", &drawn, exact, 0.02);
     // Every customer is lost in the end, except those due back after the close.
@@ -309,12 +316,7 @@ fn recontacts_per_customer_are_exact() {
         "#
     ));
     let reps = run(&s);
-    let drawn: Vec<f64> = kpi_values(&reps, "recontacts")
-        .iter()
-        .zip(kpi_values(&reps, "returns_after_close"))
-        .zip(kpi_values(&reps, "unique_customers"))
-        .map(|((r, late), u)| (r + late) / u)
-        .collect();
+    let drawn = drawn_per_customer(&reps, "recontacts");
     assert_covers("recontacts drawn per customer", &drawn, p + p * p, 0.02);
     assert!(kpi_values(&reps, "retrials").iter().all(|&r| r == 0.0));
 }

@@ -6,7 +6,7 @@
 use rand_distr::{Distribution, Exp1};
 
 use super::center::ContactCenter;
-use super::config::{TraceReader, TracedArrival};
+use super::config::{ChatConfig, TraceReader, TracedArrival};
 use super::event::Event;
 use super::records::{Observer, Record};
 use super::retrials::{Customer, ReturnStreams, Returns, RETURNING};
@@ -153,6 +153,59 @@ impl Streams {
     }
 }
 
+/// Where a customer's traits are drawn from: a new customer's own stream per trait, or one
+/// stream for all of a returning customer's.
+pub(super) trait TraitStreams {
+    fn queue_patience(&mut self) -> &mut SimRng;
+    fn reply_patience(&mut self) -> &mut SimRng;
+    fn exchanges(&mut self) -> &mut SimRng;
+}
+
+impl TraitStreams for QueueStreams {
+    fn queue_patience(&mut self) -> &mut SimRng {
+        &mut self.queue_patience
+    }
+    fn reply_patience(&mut self) -> &mut SimRng {
+        &mut self.reply_patience
+    }
+    fn exchanges(&mut self) -> &mut SimRng {
+        &mut self.exchanges
+    }
+}
+
+impl TraitStreams for SimRng {
+    fn queue_patience(&mut self) -> &mut SimRng {
+        self
+    }
+    fn reply_patience(&mut self) -> &mut SimRng {
+        self
+    }
+    fn exchanges(&mut self) -> &mut SimRng {
+        self
+    }
+}
+
+/// A customer's traits: when they give up waiting in queue, their reply patience, their number
+/// of exchanges.
+pub(super) type Traits = (f64, f64, u32);
+
+/// A customer arriving at `now` draws, in this order, when they give up waiting in queue
+/// (infinite without queue patience), their reply patience (likewise) and their number of
+/// exchanges (at least 1).
+#[inline]
+pub(super) fn draw_traits(chat: &ChatConfig, now: f64, rng: &mut impl TraitStreams) -> Traits {
+    let queue_deadline = match &chat.queue_patience {
+        Some(d) => now + d.sample(rng.queue_patience()),
+        None => f64::INFINITY,
+    };
+    let reply_patience = match &chat.reply_patience {
+        Some(d) => d.sample(rng.reply_patience()),
+        None => f64::INFINITY,
+    };
+    let exchanges = chat.exchanges.sample(rng.exchanges()).max(1);
+    (queue_deadline, reply_patience, exchanges)
+}
+
 /// The stretch of constant arrival rate a queue's arrival process is in.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct ArrivalSegment {
@@ -275,17 +328,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let chat = &self.cfg.queues[queue].chat;
         // Every customer draws all their traits now, from their own streams, whether or not
         // they are used: that keeps customers identical across settings (common random numbers).
-        let rng = &mut self.rng.queues[queue];
-        let queue_deadline = match &chat.queue_patience {
-            Some(d) => now + d.sample(&mut rng.queue_patience),
-            None => f64::INFINITY,
-        };
-        let reply_patience = match &chat.reply_patience {
-            Some(d) => d.sample(&mut rng.reply_patience),
-            None => f64::INFINITY,
-        };
-        let mut exchanges = chat.exchanges.sample(&mut rng.exchanges).max(1);
-        let (mut queue_deadline, mut reply_patience) = (queue_deadline, reply_patience);
+        let (mut queue_deadline, mut reply_patience, mut exchanges) =
+            draw_traits(chat, now, &mut self.rng.queues[queue]);
         if self.cfg.queues[queue].trace.is_some() {
             // The record's own traits replace the draws (made all the same, so that the
             // customers of the other queues and the later draws stay as they were).
@@ -304,14 +348,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             id: self.next_contact,
             ..Customer::default()
         };
-        self.admit(
-            queue,
-            queue_deadline,
-            reply_patience,
-            exchanges,
-            customer,
-            None,
-        );
+        let traits = (queue_deadline, reply_patience, exchanges);
+        self.admit(queue, traits, customer, None);
         self.schedule_next_arrival(queue, now);
     }
 
@@ -322,9 +360,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn admit(
         &mut self,
         queue: usize,
-        queue_deadline: f64,
-        reply_patience: f64,
-        exchanges: u32,
+        (queue_deadline, reply_patience, exchanges): Traits,
         customer: Customer,
         returned: Option<Record>,
     ) {

@@ -13,6 +13,7 @@
 
 use rand::Rng;
 
+use super::arrivals::draw_traits;
 use super::center::ContactCenter;
 use super::event::Event;
 use super::records::{ContactId, Observer, Record, ReturnKind};
@@ -205,22 +206,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let queue = queue as usize;
         let now = self.now();
         let chat = &self.cfg.queues[queue].chat;
-        let rng = &mut self.rng.returns.streams[queue].traits;
-        let queue_deadline = match &chat.queue_patience {
-            Some(d) => now + d.sample(rng),
-            None => f64::INFINITY,
-        };
-        let reply_patience = match &chat.reply_patience {
-            Some(d) => d.sample(rng),
-            None => f64::INFINITY,
-        };
-        let exchanges = chat.exchanges.sample(rng).max(1);
+        let traits = draw_traits(chat, now, &mut self.rng.returns.streams[queue].traits);
         let contact = self.next_contact;
         self.admit(
             queue,
-            queue_deadline,
-            reply_patience,
-            exchanges,
+            traits,
             customer,
             Some(Record::Returned {
                 contact,

@@ -1099,18 +1099,19 @@ impl Resolver {
             ));
         };
         let delay = self.dist(&format!("{key}.delay"), delay)?;
-        let max =
-            match raw.max {
-                None => 1,
-                Some(n) if (1..=1000).contains(&n) => n as u32,
-                Some(n) => return Err(self.invalid(
+        let max = match raw.max {
+            None => 1,
+            Some(n) if (1..=1000).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(self.invalid(
                     &format!("{key}.max"),
                     n,
                     format!(
                         "an integer from 1 to 1000: how many times a customer comes back {when}"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         Ok((p > 0.0).then_some(Return {
             probability: p,
             delay,
