@@ -340,6 +340,24 @@ impl Observer for Checker {
                 self.in_system_at_end += 1;
                 self.end(contact);
             }
+            // A returning customer's attempt is a contact like any other (it arrived just
+            // before); a return is drawn once the attempt has left the customer.
+            Record::Returned { contact, .. } => {
+                assert_eq!(
+                    contact + 1,
+                    self.next_contact,
+                    "Returned right after Arrived"
+                );
+                assert_eq!(*self.stage(contact), Stage::Waiting);
+            }
+            Record::WillReturn { contact, at, .. } => {
+                assert!(at >= now, "a return in the past");
+                let s = *self.stage(contact);
+                assert!(
+                    matches!(s, Stage::Ended | Stage::LeftChat),
+                    "return drawn for contact {contact} in {s:?}"
+                );
+            }
         }
     }
 }
@@ -417,6 +435,19 @@ fn a_drain_limit_leaves_contacts_in_the_system_and_counts_them() {
     // With 1 agent, patient customers and no drain, the queue is long when the horizon
     // closes: those contacts end as "in the system at the end", exactly once like the others.
     assert!(c.in_system_at_end > 5, "{}", c.in_system_at_end);
+}
+
+#[test]
+fn returning_customers_keep_the_invariants() {
+    let c = check(
+        &basic(),
+        &[
+            "staffing.agents=4",
+            r#"patience.retry={ probability = 0.6, delay = { dist = "exponential", mean = "5m" }, max = 3 }"#,
+            r#"patience.recontact={ probability = 0.3, delay = { dist = "exponential", mean = "30m" } }"#,
+        ],
+    );
+    assert!(c.offered_records > 100);
 }
 
 proptest! {

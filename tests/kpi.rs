@@ -120,6 +120,7 @@ fn contact_kpis_follow_their_definitions() {
             queue: 0,
             arrived_at: 130.0,
             wait: 4.0,
+            returning: false,
         },
     );
     arrive(&mut c, 140.0, true); // abandons after 50 s
@@ -131,6 +132,7 @@ fn contact_kpis_follow_their_definitions() {
             queue: 0,
             arrived_at: 140.0,
             wait: 50.0,
+            returning: false,
         },
     );
     // Responses of the two answered contacts, then one leaves the chat, both are done.

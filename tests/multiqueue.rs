@@ -229,6 +229,8 @@ impl Observer for Tally {
             | Record::Reaccepted { .. }
             | Record::InactivityAlert { .. }
             | Record::ClosedByInactivity { .. }
+            | Record::Returned { .. }
+            | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. } => {}
         }
     }

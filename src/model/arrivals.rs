@@ -6,9 +6,10 @@
 use rand_distr::{Distribution, Exp1};
 
 use super::center::ContactCenter;
-use super::config::{TraceReader, TracedArrival};
+use super::config::{ChatConfig, TraceReader, TracedArrival};
 use super::event::Event;
 use super::records::{Observer, Record};
+use super::retrials::{Customer, ReturnStreams, Returns, RETURNING};
 use super::session::{Phase, NONE};
 use crate::engine::{stream, SimRng, Stamp};
 
@@ -33,9 +34,16 @@ enum Source {
     DayLevel = 10,
     IntervalLevel = 11,
     SilentLeave = 12,
+    /// Returning customers (`patience.retry`, `patience.recontact`): whether they come back,
+    /// when, and their new traits. Drawn only in scenarios that have them.
+    ReturnDecision = 13,
+    ReturnDelay = 14,
+    ReturnTraits = 15,
 }
 
 const QUEUE_STRIDE: u64 = 16;
+// A queue's sources must stay within its stride (the next queue's start there).
+const _: () = assert!((Source::ReturnTraits as u64) < QUEUE_STRIDE);
 /// The stream of the day-level factor shared by the queues: past any queue's sources.
 const SHARED_DAY_LEVEL: u64 = u64::MAX;
 
@@ -69,6 +77,9 @@ pub(super) struct Streams {
     pub groups: Vec<GroupStreams>,
     /// The day-level factors and replay of the day being simulated.
     pub demand: Demand,
+    /// Customers who come back: per replication state of the arrivals, like `demand`'s
+    /// replay readers, so it lives with them.
+    pub returns: Returns,
 }
 
 /// A replication's draws of the demand's levels, and its trace readers. Factors are drawn
@@ -129,8 +140,70 @@ impl Streams {
                 traces: (0..queues).map(|_| None).collect(),
                 pending: vec![TracedArrival::default(); queues],
             },
+            returns: Returns::new(
+                (0..queues)
+                    .map(|q| ReturnStreams {
+                        decide: s(q, Source::ReturnDecision),
+                        delay: s(q, Source::ReturnDelay),
+                        traits: s(q, Source::ReturnTraits),
+                    })
+                    .collect(),
+            ),
         }
     }
+}
+
+/// Where a customer's traits are drawn from: a new customer's own stream per trait, or one
+/// stream for all of a returning customer's.
+pub(super) trait TraitStreams {
+    fn queue_patience(&mut self) -> &mut SimRng;
+    fn reply_patience(&mut self) -> &mut SimRng;
+    fn exchanges(&mut self) -> &mut SimRng;
+}
+
+impl TraitStreams for QueueStreams {
+    fn queue_patience(&mut self) -> &mut SimRng {
+        &mut self.queue_patience
+    }
+    fn reply_patience(&mut self) -> &mut SimRng {
+        &mut self.reply_patience
+    }
+    fn exchanges(&mut self) -> &mut SimRng {
+        &mut self.exchanges
+    }
+}
+
+impl TraitStreams for SimRng {
+    fn queue_patience(&mut self) -> &mut SimRng {
+        self
+    }
+    fn reply_patience(&mut self) -> &mut SimRng {
+        self
+    }
+    fn exchanges(&mut self) -> &mut SimRng {
+        self
+    }
+}
+
+/// A customer's traits: when they give up waiting in queue, their reply patience, their number
+/// of exchanges.
+pub(super) type Traits = (f64, f64, u32);
+
+/// A customer arriving at `now` draws, in this order, when they give up waiting in queue
+/// (infinite without queue patience), their reply patience (likewise) and their number of
+/// exchanges (at least 1).
+#[inline]
+pub(super) fn draw_traits(chat: &ChatConfig, now: f64, rng: &mut impl TraitStreams) -> Traits {
+    let queue_deadline = match &chat.queue_patience {
+        Some(d) => now + d.sample(rng.queue_patience()),
+        None => f64::INFINITY,
+    };
+    let reply_patience = match &chat.reply_patience {
+        Some(d) => d.sample(rng.reply_patience()),
+        None => f64::INFINITY,
+    };
+    let exchanges = chat.exchanges.sample(rng.exchanges()).max(1);
+    (queue_deadline, reply_patience, exchanges)
 }
 
 /// The stretch of constant arrival rate a queue's arrival process is in.
@@ -248,23 +321,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     pub(super) fn on_arrival(&mut self, queue: usize) {
+        if queue >= RETURNING as usize {
+            return self.on_return(queue as u32 - RETURNING);
+        }
         let now = self.now();
         let chat = &self.cfg.queues[queue].chat;
-        let contact = self.next_contact;
-        self.next_contact += 1;
         // Every customer draws all their traits now, from their own streams, whether or not
         // they are used: that keeps customers identical across settings (common random numbers).
-        let rng = &mut self.rng.queues[queue];
-        let queue_deadline = match &chat.queue_patience {
-            Some(d) => now + d.sample(&mut rng.queue_patience),
-            None => f64::INFINITY,
-        };
-        let reply_patience = match &chat.reply_patience {
-            Some(d) => d.sample(&mut rng.reply_patience),
-            None => f64::INFINITY,
-        };
-        let mut exchanges = chat.exchanges.sample(&mut rng.exchanges).max(1);
-        let (mut queue_deadline, mut reply_patience) = (queue_deadline, reply_patience);
+        let (mut queue_deadline, mut reply_patience, mut exchanges) =
+            draw_traits(chat, now, &mut self.rng.queues[queue]);
         if self.cfg.queues[queue].trace.is_some() {
             // The record's own traits replace the draws (made all the same, so that the
             // customers of the other queues and the later draws stay as they were).
@@ -279,7 +344,33 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 reply_patience = p;
             }
         }
+        let customer = Customer {
+            id: self.next_contact,
+            ..Customer::default()
+        };
+        let traits = (queue_deadline, reply_patience, exchanges);
+        self.admit(queue, traits, customer, None);
+        self.schedule_next_arrival(queue, now);
+    }
+
+    /// A contact arrives in `queue` with these traits: a new customer's first attempt, or a
+    /// returning customer's (`returned`: the record that says so, sent after `Arrived`). It is
+    /// offered at once or waits.
+    #[inline]
+    pub(super) fn admit(
+        &mut self,
+        queue: usize,
+        (queue_deadline, reply_patience, exchanges): Traits,
+        customer: Customer,
+        returned: Option<Record>,
+    ) {
+        let now = self.now();
+        let contact = self.next_contact;
+        self.next_contact += 1;
         let s = self.sessions.alloc();
+        if self.cfg.queues[queue].chat.returns() {
+            self.rng.returns.set(s, customer);
+        }
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Queued;
         session.contact = contact;
@@ -305,6 +396,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: queue as u32,
             queued: agent.is_none(),
         });
+        if let Some(record) = returned {
+            self.emit(record);
+        }
         match agent {
             Some(agent) => self.offer(s, agent),
             None => {
@@ -337,7 +431,6 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 }
             }
         }
-        self.schedule_next_arrival(queue, now);
     }
 
     pub(super) fn on_queue_abandon(&mut self, s: u32, stamp: Stamp) {
@@ -351,7 +444,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             wait: self.now() - session.arrived_at,
             during_offer: session.phase == Phase::Offered,
+            returning: self.is_return(s),
         });
+        self.after_abandon(s);
         self.sessions.free(s);
         if session.phase == Phase::Queued {
             self.queues[session.queue as usize].forget_one();

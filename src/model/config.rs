@@ -189,6 +189,22 @@ pub struct ChatConfig {
     /// After each agent reply but the last, the customer leaves without a word with this
     /// probability: the session holds its slot until the inactivity close.
     pub silent_leave: f64,
+    /// Customers who come back (`patience.retry`: after an abandon in queue or in chat;
+    /// `patience.recontact`: after a completed chat). Left out of `run.json` when off, so the
+    /// settings of scenarios without them read as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Return>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recontact: Option<Return>,
+}
+
+/// When a customer comes back: with `probability` at the end of an attempt, after `delay`, at
+/// most `max` times (retrials and recontacts are counted apart).
+#[derive(Clone, Debug, Serialize)]
+pub struct Return {
+    pub probability: f64,
+    pub delay: Dist,
+    pub max: u32,
 }
 
 /// What the indicator's colours make happen to a queue's chats.
@@ -241,6 +257,12 @@ impl Inactivity {
 }
 
 impl ChatConfig {
+    /// Some customer of this queue may come back: its sessions carry their customer.
+    #[inline]
+    pub fn returns(&self) -> bool {
+        self.retry.is_some() || self.recontact.is_some()
+    }
+
     /// Seconds of the indicator's clock at which `hold_new_chats` gates the agent.
     pub fn hold_threshold(&self) -> f64 {
         match self.escalation.hold_new_chats {

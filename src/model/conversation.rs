@@ -210,6 +210,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.leave_attention(s, agent, phase);
         let eligible_again = self.sessions.hot[s as usize].gating && self.ungate(s);
         self.emit(record);
+        self.after_abandon(s);
         self.end_chat(s);
         self.attend_next(agent);
         if eligible_again {

@@ -198,6 +198,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             unassigned: true,
             during_offer: session.phase == Phase::Reoffered,
         });
+        self.after_abandon(s);
         self.sessions.free(s);
         if session.phase == Phase::Requeued {
             let queue = self.sessions.cold[s as usize].waits_in as usize;

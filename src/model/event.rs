@@ -6,7 +6,8 @@ use crate::engine::Stamp;
 
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Event {
-    /// The next arrival of a queue (with one queue it waits in the scheduler's lone slot).
+    /// The next arrival of a queue (with one queue it waits in the scheduler's lone slot); from
+    /// `retrials::RETURNING` on, a customer coming back (in the heap).
     Arrival {
         queue: u32,
     },

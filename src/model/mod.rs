@@ -20,6 +20,7 @@ mod inactivity;
 mod offer;
 mod queue;
 mod records;
+mod retrials;
 mod roster;
 mod routing;
 mod session;
@@ -29,10 +30,11 @@ pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
     Attention, Break, ChatConfig, DayLevel, Escalation, GroupConfig, HoldAt, Inactivity,
-    IndicatorBasis, ModelConfig, QueueConfig, Routing, Shift, Staffing, Tier, Trace, TraceReader,
-    TraceSource, TracedArrival,
+    IndicatorBasis, ModelConfig, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace,
+    TraceReader, TraceSource, TracedArrival,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{
-    AgentState, Colour, ContactId, GroupId, LoadCounts, Observer, QueueId, Record, ABSENT,
+    AgentState, Colour, ContactId, GroupId, LoadCounts, Observer, QueueId, Record, ReturnKind,
+    ABSENT,
 };

@@ -20,6 +20,15 @@ pub enum Colour {
     Red,
 }
 
+/// Why a customer comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReturnKind {
+    /// After an abandon, in queue or in chat (`patience.retry`).
+    Retrial,
+    /// After a completed chat (`patience.recontact`).
+    Recontact,
+}
+
 /// What an agent is doing, as far as taking new chats goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgentState {
@@ -98,13 +107,38 @@ pub enum Record {
         overflowed: bool,
     },
     /// The contact left the queue (or, `during_offer`, an offer still being accepted) after
-    /// `wait` seconds.
+    /// `wait` seconds. `returning`: the contact is a customer's retrial or recontact (its first
+    /// attempt was another contact).
     AbandonedQueue {
         contact: ContactId,
         queue: QueueId,
         arrived_at: f64,
         wait: f64,
         during_offer: bool,
+        returning: bool,
+    },
+    /// The contact is a customer coming back (its `Arrived` came just before): `customer` is
+    /// the contact number of the customer's first attempt, `attempt` the number of this one
+    /// (the first is 0), `kind` why they came back.
+    Returned {
+        contact: ContactId,
+        queue: QueueId,
+        customer: ContactId,
+        attempt: u32,
+        kind: ReturnKind,
+    },
+    /// The contact ended (abandoned for a `Retrial`, marked done for a `Recontact`) and its
+    /// customer will come back at `at` (a later `Returned`), or, `after_close`, would come back
+    /// then but arrivals have stopped (`at` is at or after the end of the horizon): that return
+    /// is not simulated.
+    WillReturn {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        customer: ContactId,
+        kind: ReturnKind,
+        at: f64,
+        after_close: bool,
     },
     /// An agent replied to a customer message that had waited `duration` seconds. `first` marks
     /// the reply to the request itself (the first response). The indicator reached `colour`;

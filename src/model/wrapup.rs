@@ -43,6 +43,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             wrapup: now - session.pending_since_then_ended_at,
         };
         self.emit(record);
+        self.after_done(s);
         self.sessions.free(s);
         self.release_slot(agent);
         self.dispatch_group(group);

@@ -344,6 +344,8 @@ impl Observer for ContactTrace {
             | Record::Reassigned { .. }
             | Record::Reaccepted { .. }
             | Record::InactivityAlert { .. }
+            | Record::Returned { .. }
+            | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. } => {}
         }
     }

@@ -10,7 +10,7 @@ use toml::Value;
 
 use super::raw::{
     RawConversation, RawDist, RawEscalation, RawGroup, RawInactivity, RawIndicator, RawOffer,
-    RawPatience, RawQueue, RawScenario, RawSections, RawWrapup,
+    RawPatience, RawQueue, RawReturn, RawScenario, RawSections, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -19,7 +19,8 @@ use super::{
 };
 use crate::model::{
     Attention, Break, ChatConfig, CountDist, DayLevel, Dist, Escalation, GroupConfig, HoldAt,
-    Inactivity, IndicatorBasis, QueueConfig, Routing, Shift, Staffing, Tier, Trace, TraceSource,
+    Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace,
+    TraceSource,
 };
 
 /// Largest number of queues, channels or groups.
@@ -1035,6 +1036,16 @@ impl Resolver {
                 p
             }
         };
+        let retry = match pick(layers, "patience.retry", |l| l.patience?.retry.as_ref()) {
+            Some((raw, key)) => self.customer_return(&key, raw, "after an abandon")?,
+            None => None,
+        };
+        let recontact = match pick(layers, "patience.recontact", |l| {
+            l.patience?.recontact.as_ref()
+        }) {
+            Some((raw, key)) => self.customer_return(&key, raw, "after a completed chat")?,
+            None => None,
+        };
         Ok(ChatConfig {
             exchanges,
             think,
@@ -1052,7 +1063,60 @@ impl Resolver {
             escalation,
             inactivity,
             silent_leave,
+            retry,
+            recontact,
         })
+    }
+
+    /// `patience.retry` or `patience.recontact` (`key`), taken whole from the layer that sets
+    /// it. Probability 0 is off (`None`), as if the table were not there.
+    fn customer_return(
+        &self,
+        key: &str,
+        raw: &RawReturn,
+        when: &str,
+    ) -> Result<Option<Return>, ScenarioError> {
+        let Some(p) = raw.probability else {
+            return Err(self.missing(
+                &format!("{key}.probability"),
+                format!("missing: the probability that a customer comes back {when}"),
+            ));
+        };
+        if !(0.0..=1.0).contains(&p) {
+            return Err(self.invalid(
+                &format!("{key}.probability"),
+                show_number(p),
+                format!("a probability in [0, 1]: the share of customers who come back {when}"),
+            ));
+        }
+        let Some(delay) = &raw.delay else {
+            return Err(self.missing(
+                &format!("{key}.delay"),
+                format!(
+                    "missing: the distribution of the time until a customer comes back {when} \
+                     (e.g. {{ dist = \"exponential\", mean = \"10m\" }})"
+                ),
+            ));
+        };
+        let delay = self.dist(&format!("{key}.delay"), delay)?;
+        let max = match raw.max {
+            None => 1,
+            Some(n) if (1..=1000).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(self.invalid(
+                    &format!("{key}.max"),
+                    n,
+                    format!(
+                        "an integer from 1 to 1000: how many times a customer comes back {when}"
+                    ),
+                ))
+            }
+        };
+        Ok((p > 0.0).then_some(Return {
+            probability: p,
+            delay,
+            max,
+        }))
     }
 
     /// A queue's `[escalation]`, each key from the first layer that sets it.

@@ -196,6 +196,17 @@ pub struct RawConversation {
 pub struct RawPatience {
     pub queue: Option<RawDist>,
     pub reply: Option<RawDist>,
+    pub retry: Option<RawReturn>,
+    pub recontact: Option<RawReturn>,
+}
+
+/// `patience.retry` and `patience.recontact`: `{ probability, delay, max }`.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReturn {
+    pub probability: Option<f64>,
+    pub delay: Option<RawDist>,
+    pub max: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::histogram::Histogram;
-use crate::model::{Colour, LoadCounts, Observer, Record, ABSENT};
+use crate::model::{Colour, LoadCounts, Observer, Record, ReturnKind, ABSENT};
 
 /// The measured part of a run and how it is cut into reporting intervals.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -101,9 +101,30 @@ pub struct ContactTally {
     pub silent_leavers: u64,
     #[serde(default)]
     pub closed_while_typing: u64,
+    /// Returning customers (`patience.retry`, `patience.recontact`): contacts that are a
+    /// retrial, a recontact; queue abandons of such contacts; retrials drawn at abandons (those
+    /// due after the close included); returns due after the close (not simulated).
+    #[serde(default)]
+    pub retrials: u64,
+    #[serde(default)]
+    pub recontacts: u64,
+    #[serde(default)]
+    pub abandoned_queue_returning: u64,
+    #[serde(default)]
+    pub retrials_drawn: u64,
+    #[serde(default)]
+    pub returns_after_close: u64,
 }
 
 impl ContactTally {
+    /// First attempts: every offered contact that is not a customer's return.
+    pub fn unique_customers(&self) -> u64 {
+        // Saturating: a tally merged from foreign files cannot make it panic.
+        self.offered
+            .saturating_sub(self.retrials)
+            .saturating_sub(self.recontacts)
+    }
+
     pub fn merge(&mut self, o: &ContactTally) {
         self.offered += o.offered;
         self.queued += o.queued;
@@ -133,6 +154,11 @@ impl ContactTally {
         self.inactivity_alerts += o.inactivity_alerts;
         self.silent_leavers += o.silent_leavers;
         self.closed_while_typing += o.closed_while_typing;
+        self.retrials += o.retrials;
+        self.recontacts += o.recontacts;
+        self.abandoned_queue_returning += o.abandoned_queue_returning;
+        self.retrials_drawn += o.retrials_drawn;
+        self.returns_after_close += o.returns_after_close;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval).
@@ -161,9 +187,13 @@ impl ContactTally {
                 self.overflowed += overflowed as u64;
             }
             Record::AbandonedQueue {
-                wait, during_offer, ..
+                wait,
+                during_offer,
+                returning,
+                ..
             } => {
                 self.abandoned_queue += 1;
+                self.abandoned_queue_returning += returning as u64;
                 self.offers += during_offer as u64;
                 self.abandoned_short += (wait <= short) as u64;
                 self.waits.record(wait);
@@ -212,6 +242,16 @@ impl ContactTally {
                 self.wrapup_sum += wrapup;
             }
             Record::InSystemAtEnd { .. } => self.in_system_at_end += 1,
+            Record::Returned { kind, .. } => match kind {
+                ReturnKind::Retrial => self.retrials += 1,
+                ReturnKind::Recontact => self.recontacts += 1,
+            },
+            Record::WillReturn {
+                kind, after_close, ..
+            } => {
+                self.retrials_drawn += (kind == ReturnKind::Retrial) as u64;
+                self.returns_after_close += after_close as u64;
+            }
             Record::Load(_)
             | Record::GroupLoad { .. }
             | Record::Level { .. }
@@ -577,6 +617,8 @@ impl Collector {
             | Record::AbandonedChat { queue, .. }
             | Record::InactivityAlert { queue, .. }
             | Record::ClosedByInactivity { queue, .. }
+            | Record::Returned { queue, .. }
+            | Record::WillReturn { queue, .. }
             | Record::InSystemAtEnd { queue, .. } => (queue, None),
             Record::OfferTimedOut { queue, group, .. }
             | Record::Answered { queue, group, .. }
@@ -620,7 +662,8 @@ impl Observer for Collector {
             Record::State { .. } | Record::Offered { .. } | Record::HeldFromRouting { .. } => {
                 return
             }
-            Record::Arrived { .. } => now,
+            // A return is counted where it arrives, like any contact.
+            Record::Arrived { .. } | Record::Returned { .. } => now,
             Record::OfferTimedOut { arrived_at, .. }
             | Record::Answered { arrived_at, .. }
             | Record::AbandonedQueue { arrived_at, .. }
@@ -631,6 +674,7 @@ impl Observer for Collector {
             | Record::InactivityAlert { arrived_at, .. }
             | Record::ClosedByInactivity { arrived_at, .. }
             | Record::Done { arrived_at, .. }
+            | Record::WillReturn { arrived_at, .. }
             | Record::InSystemAtEnd { arrived_at, .. } => arrived_at,
         };
         if let Some(i) = self.interval_of(arrived_at) {

@@ -124,6 +124,20 @@ kpis! {
         "Customers who left without a word after an agent reply (conversation.silent_leave); their session held its slot until inactivity.close.";
     SilentSlotTimeShare => "silent_slot_time_share", "ratio",
         "Chat-time held by sessions whose customer had left without a word (from that reply to the close) / chat-time held, by clock time.";
+    Retrials => "retrials", "count",
+        "Offered contacts that are a customer trying again after an abandon in queue or in chat (patience.retry), by the retrial's own arrival.";
+    Recontacts => "recontacts", "count",
+        "Offered contacts that are a customer contacting the center again after a completed chat (patience.recontact), by their own arrival.";
+    UniqueCustomers => "unique_customers", "count",
+        "First attempts: offered - retrials - recontacts (offered counts every attempt).";
+    AttemptsPerCustomerMean => "attempts_per_customer_mean", "count",
+        "offered / unique_customers: attempts arriving in the window per customer first arriving in it.";
+    FirstAttemptAbandonRate => "first_attempt_abandon_rate", "ratio",
+        "Queue abandons of first attempts / unique_customers (abandon_rate counted over first attempts only).";
+    CustomersLost => "customers_lost", "count",
+        "Abandons (in queue or in chat) after which the customer does not come back: no retrial drawn, or patience.retry.max reached.";
+    ReturnsAfterClose => "returns_after_close", "count",
+        "Retrials and recontacts drawn for a time at or after the end of the horizon, when arrivals have stopped: not simulated (by the arrival of the attempt that ended).";
 }
 
 /// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
@@ -193,6 +207,19 @@ impl Kpi {
             Kpi::ClosedWhileTyping => n(c.closed_while_typing),
             Kpi::SilentLeavers => n(c.silent_leavers),
             Kpi::SilentSlotTimeShare => ratio(l.silent, l.held),
+            Kpi::Retrials => n(c.retrials),
+            Kpi::Recontacts => n(c.recontacts),
+            Kpi::UniqueCustomers => n(c.unique_customers()),
+            Kpi::AttemptsPerCustomerMean => ratio(n(c.offered), n(c.unique_customers())),
+            Kpi::FirstAttemptAbandonRate => ratio(
+                n(c.abandoned_queue
+                    .saturating_sub(c.abandoned_queue_returning)),
+                n(c.unique_customers()),
+            ),
+            Kpi::CustomersLost => {
+                n((c.abandoned_queue + c.abandoned_chat).saturating_sub(c.retrials_drawn))
+            }
+            Kpi::ReturnsAfterClose => n(c.returns_after_close),
         }
     }
 
