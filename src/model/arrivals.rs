@@ -356,7 +356,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// A contact arrives in `queue` with these traits: a new customer's first attempt, or a
     /// returning customer's (`returned`: the record that says so, sent after `Arrived`). It is
     /// offered at once or waits.
-    #[inline]
+    #[inline(always)]
     pub(super) fn admit(
         &mut self,
         queue: usize,
@@ -368,7 +368,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let contact = self.next_contact;
         self.next_contact += 1;
         let s = self.sessions.alloc();
-        if self.cfg.queues[queue].chat.returns() {
+        if self.returning && self.cfg.queues[queue].chat.returns() {
             self.rng.returns.set(s, customer);
         }
         let session = &mut self.sessions.hot[s as usize];

@@ -91,6 +91,9 @@ pub struct ContactCenter<'c, O: Observer> {
     pub(super) escalating: bool,
     /// Some queue's chats are attended red first.
     pub(super) red_first: bool,
+    /// Some queue's customers may come back (`patience.retry`, `patience.recontact`): the
+    /// retrial room is asked at every end of a contact only then.
+    pub(super) returning: bool,
     /// Reassigned chats waiting in a queue (`Requeued`): while any, a chat that joins a queue
     /// behind one may be for the one agent the head must not go to, so it dispatches.
     pub(super) requeued: usize,
@@ -195,6 +198,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }),
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             requeued: 0,
+            returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
             events: 0,
             observer,

@@ -251,8 +251,17 @@ impl CountDist {
         Ok(CountDist::Geometric { mean })
     }
 
-    #[inline]
+    /// Inlined to its match, so a constant count costs one load at the caller; the draws are
+    /// out of line.
+    #[inline(always)]
     pub fn sample(&self, rng: &mut SimRng) -> u32 {
+        match self {
+            CountDist::Constant(n) => *n,
+            _ => self.draw(rng),
+        }
+    }
+
+    fn draw(&self, rng: &mut SimRng) -> u32 {
         match self {
             CountDist::Constant(n) => *n,
             CountDist::Geometric { mean } => {

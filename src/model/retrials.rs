@@ -116,6 +116,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// or wrapped up): they may try again.
     #[inline]
     pub(super) fn after_abandon(&mut self, s: u32) {
+        if !self.returning {
+            return;
+        }
         let queue = self.sessions.hot[s as usize].queue as usize;
         if self.cfg.queues[queue].chat.returns() {
             let mut customer = self.rng.returns.customer(s);
@@ -129,6 +132,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// had abandoned it, they may contact the center again.
     #[inline]
     pub(super) fn after_done(&mut self, s: u32) {
+        if !self.returning {
+            return;
+        }
         let queue = self.sessions.hot[s as usize].queue as usize;
         if self.cfg.queues[queue].chat.returns() && !self.rng.returns.customer(s).abandoned {
             self.maybe_return(s, ReturnKind::Recontact);
@@ -139,7 +145,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     #[inline]
     pub(super) fn is_return(&self, s: u32) -> bool {
         let session = &self.sessions.hot[s as usize];
-        self.cfg.queues[session.queue as usize].chat.returns()
+        self.returning
+            && self.cfg.queues[session.queue as usize].chat.returns()
             && self.rng.returns.customer(s).id != session.contact
     }
 
@@ -197,6 +204,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     /// A customer comes back (the `Arrival` of entry `entry`): a new attempt in their queue,
     /// with traits drawn anew.
+    #[cold]
     pub(super) fn on_return(&mut self, entry: u32) {
         let Coming {
             queue,

@@ -108,7 +108,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     /// The agent that takes a chat of `queue` whose tiers `0..=tier` are open: the best agent
     /// of the first open tier that has one.
-    #[inline]
+    #[inline(always)]
     pub(super) fn best_for(&mut self, queue: usize, tier: u8) -> Option<u32> {
         match self.sole_group[queue] {
             Some(group) => self.best_in_group(group),
