@@ -73,36 +73,67 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Start on the agent's next waiting message in attention order (its attention is free).
     fn attend_waiting(&mut self, agent: u32) {
         let a = self.agents[agent as usize];
-        let now = self.sched.now();
+        let block = &self.attention[a.block as usize..(a.block + a.waiting) as usize];
+        // At most capacity entries: a scan of the agent's own chats, not of the floor. Ties
+        // keep the earlier entry (the message that started waiting first).
+        let best = if self.red_first {
+            self.first_red_first(block)
+        } else {
+            self.first_in_order(block)
+        };
         let block = &mut self.attention[a.block as usize..(a.block + a.waiting) as usize];
-        let sessions = &self.sessions.hot;
-        let (cfg, red_first) = (self.cfg, self.red_first);
-        // Smaller first: with `red_first`, the colour class (red 0, yellow 1, green 2) before
-        // the attention order.
+        let s = block[best];
+        block.copy_within(best + 1.., best);
+        self.agents[agent as usize].waiting -= 1;
+        self.start_compose(s);
+    }
+
+    /// The position in `block` of the message first in the attention order (smallest key).
+    #[inline]
+    fn first_in_order(&self, block: &[u32]) -> usize {
+        let (sessions, cfg) = (&self.sessions.hot, self.cfg);
+        let key = |s: u32| {
+            let s = &sessions[s as usize];
+            match cfg.attention {
+                Attention::MostUrgent => s.indicator_start(cfg.queues[s.queue as usize].chat.basis),
+                Attention::Newest => -s.pending_since_then_ended_at,
+                _ => s.pending_since_then_ended_at,
+            }
+        };
+        let mut best = 0;
+        for i in 1..block.len() {
+            if key(block[i]) < key(block[best]) {
+                best = i;
+            }
+        }
+        best
+    }
+
+    /// [`Self::first_in_order`] with `red_first`: the colour class (red, then yellow, then
+    /// green; a chat of a queue without `red_first` counts as green) before the attention order.
+    #[cold]
+    fn first_red_first(&self, block: &[u32]) -> usize {
+        let (sessions, cfg, now) = (&self.sessions.hot, self.cfg, self.sched.now());
         let key = |s: u32| {
             let s = &sessions[s as usize];
             let chat = &cfg.queues[s.queue as usize].chat;
-            let class = if red_first && chat.escalation.red_first {
-                let indicator = now - s.indicator_start(chat.basis);
-                if indicator >= chat.red {
-                    0
-                } else if indicator >= chat.yellow {
-                    1
-                } else {
-                    2
-                }
-            } else {
-                2
-            };
             let order = match cfg.attention {
                 Attention::MostUrgent => s.indicator_start(chat.basis),
                 Attention::Newest => -s.pending_since_then_ended_at,
                 _ => s.pending_since_then_ended_at,
             };
+            let indicator = now - s.indicator_start(chat.basis);
+            let class = if !chat.escalation.red_first {
+                2
+            } else if indicator >= chat.red {
+                0
+            } else if indicator >= chat.yellow {
+                1
+            } else {
+                2
+            };
             (class, order)
         };
-        // At most capacity entries: a scan of the agent's own chats, not of the floor. Ties
-        // keep the earlier entry (the message that started waiting first).
         let mut best = 0;
         let mut best_key = key(block[0]);
         for (i, &s) in block.iter().enumerate().skip(1) {
@@ -112,10 +143,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 best_key = k;
             }
         }
-        let s = block[best];
-        block.copy_within(best + 1.., best);
-        self.agents[agent as usize].waiting -= 1;
-        self.start_compose(s);
+        best
     }
 
     #[inline(always)]

@@ -16,16 +16,6 @@ use super::records::Observer;
 use super::session::{Phase, NONE};
 use crate::engine::IndexedMinHeap;
 
-/// The head of a queue as a chat an agent may take (see [`ContactCenter::candidate`]).
-#[derive(Clone, Copy)]
-struct Candidate {
-    s: u32,
-    arrived_at: f64,
-    /// A reassigned chat that left this very agent: it is served by
-    /// [`ContactCenter::serve_past_left_agent`].
-    left_this_agent: bool,
-}
-
 /// An entry of an idle queue: valid while the agent is idle with that ticket.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct IdleEntry {
@@ -233,22 +223,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
-    /// The chat of `queue` that `agent` (of a group serving it from tier `tier`) would take
-    /// next, without taking it: the head, if its tier is open to the group.
+    /// Whether the waiting chat `s` left this very agent (a reassigned chat): it is then
+    /// served by [`Self::serve_past_left_agent`].
     #[inline(always)]
-    fn candidate(&mut self, queue: usize, tier: u8, agent: u32) -> Option<Candidate> {
-        let s = self.queues[queue].head(&self.sessions.hot)?;
-        let head = &self.sessions.hot[s as usize];
-        if head.tier < tier {
-            return None;
-        }
-        let left_this_agent =
-            head.phase == Phase::Requeued && self.sessions.cold[s as usize].left_agent == agent;
-        Some(Candidate {
-            s,
-            arrived_at: head.arrived_at,
-            left_this_agent,
-        })
+    fn left_this_agent(&self, s: u32, agent: u32) -> bool {
+        self.sessions.hot[s as usize].phase == Phase::Requeued
+            && self.sessions.cold[s as usize].left_agent == agent
     }
 
     /// `agent` won the head `s` of `queue`, a reassigned chat that left this very agent: the
@@ -311,12 +291,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let Some(agent) = self.best_in_group(group) else {
                 return;
             };
-            let Some(c) = self.candidate(queue, tier, agent) else {
+            let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
                 return;
             };
-            if !c.left_this_agent {
-                self.offer_at(queue, 0, c.s, agent);
-            } else if !self.serve_past_left_agent(queue, tier, agent, c.s) {
+            if self.sessions.hot[s as usize].tier < tier {
+                return;
+            }
+            if !self.left_this_agent(s, agent) {
+                self.offer_at(queue, 0, s, agent);
+            } else if !self.serve_past_left_agent(queue, tier, agent, s) {
                 return;
             }
         }
@@ -325,7 +308,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     fn dispatch_queues(&mut self, group: u32) {
         let cfg = self.cfg;
         // Queues whose head left the agent at hand and where it found nothing else to take:
-        // left out of the choice for that agent (a few at most).
+        // left out of the choice for that agent (rare; a few at most).
         let mut passed: Vec<usize> = Vec::new();
         let mut passed_for = NONE;
         loop {
@@ -336,32 +319,38 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 passed.clear();
                 passed_for = agent;
             }
-            let mut best: Option<(i64, f64, usize, u8, Candidate)> = None;
+            let mut best: Option<(i64, f64, usize, u8, u32)> = None;
             for i in 0..self.served[group as usize].len() {
                 let (queue, tier) = self.served[group as usize][i];
-                if passed.contains(&queue) {
+                if !passed.is_empty() && passed.contains(&queue) {
                     continue;
                 }
-                let Some(c) = self.candidate(queue, tier, agent) else {
+                let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
                     continue;
                 };
+                let session = &self.sessions.hot[s as usize];
+                if session.tier < tier {
+                    continue;
+                }
                 let priority = cfg.queues[queue].priority;
                 let better = match best {
                     None => true,
                     Some((p, arrived, ..)) => {
-                        priority > p || (priority == p && c.arrived_at < arrived)
+                        priority > p || (priority == p && session.arrived_at < arrived)
                     }
                 };
                 if better {
-                    best = Some((priority, c.arrived_at, queue, tier, c));
+                    best = Some((priority, session.arrived_at, queue, tier, s));
                 }
             }
-            let Some((_, _, queue, tier, c)) = best else {
+            let Some((_, _, queue, tier, s)) = best else {
                 return;
             };
-            if !c.left_this_agent {
-                self.offer_at(queue, 0, c.s, agent);
-            } else if !self.serve_past_left_agent(queue, tier, agent, c.s) {
+            // A reassigned head competes on priority and age like any chat; only the winner is
+            // checked for having left this agent.
+            if !self.left_this_agent(s, agent) {
+                self.offer_at(queue, 0, s, agent);
+            } else if !self.serve_past_left_agent(queue, tier, agent, s) {
                 passed.push(queue);
             }
         }
