@@ -142,6 +142,34 @@ fn inactivity_text(queue: &Value) -> String {
     }
 }
 
+/// A queue's `patience.retry` and `patience.recontact` in words, or `None` when neither is set
+/// (the keys are then absent from the resolved scenario).
+fn returns_text(queue: &Value) -> Option<String> {
+    let chat = &queue["chat"];
+    let part = |key: &str, what: &str| {
+        let r = chat.get(key)?;
+        Some(format!(
+            "{}% of {what} come back after {} on average, up to {} time{}",
+            plain(100.0 * num(&r["probability"])),
+            format_duration(num(&r["delay"]["mean"])),
+            text(&r["max"]),
+            if r["max"].as_u64() == Some(1) {
+                ""
+            } else {
+                "s"
+            }
+        ))
+    };
+    let parts: Vec<String> = [
+        part("retry", "abandons"),
+        part("recontact", "completed chats"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 pub fn settings(run: &RunData) -> Settings {
     let json = &run.run_json;
     let m = |p: &str| json.pointer(p).map(text).unwrap_or_default();
@@ -200,6 +228,9 @@ pub fn settings(run: &RunData) -> Settings {
             let names = [text(&q["name"])];
             center.push(row("escalation", escalation_text(q, &names)));
             center.push(row("customer inactivity", inactivity_text(q)));
+        }
+        if let Some(returns) = queues.first().and_then(returns_text) {
+            center.push(row("returning customers", returns));
         }
         return Settings {
             center,
@@ -352,6 +383,13 @@ pub fn settings(run: &RunData) -> Settings {
         (
             "customer inactivity",
             queues.iter().map(inactivity_text).collect(),
+        ),
+        (
+            "returning customers",
+            queues
+                .iter()
+                .map(|q| returns_text(q).unwrap_or_else(|| "none".into()))
+                .collect(),
         ),
     ];
     let day = run.day_start();
@@ -618,5 +656,40 @@ mod tests {
         assert!(s
             .center
             .contains(&("agents".to_string(), "4–6".to_string())));
+    }
+
+    /// Escalation, inactivity and returns in words, from a queue as run.json resolves it
+    /// (timers that are off are null there).
+    #[test]
+    fn escalation_inactivity_and_returns_read_as_sentences() {
+        let names = ["billing".to_string(), "tech".to_string()];
+        let q = json!({"name": "billing", "chat": {
+            "escalation": {"red_first": true, "hold_new_chats": "red",
+                           "reassign_after": 180.0, "reassign_to": 1},
+            "inactivity": {"alert": 120.0, "alert2": null, "close": 300.0},
+            "silent_leave": 0.1,
+            "retry": {"probability": 0.3, "delay": {"dist": "exponential", "mean": 600.0}, "max": 2},
+        }});
+        assert_eq!(
+            escalation_text(&q, &names),
+            "red chats first, no new chat while one is red, reassigned after 3m (to tech)"
+        );
+        assert_eq!(
+            inactivity_text(&q),
+            "alerts after 2m, closed after 5m, 10% of replies followed by a silent leave"
+        );
+        assert_eq!(
+            returns_text(&q).as_deref(),
+            Some("30% of abandons come back after 10m on average, up to 2 times")
+        );
+        let off = json!({"name": "tech", "chat": {
+            "escalation": {"red_first": false, "hold_new_chats": null,
+                           "reassign_after": null, "reassign_to": 1},
+            "inactivity": {"alert": null, "alert2": null, "close": null},
+            "silent_leave": 0.0,
+        }});
+        assert_eq!(escalation_text(&off, &names), "off");
+        assert_eq!(inactivity_text(&off), "off");
+        assert_eq!(returns_text(&off), None);
     }
 }
