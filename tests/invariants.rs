@@ -54,6 +54,13 @@ struct Checker {
     reassign_to: Vec<usize>,
     first_tier: Vec<Vec<usize>>,
     group_of: HashMap<u32, usize>,
+    /// Per queue, its tiers: (after, groups).
+    tiers: Vec<Vec<(f64, Vec<usize>)>>,
+    /// Chats held by each agent (from `Level`), agents held from routing, and the contacts
+    /// waiting for an agent (in queue, or requeued after a reassignment) with their queue and
+    /// arrival time.
+    held: HashMap<u32, u32>,
+    waiting: std::collections::BTreeMap<ContactId, (usize, f64)>,
     reassigned: u64,
     closed_by_inactivity: u64,
 }
@@ -80,6 +87,18 @@ impl Checker {
                 .collect(),
             first_tier: m.queues.iter().map(|q| q.tiers[0].groups.clone()).collect(),
             group_of: HashMap::new(),
+            tiers: m
+                .queues
+                .iter()
+                .map(|q| {
+                    q.tiers
+                        .iter()
+                        .map(|t| (t.after, t.groups.clone()))
+                        .collect()
+                })
+                .collect(),
+            held: HashMap::new(),
+            waiting: Default::default(),
             reassigned: 0,
             closed_by_inactivity: 0,
             now: 0.0,
@@ -116,6 +135,36 @@ impl Checker {
         assert_eq!(l.held, chats, "chats held vs levels {:?}", self.levels);
     }
 
+    /// At the end of instant `t`: no contact waits while an agent who may take it is free —
+    /// Ready, below its K, not held from routing, of a group of one of the contact's open tiers
+    /// (a requeued chat: of its target queue, the agent it left aside).
+    fn check_nobody_waits_for_a_free_agent(&self, t: f64) {
+        for (&c, &(queue, arrived_at)) in &self.waiting {
+            let requeued = self.contacts[&c] == Stage::Requeued;
+            let (queue, left) = if requeued {
+                (self.reassign_to[queue], self.left.get(&c).copied())
+            } else {
+                (queue, None)
+            };
+            for (after, groups) in &self.tiers[queue] {
+                if arrived_at + after > t {
+                    break;
+                }
+                for (&agent, &state) in &self.states {
+                    let g = self.group_of[&agent];
+                    let free = state == AgentState::Ready
+                        && self.held.get(&agent).copied().unwrap_or(0) < self.k[g]
+                        && !self.held_from_routing.contains(&agent);
+                    assert!(
+                        !(free && groups.contains(&g) && Some(agent) != left),
+                        "at {t}: contact {c} (queue {queue}) waits while agent {agent} of group \
+                         {g} is free"
+                    );
+                }
+            }
+        }
+    }
+
     fn stage(&mut self, c: ContactId) -> &mut Stage {
         self.contacts
             .get_mut(&c)
@@ -134,15 +183,19 @@ impl Observer for Checker {
     fn record(&mut self, now: f64, record: Record) {
         assert!(now >= self.now, "time went back: {now} after {}", self.now);
         assert!(now.is_finite());
+        if now > self.now {
+            self.check_nobody_waits_for_a_free_agent(self.now);
+        }
         self.now = now;
         match record {
-            Record::Arrived { contact, .. } => {
+            Record::Arrived { contact, queue, .. } => {
                 assert_eq!(
                     contact, self.next_contact,
                     "contacts are numbered in arrival order"
                 );
                 self.next_contact += 1;
                 self.contacts.insert(contact, Stage::Waiting);
+                self.waiting.insert(contact, (queue as usize, now));
             }
             Record::Offered {
                 contact,
@@ -188,9 +241,16 @@ impl Observer for Checker {
                     _ => panic!("offered twice: {contact} ({s:?})"),
                 };
                 *self.stage(contact) = next;
+                self.waiting.remove(&contact);
                 self.offered_records += 1;
             }
-            Record::OfferTimedOut { contact, .. } => {
+            Record::OfferTimedOut {
+                contact,
+                queue,
+                arrived_at,
+                ..
+            } => {
+                self.waiting.insert(contact, (queue as usize, arrived_at));
                 let s = self.stage(contact);
                 *s = match *s {
                     Stage::Offered => Stage::Waiting,
@@ -214,6 +274,7 @@ impl Observer for Checker {
                 *s = Stage::Answered;
             }
             Record::AbandonedQueue { contact, wait, .. } => {
+                self.waiting.remove(&contact);
                 assert!(wait >= 0.0);
                 let s = *self.stage(contact);
                 assert!(
@@ -252,6 +313,7 @@ impl Observer for Checker {
             } => {
                 let s = *self.stage(contact);
                 if unassigned {
+                    self.waiting.remove(&contact);
                     assert!(
                         matches!(s, Stage::Requeued | Stage::Reoffered),
                         "left unassigned from {s:?}: {contact}"
@@ -262,7 +324,14 @@ impl Observer for Checker {
                     *self.stage(contact) = Stage::LeftChat;
                 }
             }
-            Record::Reassigned { contact, agent, .. } => {
+            Record::Reassigned {
+                contact,
+                agent,
+                queue,
+                arrived_at,
+                ..
+            } => {
+                self.waiting.insert(contact, (queue as usize, arrived_at));
                 let s = self.stage(contact);
                 assert_eq!(*s, Stage::Answered, "reassigned from {s:?}: {contact}");
                 *s = Stage::Requeued;
@@ -317,7 +386,13 @@ impl Observer for Checker {
                 let g = group as usize;
                 self.check_load(counts, g..g + 1)
             }
-            Record::Level { group, from, to } => {
+            Record::Level {
+                agent,
+                group,
+                from,
+                to,
+            } => {
+                self.held.insert(agent, if to == ABSENT { 0 } else { to });
                 // One step at a time: a chat taken or released, an idle agent arriving or
                 // leaving, or an agent off shift (or going away) with its last chat released.
                 match (from, to) {
@@ -337,6 +412,7 @@ impl Observer for Checker {
                 }
             }
             Record::InSystemAtEnd { contact, .. } => {
+                self.waiting.remove(&contact);
                 self.in_system_at_end += 1;
                 self.end(contact);
             }

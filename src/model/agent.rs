@@ -191,6 +191,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.refresh_availability(agent);
         self.group_changed(group);
         self.emit(Record::Level {
+            agent,
             group,
             from: to - 1,
             to,
@@ -218,7 +219,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.load.busy -= (to == 0) as u32;
         self.refresh_availability(agent);
         self.group_changed(group);
-        self.emit(Record::Level { group, from, to });
+        self.emit(Record::Level {
+            agent,
+            group,
+            from,
+            to,
+        });
     }
 
     #[cold]
@@ -251,6 +257,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.group_changed(group);
         if level_before != level_after {
             self.emit(Record::Level {
+                agent,
                 group,
                 from: level_before,
                 to: level_after,

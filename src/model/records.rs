@@ -222,7 +222,12 @@ pub enum Record {
     /// An agent's number of chats held changed from `from` to `to`, either being [`ABSENT`]
     /// when the agent is not present (off shift with no chat left). Gives the distribution of
     /// chats held over agent time.
-    Level { group: GroupId, from: u32, to: u32 },
+    Level {
+        agent: u32,
+        group: GroupId,
+        from: u32,
+        to: u32,
+    },
     /// An agent's state changed (rare: shifts, breaks, timeouts).
     State {
         agent: u32,
