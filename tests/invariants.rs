@@ -1,6 +1,7 @@
 //! Invariants of the model, checked on every record of whole runs under many settings: every
 //! arrival ends exactly once (answered and marked done, abandoned, or still in the system at
-//! the end); no agent ever holds more than K chats; time never goes back; records of a contact
+//! the end); at the end of every instant no contact waits while an agent who may take it is
+//! free; no agent ever holds more than K chats; time never goes back; records of a contact
 //! come in a possible order; no chat is offered to an agent who is off shift, on break, Not Ready
 //! or absent; the load counters of the center and of each group agree with the agents counted
 //! level by level. Checked on the one-queue desk, on the bundled multi-queue scenario and its
