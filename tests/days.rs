@@ -355,3 +355,49 @@ fn mistakes_in_days_levels_and_traces_name_the_rule() {
     std::fs::write(&file, &doc).unwrap();
     assert!(error(&[]).contains("not both"));
 }
+
+/// A trace file changed after the scenario checked it (a row out of order appears): the run
+/// stops with an error naming the file and the line, the same one whatever the threads (each
+/// replication reports its own readers' error, in replication order).
+#[test]
+fn a_trace_changed_during_the_run_is_an_error_that_names_the_line() {
+    let dir = scratch("days_trace_changed");
+    let rows: Vec<String> = (0..200).map(|i| format!("{}", 60 + i * 30)).collect();
+    write_trace(&dir, "arrivals.csv", "time", &rows);
+    let text = r#"
+        [run]
+        horizon = "2h"
+        replications = 6
+        [arrivals]
+        trace = "arrivals.csv"
+        [staffing]
+        agents = 4
+        [conversation]
+        agent_compose = { dist = "exponential", mean = "60s" }
+        "#;
+    let file = dir.join("replay.toml");
+    std::fs::write(&file, text).unwrap();
+    let s = scenario::load(&file, &[]).unwrap_or_else(|e| panic!("{e}"));
+    // Now the file goes back in time at its 101st row.
+    let mut changed = rows.clone();
+    changed[100] = "10".into();
+    write_trace(&dir, "arrivals.csv", "time", &changed);
+    let mut messages = Vec::new();
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let result = pool.install(|| ccsim::experiment::run(&s));
+        let message = match result {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a changed trace ran to the end"),
+        };
+        assert!(
+            message.contains("arrivals.csv") && message.contains("103"),
+            "{message}"
+        );
+        messages.push(message);
+    }
+    assert_eq!(messages[0], messages[1]);
+}

@@ -289,6 +289,9 @@ pub fn replicate_with<X: Extra>(scenario: &Scenario, index: u32, extra: &X) -> M
                 totals.contacts += t.contacts;
                 totals.end_time = totals.end_time.max(t.end_time);
                 totals.capped |= t.capped;
+                if totals.trace_error.is_none() {
+                    totals.trace_error = t.trace_error;
+                }
                 (all, totals)
             }
         });
@@ -298,11 +301,7 @@ pub fn replicate_with<X: Extra>(scenario: &Scenario, index: u32, extra: &X) -> M
     }
     extra.end(index, extra_observer);
     let (tallies, totals) = merged.expect("at least one day");
-    let trace_error = m
-        .queues
-        .iter()
-        .filter_map(|q| q.trace.as_ref())
-        .find_map(|t| t.source.error());
+    let trace_error = totals.trace_error.clone();
     Measured {
         index,
         tallies,

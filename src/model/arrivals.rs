@@ -221,6 +221,14 @@ impl ArrivalSegment {
 }
 
 impl Demand {
+    /// The first error this replication's trace readers met, in queue order.
+    pub(super) fn trace_error(&self) -> Option<String> {
+        self.traces
+            .iter()
+            .flatten()
+            .find_map(|reader| reader.error())
+    }
+
     /// The factor on queue `queue`'s rate in step `step` of the day: its day level (shared or
     /// its own) times its interval level, each 1 when the scenario sets none.
     fn factor(&mut self, cfg: &super::config::ModelConfig, queue: usize, step: usize) -> f64 {

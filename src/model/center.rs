@@ -103,13 +103,16 @@ pub struct ContactCenter<'c, O: Observer> {
 }
 
 /// Totals of a finished replication.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RunTotals {
     pub events: u64,
     pub contacts: u64,
     pub end_time: f64,
     /// The replication was stopped by the event cap (`ModelConfig::max_events`).
     pub capped: bool,
+    /// A replayed arrival trace could not be read on (the file changed since it was checked):
+    /// the first error this replication's readers met.
+    pub trace_error: Option<String>,
 }
 
 /// Initial capacity for a container expected to hold about `n` items.
@@ -237,11 +240,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 );
             }
         }
+        let trace_error = self.rng.demand.trace_error();
         let totals = RunTotals {
             events: self.events,
             contacts: self.next_contact,
             end_time,
             capped,
+            trace_error,
         };
         (self.observer, totals)
     }

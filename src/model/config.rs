@@ -131,8 +131,11 @@ pub struct TracedArrival {
 /// Reads one queue's recorded arrivals of one day, in time order, a row at a time.
 pub trait TraceReader: Send {
     /// The next arrival, or `None` at the end of the day's rows (or on an error, which the
-    /// source keeps for [`TraceSource::error`]).
+    /// reader keeps for [`TraceReader::error`]).
     fn next_arrival(&mut self) -> Option<TracedArrival>;
+    /// The error this reader met (the file changed since it was checked), if any: each
+    /// replication reports its own readers' errors, whatever the other threads met.
+    fn error(&self) -> Option<String>;
 }
 
 /// A file of recorded arrivals (the scenario layer reads it; the model only asks for rows).
@@ -140,8 +143,6 @@ pub trait TraceSource: Send + Sync + std::fmt::Debug {
     /// A reader of `queue`'s arrivals of day `day` (0 for a run without `run.days`), their
     /// times in run time of that day.
     fn open(&self, queue: usize, day: u32) -> Box<dyn TraceReader>;
-    /// The first error a reader met during the run (the file changed since it was checked).
-    fn error(&self) -> Option<String>;
 }
 
 /// A queue's replayed arrivals.

@@ -9,7 +9,7 @@
 
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::center::Extent;
 use super::error::RowError;
@@ -184,7 +184,6 @@ pub struct FileTrace {
     days: Vec<DayStart>,
     /// End of a day's arrivals in run time of the day (warm-up plus horizon).
     end: f64,
-    error: Mutex<Option<String>>,
 }
 
 impl FileTrace {
@@ -205,18 +204,23 @@ struct FileReader {
     from: f64,
     first_date: Option<i64>,
     last: f64,
+    /// The error this reader met (the file changed since it was checked).
+    error: Option<String>,
 }
 
 impl FileReader {
     fn fail(&mut self, message: String) -> Option<TracedArrival> {
-        let mut slot = self.trace.error.lock().unwrap_or_else(|e| e.into_inner());
-        slot.get_or_insert(message);
+        self.error.get_or_insert(message);
         self.input = None;
         None
     }
 }
 
 impl TraceReader for FileReader {
+    fn error(&self) -> Option<String> {
+        self.error.clone()
+    }
+
     fn next_arrival(&mut self) -> Option<TracedArrival> {
         loop {
             let input = self.input.as_mut()?;
@@ -295,6 +299,7 @@ impl TraceSource for SharedTrace {
             from: f64::from(day) * DAY,
             first_date: t.first_date,
             last: f64::NEG_INFINITY,
+            error: None,
         };
         let Some(start) = t.days.get(day as usize).copied() else {
             return Box::new(reader);
@@ -313,14 +318,6 @@ impl TraceSource for SharedTrace {
             }
         }
         Box::new(reader)
-    }
-
-    fn error(&self) -> Option<String> {
-        self.0
-            .error
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
     }
 }
 
@@ -470,7 +467,6 @@ impl Resolver {
                 first_date,
                 days: day_starts,
                 end: extent.end(),
-                error: Mutex::new(None),
             }),
             counts,
         })
