@@ -453,3 +453,77 @@ fn bad_return_settings_name_the_key() {
         );
     }
 }
+
+/// `contacts.csv` of a traced run says which customer each attempt is and which attempt: its
+/// measured rows after a first attempt are exactly the retrials and recontacts each replication
+/// counted, and every later attempt's customer is a contact of an earlier row.
+#[test]
+fn the_contact_trace_names_each_attempts_customer() {
+    let out = common::scratch("retrials_trace");
+    let scenario = common::bundled("returning_customers.toml");
+    common::assert_ok(&common::ccsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "3",
+            "--trace",
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        None,
+    ));
+    let text = std::fs::read_to_string(out.join("contacts.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (rep, contact, measured, customer, attempt) = (
+        col("replication"),
+        col("contact"),
+        col("measured"),
+        col("customer"),
+        col("attempt"),
+    );
+    let mut later = [0u64; 3];
+    let mut contacts: HashSet<(String, String)> = HashSet::new();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    for r in &rows {
+        contacts.insert((r[rep].to_string(), r[contact].to_string()));
+    }
+    for r in &rows {
+        let n: u32 = r[attempt].parse().unwrap();
+        if n == 1 {
+            assert_eq!(
+                r[customer], r[contact],
+                "a first attempt is its own customer"
+            );
+        } else {
+            assert!(
+                contacts.contains(&(r[rep].to_string(), r[customer].to_string())),
+                "attempt {n} of an unknown customer {}",
+                r[customer]
+            );
+            if r[measured] == "true" {
+                later[r[rep].parse::<usize>().unwrap()] += 1;
+            }
+        }
+    }
+    // replications.csv: replication,kpi,value.
+    let reps = std::fs::read_to_string(out.join("replications.csv")).unwrap();
+    let mut returns = [0.0f64; 3];
+    for l in reps.lines().skip(1) {
+        let cells: Vec<&str> = l.split(',').collect();
+        if cells[1] == "retrials" || cells[1] == "recontacts" {
+            returns[cells[0].parse::<usize>().unwrap()] += cells[2].parse::<f64>().unwrap();
+        }
+    }
+    for i in 0..3 {
+        assert_eq!(later[i] as f64, returns[i], "replication {i}");
+        assert!(
+            later[i] > 20,
+            "replication {i}: {} later attempts",
+            later[i]
+        );
+    }
+}

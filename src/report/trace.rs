@@ -27,7 +27,7 @@ pub const MESSAGES: &str = "messages.csv";
 
 /// The header of `contacts.csv`.
 pub const CONTACT_COLUMNS: &str = "replication,contact,queue,channel,arrival,arrival_clock,\
-measured,outcome,wait,group,handle_time,wrapup,exchanges";
+measured,outcome,wait,group,handle_time,wrapup,exchanges,customer,attempt";
 /// The header of `messages.csv`.
 pub const MESSAGE_COLUMNS: &str = "replication,contact,exchange,message,reply,response_time";
 
@@ -195,6 +195,10 @@ struct Open {
     group: Option<u32>,
     /// Each replied customer message: its instant and the reply's.
     messages: Vec<(f64, f64)>,
+    /// The customer (the contact number of their first attempt) and which attempt this is
+    /// (1 for the first; returning customers' later ones from `Returned`).
+    customer: ContactId,
+    attempt: u32,
 }
 
 /// One replication's trace: an [`Observer`] writing a contact's rows when it leaves.
@@ -225,7 +229,7 @@ impl ContactTrace {
         line.clear();
         let _ = writeln!(
             line,
-            "{r},{contact},{},{},{},{},{},{},{},{},{},{},{}",
+            "{r},{contact},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             n.queues[c.queue as usize],
             n.channels[c.queue as usize],
             number(c.arrival),
@@ -237,6 +241,8 @@ impl ContactTrace {
             number(handle_time),
             number(wrapup),
             c.messages.len(),
+            c.customer,
+            c.attempt,
         );
         let mut written = contacts.write_all(line.as_bytes());
         for (k, (message, reply)) in c.messages.iter().enumerate() {
@@ -271,8 +277,21 @@ impl Observer for ContactTrace {
                         wait: f64::NAN,
                         group: None,
                         messages: Vec::new(),
+                        customer: contact,
+                        attempt: 1,
                     },
                 );
+            }
+            Record::Returned {
+                contact,
+                customer,
+                attempt,
+                ..
+            } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.customer = customer;
+                    c.attempt = attempt + 1;
+                }
             }
             Record::Answered {
                 contact,
@@ -344,7 +363,6 @@ impl Observer for ContactTrace {
             | Record::Reassigned { .. }
             | Record::Reaccepted { .. }
             | Record::InactivityAlert { .. }
-            | Record::Returned { .. }
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. } => {}
         }
