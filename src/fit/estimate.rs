@@ -4,6 +4,7 @@
 //! exponential estimate (abandons ÷ total time waited, the maximum-likelihood estimate of an
 //! exponential patience under independent censoring).
 
+use crate::model::dist::ln_gamma;
 use crate::stats::summary::{normal_quantile, student_t_quantile};
 
 /// A parametric fit of positive values: by mean and coefficient of variation, as a scenario
@@ -230,19 +231,6 @@ impl KaplanMeier {
         }
         area + s * (self.last - t)
     }
-}
-
-/// ln Γ(x), x > 0: the recurrence up to x ≥ 15 (where the series' next term is below
-/// 1e-15), then Stirling's series.
-pub fn ln_gamma(mut x: f64) -> f64 {
-    let mut shift = 0.0;
-    while x < 15.0 {
-        shift -= x.ln();
-        x += 1.0;
-    }
-    let z = 1.0 / (x * x);
-    let series = (1.0 / 12.0 - z * (1.0 / 360.0 - z * (1.0 / 1260.0 - z / 1680.0))) / x;
-    shift + (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series
 }
 
 /// ψ(x), x > 0: recurrence up to x ≥ 12, then the asymptotic series (next term below 1e-13).

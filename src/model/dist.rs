@@ -356,9 +356,9 @@ fn positive(name: &str, x: f64) -> Result<(), String> {
     }
 }
 
-/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-13), needed only to turn a
-/// Weibull mean into a scale.
-fn ln_gamma(x: f64) -> f64 {
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error below 1e-13): a Weibull mean into
+/// a scale here, and the gamma likelihood and incomplete gamma of `ccsim fit`.
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     const G: f64 = 7.0;
     const C: [f64; 9] = [
         0.999_999_999_999_809_9,

@@ -158,7 +158,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     /// The agent a requeued chat must not be offered to ([`NONE`] for any other chat).
-    #[inline]
+    #[inline(always)]
     fn left_agent(&self, s: u32) -> u32 {
         if self.sessions.hot[s as usize].phase == Phase::Requeued {
             self.sessions.cold[s as usize].left_agent
@@ -221,14 +221,6 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             };
             self.offer_at(queue, 0, s, agent);
         }
-    }
-
-    /// Whether the waiting chat `s` left this very agent (a reassigned chat): it is then
-    /// served by [`Self::serve_past_left_agent`].
-    #[inline(always)]
-    fn left_this_agent(&self, s: u32, agent: u32) -> bool {
-        self.sessions.hot[s as usize].phase == Phase::Requeued
-            && self.sessions.cold[s as usize].left_agent == agent
     }
 
     /// `agent` won the head `s` of `queue`, a reassigned chat that left this very agent: the
@@ -297,7 +289,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             if self.sessions.hot[s as usize].tier < tier {
                 return;
             }
-            if !self.left_this_agent(s, agent) {
+            if self.left_agent(s) != agent {
                 self.offer_at(queue, 0, s, agent);
             } else if !self.serve_past_left_agent(queue, tier, agent, s) {
                 return;
@@ -348,7 +340,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             };
             // A reassigned head competes on priority and age like any chat; only the winner is
             // checked for having left this agent.
-            if !self.left_this_agent(s, agent) {
+            if self.left_agent(s) != agent {
                 self.offer_at(queue, 0, s, agent);
             } else if !self.serve_past_left_agent(queue, tier, agent, s) {
                 passed.push(queue);
