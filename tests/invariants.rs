@@ -344,6 +344,10 @@ impl Observer for Checker {
                 assert_eq!(*s, Stage::Reoffered, "reaccepted from {s:?}: {contact}");
                 *s = Stage::Answered;
             }
+            Record::Message { contact, .. } => {
+                let s = *self.stage(contact);
+                assert_eq!(s, Stage::Answered, "customer message in {s:?}: {contact}");
+            }
             Record::InactivityAlert { contact, .. } => {
                 let s = *self.stage(contact);
                 assert_eq!(s, Stage::Answered, "inactivity alert in {s:?}: {contact}");

@@ -231,7 +231,8 @@ impl Observer for Tally {
             | Record::ClosedByInactivity { .. }
             | Record::Returned { .. }
             | Record::WillReturn { .. }
-            | Record::HeldFromRouting { .. } => {}
+            | Record::HeldFromRouting { .. }
+            | Record::Message { .. } => {}
         }
     }
 }

@@ -23,6 +23,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.phase = Phase::Pending;
         session.pending_since_then_ended_at = now;
         let (agent, wait) = (session.agent, session.wait);
+        let record = Record::Message {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            agent,
+        };
         if session.reply_patience.is_finite() {
             let at = now + session.reply_patience;
             self.sched.schedule_at(
@@ -33,6 +39,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 },
             );
         }
+        self.emit(record);
         if self.escalating {
             self.arm_escalation(s, f64::NEG_INFINITY);
         }

@@ -140,6 +140,15 @@ pub enum Record {
         at: f64,
         after_close: bool,
     },
+    /// A customer message started waiting for a reply from `agent` (the request itself counts,
+    /// pending from the accept). For observers that follow messages one by one (the transcript);
+    /// the KPI collector ignores it.
+    Message {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+    },
     /// An agent replied to a customer message that had waited `duration` seconds. `first` marks
     /// the reply to the request itself (the first response). The indicator reached `colour`;
     /// `yellow_time` and `red_time` are the seconds it spent in those colours.

@@ -364,7 +364,8 @@ impl Observer for ContactTrace {
             | Record::Reaccepted { .. }
             | Record::InactivityAlert { .. }
             | Record::WillReturn { .. }
-            | Record::HeldFromRouting { .. } => {}
+            | Record::HeldFromRouting { .. }
+            | Record::Message { .. } => {}
         }
     }
 }

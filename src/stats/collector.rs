@@ -256,7 +256,8 @@ impl ContactTally {
             | Record::GroupLoad { .. }
             | Record::Level { .. }
             | Record::State { .. }
-            | Record::HeldFromRouting { .. } => {}
+            | Record::HeldFromRouting { .. }
+            | Record::Message { .. } => {}
         }
     }
 }
@@ -659,9 +660,10 @@ impl Observer for Collector {
                 return;
             }
             // Offers are counted where they end (see ContactTally::add).
-            Record::State { .. } | Record::Offered { .. } | Record::HeldFromRouting { .. } => {
-                return
-            }
+            Record::State { .. }
+            | Record::Offered { .. }
+            | Record::HeldFromRouting { .. }
+            | Record::Message { .. } => return,
             // A return is counted where it arrives, like any contact.
             Record::Arrived { .. } | Record::Returned { .. } => now,
             Record::OfferTimedOut { arrived_at, .. }
