@@ -42,13 +42,15 @@ impl<K: Ord + Copy> IndexedMinHeap<K> {
         self.heap.first().map(|&(_, id)| id)
     }
 
-    /// The id with the smallest key other than `excluded`: the root, or else the smaller of its
-    /// two children (every other entry is at least one of them).
-    pub fn peek_excluding(&self, excluded: u32) -> Option<u32> {
+    /// The id with the smallest key other than the two `excluded` (which may be equal): it is
+    /// among the first seven entries, since its ancestors are all smaller and so all excluded,
+    /// which puts it at depth two at most.
+    pub fn peek_excluding(&self, excluded: [u32; 2]) -> Option<u32> {
         match self.heap.first() {
-            Some(&(_, id)) if id != excluded => Some(id),
-            _ => self.heap[1.min(self.heap.len())..self.heap.len().min(3)]
+            Some(&(_, id)) if !excluded.contains(&id) => Some(id),
+            _ => self.heap[..self.heap.len().min(7)]
                 .iter()
+                .filter(|(_, id)| !excluded.contains(id))
                 .min()
                 .map(|&(_, id)| id),
         }
@@ -159,9 +161,17 @@ mod tests {
                 let expected = model.values().min().map(|&(_, id)| id);
                 prop_assert_eq!(heap.peek(), expected);
                 prop_assert_eq!(heap.len(), model.len());
-                for excluded in [id, expected.unwrap_or(0)] {
-                    let second = model.values().filter(|&&(_, i)| i != excluded).min();
-                    prop_assert_eq!(heap.peek_excluding(excluded), second.map(|&(_, id)| id));
+                // One agent excluded, or two: the best, the second best, any other.
+                let order: Vec<u32> = {
+                    let mut v: Vec<_> = model.values().copied().collect();
+                    v.sort();
+                    v.into_iter().map(|(_, i)| i).collect()
+                };
+                let first = order.first().copied().unwrap_or(0);
+                let second = order.get(1).copied().unwrap_or(0);
+                for excluded in [[id, id], [first, first], [first, second], [second, first], [id, first]] {
+                    let best = model.values().filter(|&&(_, i)| !excluded.contains(&i)).min();
+                    prop_assert_eq!(heap.peek_excluding(excluded), best.map(|&(_, id)| id));
                 }
             }
         }

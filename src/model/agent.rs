@@ -264,6 +264,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             });
         }
         if state != state_before {
+            let ready = &mut self.ready[group as usize];
+            *ready = *ready + u32::from(state == AgentState::Ready)
+                - u32::from(state_before == AgentState::Ready);
             self.emit(Record::State {
                 agent,
                 group,

@@ -47,6 +47,34 @@ const _: () = assert!((Source::ReturnTraits as u64) < QUEUE_STRIDE);
 /// The stream of the day-level factor shared by the queues: past any queue's sources.
 const SHARED_DAY_LEVEL: u64 = u64::MAX;
 
+/// A queue's streams of the workflow actions (transfers, invitations) are numbered from
+/// `WORK_BASE + QUEUE_STRIDE × queue`: far past every queue's first block, so that adding them
+/// left every stream of earlier versions as it was.
+const WORK_BASE: u64 = 1 << 40;
+
+#[derive(Clone, Copy)]
+enum WorkSource {
+    /// Whether an accepted chat will need a transfer, and after how many exchanges.
+    TransferDecision = 0,
+    TransferAfter = 1,
+    /// Queue patience in the target queue of a transfer; the conversation at the new agent.
+    TransferPatience = 2,
+    TransferExchanges = 3,
+    /// An invited agent's answer delay, and whether it refuses.
+    AnswerDelay = 4,
+    Refuse = 5,
+}
+
+/// A queue's streams for its transfers and invitations.
+pub(super) struct WorkStreams {
+    pub decide: SimRng,
+    pub after: SimRng,
+    pub patience: SimRng,
+    pub exchanges: SimRng,
+    pub answer: SimRng,
+    pub refuse: SimRng,
+}
+
 /// The replication index the model is run with for day `day` of replication `replication`:
 /// day 0 is the replication itself (a run without `run.days` is day 0), later days get streams
 /// of their own. The model reads the day back from it (a replay reads that day's rows).
@@ -75,6 +103,8 @@ pub(super) struct GroupStreams {
 pub(super) struct Streams {
     pub queues: Vec<QueueStreams>,
     pub groups: Vec<GroupStreams>,
+    /// Per queue, the workflow actions' streams (used only by scenarios that have them).
+    pub work: Vec<WorkStreams>,
     /// The day-level factors and replay of the day being simulated.
     pub demand: Demand,
     /// Customers who come back: per replication state of the arrivals, like `demand`'s
@@ -127,6 +157,25 @@ impl Streams {
             groups: (0..groups)
                 .map(|g| GroupStreams {
                     absence: s(g, Source::Absence),
+                })
+                .collect(),
+            work: (0..queues)
+                .map(|q| {
+                    let w = |source: WorkSource| {
+                        stream(
+                            seed,
+                            replication,
+                            WORK_BASE + q as u64 * QUEUE_STRIDE + source as u64,
+                        )
+                    };
+                    WorkStreams {
+                        decide: w(WorkSource::TransferDecision),
+                        after: w(WorkSource::TransferAfter),
+                        patience: w(WorkSource::TransferPatience),
+                        exchanges: w(WorkSource::TransferExchanges),
+                        answer: w(WorkSource::AnswerDelay),
+                        refuse: w(WorkSource::Refuse),
+                    }
                 })
                 .collect(),
             demand: Demand {
@@ -443,7 +492,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     pub(super) fn on_queue_abandon(&mut self, s: u32, stamp: Stamp) {
         let session = self.sessions.hot[s as usize];
-        if session.wait != stamp || !matches!(session.phase, Phase::Queued | Phase::Offered) {
+        if session.wait != stamp {
+            return;
+        }
+        if self.requeued_by_transfer(s) {
+            // Queue patience in the target queue of a transfer: the customer leaves the chat.
+            self.abandon_unassigned(s);
+            return;
+        }
+        if !matches!(session.phase, Phase::Queued | Phase::Offered) {
             return;
         }
         self.emit(Record::AbandonedQueue {
@@ -472,22 +529,27 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if session.wait != stamp
             || !matches!(
                 session.phase,
-                Phase::Queued | Phase::Offered | Phase::Requeued | Phase::Reoffered
+                Phase::Queued
+                    | Phase::Offered
+                    | Phase::Requeued
+                    | Phase::Reoffered
+                    | Phase::Inviting
             )
         {
             return;
         }
         let queue = self.waits_in(s);
+        let since = self.waiting_since(s);
         let session = &mut self.sessions.hot[s as usize];
         session.tier += 1;
-        let (tier, arrived_at, phase) = (session.tier as usize, session.arrived_at, session.phase);
+        let (tier, phase) = (session.tier as usize, session.phase);
         if let Some(next) = self.cfg.queues[queue].tiers.get(tier + 1) {
-            self.sched.schedule_at(
-                arrived_at + next.after,
-                Event::TierOpen { session: s, stamp },
-            );
+            self.sched
+                .schedule_at(since + next.after, Event::TierOpen { session: s, stamp });
         }
-        if matches!(phase, Phase::Queued | Phase::Requeued) {
+        // An invitation waiting in its queue is dispatched like a chat there (one whose agent
+        // is invited already has no live entry: its tiers no longer matter).
+        if matches!(phase, Phase::Queued | Phase::Requeued | Phase::Inviting) {
             self.dispatch_queue(queue);
         }
     }

@@ -7,7 +7,8 @@
 //! indicator, patience for a reply), `wrapup` (wrap-up and Mark Done), `agent` (slots and load
 //! counters), `roster` (staffing plans, shifts, breaks, Not Ready), `escalation` (agents held
 //! from routing by a chat's colour, reassignment), `inactivity` (the customer-inactivity timers,
-//! silent leavers), `session` (the session slab and its timer lanes), `event` (the events).
+//! silent leavers), `transfer` (transfers and invitations), `session` (the session slab and
+//! its timer lanes), `event` (the events).
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
 //! reused, agents with a free slot sit in their group's pool (a FIFO of idle agents with one
@@ -97,6 +98,10 @@ pub struct ContactCenter<'c, O: Observer> {
     /// Reassigned chats waiting in a queue (`Requeued`): while any, a chat that joins a queue
     /// behind one may be for the one agent the head must not go to, so it dispatches.
     pub(super) requeued: usize,
+    /// Some queue transfers its chats: sessions keep their [`super::session::Work`].
+    pub(super) workflow: bool,
+    /// Per group: its agents on shift and Ready (for the only-agent rule of invitations).
+    pub(super) ready: Vec<u32>,
     pub(super) next_contact: ContactId,
     events: u64,
     observer: O,
@@ -201,6 +206,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }),
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             requeued: 0,
+            workflow: cfg.queues.iter().any(|q| q.chat.transfer.is_some()),
+            ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
             events: 0,
@@ -333,6 +340,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 stamp,
                 silent,
             } => self.on_inactivity_close(session, stamp, silent),
+            Event::InvitationAnswer { session, stamp } => self.on_invitation_answer(session, stamp),
+            Event::InvitationTimeout { session, stamp } => {
+                self.on_invitation_timeout(session, stamp)
+            }
+            Event::LeftWrapupDone { agent } => self.on_left_wrapup_done(agent),
         }
     }
 }

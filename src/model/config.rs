@@ -78,6 +78,51 @@ pub struct ModelConfig {
     pub channels: Vec<String>,
     pub queues: Vec<QueueConfig>,
     pub groups: Vec<GroupConfig>,
+    /// How invited agents answer (`[invitation]`): transfers with `how = "invite"`. Left out
+    /// of `run.json` when no queue invites.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<Invitation>,
+}
+
+/// How an invited agent answers an invitation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Invitation {
+    /// From the invitation to the answer.
+    pub answer_delay: Dist,
+    /// Probability that the answer is a refusal.
+    pub refuse: f64,
+    /// An invitation not answered by then is ignored (an answer exactly at the timeout counts).
+    pub timeout: f64,
+    /// After a refusal or a timeout, this many more invitations, then the agent carries on.
+    pub retries: u32,
+}
+
+/// Where a transfer goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    Queue(usize),
+    Group(usize),
+}
+
+/// How a transfer reaches its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferHow {
+    /// To the end of the target queue; the agent leaves the chat at once (Zendesk).
+    Queue,
+    /// An agent of the target is invited; the agent keeps the chat until one accepts (Genesys).
+    Invite,
+}
+
+/// A queue's transfers: which share of its chats need another queue or group, when, where to.
+#[derive(Clone, Debug, Serialize)]
+pub struct Transfer {
+    pub share: f64,
+    /// Exchanges with the agent before the request (at least 1).
+    pub after_exchanges: CountDist,
+    pub to: Target,
+    pub how: TransferHow,
 }
 
 /// One queue: where its chats come from, who serves them, and how its chats go.
@@ -197,6 +242,10 @@ pub struct ChatConfig {
     pub retry: Option<Return>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recontact: Option<Return>,
+    /// Transfers of this queue's chats (`None`: none). A chat transferred here is served under
+    /// this queue's settings from then on, so its transfer settings apply to it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Transfer>,
 }
 
 /// When a customer comes back: with `probability` at the end of an attempt, after `delay`, at

@@ -39,7 +39,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 },
             );
         }
+        let request = session.exchanges_left == 0;
         self.emit(record);
+        if request {
+            // The exchanges with this agent are done and the chat needs a transfer: this
+            // message asks for it (only with workflow actions: a conversation has at least one
+            // exchange, so a message otherwise always has one left).
+            self.on_request(s);
+            return;
+        }
         if self.escalating {
             self.arm_escalation(s, f64::NEG_INFINITY);
         }
@@ -155,9 +163,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     #[inline(always)]
     fn start_compose(&mut self, s: u32) {
+        let queue = self.serving(s);
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Composing;
-        let (agent, queue, stamp) = (session.agent, session.queue as usize, session.flow);
+        let (agent, stamp) = (session.agent, session.flow);
         let a = &mut self.agents[agent as usize];
         if self.cfg.attention != Attention::Parallel {
             a.composing = s;
@@ -171,8 +180,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     pub(super) fn reply_done(&mut self, s: u32) {
         let now = self.now();
+        let queue = self.serving(s);
         let session = &mut self.sessions.hot[s as usize];
-        let queue = session.queue as usize;
         let chat = &self.cfg.queues[queue].chat;
         let indicator = now - session.indicator_start(chat.basis);
         let colour = if indicator >= chat.red {
@@ -184,7 +193,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         };
         let record = Record::Response {
             contact: session.contact,
-            queue: queue as u32,
+            queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             duration: now - session.pending_since_then_ended_at,
             first: session.first_reply_pending,
@@ -200,6 +209,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let more = session.exchanges_left > 0;
         let stamp = session.flow;
         let eligible_again = session.gating && self.ungate(s);
+        // After the last exchange with this agent, a customer who needs a transfer writes again:
+        // that message is the request.
+        let more = more || self.request_due(s);
+        if self.workflow {
+            self.transfer_reply(
+                s,
+                now - self.sessions.hot[s as usize].pending_since_then_ended_at,
+            );
+        }
         self.emit(record);
         self.agents[agent as usize].composing = NONE;
         if more {
@@ -241,8 +259,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             unassigned: false,
             during_offer: false,
+            during_transfer: phase == Phase::Inviting,
         };
-        self.leave_attention(s, agent, phase);
+        if phase == Phase::Inviting {
+            // The message waited outside the agent's attention, an invitation out for it.
+            self.withdraw_invitation(s);
+        } else {
+            self.leave_attention(s, agent, phase);
+        }
         let eligible_again = self.sessions.hot[s as usize].gating && self.ungate(s);
         self.emit(record);
         self.after_abandon(s);

@@ -26,8 +26,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// agent, who has held the chat since `agent_since` (`-inf`: since before the message).
     pub(super) fn arm_escalation(&mut self, s: u32, agent_since: f64) {
         let now = self.now();
+        let chat = &self.cfg.queues[self.serving(s)].chat;
         let session = &self.sessions.hot[s as usize];
-        let chat = &self.cfg.queues[session.queue as usize].chat;
         let start = session.indicator_start(chat.basis);
         let wait = session.wait;
         let hold = chat.hold_threshold();
@@ -124,7 +124,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if self.sessions.hot[s as usize].gating {
             self.ungate(s);
         }
-        let target = self.cfg.queues[queue].chat.escalation.reassign_to;
+        let target = self.cfg.queues[self.serving(s)].chat.escalation.reassign_to;
         let cold = &mut self.sessions.cold[s as usize];
         let first = cold.left_agent == NONE;
         cold.left_agent = agent;
@@ -148,7 +148,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         // In arrival order: it waited there since it arrived, so it goes ahead of every chat
         // that arrived after it (the head, unless older chats still wait), and the queue stays
         // oldest first, which the overflow tiers rely on (the head has the most tiers open).
-        self.queues[target].push_in_arrival_order(&self.sessions.hot, s, wait);
+        self.queues[target].push_in_order(&self.sessions, self.workflow, s, wait);
         self.waiting += 1;
         self.requeued += 1;
         self.dispatch_queue(target);
@@ -159,6 +159,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// An agent accepted a requeued chat: its message, still pending, joins the agent's
     /// attention; reply patience runs on from the message, the escalation timers from now.
     pub(super) fn reaccept(&mut self, s: u32) {
+        if self.requeued_by_transfer(s) {
+            self.accept_transferred(s);
+            return;
+        }
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next(); // voids the tiers and the patience armed before
@@ -197,6 +201,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             unassigned: true,
             during_offer: session.phase == Phase::Reoffered,
+            during_transfer: self.requeued_by_transfer(s),
         });
         self.after_abandon(s);
         self.sessions.free(s);
@@ -212,13 +217,44 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     /// The queue chat `s` waits in (or was offered from): its own, or for a requeued chat its
-    /// reassignment target.
+    /// reassignment or transfer target, or for an invitation its target queue.
     #[inline]
     pub(super) fn waits_in(&self, s: u32) -> usize {
         let session = &self.sessions.hot[s as usize];
         match session.phase {
-            Phase::Requeued | Phase::Reoffered => self.sessions.cold[s as usize].waits_in as usize,
+            Phase::Requeued | Phase::Reoffered | Phase::Inviting => {
+                self.sessions.cold[s as usize].waits_in as usize
+            }
             _ => session.queue as usize,
+        }
+    }
+
+    /// A requeued (or reoffered) chat waits again because of a transfer, not a reassignment.
+    #[inline]
+    pub(super) fn requeued_by_transfer(&self, s: u32) -> bool {
+        self.workflow
+            && matches!(
+                self.sessions.hot[s as usize].phase,
+                Phase::Requeued | Phase::Reoffered
+            )
+            && self.sessions.work[s as usize].requeued_by == super::session::Requeue::Transfer
+    }
+
+    /// Since when chat `s` waits where it waits, which sets its place in the queue and the
+    /// clock of its overflow tiers: its arrival, or the transfer or invitation that put it
+    /// there.
+    #[inline]
+    pub(super) fn waiting_since(&self, s: u32) -> f64 {
+        self.sessions.waiting_since(s, self.workflow)
+    }
+
+    /// When the agent holding chat `s` accepted it: its handle time counts from there.
+    #[inline]
+    pub(super) fn leg_since(&self, s: u32) -> f64 {
+        if self.workflow {
+            self.sessions.work[s as usize].leg_since
+        } else {
+            self.sessions.cold[s as usize].answered_at
         }
     }
 
@@ -226,13 +262,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// and schedule the next one, as if the chat had waited there all along.
     pub(super) fn open_due_tiers(&mut self, s: u32, queue: usize) {
         let now = self.now();
+        let since = self.waiting_since(s);
         let session = &mut self.sessions.hot[s as usize];
         session.tiers_armed = true;
         let wait = session.wait;
         let tiers = &self.cfg.queues[queue].tiers;
         while let Some(next) = tiers.get(session.tier as usize + 1) {
-            if session.arrived_at + next.after > now {
-                let at = session.arrived_at + next.after;
+            if since + next.after > now {
+                let at = since + next.after;
                 self.sched.schedule_at(
                     at,
                     Event::TierOpen {

@@ -91,6 +91,19 @@ pub(super) enum Event {
         stamp: Stamp,
         silent: bool,
     },
+    /// Invitation lane: the invited agent answers; the invitation times out.
+    InvitationAnswer {
+        session: u32,
+        stamp: Stamp,
+    },
+    InvitationTimeout {
+        session: u32,
+        stamp: Stamp,
+    },
+    /// The wrap-up of an agent who left a chat (a transfer) is over: no session to void it.
+    LeftWrapupDone {
+        agent: u32,
+    },
 }
 
 // Twelve bytes, so that a scheduler entry stays 24 (see the scheduler's header).
@@ -108,6 +121,8 @@ impl Event {
             | Event::Reassign { session, .. }
             | Event::InactivityAlert { session, .. }
             | Event::InactivityClose { session, .. }
+            | Event::InvitationAnswer { session, .. }
+            | Event::InvitationTimeout { session, .. }
             | Event::Accepted { session, .. }
             | Event::OfferTimeout { session, .. }
             | Event::CustomerMessage { session, .. }

@@ -24,7 +24,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn customer_goes_quiet(&mut self, s: u32, think: f64, silent: bool) {
         let session = &self.sessions.hot[s as usize];
         let (stamp, agent) = (session.flow, session.agent);
-        let timers = self.cfg.queues[session.queue as usize].chat.inactivity;
+        let timers = self.cfg.queues[self.serving(s)].chat.inactivity;
         let quiet = if silent { f64::INFINITY } else { think };
         for alert in [timers.alert, timers.alert2] {
             if quiet > alert {

@@ -24,17 +24,18 @@ mod retrials;
 mod roster;
 mod routing;
 mod session;
+mod transfer;
 mod wrapup;
 
 pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
     Attention, Break, ChatConfig, DayLevel, Escalation, GroupConfig, HoldAt, Inactivity,
-    IndicatorBasis, ModelConfig, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace,
-    TraceReader, TraceSource, TracedArrival,
+    IndicatorBasis, Invitation, ModelConfig, QueueConfig, Return, Routing, Shift, Staffing, Target,
+    Tier, Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{
     AgentState, Colour, ContactId, GroupId, LoadCounts, Observer, QueueId, Record, ReturnKind,
-    ABSENT,
+    TransferFailure, ABSENT,
 };

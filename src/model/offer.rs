@@ -36,12 +36,18 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             group: a.group,
             held: a.held,
         });
-        let chat = &self.cfg.queues[queue as usize].chat;
+        // A transferred chat is offered under its target queue's settings.
+        let settings = if again && self.requeued_by_transfer(s) {
+            self.sessions.cold[s as usize].waits_in as usize
+        } else {
+            queue as usize
+        };
+        let chat = &self.cfg.queues[settings].chat;
         let delay = if chat.accept_delay.is_zero() {
             0.0
         } else {
             chat.accept_delay
-                .sample(&mut self.rng.queues[queue as usize].accept_delay)
+                .sample(&mut self.rng.queues[settings].accept_delay)
         };
         if delay <= 0.0 {
             if again {
@@ -97,6 +103,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         cold.answered_at = now;
         cold.left_agent = super::session::NONE;
         self.emit(record);
+        if self.workflow {
+            self.start_leg(s, queue as usize);
+        }
         // The request itself is the first customer message, pending from the accept.
         self.customer_message(s);
     }
@@ -150,7 +159,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             // while the offer was out, and arm the next one, as if the chat had waited all along.
             self.open_due_tiers(s, queue);
         }
-        self.queues[queue].push_in_arrival_order(&self.sessions.hot, s, wait);
+        self.queues[queue].push_in_order(&self.sessions, self.workflow, s, wait);
         self.waiting += 1;
         self.dispatch_queue(queue);
         // The agent's group may have other free agents for its other queues: nothing changed

@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use super::session::{Phase, Session};
+use super::session::{Phase, Session, Sessions};
 use crate::engine::Stamp;
 
 pub(super) struct ChatQueue {
@@ -23,7 +23,11 @@ impl ChatQueue {
 
     fn is_live(sessions: &[Session], (s, stamp): (u32, Stamp)) -> bool {
         let session = &sessions[s as usize];
-        session.wait == stamp && matches!(session.phase, Phase::Queued | Phase::Requeued)
+        session.wait == stamp
+            && matches!(
+                session.phase,
+                Phase::Queued | Phase::Requeued | Phase::Inviting
+            )
     }
 
     /// The chat that has waited longest, dropping stale entries on the way.
@@ -81,15 +85,18 @@ impl ChatQueue {
         self.live += 1;
     }
 
-    /// Put a chat back in arrival order near the front (an offer withdrawn, a chat reassigned):
-    /// it steps over the entries at the front that arrived before it, which are few (chats that
-    /// have waited longer still).
-    pub fn push_in_arrival_order(&mut self, sessions: &[Session], s: u32, stamp: Stamp) {
-        let arrived = sessions[s as usize].arrived_at;
+    /// Put a chat back in its place near the front (an offer withdrawn, a chat reassigned), by
+    /// the time since which it waits ([`Sessions::waiting_since`]: its arrival, unless a
+    /// transfer put it here): it steps over the entries at the front that wait since before
+    /// it, which are few (chats that have waited longer still).
+    pub fn push_in_order(&mut self, sessions: &Sessions, workflow: bool, s: u32, stamp: Stamp) {
+        let since = sessions.waiting_since(s, workflow);
         let mut at = 0;
         while at < self.entries.len() {
             let entry = self.entries[at];
-            if Self::is_live(sessions, entry) && sessions[entry.0 as usize].arrived_at > arrived {
+            if Self::is_live(&sessions.hot, entry)
+                && sessions.waiting_since(entry.0, workflow) > since
+            {
                 break;
             }
             at += 1;

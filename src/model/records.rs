@@ -29,6 +29,15 @@ pub enum ReturnKind {
     Recontact,
 }
 
+/// Why a transfer could not be tried (`how = "invite"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransferFailure {
+    /// No agent of the target group had a free slot.
+    NoAgent,
+    /// The inviting agent was the only Ready agent of the target.
+    OnlyAgent,
+}
+
 /// What an agent is doing, as far as taking new chats goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AgentState {
@@ -172,6 +181,78 @@ pub enum Record {
         arrived_at: f64,
         unassigned: bool,
         during_offer: bool,
+        /// The chat was being transferred (an invitation out, or waiting in the target queue).
+        during_transfer: bool,
+    },
+    /// The customer's message asked for a transfer out of `from` (the queue the chat was
+    /// served under), held by `agent`; the message waits through it.
+    TransferRequested {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        agent: u32,
+        group: GroupId,
+    },
+    /// `agent` was invited to take the chat (its slot reserved while it answers).
+    Invited {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        agent: u32,
+        group: GroupId,
+    },
+    /// The invitation was refused by `agent`, or `ignored` (not answered by the timeout;
+    /// `agent` is [`ABSENT`] and `group` `None` when it was still waiting in its queue).
+    InvitationDeclined {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        agent: u32,
+        group: Option<GroupId>,
+        ignored: bool,
+    },
+    /// The transfer could not be tried: the agent carries on alone.
+    TransferFailed {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        why: TransferFailure,
+    },
+    /// The transfer is done: `agent` (of `group`) accepted the chat, to serve it under queue
+    /// `to`, `time_to_transfer` seconds after the request.
+    Transferred {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        to: QueueId,
+        agent: u32,
+        group: GroupId,
+        time_to_transfer: f64,
+    },
+    /// `agent` left the chat for good (it transferred it): its part lasted `handle_time`
+    /// seconds from its accept, `wrapup` of them its own wrap-up (the slot is free after it).
+    AgentLeft {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+        group: GroupId,
+        handle_time: f64,
+        wrapup: f64,
+    },
+    /// The reply to a message that waited through a transfer, sent in queue `to` (beside its
+    /// `Response`).
+    TransferReply {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        to: QueueId,
+        duration: f64,
     },
     /// A reply pending `escalation.reassign_after` with its agent: the chat was taken from
     /// `agent` (of `group`), without wrap-up, to wait at the head of a queue for another agent.

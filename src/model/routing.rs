@@ -107,19 +107,30 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     fn best_over_tiers(&mut self, queue: usize, tier: u8) -> Option<u32> {
-        self.best_over_tiers_excluding(queue, tier, NONE)
+        self.best_over_tiers_excluding(queue, tier, [NONE; 2])
     }
 
-    /// [`Self::best_for`] among agents other than `excluded` (the agent a reassigned chat
-    /// left; [`NONE`]: none excluded).
-    fn best_for_excluding(&mut self, queue: usize, tier: u8, excluded: u32) -> Option<u32> {
+    /// [`Self::best_for`] among agents other than the two `excluded` (the agent a reassigned
+    /// or transferred chat left; an inviting agent and the last one who declined; [`NONE`]:
+    /// none excluded).
+    pub(super) fn best_for_excluding(
+        &mut self,
+        queue: usize,
+        tier: u8,
+        excluded: [u32; 2],
+    ) -> Option<u32> {
         match self.sole_group[queue] {
             Some(group) => self.best_in_group_excluding(group, excluded),
             None => self.best_over_tiers_excluding(queue, tier, excluded),
         }
     }
 
-    fn best_over_tiers_excluding(&mut self, queue: usize, tier: u8, excluded: u32) -> Option<u32> {
+    fn best_over_tiers_excluding(
+        &mut self,
+        queue: usize,
+        tier: u8,
+        excluded: [u32; 2],
+    ) -> Option<u32> {
         let cfg = self.cfg;
         for t in &cfg.queues[queue].tiers[..=tier as usize] {
             let mut best: Option<(RoutingKey, u32)> = None;
@@ -138,10 +149,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         None
     }
 
-    /// [`Self::best_in_group`] among agents other than `excluded`: the best, or else the second.
-    fn best_in_group_excluding(&mut self, group: u32, excluded: u32) -> Option<u32> {
+    /// [`Self::best_in_group`] among agents other than the two `excluded`.
+    pub(super) fn best_in_group_excluding(
+        &mut self,
+        group: u32,
+        excluded: [u32; 2],
+    ) -> Option<u32> {
         let best = self.best_in_group(group)?;
-        if best != excluded {
+        if !excluded.contains(&best) {
             return Some(best);
         }
         match &self.pools[group as usize] {
@@ -151,20 +166,31 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 .skip(1)
                 .find(|e| {
                     let a = &self.agents[e.agent as usize];
-                    a.idle && a.idle_ticket == e.ticket
+                    a.idle && a.idle_ticket == e.ticket && !excluded.contains(&e.agent)
                 })
                 .map(|e| e.agent),
         }
     }
 
-    /// The agent a requeued chat must not be offered to ([`NONE`] for any other chat).
+    /// The agent a waiting chat must not be offered to: the one a requeued chat left, or the
+    /// inviting agent of an invitation ([`NONE`] for any other chat).
     #[inline(always)]
     fn left_agent(&self, s: u32) -> u32 {
-        if self.sessions.hot[s as usize].phase == Phase::Requeued {
+        if matches!(
+            self.sessions.hot[s as usize].phase,
+            Phase::Requeued | Phase::Inviting
+        ) {
             self.sessions.cold[s as usize].left_agent
         } else {
             NONE
         }
+    }
+
+    /// Whether waiting chat `s` may never go back to the agent it left (a transfer, an
+    /// invitation), even with nobody else on shift; a reassigned chat may.
+    #[inline]
+    fn never_back(&self, s: u32) -> bool {
+        self.sessions.hot[s as usize].phase == Phase::Inviting || self.requeued_by_transfer(s)
     }
 
     /// Whether a requeued chat of `queue` (tiers `0..=tier` open) that left `left` has no other
@@ -191,7 +217,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     fn offer_at(&mut self, queue: usize, at: usize, s: u32, agent: u32) {
         self.queues[queue].take_at(at);
         self.waiting -= 1;
-        self.offer(s, agent);
+        if self.workflow && self.sessions.hot[s as usize].phase == Phase::Inviting {
+            // An invitation that waited here: the agent is invited.
+            self.requeued -= 1;
+            self.invite_agent(s, agent);
+        } else {
+            self.offer(s, agent);
+        }
     }
 
     /// Offer a queue's waiting chats, oldest first, to agents of their open tiers while both
@@ -204,7 +236,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let tier = self.sessions.hot[s as usize].tier;
             let agent = match self.left_agent(s) {
                 NONE => self.best_for(queue, tier),
-                left => match self.best_for_excluding(queue, tier, left) {
+                left => match self.best_for_excluding(queue, tier, [left; 2]) {
                     Some(agent) => Some(agent),
                     None => {
                         // Only the agent the head left may be free: it takes the head back if
@@ -230,11 +262,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     #[cold]
     fn serve_past_left_agent(&mut self, queue: usize, tier: u8, agent: u32, s: u32) -> bool {
         let head_tier = self.sessions.hot[s as usize].tier;
-        if let Some(other) = self.best_for_excluding(queue, head_tier, agent) {
+        if let Some(other) = self.best_for_excluding(queue, head_tier, [agent; 2]) {
             self.offer_at(queue, 0, s, other);
             return true;
         }
-        if self.only_the_left_agent_is_on_shift(queue, head_tier, agent) {
+        if !self.never_back(s) && self.only_the_left_agent_is_on_shift(queue, head_tier, agent) {
             self.offer_at(queue, 0, s, agent);
             return true;
         }
@@ -242,7 +274,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let behind = self.queues[queue].find_behind(hot, |b| {
             let session = &hot[b as usize];
             session.tier >= tier
-                && !(session.phase == Phase::Requeued && cold[b as usize].left_agent == agent)
+                && !(matches!(session.phase, Phase::Requeued | Phase::Inviting)
+                    && cold[b as usize].left_agent == agent)
         });
         match behind {
             Some((at, b)) => {
@@ -320,19 +353,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 let Some(s) = self.queues[queue].head(&self.sessions.hot) else {
                     continue;
                 };
-                let session = &self.sessions.hot[s as usize];
-                if session.tier < tier {
+                if self.sessions.hot[s as usize].tier < tier {
                     continue;
                 }
                 let priority = cfg.queues[queue].priority;
+                let since = self.waiting_since(s);
                 let better = match best {
                     None => true,
-                    Some((p, arrived, ..)) => {
-                        priority > p || (priority == p && session.arrived_at < arrived)
-                    }
+                    Some((p, earliest, ..)) => priority > p || (priority == p && since < earliest),
                 };
                 if better {
-                    best = Some((priority, session.arrived_at, queue, tier, s));
+                    best = Some((priority, since, queue, tier, s));
                 }
             }
             let Some((_, _, queue, tier, s)) = best else {

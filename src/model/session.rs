@@ -31,6 +31,10 @@ pub(super) enum Phase {
     Requeued,
     /// A requeued chat offered to another agent, whose slot is reserved during the accept delay.
     Reoffered,
+    /// The customer's message asked for a transfer and the agent keeps the chat while an agent
+    /// of the target is invited (`how = "invite"`): the message waits, outside the agent's
+    /// attention; the invitation may itself wait in the target queue.
+    Inviting,
 }
 
 impl Phase {
@@ -39,7 +43,11 @@ impl Phase {
     pub fn message_pending(self) -> bool {
         matches!(
             self,
-            Phase::Pending | Phase::Composing | Phase::Requeued | Phase::Reoffered
+            Phase::Pending
+                | Phase::Composing
+                | Phase::Requeued
+                | Phase::Reoffered
+                | Phase::Inviting
         )
     }
 }
@@ -95,8 +103,51 @@ pub(super) struct Cold {
     /// The agent a reassigned chat left last ([`NONE`] until a reassignment; reset at the
     /// accept): the one agent it must not be offered to while requeued.
     pub left_agent: u32,
-    /// The queue a requeued chat waits in (read only in the `Requeued` and `Reoffered` phases).
+    /// The queue a requeued chat waits in (read only in the `Requeued` and `Reoffered` phases),
+    /// or an invitation of an `Inviting` chat.
     pub waits_in: u32,
+}
+
+/// A session's part in the workflow actions (transfers, invitations), in its own array: read
+/// only when some queue has them (`ContactCenter::workflow`), so the other runs never touch it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Work {
+    /// Why a requeued chat waits again (always a reassignment without workflow actions).
+    pub requeued_by: Requeue,
+    /// When a chat transferred to a queue, or an invitation, started waiting there: its place
+    /// in the queue and the clock of its overflow tiers (a reassigned chat's is its arrival).
+    pub entered_at: f64,
+    /// The queue whose settings the chat is served under: its own, or its transfer's target.
+    pub serving: u32,
+    /// When the agent now holding the chat accepted it (its handle time counts from there).
+    pub leg_since: f64,
+    /// A transfer the customer will ask for once the exchanges with this agent are done.
+    pub request: bool,
+    /// Exchanges left if the transfer does not happen (the agent then carries on alone).
+    pub exchanges_after_request: u32,
+    /// When the pending transfer was asked for.
+    pub requested_at: f64,
+    /// The pending message waited through a transfer (its reply is a transfer response).
+    pub through_transfer: bool,
+    /// Stamp of the invitation lane: the answer and the timeout of the invitation out.
+    pub invite: crate::engine::Stamp,
+    /// The agent invited ([`NONE`]: none, or the invitation waits in `waits_in`).
+    pub invited: u32,
+    /// The agent that refused or ignored the last invitation (not invited again at once).
+    pub declined_by: u32,
+    /// More invitations allowed after a refusal or a timeout.
+    pub invites_left: u32,
+}
+
+/// Why a chat waits in a queue again after it was answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Requeue {
+    /// `escalation.reassign_after`: by its arrival time, its reply patience running on, and
+    /// back to the agent it left only if nobody else of its tiers is on shift.
+    Reassignment,
+    /// A transfer with `how = "queue"`: at the end of the queue, with queue patience, never
+    /// back to the agent who transferred it.
+    Transfer,
 }
 
 impl Session {
@@ -133,6 +184,7 @@ impl Session {
 pub(super) struct Sessions {
     pub hot: Vec<Session>,
     pub cold: Vec<Cold>,
+    pub work: Vec<Work>,
     free: Vec<u32>,
 }
 
@@ -141,6 +193,7 @@ impl Sessions {
         Sessions {
             hot: Vec::with_capacity(n),
             cold: Vec::with_capacity(n),
+            work: Vec::new(),
             free: Vec::with_capacity(n),
         }
     }
@@ -154,6 +207,20 @@ impl Sessions {
                     answered_at: 0.0,
                     left_agent: NONE,
                     waits_in: 0,
+                });
+                self.work.push(Work {
+                    requeued_by: Requeue::Reassignment,
+                    entered_at: 0.0,
+                    serving: 0,
+                    leg_since: 0.0,
+                    request: false,
+                    exchanges_after_request: 0,
+                    requested_at: 0.0,
+                    through_transfer: false,
+                    invite: crate::engine::Stamp::ZERO,
+                    invited: NONE,
+                    declined_by: NONE,
+                    invites_left: 0,
                 });
                 (self.hot.len() - 1) as u32
             }
@@ -170,7 +237,25 @@ impl Sessions {
         session.phase = Phase::Free;
         session.flow = session.flow.next();
         session.wait = session.wait.next();
+        // The invitation lane is voided where an invitation is withdrawn (`transfer.rs`).
         self.free.push(s);
+    }
+
+    /// Since when chat `s` waits where it waits, which sets its place in its queue and the
+    /// clock of its overflow tiers: its arrival, or (with workflow actions, `workflow`) the
+    /// transfer or invitation that put it there.
+    #[inline]
+    pub fn waiting_since(&self, s: u32, workflow: bool) -> f64 {
+        let session = &self.hot[s as usize];
+        let moved = workflow
+            && (session.phase == Phase::Inviting
+                || (matches!(session.phase, Phase::Requeued | Phase::Reoffered)
+                    && self.work[s as usize].requeued_by == Requeue::Transfer));
+        if moved {
+            self.work[s as usize].entered_at
+        } else {
+            session.arrived_at
+        }
     }
 
     #[inline]

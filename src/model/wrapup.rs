@@ -9,9 +9,9 @@ use super::session::Phase;
 impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn end_chat(&mut self, s: u32) {
         let now = self.now();
+        let queue = self.serving(s);
         let session = &mut self.sessions.hot[s as usize];
         session.pending_since_then_ended_at = now;
-        let queue = session.queue as usize;
         let chat = &self.cfg.queues[queue].chat;
         let wrapup = if chat.wrapup.is_zero() {
             0.0
@@ -39,7 +39,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: u32::from(session.queue),
             group,
             arrived_at: session.arrived_at,
-            handle_time: now - self.sessions.cold[s as usize].answered_at,
+            handle_time: now - self.leg_since(s),
             wrapup: now - session.pending_since_then_ended_at,
         };
         self.emit(record);

@@ -365,7 +365,14 @@ impl Observer for ContactTrace {
             | Record::InactivityAlert { .. }
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. }
-            | Record::Message { .. } => {}
+            | Record::Message { .. }
+            | Record::TransferRequested { .. }
+            | Record::Invited { .. }
+            | Record::InvitationDeclined { .. }
+            | Record::TransferFailed { .. }
+            | Record::Transferred { .. }
+            | Record::AgentLeft { .. }
+            | Record::TransferReply { .. } => {}
         }
     }
 }

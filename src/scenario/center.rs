@@ -10,7 +10,7 @@ use toml::Value;
 
 use super::raw::{
     RawConversation, RawDist, RawEscalation, RawGroup, RawInactivity, RawIndicator, RawOffer,
-    RawPatience, RawQueue, RawReturn, RawScenario, RawSections, RawWrapup,
+    RawPatience, RawQueue, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -19,8 +19,8 @@ use super::{
 };
 use crate::model::{
     Attention, Break, ChatConfig, CountDist, DayLevel, Dist, Escalation, GroupConfig, HoldAt,
-    Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Tier, Trace,
-    TraceSource,
+    Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Target, Tier, Trace,
+    TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -43,6 +43,7 @@ struct Layer<'a> {
     offer: Option<&'a RawOffer>,
     escalation: Option<&'a RawEscalation>,
     inactivity: Option<&'a RawInactivity>,
+    transfer: Option<&'a RawTransfer>,
 }
 
 impl<'a> Layer<'a> {
@@ -56,6 +57,7 @@ impl<'a> Layer<'a> {
             offer: s.offer.as_ref(),
             escalation: s.escalation.as_ref(),
             inactivity: s.inactivity.as_ref(),
+            transfer: s.transfer.as_ref(),
         }
     }
 
@@ -69,6 +71,7 @@ impl<'a> Layer<'a> {
             offer: q.offer.as_ref(),
             escalation: q.escalation.as_ref(),
             inactivity: q.inactivity.as_ref(),
+            transfer: q.transfer.as_ref(),
         }
     }
 
@@ -82,6 +85,7 @@ impl<'a> Layer<'a> {
             offer: raw.offer.as_ref(),
             escalation: raw.escalation.as_ref(),
             inactivity: raw.inactivity.as_ref(),
+            transfer: raw.transfer.as_ref(),
         }
     }
 }
@@ -342,7 +346,8 @@ impl Resolver {
             extent,
         )?;
         let top = [Layer::of_top(raw)];
-        let chat = self.chat(&top, max_concurrent, 0, &[ONE_QUEUE.to_string()])?;
+        let names = [ONE_QUEUE.to_string()];
+        let chat = self.chat(&top, max_concurrent, 0, &names, &names)?;
         Ok(Center {
             routing,
             attention,
@@ -572,7 +577,7 @@ impl Resolver {
                 layers.push(Layer::of_sections(&channel_prefix, c));
             }
             layers.push(Layer::of_top(raw));
-            let chat = self.chat(&layers, max_k, queues.len(), &queue_names)?;
+            let chat = self.chat(&layers, max_k, queues.len(), &queue_names, &group_names)?;
             queues.push(QueueConfig {
                 name: qname.clone(),
                 channel,
@@ -900,6 +905,7 @@ impl Resolver {
         max_k: u32,
         queue: usize,
         queue_names: &[String],
+        group_names: &[String],
     ) -> Result<ChatConfig, ScenarioError> {
         let exchanges = match pick(layers, "conversation.exchanges", |l| {
             l.conversation?.exchanges.as_ref()
@@ -1065,7 +1071,121 @@ impl Resolver {
             silent_leave,
             retry,
             recontact,
+            transfer: self.transfer(layers, queue, queue_names, group_names)?,
         })
+    }
+
+    /// A queue's `[transfer]`, each key from the first layer that sets it; `None` without a
+    /// share (or with share 0).
+    fn transfer(
+        &self,
+        layers: &[Layer],
+        queue: usize,
+        queue_names: &[String],
+        group_names: &[String],
+    ) -> Result<Option<Transfer>, ScenarioError> {
+        let Some((&share, share_key)) =
+            pick(layers, "transfer.share", |l| l.transfer?.share.as_ref())
+        else {
+            if let Some((_, key)) = pick(layers, "transfer.to", |l| l.transfer?.to.as_ref()) {
+                return Err(self.missing(
+                    &format!("{}share", key.strip_suffix("to").unwrap_or(&key)),
+                    "missing: the share of the queue's chats that are transferred (e.g. 0.15)",
+                ));
+            }
+            return Ok(None);
+        };
+        if !(0.0..=1.0).contains(&share) {
+            return Err(self.invalid(
+                &share_key,
+                show_number(share),
+                "a probability in [0, 1]: the share of the queue's chats that need another \
+                 queue or group",
+            ));
+        }
+        let after_exchanges = match pick(layers, "transfer.after_exchanges", |l| {
+            l.transfer?.after_exchanges.as_ref()
+        }) {
+            Some((d, key)) => self.count_dist(&key, d)?,
+            None => CountDist::Constant(1),
+        };
+        let Some((to_text, to_key)) = pick(layers, "transfer.to", |l| l.transfer?.to.as_ref())
+        else {
+            return Err(self.missing(
+                &format!(
+                    "{}to",
+                    share_key.strip_suffix("share").unwrap_or(&share_key)
+                ),
+                "missing: where transfers go, \"queue:NAME\" or \"group:NAME\"",
+            ));
+        };
+        let to = self.target(&to_key, to_text, queue_names, group_names)?;
+        if to == Target::Queue(queue) {
+            return Err(self.invalid(
+                &to_key,
+                format!("{to_text:?}"),
+                "a queue cannot transfer its chats to itself",
+            ));
+        }
+        let how = match pick(layers, "transfer.how", |l| l.transfer?.how.as_ref()) {
+            None => TransferHow::Queue,
+            Some((text, key)) => self.choice(
+                &key,
+                Some(text.as_str()),
+                &[
+                    ("queue", TransferHow::Queue),
+                    ("invite", TransferHow::Invite),
+                ],
+            )?,
+        };
+        if how == TransferHow::Queue && matches!(to, Target::Group(_)) {
+            return Err(self.invalid(
+                &to_key,
+                format!("{to_text:?}"),
+                "how = \"queue\" sends the chat to the end of a queue: the target must be \
+                 \"queue:NAME\" (a group is reached with how = \"invite\")",
+            ));
+        }
+        Ok((share > 0.0).then_some(Transfer {
+            share,
+            after_exchanges,
+            to,
+            how,
+        }))
+    }
+
+    /// `"queue:NAME"` or `"group:NAME"` (`key`).
+    fn target(
+        &self,
+        key: &str,
+        text: &str,
+        queue_names: &[String],
+        group_names: &[String],
+    ) -> Result<Target, ScenarioError> {
+        let (names, kind, make): (_, _, fn(usize) -> Target) =
+            if let Some(name) = text.strip_prefix("queue:") {
+                ((queue_names, name), "queue", Target::Queue)
+            } else if let Some(name) = text.strip_prefix("group:") {
+                ((group_names, name), "group", Target::Group)
+            } else {
+                return Err(self.invalid(
+                    key,
+                    format!("{text:?}"),
+                    "must be \"queue:NAME\" or \"group:NAME\"",
+                ));
+            };
+        let (names, name) = names;
+        names
+            .iter()
+            .position(|n| n == name)
+            .map(make)
+            .ok_or_else(|| {
+                self.invalid(
+                    key,
+                    format!("{text:?}"),
+                    format!("no such {kind} ({kind}s: {})", list(names)),
+                )
+            })
     }
 
     /// `patience.retry` or `patience.recontact` (`key`), taken whole from the layer that sets

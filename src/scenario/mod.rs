@@ -22,7 +22,7 @@ pub use files::each_csv_record;
 use raw::{RawDist, RawScenario};
 use toml::Value;
 
-use crate::model::{CountDist, Dist, ModelConfig};
+use crate::model::{CountDist, Dist, Invitation, ModelConfig, TransferHow};
 pub use center::ONE_QUEUE;
 
 /// Largest number of reporting intervals in one run (each holds two histograms).
@@ -407,6 +407,59 @@ impl Resolver {
         value.map_or(Ok(default), |v| self.duration(key, v, sign))
     }
 
+    /// `[invitation]`: kept when given or when some transfer invites (then with its defaults:
+    /// answered at once, never refused, no timeout, no retry).
+    fn invitation(
+        &self,
+        raw: Option<&raw::RawInvitation>,
+        needed: bool,
+    ) -> Result<Option<Invitation>, ScenarioError> {
+        let Some(raw) = raw else {
+            return Ok(needed.then(|| Invitation {
+                answer_delay: Dist::Constant(0.0),
+                refuse: 0.0,
+                timeout: f64::INFINITY,
+                retries: 0,
+            }));
+        };
+        let answer_delay = match &raw.answer_delay {
+            Some(d) => self.dist("invitation.answer_delay", d)?,
+            None => Dist::Constant(0.0),
+        };
+        let refuse = raw.refuse.unwrap_or(0.0);
+        if !(0.0..=1.0).contains(&refuse) {
+            return Err(self.invalid(
+                "invitation.refuse",
+                show_number(refuse),
+                "a probability in [0, 1]: the share of invitations an invited agent refuses",
+            ));
+        }
+        let timeout = self.opt_duration(
+            "invitation.timeout",
+            raw.timeout.as_ref(),
+            Sign::Positive,
+            f64::INFINITY,
+        )?;
+        let retries = match raw.retries {
+            None => 0,
+            Some(n) if (0..=100).contains(&n) => n as u32,
+            Some(n) => {
+                return Err(self.invalid(
+                    "invitation.retries",
+                    n,
+                    "an integer from 0 to 100: how many more agents are invited after a \
+                     refusal or a timeout",
+                ))
+            }
+        };
+        Ok(Some(Invitation {
+            answer_delay,
+            refuse,
+            timeout,
+            retries,
+        }))
+    }
+
     fn choice<T: Copy>(
         &self,
         key: &str,
@@ -562,6 +615,13 @@ impl Resolver {
                 .map_or("scenario".into(), |s| s.to_string_lossy().into_owned())
         });
         let arrivals_end = warmup + horizon;
+        let invites = center.queues.iter().any(|q| {
+            q.chat
+                .transfer
+                .as_ref()
+                .is_some_and(|t| t.how == TransferHow::Invite)
+        });
+        let invitation = self.invitation(raw.invitation.as_ref(), invites)?;
         let mut model = ModelConfig {
             interval,
             arrivals_end,
@@ -572,6 +632,7 @@ impl Resolver {
             channels: center.channels,
             queues: center.queues,
             groups: center.groups,
+            invitation,
         };
         model.max_events = match r.max_events {
             None => default_max_events(&model),

@@ -23,6 +23,8 @@ pub struct RawScenario {
     pub offer: Option<RawOffer>,
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
+    pub transfer: Option<RawTransfer>,
+    pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
     pub routing: Option<RawRouting>,
@@ -42,6 +44,25 @@ pub struct RawSections {
     pub offer: Option<RawOffer>,
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
+    pub transfer: Option<RawTransfer>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransfer {
+    pub share: Option<f64>,
+    pub after_exchanges: Option<RawDist>,
+    pub to: Option<String>,
+    pub how: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInvitation {
+    pub answer_delay: Option<RawDist>,
+    pub refuse: Option<f64>,
+    pub timeout: Option<Value>,
+    pub retries: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -98,6 +119,7 @@ pub struct RawQueue {
     pub offer: Option<RawOffer>,
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
+    pub transfer: Option<RawTransfer>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

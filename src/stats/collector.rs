@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::histogram::Histogram;
-use crate::model::{Colour, LoadCounts, Observer, Record, ReturnKind, ABSENT};
+use crate::model::{Colour, LoadCounts, Observer, Record, ReturnKind, TransferFailure, ABSENT};
 
 /// The measured part of a run and how it is cut into reporting intervals.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -114,6 +114,45 @@ pub struct ContactTally {
     pub retrials_drawn: u64,
     #[serde(default)]
     pub returns_after_close: u64,
+    /// Transfers (`[transfer]`), counted where the chat was transferred from: requested; done
+    /// (an agent of the target accepted); invitations refused, ignored; failed at once for want
+    /// of a free agent of the target group, or because the inviting agent was the target's only
+    /// Ready agent; customers who left during a transfer; invitations sent.
+    #[serde(default)]
+    pub transfers_requested: u64,
+    #[serde(default)]
+    pub transfers_done: u64,
+    #[serde(default)]
+    pub transfers_refused: u64,
+    #[serde(default)]
+    pub transfers_ignored: u64,
+    #[serde(default)]
+    pub transfers_no_agent: u64,
+    #[serde(default)]
+    pub transfers_only_agent: u64,
+    #[serde(default)]
+    pub transfers_abandoned: u64,
+    #[serde(default)]
+    pub invitations: u64,
+    /// Counted where the chat was transferred to: transfers received, the sum of their times
+    /// from request to acceptance; replies to messages that waited through a transfer and the
+    /// sum of their response times.
+    #[serde(default)]
+    pub transfers_received: u64,
+    #[serde(default)]
+    pub time_to_transfer_sum: f64,
+    #[serde(default)]
+    pub transfer_responses: u64,
+    #[serde(default)]
+    pub transfer_response_sum: f64,
+    /// Agents who left a chat they had accepted (by transferring it), and the sum of their
+    /// handle times; reassigned chats accepted by another agent.
+    #[serde(default)]
+    pub agents_left: u64,
+    #[serde(default)]
+    pub left_handle_time_sum: f64,
+    #[serde(default)]
+    pub reaccepted: u64,
 }
 
 impl ContactTally {
@@ -159,6 +198,21 @@ impl ContactTally {
         self.abandoned_queue_returning += o.abandoned_queue_returning;
         self.retrials_drawn += o.retrials_drawn;
         self.returns_after_close += o.returns_after_close;
+        self.transfers_requested += o.transfers_requested;
+        self.transfers_done += o.transfers_done;
+        self.transfers_refused += o.transfers_refused;
+        self.transfers_ignored += o.transfers_ignored;
+        self.transfers_no_agent += o.transfers_no_agent;
+        self.transfers_only_agent += o.transfers_only_agent;
+        self.transfers_abandoned += o.transfers_abandoned;
+        self.invitations += o.invitations;
+        self.transfers_received += o.transfers_received;
+        self.time_to_transfer_sum += o.time_to_transfer_sum;
+        self.transfer_responses += o.transfer_responses;
+        self.transfer_response_sum += o.transfer_response_sum;
+        self.agents_left += o.agents_left;
+        self.left_handle_time_sum += o.left_handle_time_sum;
+        self.reaccepted += o.reaccepted;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval).
@@ -216,17 +270,50 @@ impl ContactTally {
                 self.yellow_time_sum += yellow_time;
                 self.red_time_sum += red_time;
             }
-            Record::AbandonedChat { during_offer, .. } => {
+            Record::AbandonedChat {
+                during_offer,
+                during_transfer,
+                ..
+            } => {
                 self.abandoned_chat += 1;
                 // A requeued chat's offer ends here too.
                 self.offers += during_offer as u64;
+                self.transfers_abandoned += during_transfer as u64;
+            }
+            Record::TransferRequested { .. } => self.transfers_requested += 1,
+            Record::Invited { .. } => self.invitations += 1,
+            Record::InvitationDeclined { ignored, .. } => {
+                self.transfers_ignored += ignored as u64;
+                self.transfers_refused += !ignored as u64;
+            }
+            Record::TransferFailed { why, .. } => match why {
+                TransferFailure::NoAgent => self.transfers_no_agent += 1,
+                TransferFailure::OnlyAgent => self.transfers_only_agent += 1,
+            },
+            Record::Transferred {
+                time_to_transfer, ..
+            } => {
+                self.transfers_done += 1;
+                self.transfers_received += 1;
+                self.time_to_transfer_sum += time_to_transfer;
+            }
+            Record::AgentLeft { handle_time, .. } => {
+                self.agents_left += 1;
+                self.left_handle_time_sum += handle_time;
+            }
+            Record::TransferReply { duration, .. } => {
+                self.transfer_responses += 1;
+                self.transfer_response_sum += duration;
             }
             Record::Reassigned { first, .. } => {
                 self.reassigned += 1;
                 self.reassigned_contacts += first as u64;
             }
             // A requeued chat's offer ends here (the contact was answered before).
-            Record::Reaccepted { .. } => self.offers += 1,
+            Record::Reaccepted { .. } => {
+                self.offers += 1;
+                self.reaccepted += 1;
+            }
             Record::InactivityAlert { .. } => self.inactivity_alerts += 1,
             Record::ClosedByInactivity { silent, .. } => {
                 self.silent_leavers += silent as u64;
@@ -611,7 +698,38 @@ impl Collector {
             self.window.short_abandon,
         );
         let seg = self.tallies.segments.as_mut().expect("segmented");
+        // A transfer's records count where the chat was transferred from; what happens after
+        // it, where it went.
         let (queue, group) = match *record {
+            Record::Transferred {
+                from,
+                to,
+                group,
+                time_to_transfer,
+                ..
+            } => {
+                seg.queues[from as usize][i].transfers_done += 1;
+                for tally in [
+                    &mut seg.queues[to as usize][i],
+                    &mut seg.groups[group as usize][i],
+                ] {
+                    tally.transfers_received += 1;
+                    tally.time_to_transfer_sum += time_to_transfer;
+                }
+                return;
+            }
+            Record::TransferReply { to, .. } => (to, None),
+            Record::TransferRequested { from, group, .. } => (from, Some(group)),
+            Record::Invited { from, group, .. } => (from, Some(group)),
+            Record::InvitationDeclined { from, group, .. } => {
+                seg.queues[from as usize][i].add(record, sl, short);
+                if let Some(g) = group {
+                    seg.groups[g as usize][i].add(record, sl, short);
+                }
+                return;
+            }
+            Record::TransferFailed { from, .. } => (from, None),
+            Record::AgentLeft { queue, group, .. } => (queue, Some(group)),
             Record::Arrived { queue, .. }
             | Record::AbandonedQueue { queue, .. }
             | Record::Response { queue, .. }
@@ -664,6 +782,13 @@ impl Observer for Collector {
             | Record::Offered { .. }
             | Record::HeldFromRouting { .. }
             | Record::Message { .. } => return,
+            Record::TransferRequested { arrived_at, .. }
+            | Record::Invited { arrived_at, .. }
+            | Record::InvitationDeclined { arrived_at, .. }
+            | Record::TransferFailed { arrived_at, .. }
+            | Record::Transferred { arrived_at, .. }
+            | Record::AgentLeft { arrived_at, .. }
+            | Record::TransferReply { arrived_at, .. } => arrived_at,
             // A return is counted where it arrives, like any contact.
             Record::Arrived { .. } | Record::Returned { .. } => now,
             Record::OfferTimedOut { arrived_at, .. }

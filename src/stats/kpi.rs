@@ -138,6 +138,30 @@ kpis! {
         "Abandons (in queue or in chat) after which the customer does not come back: no retrial drawn, or patience.retry.max reached.";
     ReturnsAfterClose => "returns_after_close", "count",
         "Retrials and recontacts drawn for a time at or after the end of the horizon, when arrivals have stopped: not simulated (by the arrival of the attempt that ended).";
+    TransfersRequested => "transfers_requested", "count",
+        "Customer messages that asked for a transfer ([transfer]); for a queue, of the chats it served then.";
+    TransfersDone => "transfers_done", "count",
+        "Transfers completed: an agent of the target accepted the chat (how = \"queue\": offered from the target queue and accepted; \"invite\": accepted the invitation).";
+    TransfersRefused => "transfers_refused", "count",
+        "Invitations refused by the invited agent (invitation.refuse); a chat invited three times counts each refusal.";
+    TransfersIgnored => "transfers_ignored", "count",
+        "Invitations not answered within invitation.timeout (waiting in the target queue or with an invited agent).";
+    TransfersNoAgent => "transfers_no_agent", "count",
+        "Invitations to a group that failed at once: no agent of the group other than the inviting one had a free slot.";
+    TransfersOnlyAgent => "transfers_only_agent", "count",
+        "Transfers that failed at once because the inviting agent was the only Ready agent of the target (a group, or a queue's first tier).";
+    TransfersAbandoned => "transfers_abandoned", "count",
+        "Customers who left during a transfer (an invitation out, or waiting in the target queue): part of abandoned_chat.";
+    TransferRate => "transfer_rate", "ratio",
+        "transfers_done / answered.";
+    TimeToTransferMean => "time_to_transfer_mean", "s",
+        "Mean time from a transfer's request to its acceptance by the new agent (how = \"queue\": the wait in the target queue plus the accept delay); for a queue or group, of the transfers it received.";
+    TransferResponseMean => "transfer_response_mean", "s",
+        "Mean response time of the messages that waited through a completed transfer (from the customer's message to the new agent's reply); for a queue, of those answered there.";
+    AgentsPerContactMean => "agents_per_contact_mean", "count",
+        "(answered + transfers_done + reassigned chats accepted again) / answered: agents who accepted each answered contact.";
+    HandleTimePerAgentMean => "handle_time_per_agent_mean", "s",
+        "Mean handle time of one agent's part of a contact: from its accept to its Mark Done, or, for an agent who transferred the chat, to the end of its own wrap-up.";
 }
 
 /// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
@@ -220,6 +244,24 @@ impl Kpi {
                 n((c.abandoned_queue + c.abandoned_chat).saturating_sub(c.retrials_drawn))
             }
             Kpi::ReturnsAfterClose => n(c.returns_after_close),
+            Kpi::TransfersRequested => n(c.transfers_requested),
+            Kpi::TransfersDone => n(c.transfers_done),
+            Kpi::TransfersRefused => n(c.transfers_refused),
+            Kpi::TransfersIgnored => n(c.transfers_ignored),
+            Kpi::TransfersNoAgent => n(c.transfers_no_agent),
+            Kpi::TransfersOnlyAgent => n(c.transfers_only_agent),
+            Kpi::TransfersAbandoned => n(c.transfers_abandoned),
+            Kpi::TransferRate => ratio(n(c.transfers_done), n(c.answered)),
+            Kpi::TimeToTransferMean => ratio(c.time_to_transfer_sum, n(c.transfers_received)),
+            Kpi::TransferResponseMean => ratio(c.transfer_response_sum, n(c.transfer_responses)),
+            Kpi::AgentsPerContactMean => ratio(
+                n(c.answered + c.transfers_done + c.reaccepted),
+                n(c.answered),
+            ),
+            Kpi::HandleTimePerAgentMean => ratio(
+                c.handle_time_sum + c.left_handle_time_sum,
+                n(c.done + c.agents_left),
+            ),
         }
     }
 
@@ -248,6 +290,11 @@ impl Kpi {
                 | Kpi::Reassigned
                 | Kpi::HeldFromRoutingShare
                 | Kpi::SilentSlotTimeShare
+                | Kpi::TransfersRequested
+                | Kpi::TransfersRefused
+                | Kpi::TransfersIgnored
+                | Kpi::TimeToTransferMean
+                | Kpi::HandleTimePerAgentMean
         )
     }
 

@@ -1,0 +1,549 @@
+//! Transfers and invitations: a customer's message that needs another queue or group, and the
+//! agent acting on it instead of replying.
+//!
+//! When an agent accepts a chat, its queue's `[transfer]` decides whether the chat will need a
+//! transfer and after how many exchanges with this agent ([`ContactCenter::start_leg`]); the
+//! customer's next message after those exchanges is the request. The message then waits, its
+//! indicator running, until the first reply after it, whoever sends it:
+//!
+//! - `how = "queue"`: the agent leaves the chat at once (its own wrap-up follows) and the chat
+//!   waits at the end of the target queue (`Requeued` by a transfer), with queue patience drawn
+//!   anew from the target queue and its overflow tiers counted from the transfer; it is never
+//!   offered back to the agent who transferred it. The agent who accepts it goes on with the
+//!   customer's pending message.
+//! - `how = "invite"`: the agent keeps the chat (`Inviting`) while an agent of the target is
+//!   invited: chosen by routing among the target's agents with a free slot, never the
+//!   inviting agent, its slot reserved while it answers. It answers after `answer_delay`,
+//!   refusing with probability `refuse`; past `timeout` the invitation is ignored. A refused or
+//!   ignored invitation is followed by another (`retries`), else the agent carries on alone
+//!   with the conversation the chat would have had. With no agent of a target queue free the
+//!   invitation waits at the end of that queue until its timeout; with none of a target group
+//!   free it fails at once, and it fails at once when the inviting agent is the only Ready
+//!   agent of the target.
+//!
+//! After a transfer the chat is served under its new queue's settings (for a group target, its
+//! own queue's): a conversation drawn from that queue, its compose times, indicator, escalation
+//! and transfers. Its contact KPIs stay with the queue it arrived in. The state of all this sits
+//! in the sessions' [`Work`](super::session::Work) array, which runs without transfers never
+//! touch: the only cost they pay is one test of a flag.
+
+use rand::Rng;
+
+use super::center::ContactCenter;
+use super::config::{Target, TransferHow};
+use super::event::Event;
+use super::records::{Observer, Record, TransferFailure};
+use super::session::{Phase, Requeue, NONE};
+use crate::engine::Stamp;
+
+impl<'c, O: Observer> ContactCenter<'c, O> {
+    /// The queue whose settings chat `s` is served under.
+    #[inline(always)]
+    pub(super) fn serving(&self, s: u32) -> usize {
+        if self.workflow {
+            self.sessions.work[s as usize].serving as usize
+        } else {
+            self.sessions.hot[s as usize].queue as usize
+        }
+    }
+
+    /// An agent accepted chat `s` to serve it under `serving`'s settings (at its first accept,
+    /// or after a transfer): the agent's part starts, and `serving`'s transfers decide whether
+    /// the customer will ask for one, after how many exchanges.
+    #[cold]
+    pub(super) fn start_leg(&mut self, s: u32, serving: usize) {
+        let now = self.now();
+        let work = &mut self.sessions.work[s as usize];
+        work.serving = serving as u32;
+        work.leg_since = now;
+        work.request = false;
+        work.requeued_by = Requeue::Reassignment;
+        let Some(transfer) = &self.cfg.queues[serving].chat.transfer else {
+            return;
+        };
+        let streams = &mut self.rng.work[serving];
+        if streams.decide.random::<f64>() >= transfer.share {
+            return;
+        }
+        let before = transfer.after_exchanges.sample(&mut streams.after).max(1);
+        let session = &mut self.sessions.hot[s as usize];
+        work.request = true;
+        work.exchanges_after_request = session.exchanges_left.saturating_sub(before).max(1);
+        session.exchanges_left = before;
+    }
+
+    /// Whether the customer of `s`, whose exchanges with this agent are done, will now ask for
+    /// a transfer.
+    #[inline]
+    pub(super) fn request_due(&self, s: u32) -> bool {
+        self.workflow && self.sessions.work[s as usize].request
+    }
+
+    /// The customer's message of `s` (pending now) asks for the transfer: the agent acts on it
+    /// instead of replying.
+    #[cold]
+    pub(super) fn on_request(&mut self, s: u32) {
+        let now = self.now();
+        let from = self.serving(s);
+        let transfer = self.cfg.queues[from]
+            .chat
+            .transfer
+            .as_ref()
+            .expect("a request comes from a queue with transfers");
+        let work = &mut self.sessions.work[s as usize];
+        work.request = false;
+        work.requested_at = now;
+        let session = &self.sessions.hot[s as usize];
+        let agent = session.agent;
+        self.emit(Record::TransferRequested {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            from: from as u32,
+            agent,
+            group: self.agents[agent as usize].group,
+        });
+        match (transfer.how, transfer.to) {
+            (TransferHow::Queue, Target::Queue(target)) => self.transfer_to_queue(s, target),
+            (TransferHow::Queue, Target::Group(_)) => {
+                unreachable!("the scenario allows how = \"queue\" only to a queue")
+            }
+            (TransferHow::Invite, _) => {
+                let retries = self.cfg.invitation.as_ref().map_or(0, |i| i.retries);
+                let work = &mut self.sessions.work[s as usize];
+                work.invites_left = retries;
+                work.declined_by = NONE;
+                self.sessions.hot[s as usize].phase = Phase::Inviting;
+                self.invite(s);
+            }
+        }
+    }
+
+    /// `how = "queue"`: the agent leaves the chat, which waits at the end of `target`.
+    fn transfer_to_queue(&mut self, s: u32, target: usize) {
+        let now = self.now();
+        let session = &mut self.sessions.hot[s as usize];
+        // Voids reply patience and the escalation timers: queue patience replaces them.
+        session.wait = session.wait.next();
+        let agent = session.agent;
+        session.phase = Phase::Requeued;
+        session.agent = NONE;
+        session.tier = 0;
+        let wait = session.wait;
+        let cold = &mut self.sessions.cold[s as usize];
+        cold.left_agent = agent;
+        cold.waits_in = target as u32;
+        let work = &mut self.sessions.work[s as usize];
+        work.requeued_by = Requeue::Transfer;
+        work.entered_at = now;
+        if let Some(patience) = &self.cfg.queues[target].chat.queue_patience {
+            let at = now + patience.sample(&mut self.rng.work[target].patience);
+            self.sched.schedule_at(
+                at,
+                Event::QueueAbandon {
+                    session: s,
+                    stamp: wait,
+                },
+            );
+        }
+        self.leave_chat(s, agent);
+        self.open_due_tiers(s, target);
+        self.queues[target].push_back(s, wait);
+        self.waiting += 1;
+        self.requeued += 1;
+        self.dispatch_queue(target);
+        let group = self.agents[agent as usize].group;
+        self.dispatch_group(group);
+    }
+
+    /// `agent` leaves chat `s` for good (a transfer): its part ends with its own wrap-up,
+    /// during which it keeps the slot.
+    fn leave_chat(&mut self, s: u32, agent: u32) {
+        let now = self.now();
+        let serving = self.serving(s);
+        let chat = &self.cfg.queues[serving].chat;
+        let wrapup = if chat.wrapup.is_zero() {
+            0.0
+        } else {
+            chat.wrapup.sample(&mut self.rng.queues[serving].wrapup)
+        };
+        let session = &self.sessions.hot[s as usize];
+        let record = Record::AgentLeft {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            agent,
+            group: self.agents[agent as usize].group,
+            handle_time: now - self.sessions.work[s as usize].leg_since + wrapup.max(0.0),
+            wrapup: wrapup.max(0.0),
+        };
+        self.emit(record);
+        if wrapup > 0.0 {
+            self.sched
+                .schedule_in(wrapup, Event::LeftWrapupDone { agent });
+        } else {
+            self.release_slot(agent);
+        }
+    }
+
+    /// The wrap-up of an agent who left a chat is over: its slot is free.
+    pub(super) fn on_left_wrapup_done(&mut self, agent: u32) {
+        self.release_slot(agent);
+        self.dispatch_group(self.agents[agent as usize].group);
+    }
+
+    /// An agent accepted a chat transferred to a queue: it goes on with the customer's pending
+    /// message, under the target queue's settings.
+    pub(super) fn accept_transferred(&mut self, s: u32) {
+        let now = self.now();
+        let target = self.sessions.cold[s as usize].waits_in as usize;
+        let session = &mut self.sessions.hot[s as usize];
+        session.wait = session.wait.next(); // voids queue patience and the tiers
+        session.phase = Phase::Pending;
+        let (agent, wait, patience) = (session.agent, session.wait, session.reply_patience);
+        if patience.is_finite() {
+            // The customer sees the new agent join: their patience for a reply starts again.
+            self.sched.schedule_at(
+                now + patience,
+                Event::ReplyAbandon {
+                    session: s,
+                    stamp: wait,
+                },
+            );
+        }
+        self.transferred(s, agent, target);
+    }
+
+    /// The transfer of `s` is done: `agent` holds the chat now, to serve it under `serving`.
+    fn transferred(&mut self, s: u32, agent: u32, serving: usize) {
+        let now = self.now();
+        let from = self.serving(s);
+        let exchanges = self.cfg.queues[serving]
+            .chat
+            .exchanges
+            .sample(&mut self.rng.work[serving].exchanges);
+        let session = &mut self.sessions.hot[s as usize];
+        session.exchanges_left = exchanges.max(1);
+        let record = Record::Transferred {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            from: from as u32,
+            to: serving as u32,
+            agent,
+            group: self.agents[agent as usize].group,
+            time_to_transfer: now - self.sessions.work[s as usize].requested_at,
+        };
+        self.emit(record);
+        self.start_leg(s, serving);
+        self.sessions.work[s as usize].through_transfer = true;
+        if self.escalating {
+            self.arm_escalation(s, now);
+        }
+        self.join_attention(s, agent);
+    }
+
+    /// The reply to a message that waited through a transfer (call at the reply).
+    #[cold]
+    pub(super) fn transfer_reply(&mut self, s: u32, duration: f64) {
+        let work = &mut self.sessions.work[s as usize];
+        if !work.through_transfer {
+            return;
+        }
+        work.through_transfer = false;
+        let serving = work.serving;
+        let session = &self.sessions.hot[s as usize];
+        self.emit(Record::TransferReply {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            to: serving,
+            duration,
+        });
+    }
+
+    /// Whether `owner` is the only Ready agent of `target` (a group, or a queue's first tier).
+    fn only_ready_agent(&self, target: Target, owner: u32) -> bool {
+        let own = self.agents[owner as usize].group as usize;
+        match target {
+            Target::Group(g) => own == g && self.ready[g] <= 1,
+            Target::Queue(q) => {
+                let groups = &self.cfg.queues[q].tiers[0].groups;
+                groups.contains(&own) && groups.iter().map(|&g| self.ready[g]).sum::<u32>() <= 1
+            }
+        }
+    }
+
+    /// Invite an agent of the transfer's target for chat `s` (in `Inviting`), or fail.
+    fn invite(&mut self, s: u32) {
+        let now = self.now();
+        let from = self.serving(s);
+        let target = self.cfg.queues[from]
+            .chat
+            .transfer
+            .as_ref()
+            .expect("inviting for a transfer")
+            .to;
+        let owner = self.sessions.hot[s as usize].agent;
+        let declined = self.sessions.work[s as usize].declined_by;
+        if self.only_ready_agent(target, owner) {
+            // The inviting agent is the only Ready agent of the target (Zendesk's rule).
+            self.invitation_failed(s, TransferFailure::OnlyAgent);
+            return;
+        }
+        let picked = match target {
+            Target::Group(g) => self.best_in_group_excluding(g as u32, [owner, declined]),
+            Target::Queue(q) => self.best_for_excluding(q, 0, [owner, declined]),
+        };
+        let work = &mut self.sessions.work[s as usize];
+        work.invite = work.invite.next();
+        work.entered_at = now;
+        work.invited = NONE;
+        let stamp = work.invite;
+        match (picked, target) {
+            (Some(agent), _) => self.invite_agent(s, agent),
+            (None, Target::Group(_)) => {
+                self.invitation_failed(s, TransferFailure::NoAgent);
+                return;
+            }
+            (None, Target::Queue(q)) => self.queue_invitation(s, q),
+        }
+        let timeout = self.invitation_timeout();
+        if timeout.is_finite() {
+            self.sched.schedule_at(
+                now + timeout,
+                Event::InvitationTimeout { session: s, stamp },
+            );
+        }
+    }
+
+    fn invitation_timeout(&self) -> f64 {
+        self.cfg
+            .invitation
+            .as_ref()
+            .map_or(f64::INFINITY, |i| i.timeout)
+    }
+
+    /// No agent of target queue `q` is free: the invitation waits at its end (until the
+    /// timeout) like a chat, with that queue's overflow tiers counted from now.
+    fn queue_invitation(&mut self, s: u32, q: usize) {
+        let now = self.now();
+        let session = &mut self.sessions.hot[s as usize];
+        // A new wait stamp: an entry of an earlier invitation of this chat, still in some
+        // queue, stays stale. Reply patience moves to the new stamp.
+        session.wait = session.wait.next();
+        session.tier = 0;
+        let (wait, patience_ends) = (
+            session.wait,
+            session.pending_since_then_ended_at + session.reply_patience,
+        );
+        if patience_ends.is_finite() {
+            self.sched.schedule_at(
+                patience_ends.max(now),
+                Event::ReplyAbandon {
+                    session: s,
+                    stamp: wait,
+                },
+            );
+        }
+        let owner = self.sessions.hot[s as usize].agent;
+        let cold = &mut self.sessions.cold[s as usize];
+        cold.waits_in = q as u32;
+        cold.left_agent = owner;
+        self.open_due_tiers(s, q);
+        self.queues[q].push_back(s, wait);
+        self.waiting += 1;
+        self.requeued += 1;
+    }
+
+    /// `agent` is invited for chat `s`: its slot is reserved while it answers.
+    pub(super) fn invite_agent(&mut self, s: u32, agent: u32) {
+        let now = self.now();
+        self.take_slot(agent);
+        let from = self.serving(s);
+        let invitation = self
+            .cfg
+            .invitation
+            .as_ref()
+            .expect("invitations have their settings");
+        let work = &mut self.sessions.work[s as usize];
+        work.invited = agent;
+        let (stamp, started) = (work.invite, work.entered_at);
+        let session = &self.sessions.hot[s as usize];
+        self.emit(Record::Invited {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            from: from as u32,
+            agent,
+            group: self.agents[agent as usize].group,
+        });
+        let delay = invitation
+            .answer_delay
+            .sample(&mut self.rng.work[from].answer)
+            .max(0.0);
+        if now + delay <= started + invitation.timeout {
+            self.sched
+                .schedule_in(delay, Event::InvitationAnswer { session: s, stamp });
+        }
+    }
+
+    /// The invited agent answers: refuses (with probability `refuse`) or accepts.
+    pub(super) fn on_invitation_answer(&mut self, s: u32, stamp: Stamp) {
+        if !self.invitation_live(s, stamp) {
+            return;
+        }
+        let from = self.serving(s);
+        let refuse = self.cfg.invitation.as_ref().map_or(0.0, |i| i.refuse);
+        if refuse > 0.0 && self.rng.work[from].refuse.random::<f64>() < refuse {
+            self.declined(s, false);
+            return;
+        }
+        let work = &mut self.sessions.work[s as usize];
+        let agent = work.invited;
+        work.invited = NONE;
+        work.invite = work.invite.next(); // voids the timeout
+        let owner = self.sessions.hot[s as usize].agent;
+        let target = self.cfg.queues[from]
+            .chat
+            .transfer
+            .as_ref()
+            .expect("inviting for a transfer")
+            .to;
+        let serving = match target {
+            Target::Queue(q) => q,
+            Target::Group(_) => from,
+        };
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Pending;
+        self.leave_chat(s, owner);
+        self.sessions.hot[s as usize].agent = agent;
+        self.transferred(s, agent, serving);
+        self.dispatch_group(self.agents[owner as usize].group);
+    }
+
+    /// The invitation of `s` was not answered in time: it is ignored.
+    pub(super) fn on_invitation_timeout(&mut self, s: u32, stamp: Stamp) {
+        if self.invitation_live(s, stamp) {
+            self.declined(s, true);
+        }
+    }
+
+    #[inline]
+    fn invitation_live(&self, s: u32, stamp: Stamp) -> bool {
+        self.sessions.hot[s as usize].phase == Phase::Inviting
+            && self.sessions.work[s as usize].invite == stamp
+    }
+
+    /// The invitation out for `s` was refused, or `ignored` (timed out, answered or not, or
+    /// still waiting in its queue): another agent is invited if retries are left, else the
+    /// agent carries on alone.
+    fn declined(&mut self, s: u32, ignored: bool) {
+        let from = self.serving(s);
+        let work = &mut self.sessions.work[s as usize];
+        let invited = work.invited;
+        work.invited = NONE;
+        work.declined_by = invited;
+        work.invite = work.invite.next();
+        let session = &self.sessions.hot[s as usize];
+        let record = Record::InvitationDeclined {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            from: from as u32,
+            agent: invited,
+            group: (invited != NONE).then(|| self.agents[invited as usize].group),
+            ignored,
+        };
+        self.emit(record);
+        if invited == NONE {
+            // It waited in a queue: its entry goes stale (the phase changes below, or the wait
+            // stamp when the next invitation queues).
+            self.withdraw_queued_invitation(s);
+        }
+        let retry = {
+            let work = &mut self.sessions.work[s as usize];
+            let retry = work.invites_left > 0;
+            work.invites_left = work.invites_left.saturating_sub(1);
+            retry
+        };
+        if retry {
+            self.invite(s);
+        } else {
+            self.carry_on(s);
+        }
+        if invited != NONE {
+            // Freed after the next invitation is out, so that it goes to another agent.
+            self.release_slot(invited);
+            self.dispatch_group(self.agents[invited as usize].group);
+        }
+    }
+
+    /// An invitation waiting in its queue is withdrawn.
+    fn withdraw_queued_invitation(&mut self, s: u32) {
+        let q = self.sessions.cold[s as usize].waits_in as usize;
+        self.queues[q].forget_one();
+        self.waiting -= 1;
+        self.requeued -= 1;
+        // The entry's session must not read as live in that queue any more.
+        let session = &mut self.sessions.hot[s as usize];
+        session.wait = session.wait.next();
+        let (wait, patience_ends) = (
+            session.wait,
+            session.pending_since_then_ended_at + session.reply_patience,
+        );
+        if patience_ends.is_finite() {
+            let at = patience_ends.max(self.now());
+            self.sched.schedule_at(
+                at,
+                Event::ReplyAbandon {
+                    session: s,
+                    stamp: wait,
+                },
+            );
+        }
+    }
+
+    /// The transfer cannot be made at once (`why`): the agent carries on alone.
+    fn invitation_failed(&mut self, s: u32, why: TransferFailure) {
+        let from = self.serving(s);
+        let session = &self.sessions.hot[s as usize];
+        self.emit(Record::TransferFailed {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            from: from as u32,
+            why,
+        });
+        self.carry_on(s);
+    }
+
+    /// No transfer after all: the agent replies to the pending message and the conversation
+    /// goes on with the exchanges it would have had.
+    fn carry_on(&mut self, s: u32) {
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Pending;
+        session.exchanges_left = self.sessions.work[s as usize].exchanges_after_request;
+        let agent = session.agent;
+        if self.escalating {
+            let since = self.sessions.work[s as usize].leg_since;
+            self.arm_escalation(s, since);
+        }
+        self.join_attention(s, agent);
+    }
+
+    /// The customer of `s` left while it was being transferred (`Inviting`, or waiting in a
+    /// queue after a transfer): the invitation out, if any, is withdrawn.
+    pub(super) fn withdraw_invitation(&mut self, s: u32) {
+        let work = &mut self.sessions.work[s as usize];
+        let invited = work.invited;
+        work.invited = NONE;
+        work.invite = work.invite.next();
+        if invited != NONE {
+            self.release_slot(invited);
+            self.dispatch_group(self.agents[invited as usize].group);
+        } else {
+            self.withdraw_queued_invitation(s);
+        }
+    }
+}
