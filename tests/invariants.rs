@@ -344,6 +344,16 @@ impl Observer for Checker {
                 assert_eq!(*s, Stage::Reoffered, "reaccepted from {s:?}: {contact}");
                 *s = Stage::Answered;
             }
+            // The checker's desks and centers have no [transfer] (tests/transfers.rs checks them).
+            Record::TransferRequested { .. }
+            | Record::Invited { .. }
+            | Record::InvitationDeclined { .. }
+            | Record::TransferFailed { .. }
+            | Record::Transferred { .. }
+            | Record::AgentLeft { .. }
+            | Record::TransferReply { .. } => {
+                panic!("a transfer record without transfers: {record:?}")
+            }
             Record::Message { contact, .. } => {
                 let s = *self.stage(contact);
                 assert_eq!(s, Stage::Answered, "customer message in {s:?}: {contact}");

@@ -232,7 +232,14 @@ impl Observer for Tally {
             | Record::Returned { .. }
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. }
-            | Record::Message { .. } => {}
+            | Record::Message { .. }
+            | Record::TransferRequested { .. }
+            | Record::Invited { .. }
+            | Record::InvitationDeclined { .. }
+            | Record::TransferFailed { .. }
+            | Record::Transferred { .. }
+            | Record::AgentLeft { .. }
+            | Record::TransferReply { .. } => {}
         }
     }
 }

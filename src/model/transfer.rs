@@ -52,6 +52,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// the customer will ask for one, after how many exchanges.
     #[cold]
     pub(super) fn start_leg(&mut self, s: u32, serving: usize) {
+        self.start_leg_with(s, serving, true);
+    }
+
+    /// [`Self::start_leg`]; without `may_transfer` the chat asks for no transfer in this part
+    /// (it was just transferred to a group, within its own queue: its need is met).
+    fn start_leg_with(&mut self, s: u32, serving: usize, may_transfer: bool) {
         let now = self.now();
         let work = &mut self.sessions.work[s as usize];
         work.serving = serving as u32;
@@ -61,6 +67,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let Some(transfer) = &self.cfg.queues[serving].chat.transfer else {
             return;
         };
+        if !may_transfer {
+            return;
+        }
         let streams = &mut self.rng.work[serving];
         if streams.decide.random::<f64>() >= transfer.share {
             return;
@@ -214,7 +223,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.transferred(s, agent, target);
     }
 
-    /// The transfer of `s` is done: `agent` holds the chat now, to serve it under `serving`.
+    /// The transfer of `s` is done: `agent` holds the chat now, to serve it under `serving`
+    /// (the same queue after a transfer to a group: its transfers do not apply again).
     fn transferred(&mut self, s: u32, agent: u32, serving: usize) {
         let now = self.now();
         let from = self.serving(s);
@@ -235,7 +245,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             time_to_transfer: now - self.sessions.work[s as usize].requested_at,
         };
         self.emit(record);
-        self.start_leg(s, serving);
+        self.start_leg_with(s, serving, serving != from);
         self.sessions.work[s as usize].through_transfer = true;
         if self.escalating {
             self.arm_escalation(s, now);

@@ -591,11 +591,22 @@ impl Resolver {
                 trace: None,
             });
         }
+        // A group may serve no queue when transfers invite it (its agents take only those).
+        for q in &queues {
+            if let Some(Transfer {
+                to: Target::Group(g),
+                ..
+            }) = q.chat.transfer
+            {
+                served[g] = true;
+            }
+        }
         if let Some(g) = served.iter().position(|s| !s) {
             return Err(self.invalid(
                 &format!("groups.{}", group_names[g]),
                 "a group",
-                "serves no queue: name it in some queue's served_by",
+                "serves no queue: name it in some queue's served_by (or as the target of a \
+                 queue's transfer.to)",
             ));
         }
         Ok(Center {

@@ -1,0 +1,379 @@
+//! Transfers and invitations against exact results and the workflow's rules:
+//! - Burke's theorem: queue A (one slot per agent, one exchange, exponential compose, no think
+//!   time, no wrap-up) transfers a share p of its chats to queue B (`how = "queue"`), which has
+//!   no arrivals of its own. A's departures are Poisson, so B is an Erlang C system with arrival
+//!   rate p·λ: its mean wait (the time to transfer) and its P(wait) are exact;
+//! - invitations answered by ample free agents: accepted, refused and ignored in the shares
+//!   (1−r)(1−e^{−T/d}), r(1−e^{−T/d}) and e^{−T/d};
+//! - rules: an invitation never goes to the inviting agent; a target where the inviting agent
+//!   is the only Ready one fails at once; a chat transferred to a queue takes its place at the
+//!   end of it (offers in join order) and never goes back to the agent who transferred it; a
+//!   refused chat stays with its agent, its customer's message still pending.
+
+mod common;
+
+use std::collections::HashMap;
+
+use ccsim::model::{run_replication, Observer, Record};
+use ccsim::theory::ErlangC;
+use common::{assert_covers, kpi_values, run, scenario};
+
+/// Queue `a` (rate `lambda` per hour, `na` agents) transfers `p` of its chats to queue `b`
+/// (no arrivals, `nb` agents), both composing in an exponential 300 s on average.
+fn burke(lambda: f64, na: u32, p: f64, nb: u32) -> String {
+    format!(
+        r#"
+        [run]
+        horizon = "100h"
+        warmup = "5h"
+        interval = "105h"
+        replications = 30
+        seed = 5
+        [conversation]
+        exchanges = {{ dist = "constant", value = 1 }}
+        agent_compose = {{ dist = "exponential", mean = "300s" }}
+        [queues.a]
+        rate_per_hour = {lambda}
+        served_by = [ {{ groups = ["ga"] }} ]
+        [queues.a.transfer]
+        share = {p}
+        after_exchanges = {{ dist = "constant", value = 1 }}
+        to = "queue:b"
+        how = "queue"
+        [queues.b]
+        rate_per_hour = 0
+        served_by = [ {{ groups = ["gb"] }} ]
+        [groups.ga]
+        agents = {na}
+        [groups.gb]
+        agents = {nb}
+        "#
+    )
+}
+
+/// Per replication: transferred chats that arrived after the warm-up, and those of them that
+/// waited in the target queue.
+#[derive(Default)]
+struct Waited {
+    warmup: f64,
+    transferred: u64,
+    waited: u64,
+}
+
+impl Observer for Waited {
+    fn record(&mut self, _: f64, record: Record) {
+        if let Record::Transferred {
+            arrived_at,
+            time_to_transfer,
+            ..
+        } = record
+        {
+            if arrived_at >= self.warmup {
+                self.transferred += 1;
+                self.waited += (time_to_transfer > 0.0) as u64;
+            }
+        }
+    }
+}
+
+#[test]
+fn a_queue_fed_by_transfers_is_erlang_c_by_burkes_theorem() {
+    let (lambda, p, nb) = (60.0, 0.4, 3);
+    let s = scenario(&burke(lambda, 6, p, nb));
+    let exact = ErlangC::new(nb, p * lambda / 3600.0, 1.0 / 300.0).unwrap();
+    let reps = run(&s);
+    // The time to transfer of a queue transfer is the wait in B (no accept delay).
+    assert_covers(
+        "B's mean wait",
+        &kpi_values(&reps, "time_to_transfer_mean"),
+        exact.mean_wait(),
+        0.12 * exact.mean_wait(),
+    );
+    let shares: Vec<f64> = (0..s.run.replications)
+        .map(|r| {
+            let observer = Waited {
+                warmup: 5.0 * 3600.0,
+                ..Waited::default()
+            };
+            let (w, _) = run_replication(&s.model, s.run.seed, u64::from(r), observer);
+            assert!(w.transferred > 1500, "{} transferred", w.transferred);
+            w.waited as f64 / w.transferred as f64
+        })
+        .collect();
+    assert_covers("B's P(wait)", &shares, exact.p_wait(), 0.05);
+    // Every transfer requested was done (no patience), at rate p of the answered.
+    assert_covers(
+        "transfer rate",
+        &kpi_values(&reps, "transfer_rate"),
+        p,
+        0.02,
+    );
+    // Two agents per transferred contact.
+    assert_covers(
+        "agents per contact",
+        &kpi_values(&reps, "agents_per_contact_mean"),
+        1.0 + p,
+        0.02,
+    );
+}
+
+/// Queue `q` served by group `a` (`na` agents, 3 slots), inviting group `b` (200 agents: always
+/// some free) for every chat, with the given invitation settings.
+fn inviting(invitation: &str, na: u32, to: &str) -> String {
+    format!(
+        r#"
+        [run]
+        horizon = "20h"
+        warmup = "1h"
+        interval = "21h"
+        replications = 60
+        seed = 9
+        [conversation]
+        exchanges = {{ dist = "constant", value = 3 }}
+        customer_think = {{ dist = "exponential", mean = "20s" }}
+        agent_compose = {{ dist = "exponential", mean = "20s" }}
+        [invitation]
+        {invitation}
+        [queues.q]
+        rate_per_hour = 100
+        served_by = [ {{ groups = ["a"] }} ]
+        [queues.q.transfer]
+        share = 1.0
+        after_exchanges = {{ dist = "constant", value = 1 }}
+        to = "{to}"
+        how = "invite"
+        [groups.a]
+        agents = {na}
+        max_concurrent_chats = 3
+        {b}
+        "#,
+        b = if to == "group:b" {
+            "[groups.b]\nagents = 200"
+        } else {
+            ""
+        }
+    )
+}
+
+#[test]
+fn invitations_are_accepted_refused_and_ignored_in_the_exact_shares() {
+    let (d, t, r): (f64, f64, f64) = (10.0, 15.0, 0.2);
+    let s = scenario(&inviting(
+        &format!(
+            r#"answer_delay = {{ dist = "exponential", mean = {d} }}
+            refuse = {r}
+            timeout = {t}"#
+        ),
+        30,
+        "group:b",
+    ));
+    let reps = run(&s);
+    let requested = kpi_values(&reps, "transfers_requested");
+    let share = |kpi: &str| -> Vec<f64> {
+        kpi_values(&reps, kpi)
+            .iter()
+            .zip(&requested)
+            .map(|(k, n)| k / n)
+            .collect()
+    };
+    let answered = 1.0 - (-t / d).exp();
+    assert_covers(
+        "accepted",
+        &share("transfers_done"),
+        (1.0 - r) * answered,
+        0.02,
+    );
+    assert_covers("refused", &share("transfers_refused"), r * answered, 0.02);
+    assert_covers("ignored", &share("transfers_ignored"), 1.0 - answered, 0.02);
+    assert!(kpi_values(&reps, "transfers_no_agent")
+        .iter()
+        .all(|&x| x == 0.0));
+}
+
+/// Every record of replication 0.
+struct Log(Vec<(f64, Record)>);
+
+impl Observer for Log {
+    fn record(&mut self, now: f64, record: Record) {
+        self.0.push((now, record));
+    }
+}
+
+fn records(text: &str) -> Vec<(f64, Record)> {
+    let s = scenario(text);
+    run_replication(&s.model, s.run.seed, 0, Log(Vec::new()))
+        .0
+         .0
+}
+
+#[test]
+fn an_invitation_never_goes_to_the_inviting_agent() {
+    // Group a invites its own colleagues: four agents of one slot, retries, refusals.
+    let log = records(&inviting(
+        r#"answer_delay = { dist = "exponential", mean = 5 }
+        refuse = 0.5
+        timeout = 8
+        retries = 2"#,
+        4,
+        "group:a",
+    ));
+    let mut requester = HashMap::new();
+    let mut invited = 0;
+    for (_, r) in &log {
+        match *r {
+            Record::TransferRequested { contact, agent, .. } => {
+                requester.insert(contact, agent);
+            }
+            Record::Invited { contact, agent, .. } => {
+                invited += 1;
+                assert_ne!(
+                    requester[&contact], agent,
+                    "contact {contact} invited its own agent"
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(invited > 300, "{invited} invitations");
+}
+
+#[test]
+fn the_only_ready_agent_of_the_target_cannot_transfer_to_it() {
+    let s = scenario(&inviting("", 1, "group:a"));
+    let reps = run(&s);
+    let requested = kpi_values(&reps, "transfers_requested");
+    assert!(requested.iter().all(|&n| n > 100.0), "{requested:?}");
+    assert_eq!(kpi_values(&reps, "transfers_only_agent"), requested);
+    assert!(kpi_values(&reps, "transfers_done")
+        .iter()
+        .all(|&x| x == 0.0));
+}
+
+#[test]
+fn a_refused_chat_stays_with_its_agent_and_its_message_is_answered() {
+    let log = records(&inviting(
+        r#"answer_delay = { dist = "constant", value = 6 }
+        refuse = 1.0"#,
+        30,
+        "group:b",
+    ));
+    let mut requested_at = HashMap::new();
+    let mut answered_after = 0;
+    for (now, r) in &log {
+        match *r {
+            Record::TransferRequested { contact, .. } => {
+                requested_at.insert(contact, *now);
+            }
+            Record::Transferred { .. } => panic!("every invitation is refused"),
+            Record::Response {
+                contact, duration, ..
+            } => {
+                if let Some(at) = requested_at.remove(&contact) {
+                    // The first reply after the request answers the request's message, which
+                    // waited through the 6 s invitation.
+                    assert!(
+                        (*now - duration - at).abs() < 1e-9 && duration >= 6.0,
+                        "contact {contact}: reply {duration} s after a message at {}, request at {at}",
+                        now - duration
+                    );
+                    answered_after += 1;
+                }
+            }
+            Record::Done { contact, group, .. } => {
+                assert_eq!(group, 0, "contact {contact} done by another group");
+            }
+            _ => {}
+        }
+    }
+    assert!(answered_after > 1000, "{answered_after}");
+}
+
+/// Queue a (served by `ga`) transfers half its chats to queue b (served by `gb`), both of
+/// 2 agents of one slot; then `extra` lines.
+fn two_queues(ga: &str, gb: &str, extra: &str) -> String {
+    format!(
+        r#"
+        [run]
+        horizon = "30h"
+        seed = 3
+        [conversation]
+        exchanges = {{ dist = "constant", value = 2 }}
+        agent_compose = {{ dist = "exponential", mean = "60s" }}
+        [queues.a]
+        rate_per_hour = 40
+        served_by = [ {{ groups = ["{ga}"] }} ]
+        [queues.a.transfer]
+        share = 0.5
+        to = "queue:b"
+        [queues.b]
+        rate_per_hour = 20
+        served_by = [ {{ groups = ["{gb}"] }} ]
+        {extra}
+        "#
+    )
+}
+
+#[test]
+fn a_chat_transferred_to_a_queue_waits_at_its_end() {
+    // Queue b's own group takes its chats strictly in the order they joined it: its own
+    // arrivals by arrival, transferred chats by the transfer.
+    let log = records(&two_queues(
+        "ga",
+        "gb",
+        "[groups.ga]\nagents = 3\n[groups.gb]\nagents = 2",
+    ));
+    let mut joined_b: HashMap<u64, f64> = HashMap::new();
+    let mut last_join = f64::NEG_INFINITY;
+    let mut transferred_offers = 0;
+    let mut waited_behind = 0;
+    for (now, r) in &log {
+        match *r {
+            Record::Arrived {
+                contact, queue: 1, ..
+            } => {
+                joined_b.insert(contact, *now);
+            }
+            Record::AgentLeft { contact, .. } => {
+                joined_b.insert(contact, *now);
+                transferred_offers += 1;
+            }
+            Record::Offered { contact, .. } => {
+                if let Some(join) = joined_b.remove(&contact) {
+                    assert!(
+                        join >= last_join,
+                        "contact {contact} (joined b at {join}) offered after one that joined at {last_join}"
+                    );
+                    waited_behind += (*now > join) as u32;
+                    last_join = join;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(transferred_offers > 300, "{transferred_offers}");
+    assert!(waited_behind > 100, "{waited_behind}: queue b never queued");
+}
+
+#[test]
+fn a_chat_transferred_to_a_queue_never_goes_back_to_its_agent() {
+    // One group serves both queues with 2 agents, so the agent who transferred a chat is often
+    // the only one free: the chat waits for the other.
+    let log = records(&two_queues("g", "g", "[groups.g]\nagents = 2"));
+    let mut left_by = HashMap::new();
+    let mut offers_after_transfer = 0;
+    for (_, r) in &log {
+        match *r {
+            Record::AgentLeft { contact, agent, .. } => {
+                left_by.insert(contact, agent);
+            }
+            Record::Offered { contact, agent, .. } => {
+                if let Some(&left) = left_by.get(&contact) {
+                    assert_ne!(left, agent, "contact {contact} offered back to its agent");
+                    offers_after_transfer += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(offers_after_transfer > 300, "{offers_after_transfer}");
+}
