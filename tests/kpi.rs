@@ -150,6 +150,7 @@ fn contact_kpis_follow_their_definitions() {
             arrived_at: 120.0,
             unassigned: false,
             during_offer: false,
+            during_transfer: false,
         },
     );
     c.record(

@@ -30,7 +30,7 @@
 use rand::Rng;
 
 use super::center::ContactCenter;
-use super::config::{Target, TransferHow};
+use super::config::{Target, Transfer, TransferHow};
 use super::event::Event;
 use super::records::{Observer, Record, TransferFailure};
 use super::session::{Phase, Requeue, NONE};
@@ -81,6 +81,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.exchanges_left = before;
     }
 
+    /// The transfer settings chat `s` is under (it asked for a transfer: its queue has them).
+    fn transfer_of(&self, s: u32) -> &'c Transfer {
+        self.cfg.queues[self.serving(s)]
+            .chat
+            .transfer
+            .as_ref()
+            .expect("a transfer comes from a queue with transfers")
+    }
+
     /// Whether the customer of `s`, whose exchanges with this agent are done, will now ask for
     /// a transfer.
     #[inline]
@@ -94,11 +103,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn on_request(&mut self, s: u32) {
         let now = self.now();
         let from = self.serving(s);
-        let transfer = self.cfg.queues[from]
-            .chat
-            .transfer
-            .as_ref()
-            .expect("a request comes from a queue with transfers");
+        let transfer = self.transfer_of(s);
         let work = &mut self.sessions.work[s as usize];
         work.request = false;
         work.requested_at = now;
@@ -169,13 +174,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// during which it keeps the slot.
     fn leave_chat(&mut self, s: u32, agent: u32) {
         let now = self.now();
-        let serving = self.serving(s);
-        let chat = &self.cfg.queues[serving].chat;
-        let wrapup = if chat.wrapup.is_zero() {
-            0.0
-        } else {
-            chat.wrapup.sample(&mut self.rng.queues[serving].wrapup)
-        };
+        let wrapup = self.draw_wrapup(self.serving(s)).max(0.0);
         let session = &self.sessions.hot[s as usize];
         let record = Record::AgentLeft {
             contact: session.contact,
@@ -183,8 +182,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             agent,
             group: self.agents[agent as usize].group,
-            handle_time: now - self.sessions.work[s as usize].leg_since + wrapup.max(0.0),
-            wrapup: wrapup.max(0.0),
+            handle_time: now - self.sessions.work[s as usize].leg_since + wrapup,
+            wrapup,
         };
         self.emit(record);
         if wrapup > 0.0 {
@@ -287,13 +286,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Invite an agent of the transfer's target for chat `s` (in `Inviting`), or fail.
     fn invite(&mut self, s: u32) {
         let now = self.now();
-        let from = self.serving(s);
-        let target = self.cfg.queues[from]
-            .chat
-            .transfer
-            .as_ref()
-            .expect("inviting for a transfer")
-            .to;
+        let target = self.transfer_of(s).to;
         let owner = self.sessions.hot[s as usize].agent;
         let declined = self.sessions.work[s as usize].declined_by;
         if self.only_ready_agent(target, owner) {
@@ -337,25 +330,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// No agent of target queue `q` is free: the invitation waits at its end (until the
     /// timeout) like a chat, with that queue's overflow tiers counted from now.
     fn queue_invitation(&mut self, s: u32, q: usize) {
-        let now = self.now();
-        let session = &mut self.sessions.hot[s as usize];
         // A new wait stamp: an entry of an earlier invitation of this chat, still in some
-        // queue, stays stale. Reply patience moves to the new stamp.
-        session.wait = session.wait.next();
-        session.tier = 0;
-        let (wait, patience_ends) = (
-            session.wait,
-            session.pending_since_then_ended_at + session.reply_patience,
-        );
-        if patience_ends.is_finite() {
-            self.sched.schedule_at(
-                patience_ends.max(now),
-                Event::ReplyAbandon {
-                    session: s,
-                    stamp: wait,
-                },
-            );
-        }
+        // queue, stays stale.
+        let wait = self.new_wait_stamp(s);
+        self.sessions.hot[s as usize].tier = 0;
         let owner = self.sessions.hot[s as usize].agent;
         let cold = &mut self.sessions.cold[s as usize];
         cold.waits_in = q as u32;
@@ -414,13 +392,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         work.invited = NONE;
         work.invite = work.invite.next(); // voids the timeout
         let owner = self.sessions.hot[s as usize].agent;
-        let target = self.cfg.queues[from]
-            .chat
-            .transfer
-            .as_ref()
-            .expect("inviting for a transfer")
-            .to;
-        let serving = match target {
+        let serving = match self.transfer_of(s).to {
             Target::Queue(q) => q,
             Target::Group(_) => from,
         };
@@ -496,6 +468,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.waiting -= 1;
         self.requeued -= 1;
         // The entry's session must not read as live in that queue any more.
+        self.new_wait_stamp(s);
+    }
+
+    /// Bump the wait lane of `s` (in `Inviting`), whose reply patience moves to the new stamp.
+    fn new_wait_stamp(&mut self, s: u32) -> Stamp {
+        let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next();
         let (wait, patience_ends) = (
@@ -503,15 +481,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             session.pending_since_then_ended_at + session.reply_patience,
         );
         if patience_ends.is_finite() {
-            let at = patience_ends.max(self.now());
             self.sched.schedule_at(
-                at,
+                patience_ends.max(now),
                 Event::ReplyAbandon {
                     session: s,
                     stamp: wait,
                 },
             );
         }
+        wait
     }
 
     /// The transfer cannot be made at once (`why`): the agent carries on alone.

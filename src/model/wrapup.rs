@@ -10,14 +10,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn end_chat(&mut self, s: u32) {
         let now = self.now();
         let queue = self.serving(s);
-        let session = &mut self.sessions.hot[s as usize];
-        session.pending_since_then_ended_at = now;
-        let chat = &self.cfg.queues[queue].chat;
-        let wrapup = if chat.wrapup.is_zero() {
-            0.0
-        } else {
-            chat.wrapup.sample(&mut self.rng.queues[queue].wrapup)
-        };
+        self.sessions.hot[s as usize].pending_since_then_ended_at = now;
+        let wrapup = self.draw_wrapup(queue);
         if wrapup <= 0.0 {
             self.mark_done(s);
         } else {
@@ -26,6 +20,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             let stamp = session.flow;
             self.sched
                 .schedule_in(wrapup, Event::WrapupDone { session: s, stamp });
+        }
+    }
+
+    /// A wrap-up time under `queue`'s settings (no draw when there is none).
+    #[inline]
+    pub(super) fn draw_wrapup(&mut self, queue: usize) -> f64 {
+        let chat = &self.cfg.queues[queue].chat;
+        if chat.wrapup.is_zero() {
+            0.0
+        } else {
+            chat.wrapup.sample(&mut self.rng.queues[queue].wrapup)
         }
     }
 
