@@ -15,6 +15,7 @@ pub mod settings;
 pub mod staff;
 pub mod sweep;
 pub mod trace;
+pub mod transcript;
 pub mod warnings;
 
 use std::fmt::Write as _;
