@@ -14,6 +14,7 @@ pub mod render;
 pub mod settings;
 pub mod staff;
 pub mod sweep;
+pub mod timeline;
 pub mod trace;
 pub mod transcript;
 pub mod warnings;
