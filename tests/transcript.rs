@@ -135,7 +135,10 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
         })
         .collect();
     listed.sort_unstable();
-    assert_eq!(traced, listed, "trace.csv and contacts.csv trace other contacts");
+    assert_eq!(
+        traced, listed,
+        "trace.csv and contacts.csv trace other contacts"
+    );
     assert!(!traced.is_empty());
     assert_eq!(
         traced,
@@ -165,7 +168,10 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
         assert_eq!(rows[0].event, "arrived", "{label}: {rows:?}");
         assert!(rows.iter().all(|r| r.queue == c["queue"]), "{label}");
         for w in rows.windows(2) {
-            assert!(w[0].time <= w[1].time, "{label}: rows out of time order {w:?}");
+            assert!(
+                w[0].time <= w[1].time,
+                "{label}: rows out of time order {w:?}"
+            );
         }
         // Exactly one terminal event, last but for a will_return at its instant.
         let terminal: Vec<usize> = (0..rows.len())
@@ -193,7 +199,10 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
         } else {
             end.event.clone()
         };
-        assert!(expected_end.contains(&said.as_str()), "{label}: {said} for {c:?}");
+        assert!(
+            expected_end.contains(&said.as_str()),
+            "{label}: {said} for {c:?}"
+        );
         if end.event == "done" {
             assert_eq!(end.detail, c["handle_time"], "{label}");
             let wrapup = rows.iter().find(|r| r.event == "wrapup").unwrap();
@@ -254,10 +263,7 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
                 .enumerate()
                 .skip(i + 1)
                 .find(|(_, e)| {
-                    matches!(
-                        e.event.as_str(),
-                        "reply" | "abandoned" | "in_system_at_end"
-                    )
+                    matches!(e.event.as_str(), "reply" | "abandoned" | "in_system_at_end")
                 })
                 .unwrap_or_else(|| panic!("{label}: message {number} never ends"));
             if end.event == "reply" {
@@ -279,7 +285,11 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
                 );
                 if let Some(x) = rows_of.first() {
                     let at = (start + threshold).max(r.time);
-                    assert!((x.time - at).abs() < 1e-9, "{label}: {colour} at {}", x.time);
+                    assert!(
+                        (x.time - at).abs() < 1e-9,
+                        "{label}: {colour} at {}",
+                        x.time
+                    );
                 }
                 if end.event == "reply" && reached && c["measured"] == "true" {
                     match colour {
@@ -308,7 +318,10 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
             }
         }
     }
-    assert!(replies_of.is_empty(), "messages.csv has contacts trace.csv has not");
+    assert!(
+        replies_of.is_empty(),
+        "messages.csv has contacts trace.csv has not"
+    );
     counts
 }
 
@@ -337,7 +350,11 @@ fn twenty_contacts_of_bundled_scenarios_agree_with_the_other_files() {
             args.extend_from_slice(&["--set", o]);
         }
         let stem = scenario.trim_end_matches(".toml");
-        let dir = run(&format!("transcript_{stem}_{}", overrides.len()), scenario, &args);
+        let dir = run(
+            &format!("transcript_{stem}_{}", overrides.len()),
+            scenario,
+            &args,
+        );
         let counts = check(&dir, scenario, overrides, 20);
         eprintln!("{scenario} {overrides:?}: {counts:?}");
         assert_eq!(counts.contacts, 20);
@@ -374,13 +391,21 @@ fn every_contact_of_one_replication_counts_as_the_kpis_do() {
             ("responses_yellow_share", c.yellow_replies),
             ("responses_red_share", c.red_replies),
         ] {
-            assert!((k[kpi] - share(n)).abs() < 1e-12, "{scenario}: {kpi} {} vs {}", k[kpi], share(n));
+            assert!(
+                (k[kpi] - share(n)).abs() < 1e-12,
+                "{scenario}: {kpi} {} vs {}",
+                k[kpi],
+                share(n)
+            );
         }
         seen_yellow_and_red |= c.yellow_replies > 0 && c.red_replies > 0;
         if scenario == "escalation.toml" {
             // The escalation desk reassigns chats and closes silent ones: the test sees them.
             assert!(c.reassigned > 0 && c.closed > 0 && c.alerts > 0, "{c:?}");
-            assert!(c.events.get("reaccepted").copied().unwrap_or(0) > 0, "{c:?}");
+            assert!(
+                c.events.get("reaccepted").copied().unwrap_or(0) > 0,
+                "{c:?}"
+            );
         }
     }
     assert!(seen_yellow_and_red);
@@ -410,7 +435,11 @@ fn the_same_bytes_with_one_and_two_threads() {
 
 #[test]
 fn trace_without_n_is_every_contact_and_no_transcript() {
-    let dir = run("transcript_plain", "basic_chat.toml", &["--reps", "2", "--trace", "5"]);
+    let dir = run(
+        "transcript_plain",
+        "basic_chat.toml",
+        &["--reps", "2", "--trace", "5"],
+    );
     assert!(dir.join("trace.csv").exists());
     // The same folder, --trace alone: every contact of both replications, and the earlier
     // transcript removed (it would describe another run).
@@ -458,9 +487,18 @@ fn a_bad_number_of_contacts_is_a_clear_error() {
     // The scenario after --trace is taken for N: the message says to put it first.
     let out = ccsim(&["run", "--trace", scenario, "-q"], None);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("give the scenario before --trace"), "{err}");
+    assert!(
+        !out.status.success() && err.contains("give the scenario before --trace"),
+        "{err}"
+    );
     // The restrictions of --trace hold with N.
-    let out = ccsim(&["run", scenario, "--trace", "5", "--shard", "1/2", "-q"], None);
+    let out = ccsim(
+        &["run", scenario, "--trace", "5", "--shard", "1/2", "-q"],
+        None,
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success() && err.contains("--shard cannot be combined with --trace"), "{err}");
+    assert!(
+        !out.status.success() && err.contains("--shard cannot be combined with --trace"),
+        "{err}"
+    );
 }

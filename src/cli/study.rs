@@ -203,7 +203,10 @@ fn remove_earlier_trace(out: &Path, names: &[&str]) -> anyhow::Result<()> {
         match std::fs::remove_file(out.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(e).with_context(|| {
-                    format!("cannot remove the earlier trace {}", out.join(name).display())
+                    format!(
+                        "cannot remove the earlier trace {}",
+                        out.join(name).display()
+                    )
                 })
             }
             _ => {}

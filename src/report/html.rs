@@ -13,8 +13,8 @@ use super::figures::{run_figures, Figure, HEADLINE_KPIS};
 use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
 use super::plots::Chart;
 use super::settings::settings;
-use super::timeline::{Timeline, MAX_CONTACTS};
 use super::short;
+use super::timeline::{Timeline, MAX_CONTACTS};
 use super::warnings::run_warnings;
 use crate::stats::Kpi;
 
@@ -336,7 +336,11 @@ fn warnings_html(warnings: &[String]) -> String {
 }
 
 /// The page of a run.
-pub fn run_page(run: &RunData, figures: &[(Figure, String)], timeline: Option<&Timeline>) -> String {
+pub fn run_page(
+    run: &RunData,
+    figures: &[(Figure, String)],
+    timeline: Option<&Timeline>,
+) -> String {
     page_of_run(run, figures, timeline, "")
 }
 

@@ -132,7 +132,13 @@ pub fn report(dir: &Path, targets: &[Target], force: bool) -> anyhow::Result<Pat
         let run = RunData::read(dir)?;
         let (plots, inline) = render(run_figures(&run))?;
         let timeline = Timeline::read(dir, run.day_start())?;
-        return write(dir, kind, plots, run_page(&run, &inline, timeline.as_ref()), force);
+        return write(
+            dir,
+            kind,
+            plots,
+            run_page(&run, &inline, timeline.as_ref()),
+            force,
+        );
     }
     bail!(
         "{} holds neither the files of a run (run.json, summary.csv) nor those of a finished \

@@ -149,7 +149,9 @@ impl Timeline {
         let mut seen = 0usize;
         for (n, line) in text.lines().enumerate().skip(1) {
             let f: Vec<&str> = line.split(',').collect();
-            let bad = || anyhow::anyhow!("{}, line {}: not a row of ccsim's transcript (time,clock,contact,queue,agent,group,event,detail): {line}", path.display(), n + 1);
+            let bad = || {
+                anyhow::anyhow!("{}, line {}: not a row of ccsim's transcript (time,clock,contact,queue,agent,group,event,detail): {line}", path.display(), n + 1)
+            };
             if f.len() != 8 {
                 return Err(bad());
             }
@@ -303,7 +305,10 @@ impl Timeline {
             .collect();
         let drawn = lanes.iter().flat_map(|l| &l.bars);
         let from = drawn.clone().map(|b| b.from).fold(f64::INFINITY, f64::min);
-        let to = drawn.clone().map(|b| b.to).fold(f64::NEG_INFINITY, f64::max);
+        let to = drawn
+            .clone()
+            .map(|b| b.to)
+            .fold(f64::NEG_INFINITY, f64::max);
         let mut drawn_contacts: Vec<u64> = drawn.map(|b| b.contact).collect();
         drawn_contacts.sort_unstable();
         drawn_contacts.dedup();
@@ -363,10 +368,10 @@ impl Timeline {
         let hours = |t: f64| (self.day_start + t) / 3600.0;
         for h in clock_ticks(hours(self.from), hours(self.to), 10) {
             let t = h * 3600.0 - self.day_start;
-            let _ = write!(
+            let _ = writeln!(
                 s,
                 "<line x1=\"{x:.1}\" y1=\"{a}\" x2=\"{x:.1}\" y2=\"{plot_bottom}\" stroke=\"#e6e6e6\"/>\
-                 <text x=\"{x:.1}\" y=\"{b}\" text-anchor=\"middle\" fill=\"#444\">{}</text>\n",
+                 <text x=\"{x:.1}\" y=\"{b}\" text-anchor=\"middle\" fill=\"#444\">{}</text>",
                 format_clock(0.0, h * 3600.0),
                 x = x(t),
                 a = TOP - 6.0,
@@ -377,12 +382,12 @@ impl Timeline {
             let top = lane_top[l];
             let bottom = top + lane_height(lane);
             let mid = (top + bottom) / 2.0;
-            let _ = write!(
+            let _ = writeln!(
                 s,
                 "<g class=\"tl-lane\" data-agent=\"{a}\"><line x1=\"0\" y1=\"{bottom}\" \
                  x2=\"{WIDTH}\" y2=\"{bottom}\" stroke=\"#ccc\"/><text x=\"8\" y=\"{t1:.1}\" \
                  font-weight=\"bold\" fill=\"#222\">agent {a}</text><text x=\"8\" \
-                 y=\"{t2:.1}\" fill=\"#666\" font-size=\"11\">{g}</text>\n",
+                 y=\"{t2:.1}\" fill=\"#666\" font-size=\"11\">{g}</text>",
                 a = esc(&lane.agent),
                 g = esc(&lane.group),
                 t1 = mid - 1.0,
@@ -391,10 +396,10 @@ impl Timeline {
             for bar in &lane.bars {
                 let by = bar_top(top, lane, bar.row) + (ROW - BAR) / 2.0;
                 let (x0, x1) = (x(bar.from), x(bar.to).max(x(bar.from) + 1.0));
-                let _ = write!(
+                let _ = writeln!(
                     s,
                     "<g class=\"tl-chat\" data-contact=\"{c}\"><title>contact {c} ({q}): \
-                     {f}–{t}, ends: {e}</title>\n",
+                     {f}–{t}, ends: {e}</title>",
                     c = bar.contact,
                     q = esc(&bar.queue),
                     f = format_clock(self.day_start, bar.from),
@@ -447,11 +452,23 @@ impl Timeline {
                 ),
                 (Some(f), None) => {
                     let (x0, y0) = (x(link.from), row_mid(f, link.contact, link.from));
-                    (x0, y0, x0 + 22.0, y0 + 8.0, Some(("to", &link.to_agent, x0 + 24.0, y0 + 12.0)))
+                    (
+                        x0,
+                        y0,
+                        x0 + 22.0,
+                        y0 + 8.0,
+                        Some(("to", &link.to_agent, x0 + 24.0, y0 + 12.0)),
+                    )
                 }
                 (None, Some(t)) => {
                     let (x1, y1) = (x(link.to), row_mid(t, link.contact, link.to));
-                    (x1 - 22.0, y1 - 8.0, x1, y1, Some(("from", &link.from_agent, x1 - 24.0, y1 - 6.0)))
+                    (
+                        x1 - 22.0,
+                        y1 - 8.0,
+                        x1,
+                        y1,
+                        Some(("from", &link.from_agent, x1 - 24.0, y1 - 6.0)),
+                    )
                 }
                 (None, None) => continue,
             };

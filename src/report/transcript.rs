@@ -303,7 +303,11 @@ impl Transcripts {
             }
             Record::OfferTimedOut { contact, .. } => {
                 if let Some(t) = self.at(contact, now) {
-                    t.push(now, event::OFFER_TIMEOUT, Detail::Seconds(now - t.offered_at));
+                    t.push(
+                        now,
+                        event::OFFER_TIMEOUT,
+                        Detail::Seconds(now - t.offered_at),
+                    );
                     (t.agent, t.group) = (NONE, NONE);
                 }
             }
@@ -451,8 +455,7 @@ impl Transcripts {
                 let detail = Detail::Word(return_word(kind, after_close));
                 if let Some(t) = self.at(contact, now) {
                     t.push(now, event::WILL_RETURN, detail);
-                } else if let Some((c, mut t)) = self.closed.take().filter(|(c, _)| *c == contact)
-                {
+                } else if let Some((c, mut t)) = self.closed.take().filter(|(c, _)| *c == contact) {
                     // The record that ended the contact came just before: its row follows.
                     t.rows.clear();
                     t.push(now, event::WILL_RETURN, detail);
