@@ -539,3 +539,109 @@ impl Timeline {
 const THINKING: &str = "#cfd8dc";
 /// Links between lanes.
 const LINK: &str = "#6a1b9a";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A transcript of two chats at agent 1 at once, the second reassigned to agent 2.
+    const TRACE: &str = "time,clock,contact,queue,agent,group,event,detail
+0,00:00,0,main,,,arrived,
+0,00:00,0,main,1,g,offered,1
+1,00:00:01,0,main,1,g,accepted,1
+1,00:00:01,0,main,1,g,message,1
+31,00:00:31,0,main,1,g,yellow,1
+40,00:00:40,0,main,1,g,reply,39
+50,00:00:50,0,main,1,g,message,2
+55,00:00:55,0,main,1,g,reply,5
+55,00:00:55,0,main,1,g,ended,completed
+55,00:00:55,0,main,1,g,wrapup,10
+65,00:01:05,0,main,1,g,done,64
+10,00:00:10,1,main,,,arrived,
+10,00:00:10,1,main,1,g,offered,2
+10,00:00:10,1,main,1,g,accepted,0
+10,00:00:10,1,main,1,g,message,1
+40,00:00:40,1,main,1,g,yellow,1
+70,00:01:10,1,main,1,g,red,1
+80,00:01:20,1,main,1,g,reassigned,1
+80,00:01:20,1,main,2,h,reaccepted,0
+85,00:01:25,1,main,2,h,reply,75
+85,00:01:25,1,main,2,h,ended,completed
+85,00:01:25,1,main,2,h,wrapup,0
+85,00:01:25,1,main,2,h,done,75
+";
+
+    #[test]
+    fn chats_spans_rows_and_a_reassignment_link() {
+        let dir = std::env::temp_dir().join(format!("ccsim-timeline-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(TRANSCRIPT), TRACE).unwrap();
+        let t = Timeline::read(&dir, 8.0 * 3600.0).unwrap().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            (t.from, t.to, t.contacts, t.drawn_contacts),
+            (1.0, 85.0, 2, 2)
+        );
+        let agents: Vec<&str> = t.lanes.iter().map(|l| l.agent.as_str()).collect();
+        assert_eq!(agents, ["1", "2"]);
+        // Agent 1 held both chats at once: two rows.
+        let one = &t.lanes[0];
+        assert_eq!(one.rows, 2);
+        assert_eq!(one.bars.iter().map(|b| b.row).collect::<Vec<_>>(), [0, 1]);
+        let kinds = |b: &ChatBar| {
+            b.spans
+                .iter()
+                .map(|s| (s.from, s.to, s.kind))
+                .collect::<Vec<_>>()
+        };
+        use SpanKind::*;
+        assert_eq!(
+            kinds(&one.bars[0]),
+            [
+                (1.0, 31.0, Pending(0)),
+                (31.0, 40.0, Pending(1)),
+                (40.0, 50.0, Thinking),
+                (50.0, 55.0, Pending(0)),
+                (55.0, 65.0, WrapUp)
+            ]
+        );
+        assert_eq!((one.bars[0].to, one.bars[0].ends.as_str()), (65.0, "done"));
+        // The second chat leaves agent 1 red; agent 2 takes it still red.
+        assert_eq!(
+            kinds(&one.bars[1]),
+            [
+                (10.0, 40.0, Pending(0)),
+                (40.0, 70.0, Pending(1)),
+                (70.0, 80.0, Pending(2))
+            ]
+        );
+        assert_eq!(one.bars[1].ends, "reassigned");
+        assert_eq!(kinds(&t.lanes[1].bars[0]), [(80.0, 85.0, Pending(2))]);
+        assert_eq!(
+            t.links,
+            [Link {
+                contact: 1,
+                kind: "reassigned",
+                from_agent: "1".into(),
+                from_lane: Some(0),
+                from: 80.0,
+                to_agent: "2".into(),
+                to_lane: Some(1),
+                to: 80.0,
+            }]
+        );
+        let svg = t.svg();
+        assert_eq!(svg.matches("class=\"tl-lane\"").count(), 2);
+        assert_eq!(svg.matches("class=\"tl-chat\"").count(), 3);
+        assert_eq!(svg.matches("class=\"tl-link\"").count(), 1);
+        // The clock axis starts at run.day_start.
+        assert!(svg.contains(">08:00<") || svg.contains(">08:01<"), "{svg}");
+    }
+
+    #[test]
+    fn no_transcript_no_timeline() {
+        assert!(Timeline::read(Path::new("/nonexistent-ccsim"), 0.0)
+            .unwrap()
+            .is_none());
+    }
+}

@@ -323,6 +323,10 @@ impl ContactTrace {
 
 impl Observer for ContactTrace {
     fn record(&mut self, now: f64, record: Record) {
+        if self.limit == 0 {
+            // A replication not traced.
+            return;
+        }
         if let Some(t) = self.transcripts.as_mut() {
             t.record(now, record);
         }
