@@ -4,8 +4,9 @@
 //! empty, that the KPI values shown equal those in the CSV files, that no script fails, that on
 //! the sweep page each control switches the values shown to those of the chosen point, and that
 //! the staffing page shows its targets, its plots and a verdict table equal to `staffing.csv`,
-//! and that the page of a center (`two_lines.toml`) shows tables of its queues and groups equal
-//! to `segments.csv` that fit the page. Screenshots of the four pages are kept in
+//! and that the page of a center (`two_lines.toml`, run with `--trace 30`) shows tables of its
+//! queues and groups equal to `segments.csv` that fit the page, and a Timeline whose lanes are
+//! agents who accepted traced chats, drawing chats of traced contacts only. Screenshots of the four pages are kept in
 //! `output/browser/`.
 //!
 //! Needs chromium (`CHROMIUM`, default /usr/bin/chromium), node, and `npm ci` in
@@ -115,6 +116,8 @@ fn reports_render_in_a_real_browser() {
             two_lines.to_str().unwrap(),
             "--reps",
             "3",
+            "--trace",
+            "30",
             "--plots",
             "-q",
             "--out",

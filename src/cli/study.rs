@@ -39,8 +39,23 @@ pub struct RunArgs {
     pub plots: bool,
     /// Also write the contact trace: contacts.csv (one row per contact of every replication)
     /// and messages.csv (one row per replied customer message), the input of `ccsim fit`.
-    #[arg(long)]
-    pub trace: bool,
+    /// With N (`--trace 20`, after the scenario): only the first N contacts of replication 1,
+    /// and trace.csv, their transcript (one row per event), which report.html draws as a
+    /// timeline.
+    #[arg(long, value_name = "N", num_args = 0..=1, value_parser = parse_trace_limit)]
+    pub trace: Option<Option<u64>>,
+}
+
+/// The N of `--trace N`: a whole number of contacts, at least 1.
+fn parse_trace_limit(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a number of contacts: --trace N takes a whole number of at least 1 \
+             (the first N contacts of replication 1), or nothing for every contact; give the \
+             scenario before --trace"
+        )),
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,7 +131,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         if args.plots {
             bail!("--shard cannot be combined with --plots: draw them after ccsim merge, with ccsim report");
         }
-        if args.trace {
+        if args.trace.is_some() {
             bail!("--shard cannot be combined with --trace: trace the run unsharded");
         }
         let base = scenario::load_document(&c.scenario, &overrides)?;
@@ -124,7 +139,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         return run_shard(c, &plan, "run", shard, &out);
     }
     let scenario = scenario::load(&c.scenario, &overrides)?;
-    if args.trace && scenario.run.day_count() > 1 {
+    if args.trace.is_some() && scenario.run.day_count() > 1 {
         bail!(
             "--trace cannot be combined with run.days = {}: a contact's number restarts each \
              day, so trace one day (--set run.days=1)",
@@ -144,32 +159,24 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         progress: &bar,
     };
     bar.planned(reps as u64);
-    let (replications, distributions) = if args.trace {
-        let trace = Trace::new(&out, &scenario);
+    let (replications, distributions) = if let Some(limit) = args.trace {
+        let trace = Trace::new(&out, &scenario, limit);
         let result =
             c.with_threads(|| experiment::replications_with(&scenario, 0..reps, &control, &trace))?;
         // The part files go whatever happened; the trace is complete only after a full run.
         let written = trace.finish(0..reps, result.is_ok());
         let result = result?;
         written.with_context(|| format!("cannot write the trace into {}", out.display()))?;
+        // Without N there is no transcript: one of an earlier run would be taken for this one's.
+        if limit.is_none() {
+            remove_earlier_trace(&out, &[crate::report::transcript::TRANSCRIPT])?;
+        }
         result
     } else {
         let result =
             c.with_threads(|| experiment::replications(&scenario, 0..reps, &control))??;
         // A trace of an earlier run would be taken for this run's.
-        for name in folder::TRACE_FILES {
-            match std::fs::remove_file(out.join(name)) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(e).with_context(|| {
-                        format!(
-                            "cannot remove the earlier trace {}",
-                            out.join(name).display()
-                        )
-                    })
-                }
-                _ => {}
-            }
-        }
+        remove_earlier_trace(&out, &folder::TRACE_FILES)?;
         result
     };
     bar.finish();
@@ -186,6 +193,24 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             out.display()
         ))?;
         print_run_warnings(&report, &out);
+    }
+    Ok(())
+}
+
+/// Remove trace files `names` an earlier run left in `out`.
+fn remove_earlier_trace(out: &Path, names: &[&str]) -> anyhow::Result<()> {
+    for name in names {
+        match std::fs::remove_file(out.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(e).with_context(|| {
+                    format!(
+                        "cannot remove the earlier trace {}",
+                        out.join(name).display()
+                    )
+                })
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

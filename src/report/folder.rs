@@ -34,7 +34,11 @@ pub const RUN_FILES: [&str; 10] = [
 ];
 
 /// The contact trace of `ccsim run --trace`, in a run folder.
-pub const TRACE_FILES: [&str; 2] = [super::trace::CONTACTS, super::trace::MESSAGES];
+pub const TRACE_FILES: [&str; 3] = [
+    super::trace::CONTACTS,
+    super::trace::MESSAGES,
+    super::transcript::TRANSCRIPT,
+];
 
 /// The files of `ccsim fit`.
 pub const FIT_FILES: [&str; 5] = [

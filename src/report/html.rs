@@ -14,6 +14,7 @@ use super::load::{verdict, Estimate, RunData, StaffData, SweepData};
 use super::plots::Chart;
 use super::settings::settings;
 use super::short;
+use super::timeline::{Timeline, MAX_CONTACTS};
 use super::warnings::run_warnings;
 use crate::stats::Kpi;
 
@@ -46,7 +47,7 @@ span.ci { display: block; color: #666; font-size: 0.8em; }
 "#;
 
 /// HTML-escape text.
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -335,13 +336,22 @@ fn warnings_html(warnings: &[String]) -> String {
 }
 
 /// The page of a run.
-pub fn run_page(run: &RunData, figures: &[(Figure, String)]) -> String {
-    page_of_run(run, figures, "")
+pub fn run_page(
+    run: &RunData,
+    figures: &[(Figure, String)],
+    timeline: Option<&Timeline>,
+) -> String {
+    page_of_run(run, figures, timeline, "")
 }
 
 /// The page of a staffing search: the targets and the verdicts first, then the staffed run.
-pub fn staff_page(run: &RunData, staff: &StaffData, figures: &[(Figure, String)]) -> String {
-    page_of_run(run, figures, &staff_section(run, staff))
+pub fn staff_page(
+    run: &RunData,
+    staff: &StaffData,
+    figures: &[(Figure, String)],
+    timeline: Option<&Timeline>,
+) -> String {
+    page_of_run(run, figures, timeline, &staff_section(run, staff))
 }
 
 /// A mean with its 95% interval, as shown in the tables.
@@ -458,7 +468,12 @@ fn staff_section(run: &RunData, staff: &StaffData) -> String {
     t
 }
 
-fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> String {
+fn page_of_run(
+    run: &RunData,
+    figures: &[(Figure, String)],
+    timeline: Option<&Timeline>,
+    first: &str,
+) -> String {
     let name = run.name();
     let mut page = head(&format!("ccsim — {name}"));
     let document = run
@@ -494,6 +509,9 @@ fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> Stri
         kpi_table(Some(&run.summary), false)
     );
     page += &segments_html(run);
+    if let Some(t) = timeline {
+        page += &timeline_html(t);
+    }
     let _ = write!(
         page,
         "<section id=\"plots\"><h2>Plots</h2>\n{}</section>\n",
@@ -501,6 +519,37 @@ fn page_of_run(run: &RunData, figures: &[(Figure, String)], first: &str) -> Stri
     );
     page += "</body>\n</html>\n";
     page
+}
+
+/// The Timeline section: a few agents' chats from the transcript (`trace.csv`).
+fn timeline_html(t: &Timeline) -> String {
+    let shown = if t.drawn_contacts < t.contacts {
+        format!(
+            "{} of the {} traced contacts (those of the {} agents who accepted the earliest \
+             chats{})",
+            t.drawn_contacts,
+            t.contacts,
+            t.lanes.len(),
+            if t.contacts as u64 > MAX_CONTACTS {
+                format!(", among the first {MAX_CONTACTS} contacts")
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        format!("all {} traced contacts", t.contacts)
+    };
+    format!(
+        "<section id=\"timeline\"><h2>Timeline</h2>\n<p class=\"muted\">The chats of {shown} \
+         in replication 1, from trace.csv (<code>--trace N</code>): one lane per agent, a row \
+         per chat held at once, each chat a bar from its accept to Mark Done. Inside a bar, a \
+         customer message waiting for a reply is coloured by its indicator (green, yellow, red \
+         at the queue's thresholds), the customer's turn is grey and wrap-up hatched; a dashed \
+         arrow is a chat reassigned to another agent. Chats of contacts not traced are not \
+         drawn, so an agent may have held more. Hover a bar for its contact.</p>\n\
+         <figure class=\"wide\">{}</figure>\n</section>\n",
+        t.svg()
+    )
 }
 
 /// Per point of a sweep, the per-interval series the explorer draws.
@@ -658,7 +707,7 @@ pub fn sweep_page(
 }
 
 /// `#rrggbb` of a plot colour, for the page's own charts.
-fn hex(c: plotters::style::RGBColor) -> String {
+pub(super) fn hex(c: plotters::style::RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 

@@ -14,7 +14,9 @@ pub mod render;
 pub mod settings;
 pub mod staff;
 pub mod sweep;
+pub mod timeline;
 pub mod trace;
+pub mod transcript;
 pub mod warnings;
 
 use std::fmt::Write as _;

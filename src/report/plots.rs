@@ -452,7 +452,7 @@ pub fn tick_label(v: f64, step: f64) -> String {
 }
 
 /// Round clock steps (hours) for a time axis, and the ticks within `[lo, hi]`.
-fn clock_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+pub(super) fn clock_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
     let steps = [
         1.0 / 60.0,
         5.0 / 60.0,

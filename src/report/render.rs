@@ -12,6 +12,7 @@ use super::folder::{self, Kind, State};
 use super::html::{run_page, staff_page, sweep_page, PointIntervals};
 use super::load::{RunData, StaffData, SweepData};
 use super::sweep::point_dir;
+use super::timeline::Timeline;
 use crate::experiment::staff::Target;
 
 /// Files by name, with their bytes.
@@ -123,12 +124,21 @@ pub fn report(dir: &Path, targets: &[Target], force: bool) -> anyhow::Result<Pat
         let mut figures = staff_figures(&run, &staff);
         figures.extend(run_figures(&run));
         let (plots, inline) = render(figures)?;
-        return write(dir, kind, plots, staff_page(&run, &staff, &inline), force);
+        let timeline = Timeline::read(dir, run.day_start())?;
+        let page = staff_page(&run, &staff, &inline, timeline.as_ref());
+        return write(dir, kind, plots, page, force);
     }
     if dir.join("run.json").exists() && dir.join("summary.csv").exists() {
         let run = RunData::read(dir)?;
         let (plots, inline) = render(run_figures(&run))?;
-        return write(dir, kind, plots, run_page(&run, &inline), force);
+        let timeline = Timeline::read(dir, run.day_start())?;
+        return write(
+            dir,
+            kind,
+            plots,
+            run_page(&run, &inline, timeline.as_ref()),
+            force,
+        );
     }
     bail!(
         "{} holds neither the files of a run (run.json, summary.csv) nor those of a finished \

@@ -2,6 +2,8 @@
 //! replication, and `messages.csv`, one row per customer message that got a reply. It is an
 //! observer of the model beside the KPI collector ([`crate::stats::Tee`]), so ccsim can be
 //! checked against itself (`ccsim fit` reads it back) and contacts can be analysed one by one.
+//! `--trace N` limits both to the first N contacts of replication 1 and adds their transcript,
+//! `trace.csv` ([`super::transcript`]), so that the three files describe the same contacts.
 //!
 //! Streamed: a contact is held only while it is in the system (its messages with it), and its
 //! rows are written when it leaves, so memory follows the contacts in system, not the run's
@@ -17,6 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use super::folder::temporary_name;
 use super::number;
+use super::transcript::{Indicator, Transcripts, TRANSCRIPT, TRANSCRIPT_COLUMNS};
 use crate::experiment::Extra;
 use crate::model::{ContactId, Observer, Record};
 use crate::scenario::Scenario;
@@ -64,29 +67,36 @@ impl Outcome {
 }
 
 /// Names and settings every replication's trace needs (shared, not copied per replication).
-struct Names {
-    queues: Vec<String>,
+pub(super) struct Names {
+    pub queues: Vec<String>,
     /// The channel of each queue.
-    channels: Vec<String>,
-    groups: Vec<String>,
-    day_start: f64,
-    warmup: f64,
+    pub channels: Vec<String>,
+    pub groups: Vec<String>,
+    pub day_start: f64,
+    pub warmup: f64,
+    /// Each queue's indicator (the transcript's colour changes).
+    pub indicators: Vec<Indicator>,
 }
 
-/// The trace of a run: the folder it is written into, and the first write error of any
-/// replication (reported by [`Trace::finish`]).
+/// The trace of a run: the folder it is written into, which contacts it traces, and the first
+/// write error of any replication (reported by [`Trace::finish`]).
 pub struct Trace {
     dir: PathBuf,
     names: Arc<Names>,
+    /// `--trace N`: only the contacts numbered below N of replication 0, with their transcript.
+    limit: Option<ContactId>,
     error: Mutex<Option<io::Error>>,
 }
 
 impl Trace {
-    /// A trace of `scenario`'s replications, written into `dir` (which must exist).
-    pub fn new(dir: &Path, scenario: &Scenario) -> Trace {
+    /// A trace of `scenario`'s replications, written into `dir` (which must exist): every
+    /// contact of every replication, or with `limit` the first `limit` contacts of the first
+    /// replication and their transcript (`trace.csv`).
+    pub fn new(dir: &Path, scenario: &Scenario, limit: Option<ContactId>) -> Trace {
         let m = &scenario.model;
         Trace {
             dir: dir.to_path_buf(),
+            limit,
             names: Arc::new(Names {
                 queues: m.queues.iter().map(|q| q.name.clone()).collect(),
                 channels: m
@@ -97,6 +107,15 @@ impl Trace {
                 groups: m.groups.iter().map(|g| g.name.clone()).collect(),
                 day_start: scenario.run.day_start,
                 warmup: scenario.run.warmup,
+                indicators: m
+                    .queues
+                    .iter()
+                    .map(|q| Indicator {
+                        yellow: q.chat.yellow,
+                        red: q.chat.red,
+                        basis: q.chat.basis,
+                    })
+                    .collect(),
             }),
             error: Mutex::new(None),
         }
@@ -107,22 +126,40 @@ impl Trace {
         self.dir.join(temporary_name(&format!("{name}.r{index}")))
     }
 
+    /// Whether replication `index` is traced (with a limit, only the first).
+    fn traces(&self, index: u32) -> bool {
+        self.limit.is_none() || index == 0
+    }
+
+    /// The files this trace writes.
+    fn files(&self) -> &'static [(&'static str, &'static str)] {
+        const ALL: [(&str, &str); 3] = [
+            (CONTACTS, CONTACT_COLUMNS),
+            (MESSAGES, MESSAGE_COLUMNS),
+            (TRANSCRIPT, TRANSCRIPT_COLUMNS),
+        ];
+        match self.limit {
+            Some(_) => &ALL,
+            None => &ALL[..2],
+        }
+    }
+
     fn keep_error(&self, e: io::Error) {
         let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
         slot.get_or_insert(e);
     }
 
     /// Concatenate the part files of `replications`, in order, into `contacts.csv` and
-    /// `messages.csv` (each through a temporary file renamed into place), and remove the parts.
-    /// Call it once every replication has ended; with `complete` false (the run failed or was
-    /// interrupted) the parts are only removed.
+    /// `messages.csv`, and with a limit `trace.csv` (each through a temporary file renamed into
+    /// place), and remove the parts. Call it once every replication has ended; with `complete`
+    /// false (the run failed or was interrupted) the parts are only removed.
     pub fn finish(self, replications: std::ops::Range<u32>, complete: bool) -> io::Result<()> {
         let result = match complete {
             true => self.concatenate(replications.clone()),
             false => Ok(()),
         };
-        for index in replications {
-            for name in [CONTACTS, MESSAGES] {
+        for index in replications.filter(|&i| self.traces(i)) {
+            for (name, _) in self.files() {
                 let _ = std::fs::remove_file(self.part(name, index));
             }
         }
@@ -133,12 +170,12 @@ impl Trace {
         if let Some(e) = self.error.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(e);
         }
-        for (name, header) in [(CONTACTS, CONTACT_COLUMNS), (MESSAGES, MESSAGE_COLUMNS)] {
+        for &(name, header) in self.files() {
             let tmp = self.dir.join(temporary_name(name));
             let written = (|| {
                 let mut out = BufWriter::new(File::create(&tmp)?);
                 writeln!(out, "{header}")?;
-                for index in replications.clone() {
+                for index in replications.clone().filter(|&i| self.traces(i)) {
                     io::copy(&mut File::open(self.part(name, index))?, &mut out)?;
                 }
                 out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -157,20 +194,33 @@ impl Extra for Trace {
     type Observer = ContactTrace;
 
     fn start(&self, _: &Scenario, index: u32) -> ContactTrace {
-        let open = |name| File::create(self.part(name, index)).map(BufWriter::new);
-        let files = open(CONTACTS).and_then(|c| Ok((c, open(MESSAGES)?)));
-        let (files, error) = match files {
-            Ok(f) => (Some(f), None),
-            Err(e) => (None, Some(e)),
-        };
-        ContactTrace {
+        let mut trace = ContactTrace {
             replication: index,
             names: Arc::clone(&self.names),
+            limit: self.limit.unwrap_or(ContactId::MAX),
             open: HashMap::new(),
-            files,
-            error,
+            files: None,
+            transcripts: None,
+            error: None,
             line: String::new(),
+        };
+        if !self.traces(index) {
+            // Traces nothing: every contact is past the limit.
+            trace.limit = 0;
+            return trace;
         }
+        let open = |name| File::create(self.part(name, index)).map(BufWriter::new);
+        let files = open(CONTACTS).and_then(|c| Ok((c, open(MESSAGES)?)));
+        let transcript = match self.limit {
+            Some(limit) => open(TRANSCRIPT)
+                .map(|out| Some(Transcripts::new(Arc::clone(&self.names), limit, out))),
+            None => Ok(None),
+        };
+        match files.and_then(|f| Ok((f, transcript?))) {
+            Ok((f, t)) => (trace.files, trace.transcripts) = (Some(f), t),
+            Err(e) => trace.error = Some(e),
+        }
+        trace
     }
 
     fn end(&self, _: u32, mut trace: ContactTrace) {
@@ -178,6 +228,9 @@ impl Extra for Trace {
             if let Err(e) = c.flush().and_then(|()| m.flush()) {
                 trace.error.get_or_insert(e);
             }
+        }
+        if let Some(e) = trace.transcripts.take().and_then(Transcripts::finish) {
+            trace.error.get_or_insert(e);
         }
         if let Some(e) = trace.error {
             self.keep_error(e);
@@ -205,9 +258,13 @@ struct Open {
 pub struct ContactTrace {
     replication: u32,
     names: Arc<Names>,
+    /// Contacts numbered from this on are not traced (0: the replication is not traced).
+    limit: ContactId,
     open: HashMap<ContactId, Open>,
     /// The part files; `None` once a write failed (the error is kept, the rest is skipped).
     files: Option<(BufWriter<File>, BufWriter<File>)>,
+    /// With `--trace N`: the transcripts of the traced contacts.
+    transcripts: Option<Transcripts>,
     error: Option<io::Error>,
     /// A row being formatted (reused).
     line: String,
@@ -266,7 +323,16 @@ impl ContactTrace {
 
 impl Observer for ContactTrace {
     fn record(&mut self, now: f64, record: Record) {
+        if self.limit == 0 {
+            // A replication not traced.
+            return;
+        }
+        if let Some(t) = self.transcripts.as_mut() {
+            t.record(now, record);
+        }
         match record {
+            // Records of contacts past the limit find no open contact and are ignored.
+            Record::Arrived { contact, .. } if contact >= self.limit => {}
             Record::Arrived { contact, queue, .. } => {
                 self.open.insert(
                     contact,

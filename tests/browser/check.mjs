@@ -96,6 +96,8 @@ async function checkSummary(page, dir, name) {
   errors.push(...scriptErrors.map((e) => `run: ${e}`));
   failures.push(...errors);
   await page.screenshot({ path: path.join(shotDir, 'report-run.png'), fullPage: true });
+  // Run without --trace N: no transcript, no Timeline.
+  if (await page.$('section#timeline')) fail('run: a Timeline section without trace.csv');
   console.log(`run page: ${n} plots, ${shown.length} KPIs checked`);
 }
 
@@ -208,11 +210,36 @@ async function checkSummary(page, dir, name) {
       checked++;
     }
   }
+  // The center was run with --trace N: the Timeline draws lanes of agents of trace.csv, chats
+  // of its contacts, and fits the page.
+  const trace = csv(path.join(centerDir, 'trace.csv'));
+  const accepting = new Set(trace.filter((r) => r.event === 'accepted' || r.event === 'reaccepted').map((r) => r.agent));
+  const traced = new Set(trace.map((r) => r.contact));
+  const timeline = await page.evaluate(() => {
+    const s = document.querySelector('section#timeline svg');
+    if (!s) return null;
+    const r = s.getBoundingClientRect();
+    return { width: r.width, height: r.height, page: document.body.clientWidth,
+      lanes: [...s.querySelectorAll('g.tl-lane')].map((l) => ({ agent: l.dataset.agent,
+        bars: [...l.querySelectorAll('g.tl-chat')].map((b) => b.dataset.contact) })),
+      legend: s.querySelectorAll('g.tl-legend text').length };
+  });
+  if (!timeline) fail('center: no Timeline section with a drawing (the run has trace.csv)');
+  else {
+    if (timeline.lanes.length < 2 || timeline.lanes.length > 8) fail(`center: the Timeline has ${timeline.lanes.length} lanes`);
+    for (const l of timeline.lanes) {
+      if (!accepting.has(l.agent)) fail(`center: Timeline lane of agent ${l.agent}, who accepted no traced chat`);
+      if (l.bars.length === 0) fail(`center: Timeline lane of agent ${l.agent} has no chat`);
+      for (const c of l.bars) if (!traced.has(c)) fail(`center: Timeline chat of contact ${c}, not in trace.csv`);
+    }
+    if (timeline.width > timeline.page + 1 || timeline.height < 100) fail(`center: the Timeline is ${timeline.width}×${timeline.height} on a page ${timeline.page} wide`);
+    if (timeline.legend < 6) fail(`center: the Timeline's legend has ${timeline.legend} entries`);
+  }
   const scriptErrors = await page.evaluate(() => window.ccsimErrors);
   errors.push(...scriptErrors.map((e) => `center: ${e}`));
   failures.push(...errors);
   await page.screenshot({ path: path.join(shotDir, 'report-center.png'), fullPage: true });
-  console.log(`center page: ${n} plots, ${checked} queue and group values checked`);
+  console.log(`center page: ${n} plots, ${checked} queue and group values checked, timeline of ${timeline && timeline.lanes.length} lanes`);
 }
 
 await browser.close();
