@@ -51,6 +51,13 @@ pub mod event {
     pub const DONE: &str = "done";
     pub const WILL_RETURN: &str = "will_return";
     pub const IN_SYSTEM_AT_END: &str = "in_system_at_end";
+    pub const TRANSFER_REQUESTED: &str = "transfer_requested";
+    pub const INVITED: &str = "invited";
+    pub const REFUSED: &str = "refused";
+    pub const IGNORED: &str = "ignored";
+    pub const TRANSFER_FAILED: &str = "transfer_failed";
+    pub const JOINED: &str = "joined";
+    pub const LEFT: &str = "left";
 
     /// The events after which a contact has no more rows (bar a `will_return` at the same
     /// instant): `done`, `abandoned` other than `chat` (an abandon in chat is followed by the
@@ -367,6 +374,84 @@ impl Transcripts {
                     (t.agent, t.group, t.in_chat) = (NONE, NONE, false);
                 }
             }
+            Record::TransferRequested {
+                contact,
+                agent,
+                group,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    (t.agent, t.group) = (agent, group);
+                    t.push(now, event::TRANSFER_REQUESTED, Detail::None);
+                }
+            }
+            Record::Invited {
+                contact,
+                agent,
+                group,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    let owner = (t.agent, t.group);
+                    (t.agent, t.group) = (agent, group);
+                    t.push(now, event::INVITED, Detail::None);
+                    (t.agent, t.group) = owner;
+                }
+            }
+            Record::InvitationDeclined {
+                contact,
+                agent,
+                group,
+                ignored,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    let owner = (t.agent, t.group);
+                    (t.agent, t.group) = (agent, group.unwrap_or(NONE));
+                    let kind = if ignored {
+                        event::IGNORED
+                    } else {
+                        event::REFUSED
+                    };
+                    t.push(now, kind, Detail::None);
+                    (t.agent, t.group) = owner;
+                }
+            }
+            Record::TransferFailed { contact, why, .. } => {
+                if let Some(t) = self.at(contact, now) {
+                    let why = match why {
+                        crate::model::TransferFailure::NoAgent => "no_agent",
+                        crate::model::TransferFailure::OnlyAgent => "only_agent",
+                    };
+                    t.push(now, event::TRANSFER_FAILED, Detail::Word(why));
+                }
+            }
+            Record::AgentLeft {
+                contact,
+                agent,
+                group,
+                handle_time,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    (t.agent, t.group) = (agent, group);
+                    t.push(now, event::LEFT, Detail::Seconds(handle_time));
+                    (t.agent, t.group) = (NONE, NONE);
+                }
+            }
+            Record::Transferred {
+                contact,
+                agent,
+                group,
+                time_to_transfer,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    (t.agent, t.group, t.in_chat) = (agent, group, true);
+                    t.push(now, event::JOINED, Detail::Seconds(time_to_transfer));
+                }
+            }
+            Record::TransferReply { .. } => {}
             Record::Reaccepted {
                 contact,
                 agent,
