@@ -415,7 +415,7 @@ impl Resolver {
         needed: bool,
     ) -> Result<Option<Invitation>, ScenarioError> {
         let Some(raw) = raw else {
-            return Ok(needed.then(|| Invitation {
+            return Ok(needed.then_some(Invitation {
                 answer_delay: Dist::Constant(0.0),
                 refuse: 0.0,
                 timeout: f64::INFINITY,
