@@ -345,13 +345,14 @@ impl Observer for Checker {
                 *s = Stage::Answered;
             }
             // The checker's desks and centers have no [transfer] (tests/transfers.rs checks them).
-            Record::TransferRequested { .. }
+            Record::Requested { .. }
             | Record::Invited { .. }
             | Record::InvitationDeclined { .. }
-            | Record::TransferFailed { .. }
+            | Record::InvitationFailed { .. }
             | Record::Transferred { .. }
             | Record::AgentLeft { .. }
-            | Record::TransferReply { .. } => {
+            | Record::TransferReply { .. }
+            | Record::Joined { .. } => {
                 panic!("a transfer record without transfers: {record:?}")
             }
             Record::Message { contact, .. } => {

@@ -233,13 +233,14 @@ impl Observer for Tally {
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. }
             | Record::Message { .. }
-            | Record::TransferRequested { .. }
+            | Record::Requested { .. }
             | Record::Invited { .. }
             | Record::InvitationDeclined { .. }
-            | Record::TransferFailed { .. }
+            | Record::InvitationFailed { .. }
             | Record::Transferred { .. }
             | Record::AgentLeft { .. }
-            | Record::TransferReply { .. } => {}
+            | Record::TransferReply { .. }
+            | Record::Joined { .. } => {}
         }
     }
 }

@@ -221,7 +221,7 @@ fn an_invitation_never_goes_to_the_inviting_agent() {
     let mut invited = 0;
     for (_, r) in &log {
         match *r {
-            Record::TransferRequested { contact, agent, .. } => {
+            Record::Requested { contact, agent, .. } => {
                 requester.insert(contact, agent);
             }
             Record::Invited { contact, agent, .. } => {
@@ -261,7 +261,7 @@ fn a_refused_chat_stays_with_its_agent_and_its_message_is_answered() {
     let mut answered_after = 0;
     for (now, r) in &log {
         match *r {
-            Record::TransferRequested { contact, .. } => {
+            Record::Requested { contact, .. } => {
                 requested_at.insert(contact, *now);
             }
             Record::Transferred { .. } => panic!("every invitation is refused"),
@@ -376,4 +376,125 @@ fn a_chat_transferred_to_a_queue_never_goes_back_to_its_agent() {
         }
     }
     assert!(offers_after_transfer > 300, "{offers_after_transfer}");
+}
+
+/// Queue q (group a, 30 agents of 3 slots) asks group b (`nb` agents of 2 slots) to join a
+/// conference for every chat after one exchange; the joined agent answers `part` exchanges.
+fn conferencing(owner_leaves: f64, part: u32, nb: u32) -> String {
+    format!(
+        r#"
+        [run]
+        horizon = "20h"
+        warmup = "1h"
+        interval = "21h"
+        replications = 20
+        seed = 4
+        [conversation]
+        exchanges = {{ dist = "constant", value = 4 }}
+        customer_think = {{ dist = "exponential", mean = "20s" }}
+        agent_compose = {{ dist = "exponential", mean = "20s" }}
+        [wrapup]
+        time = {{ dist = "constant", value = "10s" }}
+        [invitation]
+        answer_delay = {{ dist = "exponential", mean = "5s" }}
+        [queues.q]
+        rate_per_hour = 100
+        served_by = [ {{ groups = ["a"] }} ]
+        [queues.q.conference]
+        share = 1.0
+        after_exchanges = {{ dist = "constant", value = 1 }}
+        with = "group:b"
+        exchanges = {{ dist = "constant", value = {part} }}
+        owner_leaves = {owner_leaves}
+        [groups.a]
+        agents = 30
+        max_concurrent_chats = 3
+        [groups.b]
+        agents = {nb}
+        max_concurrent_chats = 2
+        "#
+    )
+}
+
+#[test]
+fn ownership_passes_in_the_share_owner_leaves() {
+    let p = 0.3;
+    let reps = run(&scenario(&conferencing(p, 2, 200)));
+    let conferences = kpi_values(&reps, "conferences");
+    let shares: Vec<f64> = kpi_values(&reps, "ownership_passed")
+        .iter()
+        .zip(&conferences)
+        .map(|(o, c)| o / c)
+        .collect();
+    assert_covers("ownership passed", &shares, p, 0.02);
+    // Every answered chat had its conference (ample agents, invitations always accepted).
+    assert_eq!(conferences, kpi_values(&reps, "answered"));
+    assert_covers(
+        "agents per contact",
+        &kpi_values(&reps, "agents_per_contact_mean"),
+        2.0,
+        1e-9,
+    );
+}
+
+#[test]
+fn a_conference_holds_both_agents_and_hands_back_to_the_owner() {
+    // Few agents in b, so that conferences meet full agents; owners never leave.
+    let log = records(&conferencing(0.0, 2, 6));
+    let mut held: HashMap<u32, u32> = HashMap::new();
+    // Per contact in conference: (owner, joined, messages the joined agent was written).
+    let mut open: HashMap<u64, (u32, u32, u32)> = HashMap::new();
+    let mut owner_of: HashMap<u64, u32> = HashMap::new();
+    let mut handed_back = 0;
+    for (_, r) in &log {
+        match *r {
+            Record::Level {
+                agent, group, to, ..
+            } => {
+                let k = if group == 0 { 3 } else { 2 };
+                assert!(to == u32::MAX || to <= k, "agent {agent} holds {to} > {k}");
+                held.insert(agent, to);
+            }
+            Record::Requested { contact, agent, .. } => {
+                owner_of.insert(contact, agent);
+            }
+            Record::Joined {
+                contact,
+                agent,
+                owner_left,
+                ..
+            } => {
+                assert!(!owner_left);
+                let owner = owner_of[&contact];
+                assert_ne!(owner, agent);
+                // Both hold a slot: the owner keeps the chat's, the joined agent its own.
+                assert!(held[&owner] >= 1 && held[&agent] >= 1);
+                open.insert(contact, (owner, agent, 0));
+            }
+            Record::Message { contact, agent, .. } => {
+                if let Some((owner, joined, to_joined)) = open.get_mut(&contact) {
+                    if agent == *joined {
+                        *to_joined += 1;
+                    } else {
+                        // The joined agent left after its 2 exchanges (the request, then one
+                        // more message): the owner has the conversation back.
+                        assert_eq!(agent, *owner, "contact {contact}: message to a third agent");
+                        assert_eq!(*to_joined, 1, "contact {contact}");
+                        open.remove(&contact);
+                        handed_back += 1;
+                    }
+                }
+            }
+            Record::AgentLeft { contact, agent, .. } => {
+                if let Some(&(_, joined, _)) = open.get(&contact) {
+                    assert_eq!(
+                        agent, joined,
+                        "contact {contact}: the owner left the conference"
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(handed_back > 1000, "{handed_back}");
 }

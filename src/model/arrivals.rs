@@ -63,6 +63,9 @@ enum WorkSource {
     /// An invited agent's answer delay, and whether it refuses.
     AnswerDelay = 4,
     Refuse = 5,
+    /// The exchanges a joined agent answers in a conference; whether the owner leaves then.
+    ConferenceExchanges = 6,
+    OwnerLeaves = 7,
 }
 
 /// A queue's streams for its transfers and invitations.
@@ -73,6 +76,8 @@ pub(super) struct WorkStreams {
     pub exchanges: SimRng,
     pub answer: SimRng,
     pub refuse: SimRng,
+    pub conference_exchanges: SimRng,
+    pub owner_leaves: SimRng,
 }
 
 /// The replication index the model is run with for day `day` of replication `replication`:
@@ -175,6 +180,8 @@ impl Streams {
                         exchanges: w(WorkSource::TransferExchanges),
                         answer: w(WorkSource::AnswerDelay),
                         refuse: w(WorkSource::Refuse),
+                        conference_exchanges: w(WorkSource::ConferenceExchanges),
+                        owner_leaves: w(WorkSource::OwnerLeaves),
                     }
                 })
                 .collect(),

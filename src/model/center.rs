@@ -206,7 +206,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }),
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             requeued: 0,
-            workflow: cfg.queues.iter().any(|q| q.chat.transfer.is_some()),
+            workflow: cfg
+                .queues
+                .iter()
+                .any(|q| q.chat.transfer.is_some() || q.chat.conference.is_some()),
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,

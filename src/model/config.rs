@@ -125,6 +125,19 @@ pub struct Transfer {
     pub how: TransferHow,
 }
 
+/// A queue's conferences: which share of its chats need a second agent to join, when, who.
+#[derive(Clone, Debug, Serialize)]
+pub struct Conference {
+    pub share: f64,
+    /// Exchanges with the agent before the request (at least 1).
+    pub after_exchanges: CountDist,
+    pub with: Target,
+    /// Exchanges the joined agent answers while in the conference (at least 1).
+    pub exchanges: CountDist,
+    /// Probability that the owner leaves once the invited agent has joined: ownership passes.
+    pub owner_leaves: f64,
+}
+
 /// One queue: where its chats come from, who serves them, and how its chats go.
 #[derive(Clone, Debug, Serialize)]
 pub struct QueueConfig {
@@ -246,6 +259,9 @@ pub struct ChatConfig {
     /// this queue's settings from then on, so its transfer settings apply to it again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer: Option<Transfer>,
+    /// Conferences of this queue's chats (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conference: Option<Conference>,
 }
 
 /// When a customer comes back: with `probability` at the end of an attempt, after `delay`, at

@@ -209,9 +209,6 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let more = session.exchanges_left > 0;
         let stamp = session.flow;
         let eligible_again = session.gating && self.ungate(s);
-        // After the last exchange with this agent, a customer who needs a transfer writes again:
-        // that message is the request.
-        let more = more || self.request_due(s);
         if self.workflow {
             self.transfer_reply(
                 s,
@@ -220,6 +217,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
         self.emit(record);
         self.agents[agent as usize].composing = NONE;
+        // After the last exchange with this agent, a customer who needs a transfer or a
+        // conference writes again (that message is the request); a conference's joined agent
+        // leaves after its part and the owner goes on.
+        let more = more || self.next_part(s);
         if more {
             self.sessions.hot[s as usize].phase = Phase::Thinking;
             let think = chat.think.sample(&mut self.rng.queues[queue].think);

@@ -118,6 +118,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if session.wait != stamp || !matches!(session.phase, Phase::Pending | Phase::Composing) {
             return;
         }
+        if self.workflow && self.sessions.work[s as usize].partner != NONE {
+            // Not during a conference: the chat has two agents.
+            return;
+        }
+        let session = &mut self.sessions.hot[s as usize];
         session.flow = session.flow.next(); // voids the reply being composed
         let (agent, phase, queue) = (session.agent, session.phase, session.queue as usize);
         self.leave_attention(s, agent, phase);

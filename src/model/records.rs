@@ -29,7 +29,16 @@ pub enum ReturnKind {
     Recontact,
 }
 
-/// Why a transfer could not be tried (`how = "invite"`).
+/// What a customer's request is for, and so an invitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// `[transfer]`: the chat goes to another queue or group.
+    Transfer,
+    /// `[conference]`: a second agent joins the session for a few exchanges.
+    Conference,
+}
+
+/// Why an invitation could not be made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TransferFailure {
     /// No agent of the target group had a free slot.
@@ -184,17 +193,19 @@ pub enum Record {
         /// The chat was being transferred (an invitation out, or waiting in the target queue).
         during_transfer: bool,
     },
-    /// The customer's message asked for a transfer out of `from` (the queue the chat was
-    /// served under), held by `agent`; the message waits through it.
-    TransferRequested {
+    /// The customer's message asked for a transfer or a conference (`purpose`) out of `from`
+    /// (the queue the chat was served under), held by `agent`; the message waits through it.
+    Requested {
         contact: ContactId,
         queue: QueueId,
         arrived_at: f64,
         from: QueueId,
         agent: u32,
         group: GroupId,
+        purpose: Purpose,
     },
-    /// `agent` was invited to take the chat (its slot reserved while it answers).
+    /// `agent` was invited to take the chat, or to join it (its slot reserved while it
+    /// answers).
     Invited {
         contact: ContactId,
         queue: QueueId,
@@ -202,6 +213,7 @@ pub enum Record {
         from: QueueId,
         agent: u32,
         group: GroupId,
+        purpose: Purpose,
     },
     /// The invitation was refused by `agent`, or `ignored` (not answered by the timeout;
     /// `agent` is [`ABSENT`] and `group` `None` when it was still waiting in its queue).
@@ -213,14 +225,27 @@ pub enum Record {
         agent: u32,
         group: Option<GroupId>,
         ignored: bool,
+        purpose: Purpose,
     },
-    /// The transfer could not be tried: the agent carries on alone.
-    TransferFailed {
+    /// The invitation could not be made: the agent carries on alone.
+    InvitationFailed {
         contact: ContactId,
         queue: QueueId,
         arrived_at: f64,
         from: QueueId,
         why: TransferFailure,
+        purpose: Purpose,
+    },
+    /// `agent` (of `group`) joined the session for a conference, `owner_left`: and the owner
+    /// left it at once, ownership passing to the joined agent (an `AgentLeft` follows).
+    Joined {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        agent: u32,
+        group: GroupId,
+        owner_left: bool,
     },
     /// The transfer is done: `agent` (of `group`) accepted the chat, to serve it under queue
     /// `to`, `time_to_transfer` seconds after the request.

@@ -121,8 +121,17 @@ pub(super) struct Work {
     pub serving: u32,
     /// When the agent now holding the chat accepted it (its handle time counts from there).
     pub leg_since: f64,
-    /// A transfer the customer will ask for once the exchanges with this agent are done.
-    pub request: bool,
+    /// What the customer will ask for once the exchanges with this agent are done.
+    pub request: Option<super::records::Purpose>,
+    /// What the invitation out (or the last one) is for.
+    pub purpose: super::records::Purpose,
+    /// In a conference: the owner, who keeps its slot while the joined agent (the session's
+    /// `agent`) answers; [`NONE`] otherwise.
+    pub partner: u32,
+    /// In a conference: when the owner accepted the chat, and the exchanges the owner goes on
+    /// with once the joined agent leaves.
+    pub owner_since: f64,
+    pub after_conference: u32,
     /// Exchanges left if the transfer does not happen (the agent then carries on alone).
     pub exchanges_after_request: u32,
     /// When the pending transfer was asked for.
@@ -213,7 +222,11 @@ impl Sessions {
                     entered_at: 0.0,
                     serving: 0,
                     leg_since: 0.0,
-                    request: false,
+                    request: None,
+                    purpose: super::records::Purpose::Transfer,
+                    partner: NONE,
+                    owner_since: 0.0,
+                    after_conference: 0,
                     exchanges_after_request: 0,
                     requested_at: 0.0,
                     through_transfer: false,

@@ -30,9 +30,9 @@
 use rand::Rng;
 
 use super::center::ContactCenter;
-use super::config::{Target, Transfer, TransferHow};
+use super::config::{Conference, Target, Transfer, TransferHow};
 use super::event::Event;
-use super::records::{Observer, Record, TransferFailure};
+use super::records::{Observer, Purpose, Record, TransferFailure};
 use super::session::{Phase, Requeue, NONE};
 use crate::engine::Stamp;
 
@@ -62,21 +62,26 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let work = &mut self.sessions.work[s as usize];
         work.serving = serving as u32;
         work.leg_since = now;
-        work.request = false;
+        work.request = None;
         work.requeued_by = Requeue::Reassignment;
-        let Some(transfer) = &self.cfg.queues[serving].chat.transfer else {
-            return;
-        };
-        if !may_transfer {
+        let chat = &self.cfg.queues[serving].chat;
+        let transfer = chat.transfer.as_ref().map_or(0.0, |t| t.share);
+        let conference = chat.conference.as_ref().map_or(0.0, |c| c.share);
+        if !may_transfer || transfer + conference == 0.0 {
             return;
         }
+        // One draw decides between a transfer, a conference and neither (the shares are
+        // checked to sum to at most 1).
         let streams = &mut self.rng.work[serving];
-        if streams.decide.random::<f64>() >= transfer.share {
-            return;
-        }
-        let before = transfer.after_exchanges.sample(&mut streams.after).max(1);
+        let u = streams.decide.random::<f64>();
+        let (purpose, after) = match (&chat.transfer, &chat.conference) {
+            (Some(t), _) if u < transfer => (Purpose::Transfer, &t.after_exchanges),
+            (_, Some(c)) if u < transfer + conference => (Purpose::Conference, &c.after_exchanges),
+            _ => return,
+        };
+        let before = after.sample(&mut streams.after).max(1);
         let session = &mut self.sessions.hot[s as usize];
-        work.request = true;
+        work.request = Some(purpose);
         work.exchanges_after_request = session.exchanges_left.saturating_sub(before).max(1);
         session.exchanges_left = before;
     }
@@ -90,11 +95,75 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             .expect("a transfer comes from a queue with transfers")
     }
 
-    /// Whether the customer of `s`, whose exchanges with this agent are done, will now ask for
-    /// a transfer.
+    /// The conference settings chat `s` is under (it asked for one).
+    fn conference_of(&self, s: u32) -> &'c Conference {
+        self.cfg.queues[self.serving(s)]
+            .chat
+            .conference
+            .as_ref()
+            .expect("a conference comes from a queue with conferences")
+    }
+
+    /// Where the invitation out for `s` goes.
+    fn invitation_target(&self, s: u32) -> Target {
+        match self.sessions.work[s as usize].purpose {
+            Purpose::Transfer => self.transfer_of(s).to,
+            Purpose::Conference => self.conference_of(s).with,
+        }
+    }
+
+    /// After the last reply of an agent's part (no exchange left with it): whether the
+    /// conversation goes on — the customer will ask for a transfer or a conference, or a
+    /// conference's joined agent leaves and the owner goes on.
     #[inline]
-    pub(super) fn request_due(&self, s: u32) -> bool {
-        self.workflow && self.sessions.work[s as usize].request
+    pub(super) fn next_part(&mut self, s: u32) -> bool {
+        if !self.workflow {
+            return false;
+        }
+        let work = &self.sessions.work[s as usize];
+        if work.request.is_some() {
+            return true;
+        }
+        if work.partner != NONE {
+            self.conference_over(s);
+            return true;
+        }
+        false
+    }
+
+    /// The joined agent has answered its exchanges: it leaves, and the owner goes on with the
+    /// conversation's rest.
+    #[cold]
+    fn conference_over(&mut self, s: u32) {
+        let joined = self.sessions.hot[s as usize].agent;
+        let work = &mut self.sessions.work[s as usize];
+        let (owner, owner_since, rest, since) = (
+            work.partner,
+            work.owner_since,
+            work.after_conference,
+            work.leg_since,
+        );
+        work.partner = NONE;
+        work.leg_since = owner_since;
+        let session = &mut self.sessions.hot[s as usize];
+        session.agent = owner;
+        session.exchanges_left = rest;
+        self.leave_chat(s, joined, since);
+        self.dispatch_group(self.agents[joined as usize].group);
+    }
+
+    /// The chat ends during a conference: the owner leaves with it (its own wrap-up).
+    #[cold]
+    pub(super) fn partner_leaves(&mut self, s: u32) {
+        let work = &mut self.sessions.work[s as usize];
+        let owner = work.partner;
+        if owner == NONE {
+            return;
+        }
+        work.partner = NONE;
+        let since = work.owner_since;
+        self.leave_chat(s, owner, since);
+        self.dispatch_group(self.agents[owner as usize].group);
     }
 
     /// The customer's message of `s` (pending now) asks for the transfer: the agent acts on it
@@ -103,21 +172,26 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn on_request(&mut self, s: u32) {
         let now = self.now();
         let from = self.serving(s);
-        let transfer = self.transfer_of(s);
         let work = &mut self.sessions.work[s as usize];
-        work.request = false;
+        let purpose = work.request.take().expect("a request is due");
         work.requested_at = now;
+        work.purpose = purpose;
         let session = &self.sessions.hot[s as usize];
         let agent = session.agent;
-        self.emit(Record::TransferRequested {
+        self.emit(Record::Requested {
             contact: session.contact,
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             from: from as u32,
             agent,
             group: self.agents[agent as usize].group,
+            purpose,
         });
-        match (transfer.how, transfer.to) {
+        let how = match purpose {
+            Purpose::Transfer => self.transfer_of(s).how,
+            Purpose::Conference => TransferHow::Invite,
+        };
+        match (how, self.invitation_target(s)) {
             (TransferHow::Queue, Target::Queue(target)) => self.transfer_to_queue(s, target),
             (TransferHow::Queue, Target::Group(_)) => {
                 unreachable!("the scenario allows how = \"queue\" only to a queue")
@@ -160,7 +234,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 },
             );
         }
-        self.leave_chat(s, agent);
+        let since = self.sessions.work[s as usize].leg_since;
+        self.leave_chat(s, agent, since);
         self.open_due_tiers(s, target);
         self.queues[target].push_back(s, wait);
         self.waiting += 1;
@@ -172,7 +247,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     /// `agent` leaves chat `s` for good (a transfer): its part ends with its own wrap-up,
     /// during which it keeps the slot.
-    fn leave_chat(&mut self, s: u32, agent: u32) {
+    fn leave_chat(&mut self, s: u32, agent: u32, since: f64) {
         let now = self.now();
         let wrapup = self.draw_wrapup(self.serving(s)).max(0.0);
         let session = &self.sessions.hot[s as usize];
@@ -182,7 +257,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             agent,
             group: self.agents[agent as usize].group,
-            handle_time: now - self.sessions.work[s as usize].leg_since + wrapup,
+            handle_time: now - since + wrapup,
             wrapup,
         };
         self.emit(record);
@@ -286,7 +361,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// Invite an agent of the transfer's target for chat `s` (in `Inviting`), or fail.
     fn invite(&mut self, s: u32) {
         let now = self.now();
-        let target = self.transfer_of(s).to;
+        let target = self.invitation_target(s);
         let owner = self.sessions.hot[s as usize].agent;
         let declined = self.sessions.work[s as usize].declined_by;
         if self.only_ready_agent(target, owner) {
@@ -356,7 +431,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             .expect("invitations have their settings");
         let work = &mut self.sessions.work[s as usize];
         work.invited = agent;
-        let (stamp, started) = (work.invite, work.entered_at);
+        let (stamp, started, purpose) = (work.invite, work.entered_at, work.purpose);
         let session = &self.sessions.hot[s as usize];
         self.emit(Record::Invited {
             contact: session.contact,
@@ -365,6 +440,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             from: from as u32,
             agent,
             group: self.agents[agent as usize].group,
+            purpose,
         });
         let delay = invitation
             .answer_delay
@@ -391,17 +467,71 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let agent = work.invited;
         work.invited = NONE;
         work.invite = work.invite.next(); // voids the timeout
+        let (purpose, since) = (work.purpose, work.leg_since);
         let owner = self.sessions.hot[s as usize].agent;
+        self.sessions.hot[s as usize].phase = Phase::Pending;
+        if purpose == Purpose::Conference {
+            self.joined(s, agent);
+            return;
+        }
         let serving = match self.transfer_of(s).to {
             Target::Queue(q) => q,
             Target::Group(_) => from,
         };
-        let session = &mut self.sessions.hot[s as usize];
-        session.phase = Phase::Pending;
-        self.leave_chat(s, owner);
+        self.leave_chat(s, owner, since);
         self.sessions.hot[s as usize].agent = agent;
         self.transferred(s, agent, serving);
         self.dispatch_group(self.agents[owner as usize].group);
+    }
+
+    /// `agent` accepted to join the conference of `s`: it answers the next exchanges (its own
+    /// attention and compose times) while the owner keeps its slot, or, when the owner leaves at
+    /// once, it owns the chat from now on.
+    fn joined(&mut self, s: u32, agent: u32) {
+        let now = self.now();
+        let from = self.serving(s);
+        let conference = self.conference_of(s);
+        let streams = &mut self.rng.work[from];
+        let owner_left = conference.owner_leaves > 0.0
+            && streams.owner_leaves.random::<f64>() < conference.owner_leaves;
+        let part = conference
+            .exchanges
+            .sample(&mut streams.conference_exchanges)
+            .max(1);
+        let session = &self.sessions.hot[s as usize];
+        let owner = session.agent;
+        self.emit(Record::Joined {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            arrived_at: session.arrived_at,
+            from: from as u32,
+            agent,
+            group: self.agents[agent as usize].group,
+            owner_left,
+        });
+        let work = &mut self.sessions.work[s as usize];
+        let since = work.leg_since;
+        work.leg_since = now;
+        if owner_left {
+            // Ownership passes: the joined agent goes on with the whole conversation.
+            let rest = work.exchanges_after_request;
+            let session = &mut self.sessions.hot[s as usize];
+            session.agent = agent;
+            session.exchanges_left = rest;
+            self.leave_chat(s, owner, since);
+            self.dispatch_group(self.agents[owner as usize].group);
+        } else {
+            work.partner = owner;
+            work.owner_since = since;
+            work.after_conference = work.exchanges_after_request;
+            let session = &mut self.sessions.hot[s as usize];
+            session.agent = agent;
+            session.exchanges_left = part;
+        }
+        if self.escalating {
+            self.arm_escalation(s, now);
+        }
+        self.join_attention(s, agent);
     }
 
     /// The invitation of `s` was not answered in time: it is ignored.
@@ -436,6 +566,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             agent: invited,
             group: (invited != NONE).then(|| self.agents[invited as usize].group),
             ignored,
+            purpose: self.sessions.work[s as usize].purpose,
         };
         self.emit(record);
         if invited == NONE {
@@ -496,12 +627,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     fn invitation_failed(&mut self, s: u32, why: TransferFailure) {
         let from = self.serving(s);
         let session = &self.sessions.hot[s as usize];
-        self.emit(Record::TransferFailed {
+        self.emit(Record::InvitationFailed {
             contact: session.contact,
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             from: from as u32,
             why,
+            purpose: self.sessions.work[s as usize].purpose,
         });
         self.carry_on(s);
     }

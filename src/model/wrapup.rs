@@ -11,6 +11,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let now = self.now();
         let queue = self.serving(s);
         self.sessions.hot[s as usize].pending_since_then_ended_at = now;
+        if self.workflow {
+            // A conference's owner leaves with the chat (its customer left or went quiet).
+            self.partner_leaves(s);
+        }
         let wrapup = self.draw_wrapup(queue);
         if wrapup <= 0.0 {
             self.mark_done(s);

@@ -432,13 +432,14 @@ impl Observer for ContactTrace {
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. }
             | Record::Message { .. }
-            | Record::TransferRequested { .. }
+            | Record::Requested { .. }
             | Record::Invited { .. }
             | Record::InvitationDeclined { .. }
-            | Record::TransferFailed { .. }
+            | Record::InvitationFailed { .. }
             | Record::Transferred { .. }
             | Record::AgentLeft { .. }
-            | Record::TransferReply { .. } => {}
+            | Record::TransferReply { .. }
+            | Record::Joined { .. } => {}
         }
     }
 }

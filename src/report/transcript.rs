@@ -58,6 +58,8 @@ pub mod event {
     pub const TRANSFER_FAILED: &str = "transfer_failed";
     pub const JOINED: &str = "joined";
     pub const LEFT: &str = "left";
+    pub const CONFERENCE_JOINED: &str = "conference_joined";
+    pub const OWNER_CHANGED: &str = "owner_changed";
 
     /// The events after which a contact has no more rows (bar a `will_return` at the same
     /// instant): `done`, `abandoned` other than `chat` (an abandon in chat is followed by the
@@ -374,7 +376,7 @@ impl Transcripts {
                     (t.agent, t.group, t.in_chat) = (NONE, NONE, false);
                 }
             }
-            Record::TransferRequested {
+            Record::Requested {
                 contact,
                 agent,
                 group,
@@ -417,7 +419,7 @@ impl Transcripts {
                     (t.agent, t.group) = owner;
                 }
             }
-            Record::TransferFailed { contact, why, .. } => {
+            Record::InvitationFailed { contact, why, .. } => {
                 if let Some(t) = self.at(contact, now) {
                     let why = match why {
                         crate::model::TransferFailure::NoAgent => "no_agent",
@@ -449,6 +451,21 @@ impl Transcripts {
                 if let Some(t) = self.at(contact, now) {
                     (t.agent, t.group, t.in_chat) = (agent, group, true);
                     t.push(now, event::JOINED, Detail::Seconds(time_to_transfer));
+                }
+            }
+            Record::Joined {
+                contact,
+                agent,
+                group,
+                owner_left,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    (t.agent, t.group, t.in_chat) = (agent, group, true);
+                    t.push(now, event::CONFERENCE_JOINED, Detail::None);
+                    if owner_left {
+                        t.push(now, event::OWNER_CHANGED, Detail::None);
+                    }
                 }
             }
             Record::TransferReply { .. } => {}

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use toml::Value;
 
 use super::raw::{
-    RawConversation, RawDist, RawEscalation, RawGroup, RawInactivity, RawIndicator, RawOffer,
-    RawPatience, RawQueue, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
+    RawConference, RawConversation, RawDist, RawEscalation, RawGroup, RawInactivity, RawIndicator,
+    RawOffer, RawPatience, RawQueue, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -18,9 +18,9 @@ use super::{
     MAX_AGENTS,
 };
 use crate::model::{
-    Attention, Break, ChatConfig, CountDist, DayLevel, Dist, Escalation, GroupConfig, HoldAt,
-    Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Target, Tier, Trace,
-    TraceSource, Transfer, TransferHow,
+    Attention, Break, ChatConfig, Conference, CountDist, DayLevel, Dist, Escalation, GroupConfig,
+    HoldAt, Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Target,
+    Tier, Trace, TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -44,6 +44,7 @@ struct Layer<'a> {
     escalation: Option<&'a RawEscalation>,
     inactivity: Option<&'a RawInactivity>,
     transfer: Option<&'a RawTransfer>,
+    conference: Option<&'a RawConference>,
 }
 
 impl<'a> Layer<'a> {
@@ -58,6 +59,7 @@ impl<'a> Layer<'a> {
             escalation: s.escalation.as_ref(),
             inactivity: s.inactivity.as_ref(),
             transfer: s.transfer.as_ref(),
+            conference: s.conference.as_ref(),
         }
     }
 
@@ -72,6 +74,7 @@ impl<'a> Layer<'a> {
             escalation: q.escalation.as_ref(),
             inactivity: q.inactivity.as_ref(),
             transfer: q.transfer.as_ref(),
+            conference: q.conference.as_ref(),
         }
     }
 
@@ -86,6 +89,7 @@ impl<'a> Layer<'a> {
             escalation: raw.escalation.as_ref(),
             inactivity: raw.inactivity.as_ref(),
             transfer: raw.transfer.as_ref(),
+            conference: raw.conference.as_ref(),
         }
     }
 }
@@ -600,6 +604,13 @@ impl Resolver {
             {
                 served[g] = true;
             }
+            if let Some(Conference {
+                with: Target::Group(g),
+                ..
+            }) = q.chat.conference
+            {
+                served[g] = true;
+            }
         }
         if let Some(g) = served.iter().position(|s| !s) {
             return Err(self.invalid(
@@ -1083,7 +1094,103 @@ impl Resolver {
             retry,
             recontact,
             transfer: self.transfer(layers, queue, queue_names, group_names)?,
+            conference: self.conference(layers, queue_names, group_names)?,
         })
+        .and_then(|chat| self.check_shares(layers, chat))
+    }
+
+    /// A chat needs at most one action per agent: the shares of transfers and conferences
+    /// together are at most 1.
+    fn check_shares(
+        &self,
+        layers: &[Layer],
+        chat: ChatConfig,
+    ) -> Result<ChatConfig, ScenarioError> {
+        let transfer = chat.transfer.as_ref().map_or(0.0, |t| t.share);
+        let conference = chat.conference.as_ref().map_or(0.0, |c| c.share);
+        if transfer + conference > 1.0 + 1e-12 {
+            let (_, key) = pick(layers, "conference.share", |l| l.conference?.share.as_ref())
+                .expect("a conference share is set");
+            return Err(self.invalid(
+                &key,
+                show_number(conference),
+                format!(
+                    "transfer.share + conference.share must be at most 1 (transfer.share is {}): \
+                     a chat asks for one of them at most, per agent",
+                    show_number(transfer)
+                ),
+            ));
+        }
+        Ok(chat)
+    }
+
+    /// A queue's `[conference]`, each key from the first layer that sets it; `None` without a
+    /// share (or with share 0).
+    fn conference(
+        &self,
+        layers: &[Layer],
+        queue_names: &[String],
+        group_names: &[String],
+    ) -> Result<Option<Conference>, ScenarioError> {
+        let Some((&share, share_key)) =
+            pick(layers, "conference.share", |l| l.conference?.share.as_ref())
+        else {
+            if let Some((_, key)) = pick(layers, "conference.with", |l| l.conference?.with.as_ref())
+            {
+                return Err(self.missing(
+                    &format!("{}share", key.strip_suffix("with").unwrap_or(&key)),
+                    "missing: the share of the queue's chats that need a conference (e.g. 0.05)",
+                ));
+            }
+            return Ok(None);
+        };
+        if !(0.0..=1.0).contains(&share) {
+            return Err(self.invalid(
+                &share_key,
+                show_number(share),
+                "a probability in [0, 1]: the share of the queue's chats that need a second agent",
+            ));
+        }
+        let count =
+            |key: &str, get: fn(&RawConference) -> Option<&RawDist>| match pick(layers, key, |l| {
+                l.conference.and_then(get)
+            }) {
+                Some((d, key)) => self.count_dist(&key, d),
+                None => Ok(CountDist::Constant(1)),
+            };
+        let after_exchanges = count("conference.after_exchanges", |c| c.after_exchanges.as_ref())?;
+        let exchanges = count("conference.exchanges", |c| c.exchanges.as_ref())?;
+        let Some((with_text, with_key)) =
+            pick(layers, "conference.with", |l| l.conference?.with.as_ref())
+        else {
+            return Err(self.missing(
+                &format!(
+                    "{}with",
+                    share_key.strip_suffix("share").unwrap_or(&share_key)
+                ),
+                "missing: who is invited to join, \"queue:NAME\" or \"group:NAME\"",
+            ));
+        };
+        let with = self.target(&with_key, with_text, queue_names, group_names)?;
+        let owner_leaves =
+            match pick(layers, "conference.owner_leaves", |l| {
+                l.conference?.owner_leaves.as_ref()
+            }) {
+                None => 0.0,
+                Some((&p, _)) if (0.0..=1.0).contains(&p) => p,
+                Some((&p, key)) => return Err(self.invalid(
+                    &key,
+                    show_number(p),
+                    "a probability in [0, 1]: that the owner leaves once the invited agent joined",
+                )),
+            };
+        Ok((share > 0.0).then_some(Conference {
+            share,
+            after_exchanges,
+            with,
+            exchanges,
+            owner_leaves,
+        }))
     }
 
     /// A queue's `[transfer]`, each key from the first layer that sets it; `None` without a

@@ -616,10 +616,11 @@ impl Resolver {
         });
         let arrivals_end = warmup + horizon;
         let invites = center.queues.iter().any(|q| {
-            q.chat
-                .transfer
-                .as_ref()
-                .is_some_and(|t| t.how == TransferHow::Invite)
+            q.chat.conference.is_some()
+                || q.chat
+                    .transfer
+                    .as_ref()
+                    .is_some_and(|t| t.how == TransferHow::Invite)
         });
         let invitation = self.invitation(raw.invitation.as_ref(), invites)?;
         let mut model = ModelConfig {

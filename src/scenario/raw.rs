@@ -24,6 +24,7 @@ pub struct RawScenario {
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
     pub transfer: Option<RawTransfer>,
+    pub conference: Option<RawConference>,
     pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
@@ -45,6 +46,7 @@ pub struct RawSections {
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
     pub transfer: Option<RawTransfer>,
+    pub conference: Option<RawConference>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -54,6 +56,16 @@ pub struct RawTransfer {
     pub after_exchanges: Option<RawDist>,
     pub to: Option<String>,
     pub how: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConference {
+    pub share: Option<f64>,
+    pub after_exchanges: Option<RawDist>,
+    pub with: Option<String>,
+    pub exchanges: Option<RawDist>,
+    pub owner_leaves: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -120,6 +132,7 @@ pub struct RawQueue {
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
     pub transfer: Option<RawTransfer>,
+    pub conference: Option<RawConference>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::histogram::Histogram;
-use crate::model::{Colour, LoadCounts, Observer, Record, ReturnKind, TransferFailure, ABSENT};
+use crate::model::{
+    Colour, LoadCounts, Observer, Purpose, Record, ReturnKind, TransferFailure, ABSENT,
+};
 
 /// The measured part of a run and how it is cut into reporting intervals.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -153,6 +155,14 @@ pub struct ContactTally {
     pub left_handle_time_sum: f64,
     #[serde(default)]
     pub reaccepted: u64,
+    /// Conferences (`[conference]`): requested; an invited agent joined; of those, the owner
+    /// left at once and ownership passed.
+    #[serde(default)]
+    pub conference_requests: u64,
+    #[serde(default)]
+    pub conferences: u64,
+    #[serde(default)]
+    pub ownership_passed: u64,
 }
 
 impl ContactTally {
@@ -213,6 +223,9 @@ impl ContactTally {
         self.agents_left += o.agents_left;
         self.left_handle_time_sum += o.left_handle_time_sum;
         self.reaccepted += o.reaccepted;
+        self.conference_requests += o.conference_requests;
+        self.conferences += o.conferences;
+        self.ownership_passed += o.ownership_passed;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval).
@@ -280,16 +293,33 @@ impl ContactTally {
                 self.offers += during_offer as u64;
                 self.transfers_abandoned += during_transfer as u64;
             }
-            Record::TransferRequested { .. } => self.transfers_requested += 1,
-            Record::Invited { .. } => self.invitations += 1,
-            Record::InvitationDeclined { ignored, .. } => {
-                self.transfers_ignored += ignored as u64;
-                self.transfers_refused += !ignored as u64;
-            }
-            Record::TransferFailed { why, .. } => match why {
-                TransferFailure::NoAgent => self.transfers_no_agent += 1,
-                TransferFailure::OnlyAgent => self.transfers_only_agent += 1,
+            Record::Requested { purpose, .. } => match purpose {
+                Purpose::Transfer => self.transfers_requested += 1,
+                Purpose::Conference => self.conference_requests += 1,
             },
+            Record::Invited { .. } => self.invitations += 1,
+            // Invitations for conferences count only in `conferences_failed` (their requests
+            // that did not end in a join).
+            Record::InvitationDeclined {
+                ignored, purpose, ..
+            } => {
+                if purpose == Purpose::Transfer {
+                    self.transfers_ignored += ignored as u64;
+                    self.transfers_refused += !ignored as u64;
+                }
+            }
+            Record::InvitationFailed { why, purpose, .. } => {
+                if purpose == Purpose::Transfer {
+                    match why {
+                        TransferFailure::NoAgent => self.transfers_no_agent += 1,
+                        TransferFailure::OnlyAgent => self.transfers_only_agent += 1,
+                    }
+                }
+            }
+            Record::Joined { owner_left, .. } => {
+                self.conferences += 1;
+                self.ownership_passed += owner_left as u64;
+            }
             Record::Transferred {
                 time_to_transfer, ..
             } => {
@@ -719,7 +749,7 @@ impl Collector {
                 return;
             }
             Record::TransferReply { to, .. } => (to, None),
-            Record::TransferRequested { from, group, .. } => (from, Some(group)),
+            Record::Requested { from, group, .. } => (from, Some(group)),
             Record::Invited { from, group, .. } => (from, Some(group)),
             Record::InvitationDeclined { from, group, .. } => {
                 seg.queues[from as usize][i].add(record, sl, short);
@@ -728,7 +758,8 @@ impl Collector {
                 }
                 return;
             }
-            Record::TransferFailed { from, .. } => (from, None),
+            Record::InvitationFailed { from, .. } => (from, None),
+            Record::Joined { from, group, .. } => (from, Some(group)),
             Record::AgentLeft { queue, group, .. } => (queue, Some(group)),
             Record::Arrived { queue, .. }
             | Record::AbandonedQueue { queue, .. }
@@ -782,10 +813,11 @@ impl Observer for Collector {
             | Record::Offered { .. }
             | Record::HeldFromRouting { .. }
             | Record::Message { .. } => return,
-            Record::TransferRequested { arrived_at, .. }
+            Record::Requested { arrived_at, .. }
             | Record::Invited { arrived_at, .. }
             | Record::InvitationDeclined { arrived_at, .. }
-            | Record::TransferFailed { arrived_at, .. }
+            | Record::InvitationFailed { arrived_at, .. }
+            | Record::Joined { arrived_at, .. }
             | Record::Transferred { arrived_at, .. }
             | Record::AgentLeft { arrived_at, .. }
             | Record::TransferReply { arrived_at, .. } => arrived_at,

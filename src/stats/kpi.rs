@@ -159,7 +159,13 @@ kpis! {
     TransferResponseMean => "transfer_response_mean", "s",
         "Mean response time of the messages that waited through a completed transfer (from the customer's message to the new agent's reply); for a queue, of those answered there.";
     AgentsPerContactMean => "agents_per_contact_mean", "count",
-        "(answered + transfers_done + reassigned chats accepted again) / answered: agents who accepted each answered contact.";
+        "(answered + transfers_done + reassigned chats accepted again + conferences) / answered: agents who accepted (or joined) each answered contact.";
+    Conferences => "conferences", "count",
+        "Conferences: an invited agent joined the session ([conference]).";
+    ConferencesFailed => "conferences_failed", "count",
+        "Conference requests that did not end in a join: every invitation refused or ignored, or failed at once (no free agent of a group target, or the owner the target's only Ready agent), or the customer left meanwhile.";
+    OwnershipPassed => "ownership_passed", "count",
+        "Conferences whose owner left once the invited agent had joined (conference.owner_leaves): ownership passed to the joined agent.";
     HandleTimePerAgentMean => "handle_time_per_agent_mean", "s",
         "Mean handle time of one agent's part of a contact: from its accept to its Mark Done, or, for an agent who transferred the chat, to the end of its own wrap-up.";
 }
@@ -255,9 +261,12 @@ impl Kpi {
             Kpi::TimeToTransferMean => ratio(c.time_to_transfer_sum, n(c.transfers_received)),
             Kpi::TransferResponseMean => ratio(c.transfer_response_sum, n(c.transfer_responses)),
             Kpi::AgentsPerContactMean => ratio(
-                n(c.answered + c.transfers_done + c.reaccepted),
+                n(c.answered + c.transfers_done + c.reaccepted + c.conferences),
                 n(c.answered),
             ),
+            Kpi::Conferences => n(c.conferences),
+            Kpi::ConferencesFailed => n(c.conference_requests.saturating_sub(c.conferences)),
+            Kpi::OwnershipPassed => n(c.ownership_passed),
             Kpi::HandleTimePerAgentMean => ratio(
                 c.handle_time_sum + c.left_handle_time_sum,
                 n(c.done + c.agents_left),
