@@ -18,6 +18,9 @@
 //! - `desk_1m/…`: the 1M-chat basic desk (300 agents × 3 slots, 5,000 chats/h for 200 h, six
 //!   exchanges on average), with escalation off and with all of it on (red first, agents held
 //!   at red, reassignment after 3 minutes, inactivity alerts and close, 10% silent leavers).
+//! - `workflow_200k/…`: two queues with their own groups, without and with 15% of chats
+//!   transferred (to the end of the other queue, or by invitation) and 5% conferenced: the
+//!   workflow's cost per contact (target: at most 1.3×).
 //!
 //! Events per second: the model processes two events per contact in this configuration
 //! (arrival, reply done), printed once before the measurements. Also printed first: the
@@ -298,11 +301,89 @@ fn bench_desk(c: &mut Criterion) {
     group.finish();
 }
 
+/// Two queues of a 200,000-chat center, each with its own group of 60 agents × 3 slots, with
+/// `extra` TOML appended (the workflow sections, or nothing).
+fn two_desks(extra: &str) -> Scenario {
+    let text = format!(
+        r#"
+        [run]
+        horizon = "100h"
+        interval = "100h"
+        [conversation]
+        exchanges = {{ dist = "geometric", mean = 4 }}
+        customer_think = {{ dist = "exponential", mean = "30s" }}
+        agent_compose = {{ dist = "exponential", mean = "20s" }}
+        accept_delay = {{ dist = "constant", value = "3s" }}
+        [patience]
+        queue = {{ dist = "exponential", mean = "3m" }}
+        [wrapup]
+        time = {{ dist = "exponential", mean = "20s" }}
+        [invitation]
+        answer_delay = {{ dist = "exponential", mean = "8s" }}
+        refuse = 0.1
+        timeout = "30s"
+        [queues.a]
+        rate_per_hour = 1000
+        served_by = [ {{ groups = ["ga"] }} ]
+        [queues.b]
+        rate_per_hour = 1000
+        served_by = [ {{ groups = ["gb"] }} ]
+        [groups.ga]
+        agents = 60
+        max_concurrent_chats = 3
+        [groups.gb]
+        agents = 60
+        max_concurrent_chats = 3
+        {extra}
+        "#
+    );
+    scenario::parse(&text, Path::new("bench.toml"), &[]).expect("valid bench scenario")
+}
+
+/// The workflow's cost per contact: 15% of the chats transferred (half to the end of the other
+/// queue, half by invitation) and 5% conferenced, against the same center without them.
+fn bench_workflow(c: &mut Criterion) {
+    let mut group = c.benchmark_group("workflow_200k");
+    group.sample_size(10);
+    let workflow = r#"
+        [queues.a.transfer]
+        share = 0.15
+        after_exchanges = { dist = "geometric", mean = 2 }
+        to = "queue:b"
+        how = "queue"
+        [queues.a.conference]
+        share = 0.05
+        with = "group:gb"
+        exchanges = { dist = "geometric", mean = 2 }
+        owner_leaves = 0.5
+        [queues.b.transfer]
+        share = 0.15
+        after_exchanges = { dist = "geometric", mean = 2 }
+        to = "group:ga"
+        how = "invite"
+        [queues.b.conference]
+        share = 0.05
+        with = "group:ga"
+        exchanges = { dist = "geometric", mean = 2 }
+        "#;
+    for (name, s) in [
+        ("without", two_desks("")),
+        ("transfers_conferences", two_desks(workflow)),
+    ] {
+        let contacts = replicate(&s, 0).totals.contacts;
+        group.throughput(Throughput::Elements(contacts));
+        group.bench_with_input(BenchmarkId::from_parameter(name), &s, |b, s| {
+            b.iter(|| black_box(replicate(s, 0)))
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion draws them with plotters, whose fonts here are the ones ccsim
     // bundles and registers for its own charts, not the system fonts criterion expects.
     config = Criterion::default().without_plots();
-    targets = bench_erlang_c, bench_scaling, bench_center, bench_desk
+    targets = bench_erlang_c, bench_scaling, bench_center, bench_desk, bench_workflow
 }
 criterion_main!(benches);

@@ -498,3 +498,176 @@ fn a_conference_holds_both_agents_and_hands_back_to_the_owner() {
     }
     assert!(handed_back > 1000, "{handed_back}");
 }
+
+/// Invariants of the workflow actions, from the records alone: every contact ends exactly
+/// once; no agent holds more than its K (invitations and conferences included); the agent a
+/// customer's message goes to is the session's one answering agent, as transfers, joins and
+/// departures say; an agent leaving is the owner or the joined one; nobody is invited by itself;
+/// and once the run has drained, every slot is free again.
+struct WorkflowChecker {
+    k: Vec<u32>,
+    /// Per contact: the agent answering its messages (`None` while it waits for one), and a
+    /// conference's owner.
+    answering: HashMap<u64, (Option<u32>, Option<u32>)>,
+    requester: HashMap<u64, u32>,
+    ended: HashMap<u64, u32>,
+    held: HashMap<u32, u32>,
+    arrived: u64,
+    joins: u64,
+    transfers: u64,
+}
+
+impl WorkflowChecker {
+    fn new(k: Vec<u32>) -> Self {
+        WorkflowChecker {
+            k,
+            answering: HashMap::new(),
+            requester: HashMap::new(),
+            ended: HashMap::new(),
+            held: HashMap::new(),
+            arrived: 0,
+            joins: 0,
+            transfers: 0,
+        }
+    }
+
+    fn end(&mut self, contact: u64) {
+        *self.ended.entry(contact).or_default() += 1;
+    }
+}
+
+impl Observer for WorkflowChecker {
+    fn record(&mut self, _: f64, record: Record) {
+        match record {
+            Record::Arrived { contact, .. } => {
+                self.arrived += 1;
+                self.answering.insert(contact, (None, None));
+            }
+            Record::Level {
+                agent, group, to, ..
+            } => {
+                assert!(
+                    to == u32::MAX || to <= self.k[group as usize],
+                    "agent {agent} holds {to}"
+                );
+                self.held.insert(agent, if to == u32::MAX { 0 } else { to });
+            }
+            Record::Offered { contact, agent, .. } => {
+                self.answering.get_mut(&contact).unwrap().0 = Some(agent);
+            }
+            Record::Reassigned { contact, .. } => {
+                self.answering.get_mut(&contact).unwrap().0 = None;
+            }
+            Record::Message { contact, agent, .. } => {
+                let (answering, _) = self.answering[&contact];
+                assert_eq!(
+                    answering,
+                    Some(agent),
+                    "contact {contact}: message to {agent}"
+                );
+            }
+            Record::Requested { contact, agent, .. } => {
+                let (answering, owner) = self.answering[&contact];
+                assert_eq!(
+                    answering,
+                    Some(agent),
+                    "contact {contact}: request to {agent}"
+                );
+                assert_eq!(
+                    owner, None,
+                    "contact {contact}: a request during a conference"
+                );
+                self.requester.insert(contact, agent);
+            }
+            Record::Invited { contact, agent, .. } => {
+                assert_ne!(
+                    self.requester[&contact], agent,
+                    "contact {contact} invited its agent"
+                );
+            }
+            Record::Transferred { contact, agent, .. } => {
+                self.transfers += 1;
+                self.answering.insert(contact, (Some(agent), None));
+            }
+            Record::Joined {
+                contact,
+                agent,
+                owner_left,
+                ..
+            } => {
+                self.joins += 1;
+                let owner = self.requester[&contact];
+                let owner = (!owner_left).then_some(owner);
+                self.answering.insert(contact, (Some(agent), owner));
+            }
+            Record::AgentLeft { contact, agent, .. } => {
+                let (answering, owner) = self.answering[&contact];
+                if owner == Some(agent) {
+                    // A conference's owner leaves with the chat, or at once (ownership passed).
+                    self.answering.get_mut(&contact).unwrap().1 = None;
+                } else if answering == Some(agent) {
+                    // The joined agent's part is over (the owner answers again), or the agent
+                    // who transferred the chat leaves it.
+                    self.answering.insert(contact, (owner, None));
+                } else {
+                    // The owner leaving as ownership passes: already replaced by the joined one.
+                    assert_eq!(
+                        self.requester.get(&contact),
+                        Some(&agent),
+                        "contact {contact}: agent {agent} left a chat it did not hold"
+                    );
+                }
+            }
+            Record::Done { contact, .. }
+            | Record::AbandonedQueue { contact, .. }
+            | Record::InSystemAtEnd { contact, .. }
+            | Record::AbandonedChat {
+                contact,
+                unassigned: true,
+                ..
+            } => self.end(contact),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn the_workflow_keeps_its_invariants() {
+    let bundled = std::fs::read_to_string(common::bundled("transfers.toml")).unwrap();
+    // The bundled center, then an understaffed variant where invitations wait in queues, are
+    // refused and time out, customers leave during transfers, and conferences meet full agents.
+    let stressed = format!(
+        "{bundled}\n[queues.tech.transfer]\nshare = 0.2\nto = \"queue:billing\"\nhow = \"invite\"\n"
+    )
+    .replace("agents = 5\n", "agents = 3\n")
+    .replace("refuse = 0.1", "refuse = 0.4")
+    .replace("timeout = \"30s\"", "timeout = \"12s\"")
+    .replace("share = 0.05", "share = 0.3");
+    for text in [bundled, stressed] {
+        let s = scenario(&text);
+        let k: Vec<u32> = s.model.groups.iter().map(|g| g.max_concurrent).collect();
+        for seed in 0..3 {
+            let (c, totals) = run_replication(&s.model, seed, 0, WorkflowChecker::new(k.clone()));
+            assert_eq!(
+                c.ended.len() as u64,
+                c.arrived,
+                "seed {seed}: contacts that never ended"
+            );
+            assert!(
+                c.ended.values().all(|&n| n == 1),
+                "seed {seed}: a contact ended twice"
+            );
+            assert_eq!(totals.contacts, c.arrived);
+            assert!(
+                c.held.values().all(|&h| h == 0),
+                "seed {seed}: slots still held"
+            );
+            assert!(
+                c.transfers > 20 && c.joins > 5,
+                "{} transfers, {} joins",
+                c.transfers,
+                c.joins
+            );
+        }
+    }
+}
