@@ -207,37 +207,43 @@ impl Sessions {
         }
     }
 
+    /// A free session: the one freed last, or a new one.
+    #[inline]
     pub fn alloc(&mut self) -> u32 {
         match self.free.pop() {
             Some(s) => s,
-            None => {
-                self.hot.push(Session::FREE);
-                self.cold.push(Cold {
-                    answered_at: 0.0,
-                    left_agent: NONE,
-                    waits_in: 0,
-                });
-                self.work.push(Work {
-                    requeued_by: Requeue::Reassignment,
-                    entered_at: 0.0,
-                    serving: 0,
-                    leg_since: 0.0,
-                    request: None,
-                    purpose: super::records::Purpose::Transfer,
-                    partner: NONE,
-                    owner_since: 0.0,
-                    after_conference: 0,
-                    exchanges_after_request: 0,
-                    requested_at: 0.0,
-                    through_transfer: false,
-                    invite: crate::engine::Stamp::ZERO,
-                    invited: NONE,
-                    declined_by: NONE,
-                    invites_left: 0,
-                });
-                (self.hot.len() - 1) as u32
-            }
+            None => self.grow(),
         }
+    }
+
+    /// A new session at the end of the slab (the slab grows until the run's steady size).
+    #[cold]
+    fn grow(&mut self) -> u32 {
+        self.hot.push(Session::FREE);
+        self.cold.push(Cold {
+            answered_at: 0.0,
+            left_agent: NONE,
+            waits_in: 0,
+        });
+        self.work.push(Work {
+            requeued_by: Requeue::Reassignment,
+            entered_at: 0.0,
+            serving: 0,
+            leg_since: 0.0,
+            request: None,
+            purpose: super::records::Purpose::Transfer,
+            partner: NONE,
+            owner_since: 0.0,
+            after_conference: 0,
+            exchanges_after_request: 0,
+            requested_at: 0.0,
+            through_transfer: false,
+            invite: crate::engine::Stamp::ZERO,
+            invited: NONE,
+            declined_by: NONE,
+            invites_left: 0,
+        });
+        (self.hot.len() - 1) as u32
     }
 
     /// Free a session: every timer it has pending, in every lane, becomes stale.
