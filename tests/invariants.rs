@@ -352,7 +352,9 @@ impl Observer for Checker {
             | Record::Transferred { .. }
             | Record::AgentLeft { .. }
             | Record::TransferReply { .. }
-            | Record::Joined { .. } => {
+            | Record::Joined { .. }
+            | Record::ConsultationStarted { .. }
+            | Record::ConsultationEnded { .. } => {
                 panic!("a transfer record without transfers: {record:?}")
             }
             Record::Message { contact, .. } => {

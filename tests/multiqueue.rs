@@ -240,7 +240,9 @@ impl Observer for Tally {
             | Record::Transferred { .. }
             | Record::AgentLeft { .. }
             | Record::TransferReply { .. }
-            | Record::Joined { .. } => {}
+            | Record::Joined { .. }
+            | Record::ConsultationStarted { .. }
+            | Record::ConsultationEnded { .. } => {}
         }
     }
 }

@@ -510,11 +510,13 @@ struct WorkflowChecker {
     /// conference's owner.
     answering: HashMap<u64, (Option<u32>, Option<u32>)>,
     requester: HashMap<u64, u32>,
+    consulted: HashMap<u64, u32>,
     ended: HashMap<u64, u32>,
     held: HashMap<u32, u32>,
     arrived: u64,
     joins: u64,
     transfers: u64,
+    consults: u64,
 }
 
 impl WorkflowChecker {
@@ -523,11 +525,13 @@ impl WorkflowChecker {
             k,
             answering: HashMap::new(),
             requester: HashMap::new(),
+            consulted: HashMap::new(),
             ended: HashMap::new(),
             held: HashMap::new(),
             arrived: 0,
             joins: 0,
             transfers: 0,
+            consults: 0,
         }
     }
 
@@ -600,9 +604,31 @@ impl Observer for WorkflowChecker {
                 let owner = (!owner_left).then_some(owner);
                 self.answering.insert(contact, (Some(agent), owner));
             }
+            Record::ConsultationStarted { contact, agent, .. } => {
+                self.consults += 1;
+                assert_ne!(
+                    self.requester[&contact], agent,
+                    "contact {contact} consulted itself"
+                );
+                self.consulted.insert(contact, agent);
+            }
+            Record::ConsultationEnded {
+                contact,
+                agent,
+                then_transfer,
+                ..
+            } => {
+                assert_eq!(self.consulted.get(&contact), Some(&agent));
+                if then_transfer {
+                    self.answering.insert(contact, (Some(agent), None));
+                }
+            }
             Record::AgentLeft { contact, agent, .. } => {
                 let (answering, owner) = self.answering[&contact];
-                if owner == Some(agent) {
+                if self.consulted.get(&contact) == Some(&agent) && answering != Some(agent) {
+                    // The consulted colleague leaves the chat to its agent.
+                    self.consulted.remove(&contact);
+                } else if owner == Some(agent) {
                     // A conference's owner leaves with the chat, or at once (ownership passed).
                     self.answering.get_mut(&contact).unwrap().1 = None;
                 } else if answering == Some(agent) {
@@ -642,10 +668,12 @@ fn the_workflow_keeps_its_invariants() {
     .replace("agents = 5\n", "agents = 3\n")
     .replace("refuse = 0.1", "refuse = 0.4")
     .replace("timeout = \"30s\"", "timeout = \"12s\"")
-    .replace("share = 0.05", "share = 0.3");
+    .replace("share = 0.05", "share = 0.3")
+    .replace("share = 0.1\n", "share = 0.3\n");
     for text in [bundled, stressed] {
         let s = scenario(&text);
         let k: Vec<u32> = s.model.groups.iter().map(|g| g.max_concurrent).collect();
+        let mut seen = (0, 0, 0);
         for seed in 0..3 {
             let (c, totals) = run_replication(&s.model, seed, 0, WorkflowChecker::new(k.clone()));
             assert_eq!(
@@ -662,12 +690,75 @@ fn the_workflow_keeps_its_invariants() {
                 c.held.values().all(|&h| h == 0),
                 "seed {seed}: slots still held"
             );
-            assert!(
-                c.transfers > 20 && c.joins > 5,
-                "{} transfers, {} joins",
-                c.transfers,
-                c.joins
-            );
+            seen.0 += c.transfers;
+            seen.1 += c.joins;
+            seen.2 += c.consults;
         }
+        // Each variant exercised every action (summed over its seeds).
+        assert!(
+            seen.0 > 60 && seen.1 > 10 && seen.2 > 10,
+            "{} transfers, {} joins, {} consultations",
+            seen.0,
+            seen.1,
+            seen.2
+        );
     }
+}
+
+/// Queue q (group a, 40 agents of one slot) consults group b (200 agents of one slot) for every
+/// chat after one exchange: `m` agent-to-agent exchanges of exponential compose times of mean
+/// 20 s, then the colleague takes the chat with probability `p`.
+fn consulting(m: u32, p: f64) -> String {
+    format!(
+        r#"
+        [run]
+        horizon = "20h"
+        warmup = "1h"
+        interval = "21h"
+        replications = 20
+        seed = 6
+        [conversation]
+        exchanges = {{ dist = "constant", value = 3 }}
+        customer_think = {{ dist = "exponential", mean = "20s" }}
+        agent_compose = {{ dist = "exponential", mean = "20s" }}
+        [queues.q]
+        rate_per_hour = 100
+        served_by = [ {{ groups = ["a"] }} ]
+        [queues.q.consultation]
+        share = 1.0
+        after_exchanges = {{ dist = "constant", value = 1 }}
+        with = "group:b"
+        messages = {{ dist = "constant", value = {m} }}
+        then_transfer = {p}
+        [groups.a]
+        agents = 40
+        [groups.b]
+        agents = 200
+        "#
+    )
+}
+
+#[test]
+fn a_consultation_lasts_its_messages_and_hands_the_chat_over_in_its_share() {
+    // One slot each, so both attentions are free: the consultation is 2m compose times, the
+    // agent's and the colleague's in turn (Erlang, mean 2·m·20 s).
+    let (m, p) = (3, 0.3);
+    let reps = run(&scenario(&consulting(m, p)));
+    assert_covers(
+        "consult time",
+        &kpi_values(&reps, "consult_time_mean"),
+        2.0 * f64::from(m) * 20.0,
+        3.0,
+    );
+    let consultations = kpi_values(&reps, "consultations");
+    assert_eq!(consultations, kpi_values(&reps, "answered"));
+    let shares: Vec<f64> = kpi_values(&reps, "two_step_transfers")
+        .iter()
+        .zip(&consultations)
+        .map(|(t, c)| t / c)
+        .collect();
+    assert_covers("two-step share", &shares, p, 0.03);
+    assert!(kpi_values(&reps, "transfers_done")
+        .iter()
+        .all(|&x| x == 0.0));
 }

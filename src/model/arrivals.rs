@@ -66,6 +66,9 @@ enum WorkSource {
     /// The exchanges a joined agent answers in a conference; whether the owner leaves then.
     ConferenceExchanges = 6,
     OwnerLeaves = 7,
+    /// The agent-to-agent messages of a consultation; whether the colleague then takes it.
+    ConsultMessages = 8,
+    ThenTransfer = 9,
 }
 
 /// A queue's streams for its transfers and invitations.
@@ -78,6 +81,8 @@ pub(super) struct WorkStreams {
     pub refuse: SimRng,
     pub conference_exchanges: SimRng,
     pub owner_leaves: SimRng,
+    pub consult_messages: SimRng,
+    pub then_transfer: SimRng,
 }
 
 /// The replication index the model is run with for day `day` of replication `replication`:
@@ -182,6 +187,8 @@ impl Streams {
                         refuse: w(WorkSource::Refuse),
                         conference_exchanges: w(WorkSource::ConferenceExchanges),
                         owner_leaves: w(WorkSource::OwnerLeaves),
+                        consult_messages: w(WorkSource::ConsultMessages),
+                        then_transfer: w(WorkSource::ThenTransfer),
                     }
                 })
                 .collect(),

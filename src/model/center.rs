@@ -206,10 +206,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }),
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             requeued: 0,
-            workflow: cfg
-                .queues
-                .iter()
-                .any(|q| q.chat.transfer.is_some() || q.chat.conference.is_some()),
+            workflow: cfg.queues.iter().any(|q| {
+                q.chat.transfer.is_some()
+                    || q.chat.conference.is_some()
+                    || q.chat.consultation.is_some()
+            }),
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
@@ -348,6 +349,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 self.on_invitation_timeout(session, stamp)
             }
             Event::LeftWrapupDone { agent } => self.on_left_wrapup_done(agent),
+            Event::ConsultMessageDone { session, stamp } => {
+                if self.sessions.live_flow(session, stamp, Phase::Consulting) {
+                    self.consult_message_done(session);
+                }
+            }
         }
     }
 }

@@ -138,6 +138,20 @@ pub struct Conference {
     pub owner_leaves: f64,
 }
 
+/// A queue's consultations: which share of its chats need the agent to consult a colleague
+/// privately, when, whom, for how long, and how often the colleague then takes the chat.
+#[derive(Clone, Debug, Serialize)]
+pub struct Consultation {
+    pub share: f64,
+    /// Exchanges with the agent before the request (at least 1).
+    pub after_exchanges: CountDist,
+    pub with: Target,
+    /// Agent-to-agent exchanges (a message of the agent, a reply of the colleague), at least 1.
+    pub messages: CountDist,
+    /// Probability that the consulted colleague then takes the chat (a two-step transfer).
+    pub then_transfer: f64,
+}
+
 /// One queue: where its chats come from, who serves them, and how its chats go.
 #[derive(Clone, Debug, Serialize)]
 pub struct QueueConfig {
@@ -262,6 +276,9 @@ pub struct ChatConfig {
     /// Conferences of this queue's chats (`None`: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conference: Option<Conference>,
+    /// Consultations of this queue's chats (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consultation: Option<Consultation>,
 }
 
 /// When a customer comes back: with `probability` at the end of an attempt, after `delay`, at

@@ -163,6 +163,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     #[inline(always)]
     fn start_compose(&mut self, s: u32) {
+        if self.workflow && self.sessions.hot[s as usize].phase == Phase::Consulting {
+            // An agent-to-agent message of a consultation, not a reply.
+            self.start_consult_message(s);
+            return;
+        }
         let queue = self.serving(s);
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Composing;
@@ -262,11 +267,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             during_offer: false,
             during_transfer: phase == Phase::Inviting,
         };
-        if phase == Phase::Inviting {
+        match phase {
             // The message waited outside the agent's attention, an invitation out for it.
-            self.withdraw_invitation(s);
-        } else {
-            self.leave_attention(s, agent, phase);
+            Phase::Inviting => self.withdraw_invitation(s),
+            Phase::Consulting => self.abandon_consultation(s),
+            _ => self.leave_attention(s, agent, phase),
         }
         let eligible_again = self.sessions.hot[s as usize].gating && self.ungate(s);
         self.emit(record);

@@ -100,6 +100,11 @@ pub(super) enum Event {
         session: u32,
         stamp: Stamp,
     },
+    /// Flow lane, consultation: an agent-to-agent message is written.
+    ConsultMessageDone {
+        session: u32,
+        stamp: Stamp,
+    },
     /// The wrap-up of an agent who left a chat (a transfer) is over: no session to void it.
     LeftWrapupDone {
         agent: u32,
@@ -123,6 +128,7 @@ impl Event {
             | Event::InactivityClose { session, .. }
             | Event::InvitationAnswer { session, .. }
             | Event::InvitationTimeout { session, .. }
+            | Event::ConsultMessageDone { session, .. }
             | Event::Accepted { session, .. }
             | Event::OfferTimeout { session, .. }
             | Event::CustomerMessage { session, .. }

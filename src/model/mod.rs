@@ -30,9 +30,10 @@ mod wrapup;
 pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
-    Attention, Break, ChatConfig, Conference, DayLevel, Escalation, GroupConfig, HoldAt,
-    Inactivity, IndicatorBasis, Invitation, ModelConfig, QueueConfig, Return, Routing, Shift,
-    Staffing, Target, Tier, Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
+    Attention, Break, ChatConfig, Conference, Consultation, DayLevel, Escalation, GroupConfig,
+    HoldAt, Inactivity, IndicatorBasis, Invitation, ModelConfig, QueueConfig, Return, Routing,
+    Shift, Staffing, Target, Tier, Trace, TraceReader, TraceSource, TracedArrival, Transfer,
+    TransferHow,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

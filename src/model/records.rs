@@ -36,6 +36,8 @@ pub enum Purpose {
     Transfer,
     /// `[conference]`: a second agent joins the session for a few exchanges.
     Conference,
+    /// `[consultation]`: the agent consults a colleague privately.
+    Consultation,
 }
 
 /// Why an invitation could not be made.
@@ -235,6 +237,28 @@ pub enum Record {
         from: QueueId,
         why: TransferFailure,
         purpose: Purpose,
+    },
+    /// The consultation started: `agent` (of `group`) accepted to be consulted.
+    ConsultationStarted {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        agent: u32,
+        group: GroupId,
+    },
+    /// The consultation with `agent` ended after `duration` seconds; `then_transfer`: the
+    /// colleague takes the chat (a two-step transfer; an `AgentLeft` of the owner follows),
+    /// else the colleague leaves it (an `AgentLeft` of the colleague follows).
+    ConsultationEnded {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        from: QueueId,
+        agent: u32,
+        group: GroupId,
+        duration: f64,
+        then_transfer: bool,
     },
     /// `agent` (of `group`) joined the session for a conference, `owner_left`: and the owner
     /// left it at once, ownership passing to the joined agent (an `AgentLeft` follows).

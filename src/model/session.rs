@@ -35,6 +35,9 @@ pub(super) enum Phase {
     /// of the target is invited (`how = "invite"`): the message waits, outside the agent's
     /// attention; the invitation may itself wait in the target queue.
     Inviting,
+    /// The agent consults a colleague privately (agent-to-agent messages, each composed with
+    /// its writer's attention) while the customer's message waits.
+    Consulting,
 }
 
 impl Phase {
@@ -48,6 +51,7 @@ impl Phase {
                 | Phase::Requeued
                 | Phase::Reoffered
                 | Phase::Inviting
+                | Phase::Consulting
         )
     }
 }
@@ -132,6 +136,11 @@ pub(super) struct Work {
     /// with once the joined agent leaves.
     pub owner_since: f64,
     pub after_conference: u32,
+    /// In a consultation: the consulted colleague (holding a slot for it), the agent-to-agent
+    /// messages left (the agent writes first, then they alternate), and when it started.
+    pub colleague: u32,
+    pub consult_left: u32,
+    pub consult_since: f64,
     /// Exchanges left if the transfer does not happen (the agent then carries on alone).
     pub exchanges_after_request: u32,
     /// When the pending transfer was asked for.
@@ -235,6 +244,9 @@ impl Sessions {
             partner: NONE,
             owner_since: 0.0,
             after_conference: 0,
+            colleague: NONE,
+            consult_left: 0,
+            consult_since: 0.0,
             exchanges_after_request: 0,
             requested_at: 0.0,
             through_transfer: false,

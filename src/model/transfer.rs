@@ -30,7 +30,7 @@
 use rand::Rng;
 
 use super::center::ContactCenter;
-use super::config::{Conference, Target, Transfer, TransferHow};
+use super::config::{Conference, Consultation, Target, Transfer, TransferHow};
 use super::event::Event;
 use super::records::{Observer, Purpose, Record, TransferFailure};
 use super::session::{Phase, Requeue, NONE};
@@ -67,16 +67,22 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let chat = &self.cfg.queues[serving].chat;
         let transfer = chat.transfer.as_ref().map_or(0.0, |t| t.share);
         let conference = chat.conference.as_ref().map_or(0.0, |c| c.share);
-        if !may_transfer || transfer + conference == 0.0 {
+        let consultation = chat.consultation.as_ref().map_or(0.0, |c| c.share);
+        if !may_transfer || transfer + conference + consultation == 0.0 {
             return;
         }
         // One draw decides between a transfer, a conference and neither (the shares are
         // checked to sum to at most 1).
         let streams = &mut self.rng.work[serving];
         let u = streams.decide.random::<f64>();
-        let (purpose, after) = match (&chat.transfer, &chat.conference) {
-            (Some(t), _) if u < transfer => (Purpose::Transfer, &t.after_exchanges),
-            (_, Some(c)) if u < transfer + conference => (Purpose::Conference, &c.after_exchanges),
+        let (purpose, after) = match (&chat.transfer, &chat.conference, &chat.consultation) {
+            (Some(t), _, _) if u < transfer => (Purpose::Transfer, &t.after_exchanges),
+            (_, Some(c), _) if u < transfer + conference => {
+                (Purpose::Conference, &c.after_exchanges)
+            }
+            (_, _, Some(c)) if u < transfer + conference + consultation => {
+                (Purpose::Consultation, &c.after_exchanges)
+            }
             _ => return,
         };
         let before = after.sample(&mut streams.after).max(1);
@@ -104,11 +110,21 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             .expect("a conference comes from a queue with conferences")
     }
 
+    /// The consultation settings chat `s` is under (it asked for one).
+    fn consultation_of(&self, s: u32) -> &'c Consultation {
+        self.cfg.queues[self.serving(s)]
+            .chat
+            .consultation
+            .as_ref()
+            .expect("a consultation comes from a queue with consultations")
+    }
+
     /// Where the invitation out for `s` goes.
     fn invitation_target(&self, s: u32) -> Target {
         match self.sessions.work[s as usize].purpose {
             Purpose::Transfer => self.transfer_of(s).to,
             Purpose::Conference => self.conference_of(s).with,
+            Purpose::Consultation => self.consultation_of(s).with,
         }
     }
 
@@ -189,7 +205,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         });
         let how = match purpose {
             Purpose::Transfer => self.transfer_of(s).how,
-            Purpose::Conference => TransferHow::Invite,
+            Purpose::Conference | Purpose::Consultation => TransferHow::Invite,
         };
         match (how, self.invitation_target(s)) {
             (TransferHow::Queue, Target::Queue(target)) => self.transfer_to_queue(s, target),
@@ -470,9 +486,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let (purpose, since) = (work.purpose, work.leg_since);
         let owner = self.sessions.hot[s as usize].agent;
         self.sessions.hot[s as usize].phase = Phase::Pending;
-        if purpose == Purpose::Conference {
-            self.joined(s, agent);
-            return;
+        match purpose {
+            Purpose::Conference => return self.joined(s, agent),
+            Purpose::Consultation => return self.consult_start(s, agent),
+            Purpose::Transfer => {}
         }
         let serving = match self.transfer_of(s).to {
             Target::Queue(q) => q,
@@ -665,5 +682,159 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         } else {
             self.withdraw_queued_invitation(s);
         }
+    }
+
+    /// `colleague` accepted to be consulted on chat `s`: the agent-to-agent messages start, the
+    /// agent writing first, while the customer's message waits.
+    fn consult_start(&mut self, s: u32, colleague: u32) {
+        let now = self.now();
+        let from = self.serving(s);
+        let messages = self
+            .consultation_of(s)
+            .messages
+            .sample(&mut self.rng.work[from].consult_messages)
+            .max(1);
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Consulting;
+        let (owner, contact, queue, arrived_at) = (
+            session.agent,
+            session.contact,
+            u32::from(session.queue),
+            session.arrived_at,
+        );
+        let work = &mut self.sessions.work[s as usize];
+        work.colleague = colleague;
+        work.consult_left = 2 * messages;
+        work.consult_since = now;
+        self.emit(Record::ConsultationStarted {
+            contact,
+            queue,
+            arrived_at,
+            from: from as u32,
+            agent: colleague,
+            group: self.agents[colleague as usize].group,
+        });
+        self.join_attention(s, owner);
+    }
+
+    /// Whose turn it is to write in the consultation of `s`: the agent's, then the
+    /// colleague's, alternately.
+    fn consult_writer(&self, s: u32) -> u32 {
+        let work = &self.sessions.work[s as usize];
+        if work.consult_left % 2 == 0 {
+            self.sessions.hot[s as usize].agent
+        } else {
+            work.colleague
+        }
+    }
+
+    /// The writer's attention is on the consultation of `s`: it writes its message (a compose
+    /// time of the chat's queue, slowed by the writer's chats held).
+    #[cold]
+    pub(super) fn start_consult_message(&mut self, s: u32) {
+        let writer = self.consult_writer(s);
+        let queue = self.serving(s);
+        let stamp = self.sessions.hot[s as usize].flow;
+        let a = &mut self.agents[writer as usize];
+        if self.cfg.attention != super::config::Attention::Parallel {
+            a.composing = s;
+        }
+        let chat = &self.cfg.queues[queue].chat;
+        let factor = chat.slowdown[(a.held as usize).clamp(1, chat.slowdown.len()) - 1];
+        let compose = chat.compose.sample(&mut self.rng.queues[queue].compose) * factor;
+        self.sched
+            .schedule_in(compose, Event::ConsultMessageDone { session: s, stamp });
+    }
+
+    /// An agent-to-agent message of `s` is written: the other one writes next, or the
+    /// consultation ends.
+    pub(super) fn consult_message_done(&mut self, s: u32) {
+        let writer = self.consult_writer(s);
+        self.agents[writer as usize].composing = NONE;
+        let work = &mut self.sessions.work[s as usize];
+        work.consult_left -= 1;
+        if work.consult_left > 0 {
+            let next = self.consult_writer(s);
+            self.join_attention(s, next);
+        } else {
+            self.consult_end(s);
+        }
+        self.attend_next(writer);
+    }
+
+    /// The consultation of `s` is over: the colleague takes the chat (`then_transfer`: a
+    /// two-step transfer, the agent leaves) or leaves it, and the chat's pending message goes
+    /// to whoever has it now.
+    fn consult_end(&mut self, s: u32) {
+        let now = self.now();
+        let from = self.serving(s);
+        let then_transfer = self.consultation_of(s).then_transfer;
+        let two_step = then_transfer > 0.0
+            && self.rng.work[from].then_transfer.random::<f64>() < then_transfer;
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Pending;
+        let (owner, contact, queue, arrived_at) = (
+            session.agent,
+            session.contact,
+            u32::from(session.queue),
+            session.arrived_at,
+        );
+        let work = &mut self.sessions.work[s as usize];
+        let (colleague, since, owner_since, rest) = (
+            work.colleague,
+            work.consult_since,
+            work.leg_since,
+            work.exchanges_after_request,
+        );
+        work.colleague = NONE;
+        self.emit(Record::ConsultationEnded {
+            contact,
+            queue,
+            arrived_at,
+            from: from as u32,
+            agent: colleague,
+            group: self.agents[colleague as usize].group,
+            duration: now - since,
+            then_transfer: two_step,
+        });
+        let (keeps, leaves, leaver_since) = if two_step {
+            (colleague, owner, owner_since)
+        } else {
+            (owner, colleague, since)
+        };
+        self.leave_chat(s, leaves, leaver_since);
+        let session = &mut self.sessions.hot[s as usize];
+        session.agent = keeps;
+        session.exchanges_left = rest;
+        if two_step {
+            // The colleague's part starts; the chat stays under its queue's settings.
+            self.start_leg_with(s, from, false);
+            self.sessions.work[s as usize].leg_since = since;
+        }
+        if self.escalating {
+            self.arm_escalation(s, now);
+        }
+        self.join_attention(s, keeps);
+        self.dispatch_group(self.agents[leaves as usize].group);
+    }
+
+    /// The customer of `s` left during its consultation: the message being written is
+    /// dropped, the colleague leaves (its own wrap-up); the agent's chat ends as usual.
+    #[cold]
+    pub(super) fn abandon_consultation(&mut self, s: u32) {
+        let owner = self.sessions.hot[s as usize].agent;
+        let work = &mut self.sessions.work[s as usize];
+        let (colleague, since) = (work.colleague, work.consult_since);
+        work.colleague = NONE;
+        for agent in [owner, colleague] {
+            if self.agents[agent as usize].composing == s {
+                self.agents[agent as usize].composing = NONE;
+            } else {
+                self.leave_attention(s, agent, Phase::Pending);
+            }
+        }
+        self.leave_chat(s, colleague, since);
+        self.attend_next(colleague);
+        self.dispatch_group(self.agents[colleague as usize].group);
     }
 }

@@ -439,7 +439,9 @@ impl Observer for ContactTrace {
             | Record::Transferred { .. }
             | Record::AgentLeft { .. }
             | Record::TransferReply { .. }
-            | Record::Joined { .. } => {}
+            | Record::Joined { .. }
+            | Record::ConsultationStarted { .. }
+            | Record::ConsultationEnded { .. } => {}
         }
     }
 }

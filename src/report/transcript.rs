@@ -60,6 +60,8 @@ pub mod event {
     pub const LEFT: &str = "left";
     pub const CONFERENCE_JOINED: &str = "conference_joined";
     pub const OWNER_CHANGED: &str = "owner_changed";
+    pub const CONSULTATION_STARTED: &str = "consultation_started";
+    pub const CONSULTATION_ENDED: &str = "consultation_ended";
 
     /// The events after which a contact has no more rows (bar a `will_return` at the same
     /// instant): `done`, `abandoned` other than `chat` (an abandon in chat is followed by the
@@ -465,6 +467,42 @@ impl Transcripts {
                     t.push(now, event::CONFERENCE_JOINED, Detail::None);
                     if owner_left {
                         t.push(now, event::OWNER_CHANGED, Detail::None);
+                    }
+                }
+            }
+            Record::ConsultationStarted {
+                contact,
+                agent,
+                group,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    let owner = (t.agent, t.group);
+                    (t.agent, t.group) = (agent, group);
+                    t.push(now, event::CONSULTATION_STARTED, Detail::None);
+                    (t.agent, t.group) = owner;
+                }
+            }
+            Record::ConsultationEnded {
+                contact,
+                agent,
+                group,
+                then_transfer,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    let owner = (t.agent, t.group);
+                    (t.agent, t.group) = (agent, group);
+                    let detail = if then_transfer {
+                        "then_transfer"
+                    } else {
+                        "back"
+                    };
+                    t.push(now, event::CONSULTATION_ENDED, Detail::Word(detail));
+                    if then_transfer {
+                        t.push(now, event::OWNER_CHANGED, Detail::None);
+                    } else {
+                        (t.agent, t.group) = owner;
                     }
                 }
             }

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use toml::Value;
 
 use super::raw::{
-    RawConference, RawConversation, RawDist, RawEscalation, RawGroup, RawInactivity, RawIndicator,
-    RawOffer, RawPatience, RawQueue, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
+    RawConference, RawConsultation, RawConversation, RawDist, RawEscalation, RawGroup,
+    RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawReturn, RawScenario,
+    RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -18,9 +19,9 @@ use super::{
     MAX_AGENTS,
 };
 use crate::model::{
-    Attention, Break, ChatConfig, Conference, CountDist, DayLevel, Dist, Escalation, GroupConfig,
-    HoldAt, Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing, Target,
-    Tier, Trace, TraceSource, Transfer, TransferHow,
+    Attention, Break, ChatConfig, Conference, Consultation, CountDist, DayLevel, Dist, Escalation,
+    GroupConfig, HoldAt, Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing,
+    Target, Tier, Trace, TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -45,6 +46,7 @@ struct Layer<'a> {
     inactivity: Option<&'a RawInactivity>,
     transfer: Option<&'a RawTransfer>,
     conference: Option<&'a RawConference>,
+    consultation: Option<&'a RawConsultation>,
 }
 
 impl<'a> Layer<'a> {
@@ -60,6 +62,7 @@ impl<'a> Layer<'a> {
             inactivity: s.inactivity.as_ref(),
             transfer: s.transfer.as_ref(),
             conference: s.conference.as_ref(),
+            consultation: s.consultation.as_ref(),
         }
     }
 
@@ -75,6 +78,7 @@ impl<'a> Layer<'a> {
             inactivity: q.inactivity.as_ref(),
             transfer: q.transfer.as_ref(),
             conference: q.conference.as_ref(),
+            consultation: q.consultation.as_ref(),
         }
     }
 
@@ -90,6 +94,7 @@ impl<'a> Layer<'a> {
             inactivity: raw.inactivity.as_ref(),
             transfer: raw.transfer.as_ref(),
             conference: raw.conference.as_ref(),
+            consultation: raw.consultation.as_ref(),
         }
     }
 }
@@ -611,6 +616,13 @@ impl Resolver {
             {
                 served[g] = true;
             }
+            if let Some(Consultation {
+                with: Target::Group(g),
+                ..
+            }) = q.chat.consultation
+            {
+                served[g] = true;
+            }
         }
         if let Some(g) = served.iter().position(|s| !s) {
             return Err(self.invalid(
@@ -1095,6 +1107,7 @@ impl Resolver {
             recontact,
             transfer: self.transfer(layers, queue, queue_names, group_names)?,
             conference: self.conference(layers, queue_names, group_names)?,
+            consultation: self.consultation(layers, queue_names, group_names)?,
         })
         .and_then(|chat| self.check_shares(layers, chat))
     }
@@ -1108,16 +1121,30 @@ impl Resolver {
     ) -> Result<ChatConfig, ScenarioError> {
         let transfer = chat.transfer.as_ref().map_or(0.0, |t| t.share);
         let conference = chat.conference.as_ref().map_or(0.0, |c| c.share);
-        if transfer + conference > 1.0 + 1e-12 {
-            let (_, key) = pick(layers, "conference.share", |l| l.conference?.share.as_ref())
-                .expect("a conference share is set");
+        let consultation = chat.consultation.as_ref().map_or(0.0, |c| c.share);
+        if transfer + conference + consultation > 1.0 + 1e-12 {
+            let (value, key) = [
+                ("consultation.share", consultation),
+                ("conference.share", conference),
+            ]
+            .into_iter()
+            .find_map(|(key, v)| {
+                let found = pick(layers, key, |l| match key {
+                    "conference.share" => l.conference?.share.as_ref(),
+                    _ => l.consultation?.share.as_ref(),
+                });
+                found.map(|(_, k)| (v, k))
+            })
+            .expect("a second share is set");
             return Err(self.invalid(
                 &key,
-                show_number(conference),
+                show_number(value),
                 format!(
-                    "transfer.share + conference.share must be at most 1 (transfer.share is {}): \
-                     a chat asks for one of them at most, per agent",
-                    show_number(transfer)
+                    "transfer.share + conference.share + consultation.share must be at most 1 \
+                     (they are {}, {}, {}): a chat asks for one of them at most, per agent",
+                    show_number(transfer),
+                    show_number(conference),
+                    show_number(consultation)
                 ),
             ));
         }
@@ -1269,6 +1296,81 @@ impl Resolver {
             after_exchanges,
             to,
             how,
+        }))
+    }
+
+    /// A queue's `[consultation]`, each key from the first layer that sets it; `None` without
+    /// a share (or with share 0).
+    fn consultation(
+        &self,
+        layers: &[Layer],
+        queue_names: &[String],
+        group_names: &[String],
+    ) -> Result<Option<Consultation>, ScenarioError> {
+        let Some((&share, share_key)) = pick(layers, "consultation.share", |l| {
+            l.consultation?.share.as_ref()
+        }) else {
+            if let Some((_, key)) = pick(layers, "consultation.with", |l| {
+                l.consultation?.with.as_ref()
+            }) {
+                return Err(self.missing(
+                    &format!("{}share", key.strip_suffix("with").unwrap_or(&key)),
+                    "missing: the share of the queue's chats that need a consultation (e.g. 0.1)",
+                ));
+            }
+            return Ok(None);
+        };
+        if !(0.0..=1.0).contains(&share) {
+            return Err(self.invalid(
+                &share_key,
+                show_number(share),
+                "a probability in [0, 1]: the share of the queue's chats whose agent consults a \
+                 colleague",
+            ));
+        }
+        let count = |key: &str, get: fn(&RawConsultation) -> Option<&RawDist>| match pick(
+            layers,
+            key,
+            |l| l.consultation.and_then(get),
+        ) {
+            Some((d, key)) => self.count_dist(&key, d),
+            None => Ok(CountDist::Constant(1)),
+        };
+        let after_exchanges = count("consultation.after_exchanges", |c| {
+            c.after_exchanges.as_ref()
+        })?;
+        let messages = count("consultation.messages", |c| c.messages.as_ref())?;
+        let Some((with_text, with_key)) = pick(layers, "consultation.with", |l| {
+            l.consultation?.with.as_ref()
+        }) else {
+            return Err(self.missing(
+                &format!(
+                    "{}with",
+                    share_key.strip_suffix("share").unwrap_or(&share_key)
+                ),
+                "missing: who is consulted, \"queue:NAME\" or \"group:NAME\"",
+            ));
+        };
+        let with = self.target(&with_key, with_text, queue_names, group_names)?;
+        let then_transfer = match pick(layers, "consultation.then_transfer", |l| {
+            l.consultation?.then_transfer.as_ref()
+        }) {
+            None => 0.0,
+            Some((&p, _)) if (0.0..=1.0).contains(&p) => p,
+            Some((&p, key)) => {
+                return Err(self.invalid(
+                    &key,
+                    show_number(p),
+                    "a probability in [0, 1]: that the consulted colleague then takes the chat",
+                ))
+            }
+        };
+        Ok((share > 0.0).then_some(Consultation {
+            share,
+            after_exchanges,
+            with,
+            messages,
+            then_transfer,
         }))
     }
 

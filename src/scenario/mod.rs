@@ -617,6 +617,7 @@ impl Resolver {
         let arrivals_end = warmup + horizon;
         let invites = center.queues.iter().any(|q| {
             q.chat.conference.is_some()
+                || q.chat.consultation.is_some()
                 || q.chat
                     .transfer
                     .as_ref()

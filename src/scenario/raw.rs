@@ -25,6 +25,7 @@ pub struct RawScenario {
     pub inactivity: Option<RawInactivity>,
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
+    pub consultation: Option<RawConsultation>,
     pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
@@ -47,6 +48,7 @@ pub struct RawSections {
     pub inactivity: Option<RawInactivity>,
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
+    pub consultation: Option<RawConsultation>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -66,6 +68,16 @@ pub struct RawConference {
     pub with: Option<String>,
     pub exchanges: Option<RawDist>,
     pub owner_leaves: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConsultation {
+    pub share: Option<f64>,
+    pub after_exchanges: Option<RawDist>,
+    pub with: Option<String>,
+    pub messages: Option<RawDist>,
+    pub then_transfer: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -133,6 +145,7 @@ pub struct RawQueue {
     pub inactivity: Option<RawInactivity>,
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
+    pub consultation: Option<RawConsultation>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -163,6 +163,18 @@ pub struct ContactTally {
     pub conferences: u64,
     #[serde(default)]
     pub ownership_passed: u64,
+    /// Consultations (`[consultation]`): requested; started (a colleague accepted), the sum of
+    /// their durations; ended with the colleague taking the chat (two-step transfers).
+    #[serde(default)]
+    pub consultation_requests: u64,
+    #[serde(default)]
+    pub consultations: u64,
+    #[serde(default)]
+    pub consult_time_sum: f64,
+    #[serde(default)]
+    pub consultations_ended: u64,
+    #[serde(default)]
+    pub two_step_transfers: u64,
 }
 
 impl ContactTally {
@@ -226,6 +238,11 @@ impl ContactTally {
         self.conference_requests += o.conference_requests;
         self.conferences += o.conferences;
         self.ownership_passed += o.ownership_passed;
+        self.consultation_requests += o.consultation_requests;
+        self.consultations += o.consultations;
+        self.consult_time_sum += o.consult_time_sum;
+        self.consultations_ended += o.consultations_ended;
+        self.two_step_transfers += o.two_step_transfers;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval).
@@ -296,7 +313,18 @@ impl ContactTally {
             Record::Requested { purpose, .. } => match purpose {
                 Purpose::Transfer => self.transfers_requested += 1,
                 Purpose::Conference => self.conference_requests += 1,
+                Purpose::Consultation => self.consultation_requests += 1,
             },
+            Record::ConsultationStarted { .. } => self.consultations += 1,
+            Record::ConsultationEnded {
+                duration,
+                then_transfer,
+                ..
+            } => {
+                self.consultations_ended += 1;
+                self.consult_time_sum += duration;
+                self.two_step_transfers += then_transfer as u64;
+            }
             Record::Invited { .. } => self.invitations += 1,
             // Invitations for conferences count only in `conferences_failed` (their requests
             // that did not end in a join).
@@ -760,6 +788,8 @@ impl Collector {
             }
             Record::InvitationFailed { from, .. } => (from, None),
             Record::Joined { from, group, .. } => (from, Some(group)),
+            Record::ConsultationStarted { from, group, .. }
+            | Record::ConsultationEnded { from, group, .. } => (from, Some(group)),
             Record::AgentLeft { queue, group, .. } => (queue, Some(group)),
             Record::Arrived { queue, .. }
             | Record::AbandonedQueue { queue, .. }
@@ -818,6 +848,8 @@ impl Observer for Collector {
             | Record::InvitationDeclined { arrived_at, .. }
             | Record::InvitationFailed { arrived_at, .. }
             | Record::Joined { arrived_at, .. }
+            | Record::ConsultationStarted { arrived_at, .. }
+            | Record::ConsultationEnded { arrived_at, .. }
             | Record::Transferred { arrived_at, .. }
             | Record::AgentLeft { arrived_at, .. }
             | Record::TransferReply { arrived_at, .. } => arrived_at,

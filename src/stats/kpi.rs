@@ -159,13 +159,21 @@ kpis! {
     TransferResponseMean => "transfer_response_mean", "s",
         "Mean response time of the messages that waited through a completed transfer (from the customer's message to the new agent's reply); for a queue, of those answered there.";
     AgentsPerContactMean => "agents_per_contact_mean", "count",
-        "(answered + transfers_done + reassigned chats accepted again + conferences) / answered: agents who accepted (or joined) each answered contact.";
+        "(answered + transfers_done + reassigned chats accepted again + conferences + consultations) / answered: agents who accepted, joined or were consulted on each answered contact.";
     Conferences => "conferences", "count",
         "Conferences: an invited agent joined the session ([conference]).";
     ConferencesFailed => "conferences_failed", "count",
         "Conference requests that did not end in a join: every invitation refused or ignored, or failed at once (no free agent of a group target, or the owner the target's only Ready agent), or the customer left meanwhile.";
     OwnershipPassed => "ownership_passed", "count",
         "Conferences whose owner left once the invited agent had joined (conference.owner_leaves): ownership passed to the joined agent.";
+    Consultations => "consultations", "count",
+        "Consultations: a colleague accepted to be consulted privately ([consultation]).";
+    ConsultationsFailed => "consultations_failed", "count",
+        "Consultation requests that did not start: every invitation refused or ignored, or failed at once, or the customer left meanwhile.";
+    ConsultTimeMean => "consult_time_mean", "s",
+        "Mean time from a consultation's start (the colleague's accept) to its last agent-to-agent message, over the consultations that ended.";
+    TwoStepTransfers => "two_step_transfers", "count",
+        "Consultations after which the consulted colleague took the chat (consultation.then_transfer); not in transfers_done.";
     HandleTimePerAgentMean => "handle_time_per_agent_mean", "s",
         "Mean handle time of one agent's part of a contact: from its accept to its Mark Done, or, for an agent who transferred the chat, to the end of its own wrap-up.";
 }
@@ -261,12 +269,16 @@ impl Kpi {
             Kpi::TimeToTransferMean => ratio(c.time_to_transfer_sum, n(c.transfers_received)),
             Kpi::TransferResponseMean => ratio(c.transfer_response_sum, n(c.transfer_responses)),
             Kpi::AgentsPerContactMean => ratio(
-                n(c.answered + c.transfers_done + c.reaccepted + c.conferences),
+                n(c.answered + c.transfers_done + c.reaccepted + c.conferences + c.consultations),
                 n(c.answered),
             ),
             Kpi::Conferences => n(c.conferences),
             Kpi::ConferencesFailed => n(c.conference_requests.saturating_sub(c.conferences)),
             Kpi::OwnershipPassed => n(c.ownership_passed),
+            Kpi::Consultations => n(c.consultations),
+            Kpi::ConsultationsFailed => n(c.consultation_requests.saturating_sub(c.consultations)),
+            Kpi::ConsultTimeMean => ratio(c.consult_time_sum, n(c.consultations_ended)),
+            Kpi::TwoStepTransfers => n(c.two_step_transfers),
             Kpi::HandleTimePerAgentMean => ratio(
                 c.handle_time_sum + c.left_handle_time_sum,
                 n(c.done + c.agents_left),
