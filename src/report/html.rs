@@ -545,7 +545,8 @@ fn timeline_html(t: &Timeline) -> String {
          per chat held at once, each chat a bar from its accept to Mark Done. Inside a bar, a \
          customer message waiting for a reply is coloured by its indicator (green, yellow, red \
          at the queue's thresholds), the customer's turn is grey and wrap-up hatched; a dashed \
-         arrow is a chat reassigned to another agent. Chats of contacts not traced are not \
+         arrow is a chat that moved to another agent (reassigned, transferred, or ownership \
+         passed in a conference or after a consultation; hover it for which). Chats of contacts not traced are not \
          drawn, so an agent may have held more. Hover a bar for its contact.</p>\n\
          <figure class=\"wide\">{}</figure>\n</section>\n",
         t.svg()

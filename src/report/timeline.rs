@@ -71,7 +71,7 @@ pub struct Lane {
 
 /// A chat going from one agent to another: from `from_agent` at `from` to `to_agent` at `to`,
 /// their lanes when drawn (an agent beyond the lanes drawn is named at the arrow's loose end).
-/// `kind` names it for the legend (`reassigned`; transfers and conferences will add theirs).
+/// `kind` says why (`reassigned`, `transferred`, `ownership passed`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Link {
     pub contact: u64,
@@ -127,8 +127,30 @@ struct Contact {
     bar: Option<OpenBar>,
     /// The colour of the message pending now (kept through a reassignment).
     pending: Option<u8>,
-    /// Where the chat left its last agent (bar index in `bars`, time), for the link to the next.
-    left: Option<(usize, f64)>,
+    /// Where the chat left its last agent (bar index in `bars`, time, why), for the link to
+    /// the next.
+    left: Option<(usize, f64, &'static str)>,
+}
+
+impl Contact {
+    /// The chat starts at `agent` (of `group`) at `t`, its pending message's colour running.
+    fn open(&mut self, contact: u64, queue: &str, agent: &str, group: &str, t: f64) {
+        let kind = self.pending.map_or(SpanKind::Thinking, SpanKind::Pending);
+        self.bar = Some(OpenBar {
+            agent: agent.to_string(),
+            group: group.to_string(),
+            bar: ChatBar {
+                contact,
+                queue: queue.to_string(),
+                from: t,
+                to: t,
+                row: 0,
+                spans: Vec::new(),
+                ends: String::new(),
+            },
+            span: (kind, t),
+        });
+    }
 }
 
 impl Timeline {
@@ -177,24 +199,21 @@ impl Timeline {
                 }
             };
             match ev {
-                event::ACCEPTED | event::REACCEPTED => {
-                    let kind = c.pending.map_or(SpanKind::Thinking, SpanKind::Pending);
-                    c.bar = Some(OpenBar {
-                        agent: agent.to_string(),
-                        group: group.to_string(),
-                        bar: ChatBar {
-                            contact,
-                            queue: queue.to_string(),
-                            from: t,
-                            to: t,
-                            row: 0,
-                            spans: Vec::new(),
-                            ends: String::new(),
-                        },
-                        span: (kind, t),
-                    });
-                    if let Some((from_bar, at)) = c.left.take() {
-                        moves.push((contact, event::REASSIGNED, from_bar, at, t));
+                // A transferred chat's new agent joins (no accept row).
+                event::ACCEPTED | event::REACCEPTED | event::JOINED => {
+                    c.open(contact, queue, agent, group, t);
+                    if let Some((from_bar, at, why)) = c.left.take() {
+                        moves.push((contact, why, from_bar, at, t));
+                    }
+                }
+                // Ownership passes (a conference's owner left, or a consulted colleague took
+                // the chat): the chat moves to the agent of the row.
+                event::OWNER_CHANGED => {
+                    if c.bar.as_ref().is_some_and(|b| b.agent != agent) {
+                        if let Some(i) = close(c, t, ev) {
+                            moves.push((contact, "ownership passed", i, t, t));
+                        }
+                        c.open(contact, queue, agent, group, t);
                     }
                 }
                 event::MESSAGE | event::YELLOW | event::RED => {
@@ -222,7 +241,16 @@ impl Timeline {
                 }
                 event::REASSIGNED => {
                     if let Some(i) = close(c, t, ev) {
-                        c.left = Some((i, t));
+                        c.left = Some((i, t, "reassigned"));
+                    }
+                }
+                // The agent holding the chat transferred it (a conference's joined agent or a
+                // consulted colleague leaving has no bar of its own here).
+                event::LEFT => {
+                    if c.bar.as_ref().is_some_and(|b| b.agent == agent) {
+                        if let Some(i) = close(c, t, ev) {
+                            c.left = Some((i, t, "transferred"));
+                        }
                     }
                 }
                 event::DONE | event::IN_SYSTEM_AT_END => {
@@ -502,7 +530,7 @@ impl Timeline {
             ("red", hex(RED)),
             ("customer's turn", THINKING.to_string()),
             ("wrap-up", "url(#tl-hatch)".to_string()),
-            ("reassigned", String::new()),
+            ("to another agent", String::new()),
         ];
         let mut lx = 8.0;
         s.push_str("<g class=\"tl-legend\">");
