@@ -666,6 +666,66 @@ mod tests {
         assert!(svg.contains(">08:00<") || svg.contains(">08:01<"), "{svg}");
     }
 
+    /// A chat transferred by agent 1 to the end of a queue, joined by agent 2; another whose
+    /// conference owner (agent 1) leaves as agent 3 joins: two links, and the agents who only
+    /// joined for a while have no bar.
+    const MOVES: &str = "time,clock,contact,queue,agent,group,event,detail
+0,00:00,0,a,,,arrived,
+0,00:00,0,a,1,g,offered,1
+0,00:00,0,a,1,g,accepted,0
+0,00:00,0,a,1,g,message,1
+5,00:00:05,0,a,1,g,reply,5
+9,00:00:09,0,a,1,g,message,2
+9,00:00:09,0,a,1,g,transfer_requested,
+9,00:00:09,0,a,1,g,left,9
+20,00:00:20,0,a,2,h,joined,11
+25,00:00:25,0,a,2,h,reply,16
+25,00:00:25,0,a,2,h,ended,completed
+25,00:00:25,0,a,2,h,wrapup,0
+25,00:00:25,0,a,2,h,done,5
+30,00:00:30,1,a,,,arrived,
+30,00:00:30,1,a,1,g,offered,1
+30,00:00:30,1,a,1,g,accepted,0
+30,00:00:30,1,a,1,g,message,1
+31,00:00:31,1,a,3,h,conference_joined,
+31,00:00:31,1,a,3,h,owner_changed,
+31,00:00:31,1,a,1,g,left,1
+40,00:00:40,1,a,3,h,reply,10
+40,00:00:40,1,a,3,h,ended,completed
+40,00:00:40,1,a,3,h,wrapup,0
+40,00:00:40,1,a,3,h,done,9
+";
+
+    #[test]
+    fn transfers_and_ownership_passed_are_links() {
+        let dir = std::env::temp_dir().join(format!("ccsim-timeline-moves-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(TRANSCRIPT), MOVES).unwrap();
+        let t = Timeline::read(&dir, 0.0).unwrap().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let agents: Vec<&str> = t.lanes.iter().map(|l| l.agent.as_str()).collect();
+        assert_eq!(agents, ["1", "2", "3"]);
+        let moves: Vec<(u64, &str, f64, f64)> = t
+            .links
+            .iter()
+            .map(|l| (l.contact, l.kind, l.from, l.to))
+            .collect();
+        assert_eq!(
+            moves,
+            [
+                (0, "transferred", 9.0, 20.0),
+                (1, "ownership passed", 31.0, 31.0)
+            ]
+        );
+        // Agent 1's part of contact 0 ends at the transfer, agent 2's starts at its join.
+        assert_eq!((t.lanes[0].bars[0].from, t.lanes[0].bars[0].to), (0.0, 9.0));
+        assert_eq!(
+            (t.lanes[1].bars[0].from, t.lanes[1].bars[0].to),
+            (20.0, 25.0)
+        );
+        assert_eq!(t.lanes[0].bars[1].ends, "owner_changed");
+    }
+
     #[test]
     fn no_transcript_no_timeline() {
         assert!(Timeline::read(Path::new("/nonexistent-ccsim"), 0.0)
