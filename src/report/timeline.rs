@@ -208,13 +208,11 @@ impl Timeline {
                 }
                 // Ownership passes (a conference's owner left, or a consulted colleague took
                 // the chat): the chat moves to the agent of the row.
-                event::OWNER_CHANGED => {
-                    if c.bar.as_ref().is_some_and(|b| b.agent != agent) {
-                        if let Some(i) = close(c, t, ev) {
-                            moves.push((contact, "ownership passed", i, t, t));
-                        }
-                        c.open(contact, queue, agent, group, t);
+                event::OWNER_CHANGED if c.bar.as_ref().is_some_and(|b| b.agent != agent) => {
+                    if let Some(i) = close(c, t, ev) {
+                        moves.push((contact, "ownership passed", i, t, t));
                     }
+                    c.open(contact, queue, agent, group, t);
                 }
                 event::MESSAGE | event::YELLOW | event::RED => {
                     let colour = match ev {
@@ -246,11 +244,9 @@ impl Timeline {
                 }
                 // The agent holding the chat transferred it (a conference's joined agent or a
                 // consulted colleague leaving has no bar of its own here).
-                event::LEFT => {
-                    if c.bar.as_ref().is_some_and(|b| b.agent == agent) {
-                        if let Some(i) = close(c, t, ev) {
-                            c.left = Some((i, t, "transferred"));
-                        }
+                event::LEFT if c.bar.as_ref().is_some_and(|b| b.agent == agent) => {
+                    if let Some(i) = close(c, t, ev) {
+                        c.left = Some((i, t, "transferred"));
                     }
                 }
                 event::DONE | event::IN_SYSTEM_AT_END => {
