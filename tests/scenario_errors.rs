@@ -466,3 +466,106 @@ fn a_channel_no_queue_is_on() {
     let text = with("channel = \"chat\"\n", "").replace("[channels.chat]", "[channels.main]");
     scenario::parse(&text, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// BASE with `section` appended (transfers, conferences, consultations, invitations).
+fn plus(section: &str) -> String {
+    format!("{BASE}\n{section}\n")
+}
+
+#[test]
+fn every_workflow_mistake_is_named() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[queues.billing.transfer]\nshare = 1.5\nto = \"queue:tech\"",
+            &["queues.billing.transfer.share", "1.5", "a probability in [0, 1]"],
+        ),
+        (
+            "[queues.billing.transfer]\nto = \"queue:tech\"",
+            &["queues.billing.transfer.share", "missing"],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.1",
+            &["queues.billing.transfer.to", "missing", "\"queue:NAME\" or \"group:NAME\""],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.1\nto = \"tech\"",
+            &["queues.billing.transfer.to", "\"tech\"", "must be \"queue:NAME\" or \"group:NAME\""],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.1\nto = \"queue:sales\"",
+            &["queues.billing.transfer.to", "no such queue", "\"billing\", \"tech\""],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.1\nto = \"queue:billing\"",
+            &["queues.billing.transfer.to", "cannot transfer its chats to itself"],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.1\nto = \"group:generalists\"",
+            &["queues.billing.transfer.to", "how = \"invite\""],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.1\nto = \"queue:tech\"\nhow = \"email\"",
+            &["queues.billing.transfer.how", "\"email\"", "\"queue\", \"invite\""],
+        ),
+        (
+            "[queues.billing.conference]\nshare = 0.1\nwith = \"group:nobody\"",
+            &["queues.billing.conference.with", "no such group", "\"billing\", \"generalists\""],
+        ),
+        (
+            "[queues.billing.conference]\nshare = 0.1\nwith = \"group:billing\"\nowner_leaves = 2",
+            &["queues.billing.conference.owner_leaves", "a probability in [0, 1]"],
+        ),
+        (
+            "[queues.billing.conference]\nwith = \"group:billing\"",
+            &["queues.billing.conference.share", "missing"],
+        ),
+        (
+            "[queues.billing.transfer]\nshare = 0.6\nto = \"queue:tech\"\n\
+             [queues.billing.conference]\nshare = 0.5\nwith = \"group:billing\"",
+            &["queues.billing.conference.share", "at most 1", "0.6"],
+        ),
+        (
+            "[queues.billing.consultation]\nshare = 0.1\nwith = \"group:billing\"\nthen_transfer = -1",
+            &["queues.billing.consultation.then_transfer", "a probability in [0, 1]"],
+        ),
+        (
+            "[queues.billing.consultation]\nshare = 0.1",
+            &["queues.billing.consultation.with", "missing"],
+        ),
+        (
+            "[queues.billing.consultation]\nshare = 0.1\nwith = \"group:billing\"\n\
+             messages = { dist = \"geometric\", mean = 0.5 }",
+            &["queues.billing.consultation.messages", "mean must be a number >= 1"],
+        ),
+        (
+            "[invitation]\nrefuse = 1.2",
+            &["invitation.refuse", "1.2", "a probability in [0, 1]"],
+        ),
+        (
+            "[invitation]\nretries = 500",
+            &["invitation.retries", "500", "an integer from 0 to 100"],
+        ),
+        (
+            "[invitation]\ntimeout = \"-3s\"",
+            &["invitation.timeout", "-3s"],
+        ),
+    ];
+    for (section, parts) in cases {
+        assert_error(&plus(section), parts);
+    }
+    // A group that serves no queue is allowed when a transfer, conference or consultation
+    // reaches it, and still an error otherwise.
+    let reached = with(
+        "[groups.billing]",
+        "[groups.experts]\nagents = 2\n[groups.billing]",
+    ) + "[queues.tech.consultation]\nshare = 0.1\nwith = \"group:experts\"\n";
+    scenario::parse(&reached, Path::new("bad.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let unreached = with(
+        "[groups.billing]",
+        "[groups.experts]\nagents = 2\n[groups.billing]",
+    );
+    assert_error(
+        &unreached,
+        &["groups.experts", "serves no queue", "transfer.to"],
+    );
+}
