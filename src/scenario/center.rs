@@ -99,6 +99,16 @@ impl<'a> Layer<'a> {
     }
 }
 
+/// The keys a workflow action's section starts with, resolved (`Resolver::action_start`).
+struct ActionStart<'a> {
+    share: f64,
+    after_exchanges: CountDist,
+    to: Target,
+    /// The target as written, and its full key.
+    text: &'a String,
+    key: String,
+}
+
 /// A key looked up through the layers, most specific first: its value and its full name.
 fn pick<'a, T>(
     layers: &[Layer<'a>],
@@ -1105,9 +1115,9 @@ impl Resolver {
             silent_leave,
             retry,
             recontact,
-            transfer: self.transfer(layers, queue, queue_names, group_names)?,
-            conference: self.conference(layers, queue_names, group_names)?,
-            consultation: self.consultation(layers, queue_names, group_names)?,
+            transfer: self.transfer(layers, queue, (queue_names, group_names))?,
+            conference: self.conference(layers, (queue_names, group_names))?,
+            consultation: self.consultation(layers, (queue_names, group_names))?,
         })
         .and_then(|chat| self.check_shares(layers, chat))
     }
@@ -1151,22 +1161,29 @@ impl Resolver {
         Ok(chat)
     }
 
-    /// A queue's `[conference]`, each key from the first layer that sets it; `None` without a
-    /// share (or with share 0).
-    fn conference(
+    /// What every workflow action's section starts with: `SECTION.share` (a probability;
+    /// without it there is no action, and naming a target is an error),
+    /// `SECTION.after_exchanges` (exchanges before the request, default 1) and the target
+    /// `SECTION.TARGET` (required). `None` without a share; the share's key and the target's
+    /// text and key come back for the caller's own checks.
+    #[allow(clippy::too_many_arguments)]
+    fn action_start<'a>(
         &self,
-        layers: &[Layer],
-        queue_names: &[String],
-        group_names: &[String],
-    ) -> Result<Option<Conference>, ScenarioError> {
-        let Some((&share, share_key)) =
-            pick(layers, "conference.share", |l| l.conference?.share.as_ref())
-        else {
-            if let Some((_, key)) = pick(layers, "conference.with", |l| l.conference?.with.as_ref())
-            {
+        layers: &[Layer<'a>],
+        section: &str,
+        target: &str,
+        needs: &str,
+        share: impl Fn(&Layer<'a>) -> Option<&'a f64>,
+        after: impl Fn(&Layer<'a>) -> Option<&'a RawDist>,
+        to: impl Fn(&Layer<'a>) -> Option<&'a String>,
+        names: (&[String], &[String]),
+    ) -> Result<Option<ActionStart<'a>>, ScenarioError> {
+        let target_key = format!("{section}.{target}");
+        let Some((&share, share_key)) = pick(layers, &format!("{section}.share"), &share) else {
+            if let Some((_, key)) = pick(layers, &target_key, &to) {
                 return Err(self.missing(
-                    &format!("{}share", key.strip_suffix("with").unwrap_or(&key)),
-                    "missing: the share of the queue's chats that need a conference (e.g. 0.05)",
+                    &format!("{}share", key.strip_suffix(target).unwrap_or(&key)),
+                    format!("missing: the share of the queue's chats that {needs}"),
                 ));
             }
             return Ok(None);
@@ -1175,48 +1192,96 @@ impl Resolver {
             return Err(self.invalid(
                 &share_key,
                 show_number(share),
-                "a probability in [0, 1]: the share of the queue's chats that need a second agent",
+                format!("a probability in [0, 1]: the share of the queue's chats that {needs}"),
             ));
         }
-        let count =
-            |key: &str, get: fn(&RawConference) -> Option<&RawDist>| match pick(layers, key, |l| {
-                l.conference.and_then(get)
-            }) {
-                Some((d, key)) => self.count_dist(&key, d),
-                None => Ok(CountDist::Constant(1)),
-            };
-        let after_exchanges = count("conference.after_exchanges", |c| c.after_exchanges.as_ref())?;
-        let exchanges = count("conference.exchanges", |c| c.exchanges.as_ref())?;
-        let Some((with_text, with_key)) =
-            pick(layers, "conference.with", |l| l.conference?.with.as_ref())
-        else {
+        let after_exchanges =
+            self.count_or_one(layers, &format!("{section}.after_exchanges"), after)?;
+        let Some((text, key)) = pick(layers, &target_key, &to) else {
             return Err(self.missing(
                 &format!(
-                    "{}with",
+                    "{}{target}",
                     share_key.strip_suffix("share").unwrap_or(&share_key)
                 ),
-                "missing: who is invited to join, \"queue:NAME\" or \"group:NAME\"",
+                "missing: \"queue:NAME\" or \"group:NAME\"",
             ));
         };
-        let with = self.target(&with_key, with_text, queue_names, group_names)?;
-        let owner_leaves =
-            match pick(layers, "conference.owner_leaves", |l| {
-                l.conference?.owner_leaves.as_ref()
-            }) {
-                None => 0.0,
-                Some((&p, _)) if (0.0..=1.0).contains(&p) => p,
-                Some((&p, key)) => return Err(self.invalid(
-                    &key,
-                    show_number(p),
-                    "a probability in [0, 1]: that the owner leaves once the invited agent joined",
-                )),
-            };
-        Ok((share > 0.0).then_some(Conference {
+        let to = self.target(&key, text, names.0, names.1)?;
+        Ok(Some(ActionStart {
             share,
             after_exchanges,
-            with,
-            exchanges,
-            owner_leaves,
+            to,
+            text,
+            key,
+        }))
+    }
+
+    /// A count distribution through the layers, constant 1 when no layer sets it.
+    fn count_or_one<'a>(
+        &self,
+        layers: &[Layer<'a>],
+        key: &str,
+        get: impl Fn(&Layer<'a>) -> Option<&'a RawDist>,
+    ) -> Result<CountDist, ScenarioError> {
+        match pick(layers, key, get) {
+            Some((d, key)) => self.count_dist(&key, d),
+            None => Ok(CountDist::Constant(1)),
+        }
+    }
+
+    /// A probability through the layers, 0 when no layer sets it; `what` says what it is the
+    /// probability of.
+    fn probability_or_zero<'a>(
+        &self,
+        layers: &[Layer<'a>],
+        key: &str,
+        what: &str,
+        get: impl Fn(&Layer<'a>) -> Option<&'a f64>,
+    ) -> Result<f64, ScenarioError> {
+        match pick(layers, key, get) {
+            None => Ok(0.0),
+            Some((&p, _)) if (0.0..=1.0).contains(&p) => Ok(p),
+            Some((&p, key)) => Err(self.invalid(
+                &key,
+                show_number(p),
+                format!("a probability in [0, 1]: {what}"),
+            )),
+        }
+    }
+
+    /// A queue's `[conference]`, each key from the first layer that sets it; `None` without a
+    /// share (or with share 0).
+    fn conference(
+        &self,
+        layers: &[Layer],
+        names: (&[String], &[String]),
+    ) -> Result<Option<Conference>, ScenarioError> {
+        let Some(start) = self.action_start(
+            layers,
+            "conference",
+            "with",
+            "need a second agent to join (e.g. 0.05)",
+            |l| l.conference?.share.as_ref(),
+            |l| l.conference?.after_exchanges.as_ref(),
+            |l| l.conference?.with.as_ref(),
+            names,
+        )?
+        else {
+            return Ok(None);
+        };
+        Ok((start.share > 0.0).then_some(Conference {
+            share: start.share,
+            after_exchanges: start.after_exchanges,
+            with: start.to,
+            exchanges: self.count_or_one(layers, "conference.exchanges", |l| {
+                l.conference?.exchanges.as_ref()
+            })?,
+            owner_leaves: self.probability_or_zero(
+                layers,
+                "conference.owner_leaves",
+                "that the owner leaves once the invited agent joined",
+                |l| l.conference?.owner_leaves.as_ref(),
+            )?,
         }))
     }
 
@@ -1226,49 +1291,26 @@ impl Resolver {
         &self,
         layers: &[Layer],
         queue: usize,
-        queue_names: &[String],
-        group_names: &[String],
+        names: (&[String], &[String]),
     ) -> Result<Option<Transfer>, ScenarioError> {
-        let Some((&share, share_key)) =
-            pick(layers, "transfer.share", |l| l.transfer?.share.as_ref())
+        let Some(start) = self.action_start(
+            layers,
+            "transfer",
+            "to",
+            "need another queue or group (e.g. 0.15)",
+            |l| l.transfer?.share.as_ref(),
+            |l| l.transfer?.after_exchanges.as_ref(),
+            |l| l.transfer?.to.as_ref(),
+            names,
+        )?
         else {
-            if let Some((_, key)) = pick(layers, "transfer.to", |l| l.transfer?.to.as_ref()) {
-                return Err(self.missing(
-                    &format!("{}share", key.strip_suffix("to").unwrap_or(&key)),
-                    "missing: the share of the queue's chats that are transferred (e.g. 0.15)",
-                ));
-            }
             return Ok(None);
         };
-        if !(0.0..=1.0).contains(&share) {
-            return Err(self.invalid(
-                &share_key,
-                show_number(share),
-                "a probability in [0, 1]: the share of the queue's chats that need another \
-                 queue or group",
-            ));
-        }
-        let after_exchanges = match pick(layers, "transfer.after_exchanges", |l| {
-            l.transfer?.after_exchanges.as_ref()
-        }) {
-            Some((d, key)) => self.count_dist(&key, d)?,
-            None => CountDist::Constant(1),
-        };
-        let Some((to_text, to_key)) = pick(layers, "transfer.to", |l| l.transfer?.to.as_ref())
-        else {
-            return Err(self.missing(
-                &format!(
-                    "{}to",
-                    share_key.strip_suffix("share").unwrap_or(&share_key)
-                ),
-                "missing: where transfers go, \"queue:NAME\" or \"group:NAME\"",
-            ));
-        };
-        let to = self.target(&to_key, to_text, queue_names, group_names)?;
+        let (to, text, key) = (start.to, start.text, &start.key);
         if to == Target::Queue(queue) {
             return Err(self.invalid(
-                &to_key,
-                format!("{to_text:?}"),
+                key,
+                format!("{text:?}"),
                 "a queue cannot transfer its chats to itself",
             ));
         }
@@ -1285,15 +1327,15 @@ impl Resolver {
         };
         if how == TransferHow::Queue && matches!(to, Target::Group(_)) {
             return Err(self.invalid(
-                &to_key,
-                format!("{to_text:?}"),
+                key,
+                format!("{text:?}"),
                 "how = \"queue\" sends the chat to the end of a queue: the target must be \
                  \"queue:NAME\" (a group is reached with how = \"invite\")",
             ));
         }
-        Ok((share > 0.0).then_some(Transfer {
-            share,
-            after_exchanges,
+        Ok((start.share > 0.0).then_some(Transfer {
+            share: start.share,
+            after_exchanges: start.after_exchanges,
             to,
             how,
         }))
@@ -1304,73 +1346,34 @@ impl Resolver {
     fn consultation(
         &self,
         layers: &[Layer],
-        queue_names: &[String],
-        group_names: &[String],
+        names: (&[String], &[String]),
     ) -> Result<Option<Consultation>, ScenarioError> {
-        let Some((&share, share_key)) = pick(layers, "consultation.share", |l| {
-            l.consultation?.share.as_ref()
-        }) else {
-            if let Some((_, key)) = pick(layers, "consultation.with", |l| {
-                l.consultation?.with.as_ref()
-            }) {
-                return Err(self.missing(
-                    &format!("{}share", key.strip_suffix("with").unwrap_or(&key)),
-                    "missing: the share of the queue's chats that need a consultation (e.g. 0.1)",
-                ));
-            }
+        let Some(start) = self.action_start(
+            layers,
+            "consultation",
+            "with",
+            "need the agent to consult a colleague (e.g. 0.1)",
+            |l| l.consultation?.share.as_ref(),
+            |l| l.consultation?.after_exchanges.as_ref(),
+            |l| l.consultation?.with.as_ref(),
+            names,
+        )?
+        else {
             return Ok(None);
         };
-        if !(0.0..=1.0).contains(&share) {
-            return Err(self.invalid(
-                &share_key,
-                show_number(share),
-                "a probability in [0, 1]: the share of the queue's chats whose agent consults a \
-                 colleague",
-            ));
-        }
-        let count = |key: &str, get: fn(&RawConsultation) -> Option<&RawDist>| match pick(
-            layers,
-            key,
-            |l| l.consultation.and_then(get),
-        ) {
-            Some((d, key)) => self.count_dist(&key, d),
-            None => Ok(CountDist::Constant(1)),
-        };
-        let after_exchanges = count("consultation.after_exchanges", |c| {
-            c.after_exchanges.as_ref()
-        })?;
-        let messages = count("consultation.messages", |c| c.messages.as_ref())?;
-        let Some((with_text, with_key)) = pick(layers, "consultation.with", |l| {
-            l.consultation?.with.as_ref()
-        }) else {
-            return Err(self.missing(
-                &format!(
-                    "{}with",
-                    share_key.strip_suffix("share").unwrap_or(&share_key)
-                ),
-                "missing: who is consulted, \"queue:NAME\" or \"group:NAME\"",
-            ));
-        };
-        let with = self.target(&with_key, with_text, queue_names, group_names)?;
-        let then_transfer = match pick(layers, "consultation.then_transfer", |l| {
-            l.consultation?.then_transfer.as_ref()
-        }) {
-            None => 0.0,
-            Some((&p, _)) if (0.0..=1.0).contains(&p) => p,
-            Some((&p, key)) => {
-                return Err(self.invalid(
-                    &key,
-                    show_number(p),
-                    "a probability in [0, 1]: that the consulted colleague then takes the chat",
-                ))
-            }
-        };
-        Ok((share > 0.0).then_some(Consultation {
-            share,
-            after_exchanges,
-            with,
-            messages,
-            then_transfer,
+        Ok((start.share > 0.0).then_some(Consultation {
+            share: start.share,
+            after_exchanges: start.after_exchanges,
+            with: start.to,
+            messages: self.count_or_one(layers, "consultation.messages", |l| {
+                l.consultation?.messages.as_ref()
+            })?,
+            then_transfer: self.probability_or_zero(
+                layers,
+                "consultation.then_transfer",
+                "that the consulted colleague then takes the chat",
+                |l| l.consultation?.then_transfer.as_ref(),
+            )?,
         }))
     }
 
