@@ -132,6 +132,15 @@ struct Transcript {
 }
 
 impl Transcript {
+    /// A row naming `agent` (of `group`), another agent than the one holding the chat (one
+    /// invited, declining, consulted).
+    fn push_for(&mut self, agent: u32, group: u32, time: f64, event: &'static str, detail: Detail) {
+        let holder = (self.agent, self.group);
+        (self.agent, self.group) = (agent, group);
+        self.push(time, event, detail);
+        (self.agent, self.group) = holder;
+    }
+
     fn push(&mut self, time: f64, event: &'static str, detail: Detail) {
         self.rows.push(Row {
             time,
@@ -396,10 +405,7 @@ impl Transcripts {
                 ..
             } => {
                 if let Some(t) = self.at(contact, now) {
-                    let owner = (t.agent, t.group);
-                    (t.agent, t.group) = (agent, group);
-                    t.push(now, event::INVITED, Detail::None);
-                    (t.agent, t.group) = owner;
+                    t.push_for(agent, group, now, event::INVITED, Detail::None);
                 }
             }
             Record::InvitationDeclined {
@@ -410,15 +416,12 @@ impl Transcripts {
                 ..
             } => {
                 if let Some(t) = self.at(contact, now) {
-                    let owner = (t.agent, t.group);
-                    (t.agent, t.group) = (agent, group.unwrap_or(NONE));
                     let kind = if ignored {
                         event::IGNORED
                     } else {
                         event::REFUSED
                     };
-                    t.push(now, kind, Detail::None);
-                    (t.agent, t.group) = owner;
+                    t.push_for(agent, group.unwrap_or(NONE), now, kind, Detail::None);
                 }
             }
             Record::InvitationFailed { contact, why, .. } => {
@@ -477,10 +480,7 @@ impl Transcripts {
                 ..
             } => {
                 if let Some(t) = self.at(contact, now) {
-                    let owner = (t.agent, t.group);
-                    (t.agent, t.group) = (agent, group);
-                    t.push(now, event::CONSULTATION_STARTED, Detail::None);
-                    (t.agent, t.group) = owner;
+                    t.push_for(agent, group, now, event::CONSULTATION_STARTED, Detail::None);
                 }
             }
             Record::ConsultationEnded {
@@ -491,18 +491,22 @@ impl Transcripts {
                 ..
             } => {
                 if let Some(t) = self.at(contact, now) {
-                    let owner = (t.agent, t.group);
-                    (t.agent, t.group) = (agent, group);
                     let detail = if then_transfer {
                         "then_transfer"
                     } else {
                         "back"
                     };
-                    t.push(now, event::CONSULTATION_ENDED, Detail::Word(detail));
+                    t.push_for(
+                        agent,
+                        group,
+                        now,
+                        event::CONSULTATION_ENDED,
+                        Detail::Word(detail),
+                    );
                     if then_transfer {
+                        // The colleague holds the chat from now on.
+                        (t.agent, t.group) = (agent, group);
                         t.push(now, event::OWNER_CHANGED, Detail::None);
-                    } else {
-                        (t.agent, t.group) = owner;
                     }
                 }
             }
