@@ -113,6 +113,13 @@ struct Counts {
     events: BTreeMap<String, usize>,
 }
 
+impl Counts {
+    /// Rows of `event` among measured contacts.
+    fn events_of(&self, event: &str) -> usize {
+        self.events.get(event).copied().unwrap_or(0)
+    }
+}
+
 /// Check the transcript in `dir` against contacts.csv, messages.csv and the indicators, for
 /// `limit` contacts; the counts of its events among measured contacts.
 fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
@@ -210,7 +217,14 @@ fn check(dir: &Path, scenario: &str, overrides: &[&str], limit: u64) -> Counts {
             let ended = rows.iter().find(|r| r.event == "ended").unwrap();
             let wrapup_s: f64 = c["wrapup"].parse().unwrap();
             assert!((ended.time - (end.time - wrapup_s)).abs() < 1e-9, "{label}");
-            assert!(!end.agent.is_empty() && end.group == c["group"], "{label}");
+            // Marked done by the group that answered it, or, after a transfer or an owner
+            // change, by the group of the agent who had it last.
+            let moved = rows
+                .iter()
+                .rev()
+                .find(|r| r.event == "joined" || r.event == "owner_changed");
+            let last_group = moved.map_or(c["group"].as_str(), |r| r.group.as_str());
+            assert!(!end.agent.is_empty() && end.group == last_group, "{label}");
         }
 
         // Accept: the wait of contacts.csv, by the agent of the last offer.
@@ -367,6 +381,7 @@ fn every_contact_of_one_replication_counts_as_the_kpis_do() {
     for (scenario, name) in [
         ("escalation.toml", "transcript_all_escalation"),
         ("two_lines.toml", "transcript_all_two_lines"),
+        ("transfers.toml", "transcript_all_transfers"),
     ] {
         let dir = run(name, scenario, &["--reps", "1", "--trace", "100000000"]);
         let c = check(&dir, scenario, &[], 100_000_000);
@@ -382,15 +397,26 @@ fn every_contact_of_one_replication_counts_as_the_kpis_do() {
             ("reassigned", c.reassigned),
             ("inactivity_alerts", c.alerts),
             ("closed_by_inactivity", c.closed),
+            ("transfers_done", c.events_of("joined")),
+            ("conferences", c.events_of("conference_joined")),
+            ("consultations", c.events_of("consultation_started")),
         ];
         for (kpi, count) in exact {
             assert_eq!(k[kpi], count as f64, "{scenario}: {kpi}");
         }
         let share = |n: usize| n as f64 / c.replies as f64;
-        for (kpi, n) in [
-            ("responses_yellow_share", c.yellow_replies),
-            ("responses_red_share", c.red_replies),
-        ] {
+        // The transcript's colour rows follow the contact's own queue's thresholds; after a
+        // transfer the model colours replies by the target queue's (the chat is served under
+        // its settings), so the shares are compared only without transfers.
+        let colours = if scenario == "transfers.toml" {
+            vec![]
+        } else {
+            vec![
+                ("responses_yellow_share", c.yellow_replies),
+                ("responses_red_share", c.red_replies),
+            ]
+        };
+        for (kpi, n) in colours {
             assert!(
                 (k[kpi] - share(n)).abs() < 1e-12,
                 "{scenario}: {kpi} {} vs {}",
@@ -399,6 +425,17 @@ fn every_contact_of_one_replication_counts_as_the_kpis_do() {
             );
         }
         seen_yellow_and_red |= c.yellow_replies > 0 && c.red_replies > 0;
+        if scenario == "transfers.toml" {
+            // Every kind of move happened, and each agent who left its chat is named.
+            for event in [
+                "joined",
+                "conference_joined",
+                "consultation_started",
+                "left",
+            ] {
+                assert!(c.events_of(event) > 0, "{scenario}: no {event} row: {c:?}");
+            }
+        }
         if scenario == "escalation.toml" {
             // The escalation desk reassigns chats and closes silent ones: the test sees them.
             assert!(c.reassigned > 0 && c.closed > 0 && c.alerts > 0, "{c:?}");

@@ -174,6 +174,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             })
             .collect();
         let sched = Scheduler::with_capacity(presize(2 * slots as usize));
+        let workflow = cfg.queues.iter().any(|q| {
+            q.chat.transfer.is_some()
+                || q.chat.conference.is_some()
+                || q.chat.consultation.is_some()
+        });
         ContactCenter {
             cfg,
             // Sized for a full floor, up to a cap: the vectors grow if a run needs more, and a
@@ -184,7 +189,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 sched
             },
             rng: Streams::new(seed, replication, cfg.queues.len(), cfg.groups.len()),
-            sessions: Sessions::with_capacity(presize(slots as usize)),
+            sessions: Sessions::with_capacity(presize(slots as usize), workflow),
             attention: vec![super::session::NONE; slots as usize],
             agents,
             group_first,
@@ -206,11 +211,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }),
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             requeued: 0,
-            workflow: cfg.queues.iter().any(|q| {
-                q.chat.transfer.is_some()
-                    || q.chat.conference.is_some()
-                    || q.chat.consultation.is_some()
-            }),
+            workflow,
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,

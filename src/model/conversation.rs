@@ -28,6 +28,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             queue: u32::from(session.queue),
             arrived_at: session.arrived_at,
             agent,
+            group: self.agents[agent as usize].group,
         };
         if session.reply_patience.is_finite() {
             let at = now + session.reply_patience;
@@ -107,10 +108,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     #[inline]
     fn first_in_order(&self, block: &[u32]) -> usize {
         let (sessions, cfg) = (&self.sessions.hot, self.cfg);
-        let key = |s: u32| {
-            let s = &sessions[s as usize];
+        // Each chat under the settings of the queue it is served under.
+        let key = |id: u32| {
+            let s = &sessions[id as usize];
             match cfg.attention {
-                Attention::MostUrgent => s.indicator_start(cfg.queues[s.queue as usize].chat.basis),
+                Attention::MostUrgent => s.indicator_start(cfg.queues[self.serving(id)].chat.basis),
                 Attention::Newest => -s.pending_since_then_ended_at,
                 _ => s.pending_since_then_ended_at,
             }
@@ -129,9 +131,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     #[cold]
     fn first_red_first(&self, block: &[u32]) -> usize {
         let (sessions, cfg, now) = (&self.sessions.hot, self.cfg, self.sched.now());
-        let key = |s: u32| {
-            let s = &sessions[s as usize];
-            let chat = &cfg.queues[s.queue as usize].chat;
+        let key = |id: u32| {
+            let s = &sessions[id as usize];
+            let chat = &cfg.queues[self.serving(id)].chat;
             let order = match cfg.attention {
                 Attention::MostUrgent => s.indicator_start(chat.basis),
                 Attention::Newest => -s.pending_since_then_ended_at,
@@ -265,7 +267,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             unassigned: false,
             during_offer: false,
-            during_transfer: phase == Phase::Inviting,
+            during_transfer: phase == Phase::Inviting
+                && self.sessions.work[s as usize].purpose == super::records::Purpose::Transfer,
         };
         match phase {
             // The message waited outside the agent's attention, an invitation out for it.

@@ -160,7 +160,7 @@ pub enum Record {
         at: f64,
         after_close: bool,
     },
-    /// A customer message started waiting for a reply from `agent` (the request itself counts,
+    /// A customer message started waiting for a reply from `agent` of `group` (the request itself counts,
     /// pending from the accept). For observers that follow messages one by one (the transcript);
     /// the KPI collector ignores it.
     Message {
@@ -168,6 +168,7 @@ pub enum Record {
         queue: QueueId,
         arrived_at: f64,
         agent: u32,
+        group: GroupId,
     },
     /// An agent replied to a customer message that had waited `duration` seconds. `first` marks
     /// the reply to the request itself (the first response). The indicator reached `colour`;

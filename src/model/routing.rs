@@ -218,8 +218,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         self.queues[queue].take_at(at);
         self.waiting -= 1;
         if self.workflow && self.sessions.hot[s as usize].phase == Phase::Inviting {
-            // An invitation that waited here: the agent is invited.
+            // An invitation that waited here: the agent is invited. A new wait stamp voids
+            // the overflow-tier timers it had while waiting.
             self.requeued -= 1;
+            self.new_wait_stamp(s);
             self.invite_agent(s, agent);
         } else {
             self.offer(s, agent);

@@ -204,15 +204,19 @@ pub(super) struct Sessions {
     pub cold: Vec<Cold>,
     pub work: Vec<Work>,
     free: Vec<u32>,
+    workflow: bool,
 }
 
 impl Sessions {
-    pub fn with_capacity(n: usize) -> Self {
+    /// Room for `n` sessions; `workflow`: keep each session's [`Work`] (some queue has workflow
+    /// actions), else the `work` array stays empty.
+    pub fn with_capacity(n: usize, workflow: bool) -> Self {
         Sessions {
             hot: Vec::with_capacity(n),
             cold: Vec::with_capacity(n),
-            work: Vec::new(),
+            work: Vec::with_capacity(if workflow { n } else { 0 }),
             free: Vec::with_capacity(n),
+            workflow,
         }
     }
 
@@ -234,27 +238,29 @@ impl Sessions {
             left_agent: NONE,
             waits_in: 0,
         });
-        self.work.push(Work {
-            requeued_by: Requeue::Reassignment,
-            entered_at: 0.0,
-            serving: 0,
-            leg_since: 0.0,
-            request: None,
-            purpose: super::records::Purpose::Transfer,
-            partner: NONE,
-            owner_since: 0.0,
-            after_conference: 0,
-            colleague: NONE,
-            consult_left: 0,
-            consult_since: 0.0,
-            exchanges_after_request: 0,
-            requested_at: 0.0,
-            through_transfer: false,
-            invite: crate::engine::Stamp::ZERO,
-            invited: NONE,
-            declined_by: NONE,
-            invites_left: 0,
-        });
+        if self.workflow {
+            self.work.push(Work {
+                requeued_by: Requeue::Reassignment,
+                entered_at: 0.0,
+                serving: 0,
+                leg_since: 0.0,
+                request: None,
+                purpose: super::records::Purpose::Transfer,
+                partner: NONE,
+                owner_since: 0.0,
+                after_conference: 0,
+                colleague: NONE,
+                consult_left: 0,
+                consult_since: 0.0,
+                exchanges_after_request: 0,
+                requested_at: 0.0,
+                through_transfer: false,
+                invite: crate::engine::Stamp::ZERO,
+                invited: NONE,
+                declined_by: NONE,
+                invites_left: 0,
+            });
+        }
         (self.hot.len() - 1) as u32
     }
 

@@ -32,7 +32,7 @@ use rand::Rng;
 use super::center::ContactCenter;
 use super::config::{Conference, Consultation, Target, Transfer, TransferHow};
 use super::event::Event;
-use super::records::{Observer, Purpose, Record, TransferFailure};
+use super::records::{AgentState, Observer, Purpose, Record, TransferFailure};
 use super::session::{Phase, Requeue, NONE};
 use crate::engine::Stamp;
 
@@ -63,6 +63,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         work.serving = serving as u32;
         work.leg_since = now;
         work.request = None;
+        // Set again by `transferred` when this part follows a transfer.
+        work.through_transfer = false;
         work.requeued_by = Requeue::Reassignment;
         let chat = &self.cfg.queues[serving].chat;
         let transfer = chat.transfer.as_ref().map_or(0.0, |t| t.share);
@@ -296,6 +298,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn accept_transferred(&mut self, s: u32) {
         let now = self.now();
         let target = self.sessions.cold[s as usize].waits_in as usize;
+        // Its next reassignment, if any, is its first (`Reassigned::first`).
+        self.sessions.cold[s as usize].left_agent = NONE;
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next(); // voids queue patience and the tiers
         session.phase = Phase::Pending;
@@ -364,12 +368,16 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     /// Whether `owner` is the only Ready agent of `target` (a group, or a queue's first tier).
     fn only_ready_agent(&self, target: Target, owner: u32) -> bool {
-        let own = self.agents[owner as usize].group as usize;
+        let a = &self.agents[owner as usize];
+        let (own, owner_ready) = (a.group as usize, u32::from(a.state == AgentState::Ready));
+        // The owner counts among the Ready agents only when it is Ready itself (it may be Not
+        // Ready after a missed offer, or past its shift, and still hold the chat).
         match target {
-            Target::Group(g) => own == g && self.ready[g] <= 1,
+            Target::Group(g) => own == g && self.ready[g] - owner_ready == 0,
             Target::Queue(q) => {
                 let groups = &self.cfg.queues[q].tiers[0].groups;
-                groups.contains(&own) && groups.iter().map(|&g| self.ready[g]).sum::<u32>() <= 1
+                groups.contains(&own)
+                    && groups.iter().map(|&g| self.ready[g]).sum::<u32>() - owner_ready == 0
             }
         }
     }
@@ -486,6 +494,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let (purpose, since) = (work.purpose, work.leg_since);
         let owner = self.sessions.hot[s as usize].agent;
         self.sessions.hot[s as usize].phase = Phase::Pending;
+        // `left_agent` held the inviting agent while the invitation waited in a queue.
+        self.sessions.cold[s as usize].left_agent = NONE;
         match purpose {
             Purpose::Conference => return self.joined(s, agent),
             Purpose::Consultation => return self.consult_start(s, agent),
@@ -620,7 +630,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     }
 
     /// Bump the wait lane of `s` (in `Inviting`), whose reply patience moves to the new stamp.
-    fn new_wait_stamp(&mut self, s: u32) -> Stamp {
+    pub(super) fn new_wait_stamp(&mut self, s: u32) -> Stamp {
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next();
@@ -658,6 +668,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// No transfer after all: the agent replies to the pending message and the conversation
     /// goes on with the exchanges it would have had.
     fn carry_on(&mut self, s: u32) {
+        self.sessions.cold[s as usize].left_agent = NONE;
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Pending;
         session.exchanges_left = self.sessions.work[s as usize].exchanges_after_request;

@@ -338,7 +338,12 @@ impl Transcripts {
                     t.push(now, event::ACCEPTED, Detail::Seconds(wait));
                 }
             }
-            Record::Message { contact, agent, .. } => {
+            Record::Message {
+                contact,
+                agent,
+                group,
+                ..
+            } => {
                 let Some(queue) = self.open.get(&contact).map(|t| t.queue as usize) else {
                     return;
                 };
@@ -346,7 +351,7 @@ impl Transcripts {
                 let Some(t) = self.at(contact, now) else {
                     return;
                 };
-                t.agent = agent;
+                (t.agent, t.group) = (agent, group);
                 t.messages += 1;
                 let start = match indicator.basis {
                     IndicatorBasis::CustomerMessage => now,
@@ -441,9 +446,13 @@ impl Transcripts {
                 ..
             } => {
                 if let Some(t) = self.at(contact, now) {
-                    (t.agent, t.group) = (agent, group);
-                    t.push(now, event::LEFT, Detail::Seconds(handle_time));
-                    (t.agent, t.group) = (NONE, NONE);
+                    t.push_for(agent, group, now, event::LEFT, Detail::Seconds(handle_time));
+                    if t.agent == agent {
+                        // The agent holding the chat transferred it: nobody holds it until
+                        // the next one joins. (A conference's joined agent, a consulted
+                        // colleague or an owner who passed ownership leaves the holder as is.)
+                        (t.agent, t.group) = (NONE, NONE);
+                    }
                 }
             }
             Record::Transferred {
