@@ -122,10 +122,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             agent,
             group: a.group,
         });
-        let chat = &self.cfg.queues[queue].chat;
-        let pause = chat
+        // The pause of the queue the offer came from: a transferred chat is offered under its
+        // target queue's settings (as its accept delay and alert timeout were).
+        let settings = if self.requeued_by_transfer(s) {
+            self.sessions.cold[s as usize].waits_in as usize
+        } else {
+            queue
+        };
+        let pause = self.cfg.queues[settings]
+            .chat
             .not_responding_pause
-            .sample(&mut self.rng.queues[queue].pause);
+            .sample(&mut self.rng.queues[settings].pause);
         // Not Ready first, so that the slot freed next does not make the agent available.
         self.not_responding(agent, pause);
         self.release_slot(agent);
