@@ -174,15 +174,23 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let session = &mut self.sessions.hot[s as usize];
         session.phase = Phase::Composing;
         let (agent, stamp) = (session.agent, session.flow);
+        let compose = self.start_writing(s, agent, queue);
+        self.sched
+            .schedule_in(compose, Event::ReplyDone { session: s, stamp });
+    }
+
+    /// `agent` turns its attention to writing for `s` (a reply, or a consultation's
+    /// agent-to-agent message): how long it takes, under `queue`'s compose times slowed by
+    /// the chats the agent holds.
+    #[inline(always)]
+    pub(super) fn start_writing(&mut self, s: u32, agent: u32, queue: usize) -> f64 {
         let a = &mut self.agents[agent as usize];
         if self.cfg.attention != Attention::Parallel {
             a.composing = s;
         }
         let chat = &self.cfg.queues[queue].chat;
         let factor = chat.slowdown[(a.held as usize).clamp(1, chat.slowdown.len()) - 1];
-        let compose = chat.compose.sample(&mut self.rng.queues[queue].compose) * factor;
-        self.sched
-            .schedule_in(compose, Event::ReplyDone { session: s, stamp });
+        chat.compose.sample(&mut self.rng.queues[queue].compose) * factor
     }
 
     pub(super) fn reply_done(&mut self, s: u32) {

@@ -746,13 +746,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let writer = self.consult_writer(s);
         let queue = self.serving(s);
         let stamp = self.sessions.hot[s as usize].flow;
-        let a = &mut self.agents[writer as usize];
-        if self.cfg.attention != super::config::Attention::Parallel {
-            a.composing = s;
-        }
-        let chat = &self.cfg.queues[queue].chat;
-        let factor = chat.slowdown[(a.held as usize).clamp(1, chat.slowdown.len()) - 1];
-        let compose = chat.compose.sample(&mut self.rng.queues[queue].compose) * factor;
+        let compose = self.start_writing(s, writer, queue);
         self.sched
             .schedule_in(compose, Event::ConsultMessageDone { session: s, stamp });
     }
