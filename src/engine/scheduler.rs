@@ -1,4 +1,4 @@
-//! The event queue: a binary heap ordered by (time, insertion sequence), so events scheduled for
+//! The event queue: a 4-ary heap ordered by (time, insertion sequence), so events scheduled for
 //! the same instant run in the order they were scheduled and every run is reproducible.
 //!
 //! Entries are compact (time bits, a 32-bit sequence number, the event): with the model's
@@ -27,11 +27,20 @@
 //! (patience, indicator, invitations) far more often than they fire.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+
+use dary_heap::DaryHeap;
 
 use super::calendar::{Calendar, Timed, PER_BUCKET};
 
 /// Heap size above which later events move out to a calendar.
+/// Children per node of the event heap. A 4-ary heap is half as deep as a binary one and a
+/// node's children are adjacent: on the Erlang C bench (about a hundred events pending) it
+/// makes the ccsim / hand-written ratio 1.62 where the standard binary heap gave 1.73; 3 and 8
+/// children were slower than 4, and so was replacing the top in place when the popped event
+/// schedules the next one.
+const HEAP_ARITY: usize = 4;
+type EventHeap<T> = DaryHeap<T, HEAP_ARITY>;
+
 pub const SPLIT_AT: usize = 16 * PER_BUCKET;
 /// Number of pending events below which the calendar is given up.
 pub const JOIN_BELOW: usize = 2 * PER_BUCKET;
@@ -89,7 +98,7 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap and we want the earliest event on top. Two
+        // Reversed: the heap is a max-heap and we want the earliest event on top. Two
         // comparisons, both evaluated (`then`, not `then_with`), so the result is selected
         // without a branch; building the 128-bit key costs more on this, the hottest path.
         other.time.cmp(&self.time).then(other.seq.cmp(&self.seq))
@@ -102,7 +111,7 @@ pub struct Scheduler<E> {
     next_seq: u32,
     /// The events due soonest: all of them, or when there is a calendar, those of its buckets
     /// poured so far. Never empty while the calendar holds events.
-    heap: BinaryHeap<Entry<E>>,
+    heap: EventHeap<Entry<E>>,
     /// The later events, on a large floor.
     calendar: Option<Box<Calendar<Entry<E>>>>,
     /// Heap size above which the calendar is set up: [`SPLIT_AT`], or never.
@@ -127,7 +136,7 @@ impl<E: Copy> Scheduler<E> {
         Scheduler {
             now: 0.0,
             next_seq: 0,
-            heap: BinaryHeap::with_capacity(capacity.min(SPLIT_AT + 1)),
+            heap: EventHeap::with_capacity(capacity.min(SPLIT_AT + 1)),
             calendar: None,
             split_at: SPLIT_AT,
             lone: None,
@@ -174,7 +183,7 @@ impl<E: Copy> Scheduler<E> {
     fn split(&mut self) {
         let entries = std::mem::take(&mut self.heap).into_vec();
         let (calendar, due) = Calendar::new(self.now, entries);
-        self.heap = BinaryHeap::from(due);
+        self.heap = EventHeap::from(due);
         self.calendar = Some(Box::new(calendar));
         self.refill();
     }
@@ -317,7 +326,7 @@ impl<E: Copy> Scheduler<E> {
         if let Some(rank) = lone_rank {
             self.lone = Some(entries.remove(rank));
         }
-        self.heap = BinaryHeap::from(entries);
+        self.heap = EventHeap::from(entries);
         if self.heap.len() > self.split_at {
             self.split();
         }
