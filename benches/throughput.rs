@@ -21,6 +21,8 @@
 //! - `workflow_200k/…`: two queues with their own groups, without and with 15% of chats
 //!   transferred (to the end of the other queue, or by invitation) and 5% conferenced: the
 //!   workflow's cost per contact (target: at most 1.3×).
+//! - `messaging_week/ccsim`: a week of the bundled 200-agent messaging center, one
+//!   replication (target: under 5 s).
 //!
 //! Events per second: the model processes two events per contact in this configuration
 //! (arrival, reply done), printed once before the measurements. Also printed first: the
@@ -379,11 +381,27 @@ fn bench_workflow(c: &mut Criterion) {
     group.finish();
 }
 
+/// A week of the bundled messaging center (`scenarios/messaging.toml`: 200 agents, about
+/// 50,000 conversations parked and resumed 150,000 times), one replication on one core with
+/// the KPI collector: the target is under 5 s.
+fn bench_messaging(c: &mut Criterion) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/messaging.toml");
+    let text = std::fs::read_to_string(&path).expect("the bundled messaging scenario");
+    let s = scenario::parse(&text, &path, &[]).expect("valid bundled scenario");
+    let contacts = replicate(&s, 0).totals.contacts;
+    let mut group = c.benchmark_group("messaging_week");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(contacts));
+    group.bench_function("ccsim", |b| b.iter(|| black_box(replicate(&s, 0))));
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     // No plots: criterion draws them with plotters, whose fonts here are the ones ccsim
     // bundles and registers for its own charts, not the system fonts criterion expects.
     config = Criterion::default().without_plots();
-    targets = bench_erlang_c, bench_scaling, bench_center, bench_desk, bench_workflow
+    targets = bench_erlang_c, bench_scaling, bench_center, bench_desk, bench_workflow,
+        bench_messaging
 }
 criterion_main!(benches);

@@ -29,7 +29,21 @@ enum Stage {
     /// Reassigned: waiting again (for an agent other than the one it left), then offered.
     Requeued,
     Reoffered,
+    /// Asynchronous continuation: parked (no slot); its customer wrote again (waiting for its
+    /// agent, or in its queue).
+    Parked,
+    Resumed,
     Ended,
+}
+
+impl Stage {
+    /// The contact holds a slot of its agent (reserved, in conversation or in wrap-up).
+    fn holds_slot(self) -> bool {
+        matches!(
+            self,
+            Stage::Offered | Stage::Answered | Stage::LeftChat | Stage::Reoffered
+        )
+    }
 }
 
 struct Checker {
@@ -64,6 +78,19 @@ struct Checker {
     waiting: std::collections::BTreeMap<ContactId, (usize, f64)>,
     reassigned: u64,
     closed_by_inactivity: u64,
+    /// Per queue: `asynchronous.resume = "same_agent"`.
+    same_agent: Vec<bool>,
+    /// Per parked or resumed contact: the agent who had it; per resumed contact, whether that
+    /// agent could take it at the resume (it must then be offered to it).
+    last_agent: HashMap<ContactId, u32>,
+    resumed_to_free_agent: HashMap<ContactId, bool>,
+    /// Per resumed contact not accepted again yet: when its customer wrote (its place in the
+    /// queue and the clock of its tiers if it waits there).
+    resumed_at: HashMap<ContactId, f64>,
+    parks: u64,
+    resumes: u64,
+    parked_closes: u64,
+    loads: u64,
 }
 
 impl Checker {
@@ -102,6 +129,18 @@ impl Checker {
             waiting: Default::default(),
             reassigned: 0,
             closed_by_inactivity: 0,
+            same_agent: m
+                .queues
+                .iter()
+                .map(|q| q.chat.asynchronous.resume == ccsim::model::Resume::SameAgent)
+                .collect(),
+            last_agent: HashMap::new(),
+            resumed_to_free_agent: HashMap::new(),
+            resumed_at: HashMap::new(),
+            parks: 0,
+            resumes: 0,
+            parked_closes: 0,
+            loads: 0,
             now: 0.0,
             next_contact: 0,
             contacts: HashMap::new(),
@@ -136,12 +175,46 @@ impl Checker {
         assert_eq!(l.held, chats, "chats held vs levels {:?}", self.levels);
     }
 
+    /// `agent` could be offered a chat now: Ready, below its K, not held from routing.
+    fn free(&self, agent: u32) -> bool {
+        let Some(&g) = self.group_of.get(&agent) else {
+            return false;
+        };
+        self.states.get(&agent) == Some(&AgentState::Ready)
+            && self.held.get(&agent).copied().unwrap_or(0) < self.k[g]
+            && !self.held_from_routing.contains(&agent)
+    }
+
+    /// Slots are conserved: the chats the agents hold (level by level) are the contacts in a
+    /// stage that holds a slot — a parked or resumed session holds none. A scan of every
+    /// contact: run on every 64th load record (a leak, once there, stays).
+    fn check_slots(&self) {
+        let held: u32 = self
+            .levels
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .enumerate()
+                    .map(|(j, &n)| j as u32 * n)
+                    .sum::<u32>()
+            })
+            .sum();
+        let holding = self.contacts.values().filter(|s| s.holds_slot()).count() as u32;
+        assert_eq!(
+            held, holding,
+            "at {}: slots held vs contacts holding one",
+            self.now
+        );
+    }
+
     /// At the end of instant `t`: no contact waits while an agent who may take it is free —
     /// Ready, below its K, not held from routing, of a group of one of the contact's open tiers
     /// (a requeued chat: of its target queue, the agent it left aside).
     fn check_nobody_waits_for_a_free_agent(&self, t: f64) {
         for (&c, &(queue, arrived_at)) in &self.waiting {
-            let requeued = self.contacts[&c] == Stage::Requeued;
+            // A resumed session waits in its own queue (the one it is served under).
+            let requeued =
+                self.contacts[&c] == Stage::Requeued && !self.resumed_at.contains_key(&c);
             let (queue, left) = if requeued {
                 (self.reassign_to[queue], self.left.get(&c).copied())
             } else {
@@ -221,6 +294,18 @@ impl Observer for Checker {
                 let s = *self.stage(contact);
                 let next = match s {
                     Stage::Waiting => Stage::Offered,
+                    Stage::Resumed => {
+                        // Offered first to the agent who had it, when that agent was free.
+                        if self.resumed_to_free_agent.remove(&contact) == Some(true) {
+                            assert_eq!(
+                                Some(&agent),
+                                self.last_agent.get(&contact),
+                                "resumed contact {contact} offered to another agent than the \
+                                 free one who had it"
+                            );
+                        }
+                        Stage::Reoffered
+                    }
                     Stage::Requeued => {
                         // Back to the agent it left only with nobody else on shift in its open
                         // tiers: at least, nobody else Ready in its target queue's first tier.
@@ -251,7 +336,8 @@ impl Observer for Checker {
                 arrived_at,
                 ..
             } => {
-                self.waiting.insert(contact, (queue as usize, arrived_at));
+                let since = self.resumed_at.get(&contact).copied().unwrap_or(arrived_at);
+                self.waiting.insert(contact, (queue as usize, since));
                 let s = self.stage(contact);
                 *s = match *s {
                     Stage::Offered => Stage::Waiting,
@@ -316,7 +402,7 @@ impl Observer for Checker {
                 if unassigned {
                     self.waiting.remove(&contact);
                     assert!(
-                        matches!(s, Stage::Requeued | Stage::Reoffered),
+                        matches!(s, Stage::Requeued | Stage::Reoffered | Stage::Resumed),
                         "left unassigned from {s:?}: {contact}"
                     );
                     self.end(contact);
@@ -356,6 +442,46 @@ impl Observer for Checker {
             | Record::ConsultationStarted { .. }
             | Record::ConsultationEnded { .. } => {
                 panic!("a transfer record without transfers: {record:?}")
+            }
+            Record::Parked { contact, agent, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(*s, Stage::Answered, "parked from {s:?}: {contact}");
+                *s = Stage::Parked;
+                self.left.remove(&contact);
+                self.last_agent.insert(contact, agent);
+                self.parks += 1;
+            }
+            Record::Resumed { contact, queue, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(*s, Stage::Parked, "resumed from {s:?}: {contact}");
+                *s = Stage::Resumed;
+                let queue = queue as usize;
+                let last = self.last_agent[&contact];
+                let free = self.same_agent[queue] && self.free(last);
+                self.resumed_to_free_agent.insert(contact, free);
+                self.resumed_at.insert(contact, now);
+                self.resumes += 1;
+            }
+            Record::ResumeAccepted { contact, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(
+                    *s,
+                    Stage::Reoffered,
+                    "resume accepted from {s:?}: {contact}"
+                );
+                *s = Stage::Answered;
+                self.resumed_at.remove(&contact);
+            }
+            Record::ResumedReply { contact, .. } => {
+                let s = *self.stage(contact);
+                assert_eq!(s, Stage::Answered, "resumed reply in {s:?}: {contact}");
+            }
+            Record::ClosedParked { contact, .. } => {
+                let s = self.stage(contact);
+                assert_eq!(*s, Stage::Parked, "parked close from {s:?}: {contact}");
+                // Marked done next, holding no slot.
+                *s = Stage::LeftChat;
+                self.parked_closes += 1;
             }
             Record::Message { contact, .. } => {
                 let s = *self.stage(contact);
@@ -399,7 +525,13 @@ impl Observer for Checker {
                 );
                 self.end(contact);
             }
-            Record::Load(l) => self.check_load(l, 0..self.k.len()),
+            Record::Load(l) => {
+                self.check_load(l, 0..self.k.len());
+                self.loads += 1;
+                if self.loads % 64 == 0 {
+                    self.check_slots();
+                }
+            }
             Record::GroupLoad { group, counts } => {
                 let g = group as usize;
                 self.check_load(counts, g..g + 1)
@@ -781,6 +913,8 @@ struct RandomEscalation {
     /// alert, alert2, close (seconds, increasing), each optional.
     inactivity: (Option<f64>, Option<f64>, Option<f64>),
     silent_leave: f64,
+    /// `[asynchronous]`: park_after, resume to the same agent, affinity_wait, close_after.
+    asynchronous: Option<(f64, bool, f64, Option<f64>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -891,9 +1025,15 @@ fn random_escalation() -> impl Strategy<Value = RandomEscalation> {
             prop::option::of(0.0f64..120.0),
         ),
         prop_oneof![Just(0.0), 0.0f64..0.5],
+        prop::option::of((
+            5.0f64..60.0,
+            any::<bool>(),
+            prop_oneof![Just(0.0), 0.0f64..120.0],
+            prop::option::of(10.0f64..600.0),
+        )),
     )
         .prop_map(
-            |(red_first, hold, reassign_after, reassign_to, (a, b, c), silent)| {
+            |(red_first, hold, reassign_after, reassign_to, (a, b, c), silent, asynchronous)| {
                 // Increasing timers: each a step after the one before (or after 1 s).
                 let alert = a;
                 let alert2 = b.map(|b| alert.unwrap_or(1.0) + b);
@@ -905,6 +1045,10 @@ fn random_escalation() -> impl Strategy<Value = RandomEscalation> {
                     reassign_to,
                     inactivity: (alert, alert2, close),
                     silent_leave: if close.is_some() { silent } else { 0.0 },
+                    // A wait for the same agent only with resume = "same_agent".
+                    asynchronous: asynchronous.map(|(park, same, wait, close)| {
+                        (park, same, if same { wait } else { 0.0 }, close)
+                    }),
                 }
             },
         )
@@ -967,6 +1111,18 @@ impl RandomCenter {
         ] {
             if let Some(t) = t {
                 text += &format!("{key} = {t}\n");
+            }
+        }
+        if let Some((park, same, wait, close)) = e.asynchronous {
+            text += &format!(
+                "[asynchronous]\npark_after = {park}\nresume = \"{}\"\n",
+                if same { "same_agent" } else { "queue" }
+            );
+            if same {
+                text += &format!("affinity_wait = {wait}\n");
+            }
+            if let Some(close) = close {
+                text += &format!("close_after = {close}\n");
             }
         }
 
@@ -1076,5 +1232,39 @@ proptest! {
     fn random_multi_queue_centers_keep_the_invariants(center in random_center(), seed in 0u64..1000) {
         let text = center.toml();
         check_seed(&text, &[], seed);
+    }
+}
+
+#[test]
+fn asynchronous_continuation_keeps_the_invariants() {
+    // Understaffed, with think times long enough that a third of the customers' silences park
+    // their session: resumed sessions wait for their agent, or go to the queue, or are closed.
+    for (resume, wait, agents) in [
+        ("same_agent", "0s", 4),
+        ("same_agent", "2m", 4),
+        ("same_agent", "10m", 3),
+        ("queue", "", 4),
+    ] {
+        let mut overrides = vec![
+            format!("staffing.agents={agents}"),
+            r#"conversation.customer_think={ dist = "exponential", mean = "2m" }"#.to_string(),
+            "asynchronous.park_after=2m".to_string(),
+            format!("asynchronous.resume={resume}"),
+            "asynchronous.close_after=3m".to_string(),
+        ];
+        if !wait.is_empty() {
+            overrides.push(format!("asynchronous.affinity_wait={wait}"));
+        }
+        let overrides: Vec<&str> = overrides.iter().map(String::as_str).collect();
+        for seed in [3, 4] {
+            let c = check_seed(&basic(), &overrides, seed);
+            assert!(c.parks > 200, "{resume} {wait}: {} parks", c.parks);
+            assert!(c.resumes > 100, "{resume} {wait}: {} resumes", c.resumes);
+            assert!(
+                c.parked_closes > 5,
+                "{resume} {wait}: {} closes",
+                c.parked_closes
+            );
+        }
     }
 }

@@ -242,7 +242,12 @@ impl Observer for Tally {
             | Record::TransferReply { .. }
             | Record::Joined { .. }
             | Record::ConsultationStarted { .. }
-            | Record::ConsultationEnded { .. } => {}
+            | Record::ConsultationEnded { .. }
+            | Record::Parked { .. }
+            | Record::Resumed { .. }
+            | Record::ResumeAccepted { .. }
+            | Record::ResumedReply { .. }
+            | Record::ClosedParked { .. } => {}
         }
     }
 }

@@ -569,3 +569,53 @@ fn every_workflow_mistake_is_named() {
         &["groups.experts", "serves no queue", "transfer.to"],
     );
 }
+
+#[test]
+fn every_asynchronous_mistake_is_named() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[asynchronous]\npark_after = \"0s\"",
+            &["asynchronous.park_after", "\"0s\"", "must be > 0"],
+        ),
+        (
+            "[asynchronous]\nresume = \"queue\"",
+            &["asynchronous.resume", "park_after: set it too"],
+        ),
+        (
+            "[channels.chat.asynchronous]\nclose_after = \"1h\"",
+            &["channels.chat.asynchronous.close_after", "park_after"],
+        ),
+        (
+            "[asynchronous]\npark_after = \"5m\"\nresume = \"any\"",
+            &[
+                "asynchronous.resume",
+                "\"any\"",
+                "\"same_agent\", \"queue\"",
+            ],
+        ),
+        (
+            "[asynchronous]\npark_after = \"5m\"\nresume = \"queue\"\naffinity_wait = \"2m\"",
+            &["asynchronous.affinity_wait", "resume = \"same_agent\""],
+        ),
+        (
+            "[asynchronous]\npark_after = \"5m\"\naffinity_wait = \"-1m\"",
+            &["asynchronous.affinity_wait", "must be >= 0"],
+        ),
+        (
+            "[queues.billing.asynchronous]\npark_after = \"5m\"\nclose_after = \"later\"",
+            &["queues.billing.asynchronous.close_after", "\"later\""],
+        ),
+        (
+            "[asynchronous]\npark_after = \"5m\"\nparking = true",
+            &["unknown field `parking`"],
+        ),
+    ];
+    for (section, parts) in cases {
+        assert_error(&plus(section), parts);
+    }
+    // A queue overrides the top level key by key.
+    let ok = plus(
+        "[asynchronous]\npark_after = \"5m\"\n[queues.billing.asynchronous]\nresume = \"queue\"",
+    );
+    scenario::parse(&ok, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+}

@@ -7,8 +7,9 @@
 //! indicator, patience for a reply), `wrapup` (wrap-up and Mark Done), `agent` (slots and load
 //! counters), `roster` (staffing plans, shifts, breaks, Not Ready), `escalation` (agents held
 //! from routing by a chat's colour, reassignment), `inactivity` (the customer-inactivity timers,
-//! silent leavers), `transfer` (transfers and invitations), `session` (the session slab and
-//! its timer lanes), `event` (the events).
+//! silent leavers), `transfer` (transfers and invitations), `messaging` (asynchronous
+//! continuation: parked sessions, resumed ones, the affinity to their agent), `session` (the
+//! session slab and its timer lanes), `event` (the events).
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
 //! reused, agents with a free slot sit in their group's pool (a FIFO of idle agents with one
@@ -98,8 +99,13 @@ pub struct ContactCenter<'c, O: Observer> {
     /// Reassigned chats waiting in a queue (`Requeued`): while any, a chat that joins a queue
     /// behind one may be for the one agent the head must not go to, so it dispatches.
     pub(super) requeued: usize,
-    /// Some queue transfers its chats: sessions keep their [`super::session::Work`].
+    /// Some queue transfers its chats or parks its quiet sessions: sessions keep their
+    /// [`super::session::Work`].
     pub(super) workflow: bool,
+    /// Some queue parks its quiet sessions (`[asynchronous]`); resumed sessions waiting for
+    /// the agent who had them.
+    pub(super) asynchronous: bool,
+    pub(super) affinity: super::messaging::Affinity,
     /// Per group: its agents on shift and Ready (for the only-agent rule of invitations).
     pub(super) ready: Vec<u32>,
     pub(super) next_contact: ContactId,
@@ -174,11 +180,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             })
             .collect();
         let sched = Scheduler::with_capacity(presize(2 * slots as usize));
-        let workflow = cfg.queues.iter().any(|q| {
-            q.chat.transfer.is_some()
-                || q.chat.conference.is_some()
-                || q.chat.consultation.is_some()
-        });
+        let floor = agents.len();
+        let asynchronous = cfg.queues.iter().any(|q| !q.chat.asynchronous.is_off());
+        let workflow = asynchronous
+            || cfg.queues.iter().any(|q| {
+                q.chat.transfer.is_some()
+                    || q.chat.conference.is_some()
+                    || q.chat.consultation.is_some()
+            });
         ContactCenter {
             cfg,
             // Sized for a full floor, up to a cap: the vectors grow if a run needs more, and a
@@ -212,6 +221,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             red_first: cfg.queues.iter().any(|q| q.chat.escalation.red_first),
             requeued: 0,
             workflow,
+            asynchronous,
+            affinity: super::messaging::Affinity::new(if asynchronous { floor } else { 0 }),
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
@@ -327,6 +338,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Event::CustomerMessage { session, stamp } => {
                 if self.sessions.live_flow(session, stamp, Phase::Thinking) {
                     self.customer_message(session);
+                } else if self.asynchronous
+                    && self.sessions.live_flow(session, stamp, Phase::Parked)
+                {
+                    self.resume(session);
                 }
             }
             Event::ReplyDone { session, stamp } => {
@@ -350,6 +365,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 self.on_invitation_timeout(session, stamp)
             }
             Event::LeftWrapupDone { agent } => self.on_left_wrapup_done(agent),
+            Event::Park {
+                session,
+                stamp,
+                silent,
+            } => self.on_park(session, stamp, silent),
+            Event::ParkedClose { session, stamp } => self.on_parked_close(session, stamp),
+            Event::AffinityOver { session, stamp } => self.on_affinity_over(session, stamp),
             Event::ConsultMessageDone { session, stamp } => {
                 if self.sessions.live_flow(session, stamp, Phase::Consulting) {
                     self.consult_message_done(session);

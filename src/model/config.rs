@@ -259,6 +259,10 @@ pub struct ChatConfig {
     pub not_responding_pause: Dist,
     pub escalation: Escalation,
     pub inactivity: Inactivity,
+    /// Asynchronous continuation (messaging): sessions parked while the customer is quiet.
+    /// Left out of `run.json` when off.
+    #[serde(skip_serializing_if = "Asynchronous::is_off")]
+    pub asynchronous: Asynchronous,
     /// After each agent reply but the last, the customer leaves without a word with this
     /// probability: the session holds its slot until the inactivity close.
     pub silent_leave: f64,
@@ -279,6 +283,22 @@ pub struct ChatConfig {
     /// Consultations of this queue's chats (`None`: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consultation: Option<Consultation>,
+}
+
+impl ChatConfig {
+    /// How long a customer may stay quiet after an agent message before anything but their
+    /// next message happens: the first inactivity timer, or the park.
+    #[inline]
+    pub fn quiet_after(&self) -> f64 {
+        let first = self.inactivity.first();
+        let park = self.asynchronous.park_after;
+        // Plain comparisons, as in `Inactivity::first`: this runs at every reply.
+        if park < first {
+            park
+        } else {
+            first
+        }
+    }
 }
 
 /// When a customer comes back: with `probability` at the end of an attempt, after `delay`, at
@@ -312,6 +332,41 @@ pub struct Escalation {
 pub enum HoldAt {
     Yellow,
     Red,
+}
+
+/// Asynchronous continuation: a customer quiet for `park_after` after an agent message has
+/// the session parked (its slot freed); their next message resumes it, offered first to the
+/// agent who had it (`Resume::SameAgent`, waiting up to `affinity_wait` for that agent) or to
+/// the queue at once; a session parked for `close_after` is closed and marked Done.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Asynchronous {
+    /// Infinite: off.
+    pub park_after: f64,
+    pub resume: Resume,
+    pub affinity_wait: f64,
+    /// Infinite: a parked session waits for its customer until the run ends.
+    pub close_after: f64,
+}
+
+impl Asynchronous {
+    pub const OFF: Asynchronous = Asynchronous {
+        park_after: f64::INFINITY,
+        resume: Resume::SameAgent,
+        affinity_wait: 0.0,
+        close_after: f64::INFINITY,
+    };
+
+    pub fn is_off(&self) -> bool {
+        self.park_after.is_infinite()
+    }
+}
+
+/// Where a parked session's new message goes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resume {
+    SameAgent,
+    Queue,
 }
 
 /// The chat server's customer-inactivity timers, running from each agent message and reset by

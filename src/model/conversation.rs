@@ -225,10 +225,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let stamp = session.flow;
         let eligible_again = session.gating && self.ungate(s);
         if self.workflow {
-            self.transfer_reply(
-                s,
-                now - self.sessions.hot[s as usize].pending_since_then_ended_at,
-            );
+            let duration = now - self.sessions.hot[s as usize].pending_since_then_ended_at;
+            self.transfer_reply(s, duration);
+            if self.asynchronous {
+                self.resumed_reply(s, duration);
+            }
         }
         self.emit(record);
         self.agents[agent as usize].composing = NONE;
@@ -239,11 +240,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if more {
             self.sessions.hot[s as usize].phase = Phase::Thinking;
             let think = chat.think.sample(&mut self.rng.queues[queue].think);
-            // A silent leaver, or a customer who stays quiet past the first inactivity timer,
-            // is rare: the usual reply just waits for the customer's next message.
+            // A silent leaver, or a customer who stays quiet past the first inactivity timer or
+            // the park, is rare: the usual reply just waits for the customer's next message.
             let silent = chat.silent_leave > 0.0
                 && self.rng.queues[queue].silent.random::<f64>() < chat.silent_leave;
-            if silent || think > chat.inactivity.first() {
+            if silent || think > chat.quiet_after() {
                 self.customer_goes_quiet(s, think, silent);
             } else {
                 self.sched
@@ -263,7 +264,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         if session.wait != stamp || !session.phase.message_pending() {
             return;
         }
-        if matches!(session.phase, Phase::Requeued | Phase::Reoffered) {
+        if matches!(
+            session.phase,
+            Phase::Requeued | Phase::Reoffered | Phase::Resuming
+        ) {
             self.abandon_unassigned(s);
             return;
         }

@@ -18,7 +18,7 @@
 use super::center::ContactCenter;
 use super::event::Event;
 use super::records::{Observer, Record};
-use super::session::{Phase, NONE};
+use super::session::{Phase, Requeue, NONE};
 use crate::engine::Stamp;
 
 impl<'c, O: Observer> ContactCenter<'c, O> {
@@ -130,6 +130,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             self.ungate(s);
         }
         let target = self.cfg.queues[self.serving(s)].chat.escalation.reassign_to;
+        if self.workflow {
+            // Whatever put it in a queue before (a transfer, a resume), it waits as reassigned.
+            self.sessions.work[s as usize].requeued_by = Requeue::Reassignment;
+        }
         let cold = &mut self.sessions.cold[s as usize];
         let first = cold.left_agent == NONE;
         cold.left_agent = agent;
@@ -164,9 +168,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// An agent accepted a requeued chat: its message, still pending, joins the agent's
     /// attention; reply patience runs on from the message, the escalation timers from now.
     pub(super) fn reaccept(&mut self, s: u32) {
-        if self.requeued_by_transfer(s) {
-            self.accept_transferred(s);
-            return;
+        match self.requeued_kind(s) {
+            Requeue::Transfer => return self.accept_transferred(s),
+            Requeue::Resume => return self.accept_resumed(s),
+            Requeue::Reassignment => {}
         }
         let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
@@ -215,6 +220,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             self.queues[queue].forget_one();
             self.waiting -= 1;
             self.requeued -= 1;
+        } else if session.phase == Phase::Resuming {
+            // Its entry in the agent's affinity FIFO is stale from now (the phase).
+            self.affinity.awaiting -= 1;
         } else {
             self.release_slot(session.agent);
             self.dispatch_group(self.agents[session.agent as usize].group);
@@ -237,12 +245,23 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// A requeued (or reoffered) chat waits again because of a transfer, not a reassignment.
     #[inline]
     pub(super) fn requeued_by_transfer(&self, s: u32) -> bool {
-        self.workflow
+        self.requeued_kind(s) == Requeue::Transfer
+    }
+
+    /// Why requeued (or reoffered) chat `s` waits again (a reassignment for any other chat,
+    /// and always without workflow actions or asynchronous continuation).
+    #[inline]
+    pub(super) fn requeued_kind(&self, s: u32) -> Requeue {
+        if self.workflow
             && matches!(
                 self.sessions.hot[s as usize].phase,
                 Phase::Requeued | Phase::Reoffered
             )
-            && self.sessions.work[s as usize].requeued_by == super::session::Requeue::Transfer
+        {
+            self.sessions.work[s as usize].requeued_by
+        } else {
+            Requeue::Reassignment
+        }
     }
 
     /// Since when chat `s` waits where it waits, which sets its place in the queue and the

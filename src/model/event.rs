@@ -109,6 +109,22 @@ pub(super) enum Event {
     LeftWrapupDone {
         agent: u32,
     },
+    /// Flow lane, asynchronous continuation: the quiet customer's session is parked
+    /// (`silent`: the customer had left without a word); a parked session is closed.
+    Park {
+        session: u32,
+        stamp: Stamp,
+        silent: bool,
+    },
+    ParkedClose {
+        session: u32,
+        stamp: Stamp,
+    },
+    /// Wait lane: a resumed session has waited `affinity_wait` for the agent who had it.
+    AffinityOver {
+        session: u32,
+        stamp: Stamp,
+    },
 }
 
 // Twelve bytes, so that a scheduler entry stays 24 (see the scheduler's header).
@@ -129,6 +145,9 @@ impl Event {
             | Event::InvitationAnswer { session, .. }
             | Event::InvitationTimeout { session, .. }
             | Event::ConsultMessageDone { session, .. }
+            | Event::Park { session, .. }
+            | Event::ParkedClose { session, .. }
+            | Event::AffinityOver { session, .. }
             | Event::Accepted { session, .. }
             | Event::OfferTimeout { session, .. }
             | Event::CustomerMessage { session, .. }

@@ -24,13 +24,22 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     pub(super) fn customer_goes_quiet(&mut self, s: u32, think: f64, silent: bool) {
         let session = &self.sessions.hot[s as usize];
         let (stamp, agent) = (session.flow, session.agent);
-        let timers = self.cfg.queues[self.serving(s)].chat.inactivity;
+        let chat = &self.cfg.queues[self.serving(s)].chat;
+        let timers = chat.inactivity;
         let quiet = if silent { f64::INFINITY } else { think };
+        // Parked first: the alerts due before the park still go out, the close never comes.
+        let parks = self.asynchronous && self.parks(s, quiet);
+        let park = chat.asynchronous.park_after;
         for alert in [timers.alert, timers.alert2] {
-            if quiet > alert {
+            if quiet > alert && !(parks && alert >= park) {
                 self.sched
                     .schedule_in(alert, Event::InactivityAlert { session: s, stamp });
             }
+        }
+        if parks {
+            let writes_at = self.now() + quiet;
+            self.plan_park(s, writes_at, silent);
+            return;
         }
         if quiet > timers.close {
             if silent {

@@ -17,6 +17,7 @@ pub mod dist;
 mod escalation;
 mod event;
 mod inactivity;
+mod messaging;
 mod offer;
 mod queue;
 mod records;
@@ -30,10 +31,10 @@ mod wrapup;
 pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
-    Attention, Break, ChatConfig, Conference, Consultation, DayLevel, Escalation, GroupConfig,
-    HoldAt, Inactivity, IndicatorBasis, Invitation, ModelConfig, QueueConfig, Return, Routing,
-    Shift, Staffing, Target, Tier, Trace, TraceReader, TraceSource, TracedArrival, Transfer,
-    TransferHow,
+    Asynchronous, Attention, Break, ChatConfig, Conference, Consultation, DayLevel, Escalation,
+    GroupConfig, HoldAt, Inactivity, IndicatorBasis, Invitation, ModelConfig, QueueConfig, Resume,
+    Return, Routing, Shift, Staffing, Target, Tier, Trace, TraceReader, TraceSource, TracedArrival,
+    Transfer, TransferHow,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

@@ -105,6 +105,25 @@ impl ChatQueue {
         self.live += 1;
     }
 
+    /// Put a chat that started waiting a short while ago in its place near the back (a resumed
+    /// session's message, after waiting for its agent), by [`Sessions::waiting_since`]: it
+    /// steps back over the entries at the end that wait since after it, which are few.
+    pub fn push_recent(&mut self, sessions: &Sessions, workflow: bool, s: u32, stamp: Stamp) {
+        let since = sessions.waiting_since(s, workflow);
+        let mut at = self.entries.len();
+        while at > 0 {
+            let entry = self.entries[at - 1];
+            if Self::is_live(&sessions.hot, entry)
+                && sessions.waiting_since(entry.0, workflow) <= since
+            {
+                break;
+            }
+            at -= 1;
+        }
+        self.entries.insert(at, (s, stamp));
+        self.live += 1;
+    }
+
     /// A waiting chat left (abandoned): its entry goes stale.
     pub fn forget_one(&mut self) {
         self.live -= 1;

@@ -304,6 +304,50 @@ pub enum Record {
         to: QueueId,
         duration: f64,
     },
+    /// Asynchronous continuation: the customer had been quiet `asynchronous.park_after` since
+    /// the agent's last message; the session is parked and `agent` (of `group`) freed the slot
+    /// it had held for `handle_time` since its accept (its part of the contact).
+    Parked {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+        group: GroupId,
+        handle_time: f64,
+    },
+    /// The customer of a parked session wrote again after `parked_for` seconds parked: the
+    /// message waits for an agent (its response time counts from now).
+    Resumed {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        parked_for: f64,
+    },
+    /// An agent accepted a resumed session, `wait` seconds after the customer's message;
+    /// `same_agent`: the agent who had it before it was parked.
+    ResumeAccepted {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        agent: u32,
+        group: GroupId,
+        same_agent: bool,
+        wait: f64,
+    },
+    /// The reply to a resumed session's message (beside its `Response`).
+    ResumedReply {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+        duration: f64,
+    },
+    /// A session parked for `asynchronous.close_after` with no new message: closed and marked
+    /// done (its `Done` follows, with no wrap-up and no agent time).
+    ClosedParked {
+        contact: ContactId,
+        queue: QueueId,
+        arrived_at: f64,
+    },
     /// A reply pending `escalation.reassign_after` with its agent: the chat was taken from
     /// `agent` (of `group`), without wrap-up, to wait at the head of a queue for another agent.
     /// `first`: its first reassignment.

@@ -112,6 +112,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             // Voids a pending end of break or of Not Ready.
             a.stamp = a.stamp.next();
         });
+        if self.asynchronous {
+            // Resumed sessions waiting for this agent would wait for nobody.
+            self.release_affinity(agent);
+        }
     }
 
     pub(super) fn on_shift_start(&mut self, agent: u32) {

@@ -297,6 +297,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             self.queues.iter().map(|q| q.live).sum::<usize>(),
             "the count of waiting chats drifted from the queues'"
         );
+        if self.affinity.has_ready() {
+            // Resumed sessions waiting for an agent that can take them go first.
+            self.serve_affinity();
+        }
         if self.waiting == 0 {
             // Nobody waits anywhere (the usual case below saturation): nothing to look at.
             return;
@@ -388,6 +392,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let a = &mut self.agents[agent as usize];
         let can_take = a.can_take();
         let group = a.group as usize;
+        if self.affinity.awaiting > 0 && can_take {
+            // Resumed sessions may wait for this agent: served at the next dispatch.
+            self.affinity.note_free(agent);
+        }
+        let a = &mut self.agents[agent as usize];
         match &mut self.pools[group] {
             Pool::Fifo(queue) => {
                 if can_take && !a.idle {

@@ -38,6 +38,12 @@ pub(super) enum Phase {
     /// The agent consults a colleague privately (agent-to-agent messages, each composed with
     /// its writer's attention) while the customer's message waits.
     Consulting,
+    /// Asynchronous continuation: the customer went quiet and the session is parked, holding
+    /// no slot and no attention; no message is pending, so no indicator runs.
+    Parked,
+    /// The customer of a parked session wrote again and the message waits, outside any queue,
+    /// for the agent who had the session (`asynchronous.affinity_wait`).
+    Resuming,
 }
 
 impl Phase {
@@ -52,6 +58,7 @@ impl Phase {
                 | Phase::Reoffered
                 | Phase::Inviting
                 | Phase::Consulting
+                | Phase::Resuming
         )
     }
 }
@@ -155,6 +162,12 @@ pub(super) struct Work {
     pub declined_by: u32,
     /// More invitations allowed after a refusal or a timeout.
     pub invites_left: u32,
+    /// Asynchronous continuation: the agent who had the session when it was parked, and when
+    /// its quiet customer writes next (infinite: never, a silent leaver).
+    pub last_agent: u32,
+    pub writes_at: f64,
+    /// The pending message came to a parked session (its reply is a resumed response).
+    pub resumed: bool,
 }
 
 /// Why a chat waits in a queue again after it was answered.
@@ -166,6 +179,9 @@ pub(super) enum Requeue {
     /// A transfer with `how = "queue"`: at the end of the queue, with queue patience, never
     /// back to the agent who transferred it.
     Transfer,
+    /// A parked session's new message: by when the customer wrote it, its reply patience
+    /// running from then (asynchronous continuation).
+    Resume,
 }
 
 impl Session {
@@ -259,6 +275,9 @@ impl Sessions {
                 invited: NONE,
                 declined_by: NONE,
                 invites_left: 0,
+                last_agent: NONE,
+                writes_at: f64::INFINITY,
+                resumed: false,
             });
         }
         (self.hot.len() - 1) as u32
@@ -279,15 +298,15 @@ impl Sessions {
     }
 
     /// Since when chat `s` waits where it waits, which sets its place in its queue and the
-    /// clock of its overflow tiers: its arrival, or (with workflow actions, `workflow`) the
-    /// transfer or invitation that put it there.
+    /// clock of its overflow tiers: its arrival, or (with workflow actions or asynchronous
+    /// continuation, `workflow`) the transfer, invitation or resumed message that put it there.
     #[inline]
     pub fn waiting_since(&self, s: u32, workflow: bool) -> f64 {
         let session = &self.hot[s as usize];
         let moved = workflow
             && (session.phase == Phase::Inviting
                 || (matches!(session.phase, Phase::Requeued | Phase::Reoffered)
-                    && self.work[s as usize].requeued_by == Requeue::Transfer));
+                    && self.work[s as usize].requeued_by != Requeue::Reassignment));
         if moved {
             self.work[s as usize].entered_at
         } else {

@@ -546,7 +546,8 @@ fn timeline_html(t: &Timeline) -> String {
          customer message waiting for a reply is coloured by its indicator (green, yellow, red \
          at the queue's thresholds), the customer's turn is grey and wrap-up hatched; a dashed \
          arrow is a chat that moved to another agent (reassigned, transferred, or ownership \
-         passed in a conference or after a consultation; hover it for which). Chats of contacts not traced are not \
+         passed in a conference or after a consultation), or a session parked until its \
+         customer wrote again (hover it for which). Chats of contacts not traced are not \
          drawn, so an agent may have held more. Hover a bar for its contact.</p>\n\
          <figure class=\"wide\">{}</figure>\n</section>\n",
         t.svg()

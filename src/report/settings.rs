@@ -144,6 +144,32 @@ fn inactivity_text(queue: &Value) -> String {
 
 /// A queue's `patience.retry` and `patience.recontact` in words, or `None` when neither is set
 /// (the keys are then absent from the resolved scenario).
+/// A queue's `[asynchronous]` continuation in words (`None` when off: `run.json` leaves it out).
+fn asynchronous_text(queue: &Value) -> Option<String> {
+    let a = queue["chat"].get("asynchronous")?;
+    let mut out = format!(
+        "parked after {} quiet",
+        format_duration(num(&a["park_after"]))
+    );
+    if a["resume"].as_str() == Some("same_agent") {
+        match num(&a["affinity_wait"]) {
+            w if w > 0.0 => {
+                out += &format!(
+                    ", resumed with the same agent (waited up to {})",
+                    format_duration(w)
+                )
+            }
+            _ => out += ", resumed with the same agent when free",
+        }
+    } else {
+        out += ", resumed in the queue";
+    }
+    if let Some(close) = finite(&a["close_after"]) {
+        out += &format!(", closed after {} parked", format_duration(close));
+    }
+    Some(out)
+}
+
 fn returns_text(queue: &Value) -> Option<String> {
     let chat = &queue["chat"];
     let part = |key: &str, what: &str| {
@@ -231,6 +257,9 @@ pub fn settings(run: &RunData) -> Settings {
         }
         if let Some(returns) = queues.first().and_then(returns_text) {
             center.push(row("returning customers", returns));
+        }
+        if let Some(text) = queues.first().and_then(asynchronous_text) {
+            center.push(row("asynchronous continuation", text));
         }
         return Settings {
             center,
@@ -389,6 +418,13 @@ pub fn settings(run: &RunData) -> Settings {
             queues
                 .iter()
                 .map(|q| returns_text(q).unwrap_or_else(|| "none".into()))
+                .collect(),
+        ),
+        (
+            "asynchronous continuation",
+            queues
+                .iter()
+                .map(|q| asynchronous_text(q).unwrap_or_else(|| "off".into()))
                 .collect(),
         ),
     ];
@@ -691,5 +727,28 @@ mod tests {
         assert_eq!(escalation_text(&off, &names), "off");
         assert_eq!(inactivity_text(&off), "off");
         assert_eq!(returns_text(&off), None);
+        assert_eq!(asynchronous_text(&off), None);
+    }
+
+    #[test]
+    fn asynchronous_continuation_reads_as_a_sentence() {
+        let q = |resume: &str, wait: f64, close: Option<f64>| {
+            json!({"name": "whatsapp", "chat": {"asynchronous": {
+                "park_after": 300.0, "resume": resume, "affinity_wait": wait,
+                "close_after": close,
+            }}})
+        };
+        assert_eq!(
+            asynchronous_text(&q("same_agent", 120.0, Some(86400.0))).as_deref(),
+            Some("parked after 5m quiet, resumed with the same agent (waited up to 2m), closed after 1d parked")
+        );
+        assert_eq!(
+            asynchronous_text(&q("same_agent", 0.0, None)).as_deref(),
+            Some("parked after 5m quiet, resumed with the same agent when free")
+        );
+        assert_eq!(
+            asynchronous_text(&q("queue", 0.0, None)).as_deref(),
+            Some("parked after 5m quiet, resumed in the queue")
+        );
     }
 }

@@ -200,7 +200,7 @@ impl Timeline {
             };
             match ev {
                 // A transferred chat's new agent joins (no accept row).
-                event::ACCEPTED | event::REACCEPTED | event::JOINED => {
+                event::ACCEPTED | event::REACCEPTED | event::JOINED | event::RESUME_ACCEPTED => {
                     c.open(contact, queue, agent, group, t);
                     if let Some((from_bar, at, why)) = c.left.take() {
                         moves.push((contact, why, from_bar, at, t));
@@ -242,6 +242,14 @@ impl Timeline {
                         c.left = Some((i, t, "reassigned"));
                     }
                 }
+                // Parked: no agent holds the session until a resumed message is accepted.
+                event::PARKED => {
+                    c.pending = None;
+                    if let Some(i) = close(c, t, ev) {
+                        c.left = Some((i, t, "parked"));
+                    }
+                }
+                event::RESUMED => c.pending = Some(0),
                 // The agent holding the chat transferred it (a conference's joined agent or a
                 // consulted colleague leaving has no bar of its own here).
                 event::LEFT if c.bar.as_ref().is_some_and(|b| b.agent == agent) => {
@@ -720,6 +728,44 @@ mod tests {
             (20.0, 25.0)
         );
         assert_eq!(t.lanes[0].bars[1].ends, "owner_changed");
+    }
+
+    #[test]
+    fn a_parked_session_ends_its_bar_and_links_to_the_resumed_one() {
+        let trace = "time,clock,contact,queue,agent,group,event,detail
+0,00:00:00,0,main,,,arrived,
+0,00:00:00,0,main,1,g,offered,1
+0,00:00:00,0,main,1,g,accepted,0
+0,00:00:00,0,main,1,g,message,1
+10,00:00:10,0,main,1,g,reply,10
+70,00:01:10,0,main,1,g,parked,
+100,00:01:40,0,main,,,resumed,30
+105,00:01:45,0,main,2,g,offered,1
+105,00:01:45,0,main,2,g,resume_accepted,5
+115,00:01:55,0,main,2,g,reply,15
+115,00:01:55,0,main,2,g,ended,completed
+115,00:01:55,0,main,2,g,wrapup,0
+115,00:01:55,0,main,2,g,done,15
+";
+        let dir = std::env::temp_dir().join(format!("ccsim-timeline-park-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(TRANSCRIPT), trace).unwrap();
+        let t = Timeline::read(&dir, 0.0).unwrap().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let first = &t.lanes[0].bars[0];
+        assert_eq!(
+            (first.from, first.to, first.ends.as_str()),
+            (0.0, 70.0, "parked")
+        );
+        use SpanKind::*;
+        let kinds: Vec<_> = first.spans.iter().map(|s| (s.from, s.to, s.kind)).collect();
+        assert_eq!(kinds, [(0.0, 10.0, Pending(0)), (10.0, 70.0, Thinking)]);
+        // The resumed message is pending when agent 2 takes the session.
+        let second = &t.lanes[1].bars[0];
+        assert_eq!((second.from, second.to), (105.0, 115.0));
+        assert_eq!(second.spans[0].kind, Pending(0));
+        let links: Vec<_> = t.links.iter().map(|l| (l.kind, l.from, l.to)).collect();
+        assert_eq!(links, [("parked", 70.0, 105.0)]);
     }
 
     #[test]

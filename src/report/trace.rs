@@ -252,6 +252,8 @@ struct Open {
     /// (1 for the first; returning customers' later ones from `Returned`).
     customer: ContactId,
     attempt: u32,
+    /// The agent time of the parts that ended in a park (asynchronous continuation).
+    parked_handle_time: f64,
 }
 
 /// One replication's trace: an [`Observer`] writing a contact's rows when it leaves.
@@ -345,6 +347,7 @@ impl Observer for ContactTrace {
                         messages: Vec::new(),
                         customer: contact,
                         attempt: 1,
+                        parked_handle_time: 0.0,
                     },
                 );
             }
@@ -409,7 +412,14 @@ impl Observer for ContactTrace {
                 handle_time,
                 wrapup,
                 ..
-            } => self.close(contact, handle_time, wrapup),
+            } => {
+                // The contact's agent time: its parts that ended in a park, and the last.
+                let parked = self
+                    .open
+                    .get(&contact)
+                    .map_or(0.0, |c| c.parked_handle_time);
+                self.close(contact, handle_time + parked, wrapup)
+            }
             Record::InSystemAtEnd { contact, .. } => {
                 if let Some(c) = self.open.get_mut(&contact) {
                     c.outcome = Outcome::InSystemAtEnd;
@@ -441,7 +451,20 @@ impl Observer for ContactTrace {
             | Record::TransferReply { .. }
             | Record::Joined { .. }
             | Record::ConsultationStarted { .. }
-            | Record::ConsultationEnded { .. } => {}
+            | Record::ConsultationEnded { .. }
+            | Record::Resumed { .. }
+            | Record::ResumeAccepted { .. }
+            | Record::ResumedReply { .. }
+            | Record::ClosedParked { .. } => {}
+            Record::Parked {
+                contact,
+                handle_time,
+                ..
+            } => {
+                if let Some(c) = self.open.get_mut(&contact) {
+                    c.parked_handle_time += handle_time;
+                }
+            }
         }
     }
 }

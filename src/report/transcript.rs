@@ -62,6 +62,10 @@ pub mod event {
     pub const OWNER_CHANGED: &str = "owner_changed";
     pub const CONSULTATION_STARTED: &str = "consultation_started";
     pub const CONSULTATION_ENDED: &str = "consultation_ended";
+    pub const PARKED: &str = "parked";
+    pub const RESUMED: &str = "resumed";
+    pub const RESUME_ACCEPTED: &str = "resume_accepted";
+    pub const CLOSED_PARKED: &str = "closed_parked";
 
     /// The events after which a contact has no more rows (bar a `will_return` at the same
     /// instant): `done`, `abandoned` other than `chat` (an abandon in chat is followed by the
@@ -519,7 +523,53 @@ impl Transcripts {
                     }
                 }
             }
-            Record::TransferReply { .. } => {}
+            Record::TransferReply { .. } | Record::ResumedReply { .. } => {}
+            Record::Parked {
+                contact,
+                agent,
+                group,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    (t.agent, t.group) = (agent, group);
+                    t.push(now, event::PARKED, Detail::None);
+                    (t.agent, t.group, t.in_chat) = (NONE, NONE, false);
+                }
+            }
+            Record::Resumed {
+                contact,
+                parked_for,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    t.messages += 1;
+                    // The indicator starts at this message under either basis.
+                    t.pending = Some(Pending {
+                        number: t.messages,
+                        since: now,
+                        start: now,
+                        crossed: 0,
+                    });
+                    t.push(now, event::RESUMED, Detail::Seconds(parked_for));
+                }
+            }
+            Record::ResumeAccepted {
+                contact,
+                agent,
+                group,
+                wait,
+                ..
+            } => {
+                if let Some(t) = self.at(contact, now) {
+                    (t.agent, t.group, t.in_chat) = (agent, group, true);
+                    t.push(now, event::RESUME_ACCEPTED, Detail::Seconds(wait));
+                }
+            }
+            Record::ClosedParked { contact, .. } => {
+                if let Some(t) = self.at(contact, now) {
+                    t.push(now, event::CLOSED_PARKED, Detail::None);
+                }
+            }
             Record::Reaccepted {
                 contact,
                 agent,

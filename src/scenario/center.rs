@@ -9,8 +9,8 @@ use std::sync::Arc;
 use toml::Value;
 
 use super::raw::{
-    RawConference, RawConsultation, RawConversation, RawDist, RawEscalation, RawGroup,
-    RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawReturn, RawScenario,
+    RawAsynchronous, RawConference, RawConsultation, RawConversation, RawDist, RawEscalation,
+    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawReturn, RawScenario,
     RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
@@ -19,9 +19,9 @@ use super::{
     MAX_AGENTS,
 };
 use crate::model::{
-    Attention, Break, ChatConfig, Conference, Consultation, CountDist, DayLevel, Dist, Escalation,
-    GroupConfig, HoldAt, Inactivity, IndicatorBasis, QueueConfig, Return, Routing, Shift, Staffing,
-    Target, Tier, Trace, TraceSource, Transfer, TransferHow,
+    Asynchronous, Attention, Break, ChatConfig, Conference, Consultation, CountDist, DayLevel,
+    Dist, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, QueueConfig, Resume, Return,
+    Routing, Shift, Staffing, Target, Tier, Trace, TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -44,6 +44,7 @@ struct Layer<'a> {
     offer: Option<&'a RawOffer>,
     escalation: Option<&'a RawEscalation>,
     inactivity: Option<&'a RawInactivity>,
+    asynchronous: Option<&'a RawAsynchronous>,
     transfer: Option<&'a RawTransfer>,
     conference: Option<&'a RawConference>,
     consultation: Option<&'a RawConsultation>,
@@ -60,6 +61,7 @@ impl<'a> Layer<'a> {
             offer: s.offer.as_ref(),
             escalation: s.escalation.as_ref(),
             inactivity: s.inactivity.as_ref(),
+            asynchronous: s.asynchronous.as_ref(),
             transfer: s.transfer.as_ref(),
             conference: s.conference.as_ref(),
             consultation: s.consultation.as_ref(),
@@ -76,6 +78,7 @@ impl<'a> Layer<'a> {
             offer: q.offer.as_ref(),
             escalation: q.escalation.as_ref(),
             inactivity: q.inactivity.as_ref(),
+            asynchronous: q.asynchronous.as_ref(),
             transfer: q.transfer.as_ref(),
             conference: q.conference.as_ref(),
             consultation: q.consultation.as_ref(),
@@ -92,6 +95,7 @@ impl<'a> Layer<'a> {
             offer: raw.offer.as_ref(),
             escalation: raw.escalation.as_ref(),
             inactivity: raw.inactivity.as_ref(),
+            asynchronous: raw.asynchronous.as_ref(),
             transfer: raw.transfer.as_ref(),
             conference: raw.conference.as_ref(),
             consultation: raw.consultation.as_ref(),
@@ -1062,6 +1066,7 @@ impl Resolver {
         }))?;
         let escalation = self.escalation(layers, queue, queue_names)?;
         let inactivity = self.inactivity(layers)?;
+        let asynchronous = self.asynchronous(layers)?;
         let silent_leave = match pick(layers, "conversation.silent_leave", |l| {
             l.conversation?.silent_leave.as_ref()
         }) {
@@ -1112,6 +1117,7 @@ impl Resolver {
             not_responding_pause,
             escalation,
             inactivity,
+            asynchronous,
             silent_leave,
             retry,
             recontact,
@@ -1558,6 +1564,70 @@ impl Resolver {
             alert: timers[0],
             alert2: timers[1],
             close: timers[2],
+        })
+    }
+}
+
+impl Resolver {
+    /// A queue's `[asynchronous]` continuation: off without `park_after`; the other keys need it.
+    fn asynchronous(&self, layers: &[Layer]) -> Result<Asynchronous, ScenarioError> {
+        let park_after = pick(layers, "asynchronous.park_after", |l| {
+            l.asynchronous?.park_after.as_ref()
+        });
+        let resume = pick(layers, "asynchronous.resume", |l| {
+            l.asynchronous?.resume.as_ref()
+        });
+        let affinity_wait = pick(layers, "asynchronous.affinity_wait", |l| {
+            l.asynchronous?.affinity_wait.as_ref()
+        });
+        let close_after = pick(layers, "asynchronous.close_after", |l| {
+            l.asynchronous?.close_after.as_ref()
+        });
+        let Some((v, key)) = park_after else {
+            let other = resume
+                .map(|(text, k)| (format!("{text:?}"), k))
+                .or(affinity_wait.map(|(v, k)| (v.to_string(), k)))
+                .or(close_after.map(|(v, k)| (v.to_string(), k)));
+            if let Some((value, key)) = other {
+                return Err(self.invalid(
+                    &key,
+                    value,
+                    "asynchronous continuation starts with asynchronous.park_after: set it too",
+                ));
+            }
+            return Ok(Asynchronous::OFF);
+        };
+        let park_after = self.duration(&key, v, Sign::Positive)?;
+        let resume = match resume {
+            None => Resume::SameAgent,
+            Some((text, key)) => self.choice(
+                &key,
+                Some(text.as_str()),
+                &[("same_agent", Resume::SameAgent), ("queue", Resume::Queue)],
+            )?,
+        };
+        let affinity_wait = match affinity_wait {
+            None => 0.0,
+            Some((v, key)) => {
+                if resume == Resume::Queue {
+                    return Err(self.invalid(
+                        &key,
+                        v,
+                        "a wait for the same agent needs asynchronous.resume = \"same_agent\"",
+                    ));
+                }
+                self.duration(&key, v, Sign::NonNegative)?
+            }
+        };
+        let close_after = match close_after {
+            None => f64::INFINITY,
+            Some((v, key)) => self.duration(&key, v, Sign::Positive)?,
+        };
+        Ok(Asynchronous {
+            park_after,
+            resume,
+            affinity_wait,
+            close_after,
         })
     }
 }

@@ -23,6 +23,7 @@ pub struct RawScenario {
     pub offer: Option<RawOffer>,
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
+    pub asynchronous: Option<RawAsynchronous>,
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
@@ -46,6 +47,7 @@ pub struct RawSections {
     pub offer: Option<RawOffer>,
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
+    pub asynchronous: Option<RawAsynchronous>,
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
@@ -108,6 +110,15 @@ pub struct RawInactivity {
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawAsynchronous {
+    pub park_after: Option<Value>,
+    pub resume: Option<String>,
+    pub affinity_wait: Option<Value>,
+    pub close_after: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct RawRouting {
     pub agent: Option<String>,
     pub attention: Option<String>,
@@ -143,6 +154,7 @@ pub struct RawQueue {
     pub offer: Option<RawOffer>,
     pub escalation: Option<RawEscalation>,
     pub inactivity: Option<RawInactivity>,
+    pub asynchronous: Option<RawAsynchronous>,
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,

@@ -175,6 +175,29 @@ pub struct ContactTally {
     pub consultations_ended: u64,
     #[serde(default)]
     pub two_step_transfers: u64,
+    /// Asynchronous continuation (`[asynchronous]`): parks, and the agent time of the parts
+    /// they ended; customer messages to parked sessions; their accepts, by the agent who had
+    /// the session, and the sum of their waits from the message; replies to them; parked
+    /// sessions closed.
+    #[serde(default)]
+    pub parked: u64,
+    #[serde(default)]
+    pub parked_handle_time_sum: f64,
+    #[serde(default)]
+    pub resumed: u64,
+    #[serde(default)]
+    pub resumes_accepted: u64,
+    #[serde(default)]
+    pub resumed_same_agent: u64,
+    #[serde(default)]
+    pub resume_wait_sum: f64,
+    #[serde(default)]
+    pub resumed_responses: Histogram,
+    #[serde(default)]
+    pub closed_parked: u64,
+    /// Sum over the contacts marked done of the time from arrival to Mark Done.
+    #[serde(default)]
+    pub resolution_time_sum: f64,
 }
 
 impl ContactTally {
@@ -243,11 +266,20 @@ impl ContactTally {
         self.consult_time_sum += o.consult_time_sum;
         self.consultations_ended += o.consultations_ended;
         self.two_step_transfers += o.two_step_transfers;
+        self.parked += o.parked;
+        self.parked_handle_time_sum += o.parked_handle_time_sum;
+        self.resumed += o.resumed;
+        self.resumes_accepted += o.resumes_accepted;
+        self.resumed_same_agent += o.resumed_same_agent;
+        self.resume_wait_sum += o.resume_wait_sum;
+        self.resumed_responses.merge(&o.resumed_responses);
+        self.closed_parked += o.closed_parked;
+        self.resolution_time_sum += o.resolution_time_sum;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval).
     #[inline(always)]
-    fn add(&mut self, record: &Record, sl: f64, short: f64) {
+    fn add(&mut self, record: &Record, now: f64, sl: f64, short: f64) {
         match *record {
             Record::Arrived { queued, .. } => {
                 self.offered += 1;
@@ -380,12 +412,30 @@ impl ContactTally {
             Record::Done {
                 handle_time,
                 wrapup,
+                arrived_at,
                 ..
             } => {
                 self.done += 1;
                 self.handle_time_sum += handle_time;
                 self.wrapup_sum += wrapup;
+                self.resolution_time_sum += now - arrived_at;
             }
+            Record::Parked { handle_time, .. } => {
+                self.parked += 1;
+                self.parked_handle_time_sum += handle_time;
+            }
+            Record::Resumed { .. } => self.resumed += 1,
+            Record::ResumeAccepted {
+                same_agent, wait, ..
+            } => {
+                // The offer of a resumed session ends here (it was answered before).
+                self.offers += 1;
+                self.resumes_accepted += 1;
+                self.resumed_same_agent += same_agent as u64;
+                self.resume_wait_sum += wait;
+            }
+            Record::ResumedReply { duration, .. } => self.resumed_responses.record(duration),
+            Record::ClosedParked { .. } => self.closed_parked += 1,
             Record::InSystemAtEnd { .. } => self.in_system_at_end += 1,
             Record::Returned { kind, .. } => match kind {
                 ReturnKind::Retrial => self.retrials += 1,
@@ -750,7 +800,7 @@ impl Collector {
 
     /// A contact record for the tallies of the queue, and of the group, it concerns.
     #[cold]
-    fn segment_record(&mut self, i: usize, record: &Record) {
+    fn segment_record(&mut self, i: usize, now: f64, record: &Record) {
         let (sl, short) = (
             self.window.service_level_threshold,
             self.window.short_abandon,
@@ -780,9 +830,9 @@ impl Collector {
             Record::Requested { from, group, .. } => (from, Some(group)),
             Record::Invited { from, group, .. } => (from, Some(group)),
             Record::InvitationDeclined { from, group, .. } => {
-                seg.queues[from as usize][i].add(record, sl, short);
+                seg.queues[from as usize][i].add(record, now, sl, short);
                 if let Some(g) = group {
-                    seg.groups[g as usize][i].add(record, sl, short);
+                    seg.groups[g as usize][i].add(record, now, sl, short);
                 }
                 return;
             }
@@ -790,7 +840,12 @@ impl Collector {
             Record::Joined { from, group, .. } => (from, Some(group)),
             Record::ConsultationStarted { from, group, .. }
             | Record::ConsultationEnded { from, group, .. } => (from, Some(group)),
-            Record::AgentLeft { queue, group, .. } => (queue, Some(group)),
+            Record::AgentLeft { queue, group, .. }
+            | Record::Parked { queue, group, .. }
+            | Record::ResumeAccepted { queue, group, .. } => (queue, Some(group)),
+            Record::Resumed { queue, .. }
+            | Record::ResumedReply { queue, .. }
+            | Record::ClosedParked { queue, .. } => (queue, None),
             Record::Arrived { queue, .. }
             | Record::AbandonedQueue { queue, .. }
             | Record::Response { queue, .. }
@@ -807,9 +862,9 @@ impl Collector {
             | Record::Done { queue, group, .. } => (queue, Some(group)),
             _ => return,
         };
-        seg.queues[queue as usize][i].add(record, sl, short);
+        seg.queues[queue as usize][i].add(record, now, sl, short);
         if let Some(g) = group {
-            seg.groups[g as usize][i].add(record, sl, short);
+            seg.groups[g as usize][i].add(record, now, sl, short);
         }
     }
 }
@@ -852,7 +907,12 @@ impl Observer for Collector {
             | Record::ConsultationEnded { arrived_at, .. }
             | Record::Transferred { arrived_at, .. }
             | Record::AgentLeft { arrived_at, .. }
-            | Record::TransferReply { arrived_at, .. } => arrived_at,
+            | Record::TransferReply { arrived_at, .. }
+            | Record::Parked { arrived_at, .. }
+            | Record::Resumed { arrived_at, .. }
+            | Record::ResumeAccepted { arrived_at, .. }
+            | Record::ResumedReply { arrived_at, .. }
+            | Record::ClosedParked { arrived_at, .. } => arrived_at,
             // A return is counted where it arrives, like any contact.
             Record::Arrived { .. } | Record::Returned { .. } => now,
             Record::OfferTimedOut { arrived_at, .. }
@@ -873,9 +933,9 @@ impl Observer for Collector {
                 self.window.service_level_threshold,
                 self.window.short_abandon,
             );
-            self.tallies.contacts[i].add(&record, sl, short);
+            self.tallies.contacts[i].add(&record, now, sl, short);
             if self.tallies.segments.is_some() {
-                self.segment_record(i, &record);
+                self.segment_record(i, now, &record);
             }
         }
     }

@@ -175,7 +175,27 @@ kpis! {
     TwoStepTransfers => "two_step_transfers", "count",
         "Consultations after which the consulted colleague took the chat (consultation.then_transfer); not in transfers_done.";
     HandleTimePerAgentMean => "handle_time_per_agent_mean", "s",
-        "Mean handle time of one agent's part of a contact: from its accept to its Mark Done, or, for an agent who transferred the chat, to the end of its own wrap-up.";
+        "Mean handle time of one agent's part of a contact: from its accept to its Mark Done, or, for an agent who transferred the chat, to the end of its own wrap-up, or, for a session parked ([asynchronous]), to the park.";
+    Parked => "parked", "count",
+        "Parks ([asynchronous]): the customer had been quiet asynchronous.park_after since the agent's last message, and the session was parked, its slot freed (a session parked twice counts twice; for a group, the parks of its agents' sessions).";
+    Resumed => "resumed", "count",
+        "Customer messages to parked sessions: each resumes its session, which waits for an agent again.";
+    ResumedSameAgentShare => "resumed_same_agent_share", "ratio",
+        "Resumed sessions accepted by the agent who had them when they were parked / resumed sessions accepted.";
+    ResumeWaitMean => "resume_wait_mean", "s",
+        "Mean time from a resumed session's customer message to an agent's accept (the affinity wait, the queue and the accept delay).";
+    ResumedResponseMean => "resumed_response_mean", "s",
+        "Mean response time of the messages that resumed a parked session (from the customer's message to the reply), also counted in responses.";
+    ResumedResponseP90 => "resumed_response_p90", "s",
+        "90th percentile of the response time of the messages that resumed a parked session.";
+    ParksPerContactMean => "parks_per_contact_mean", "count",
+        "parked / answered.";
+    ClosedParked => "closed_parked", "count",
+        "Parked sessions closed and marked done after asynchronous.close_after with no new message.";
+    ResolutionTimeMean => "resolution_time_mean", "s",
+        "Mean time from arrival to Mark Done of the contacts marked done (parked time included).";
+    AgentTimePerContactMean => "agent_time_per_contact_mean", "s",
+        "Agent time of every part of the contacts marked done (handle times to Mark Done, to a transfer's end of wrap-up, to a park) / done: the work one contact takes.";
 }
 
 /// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
@@ -280,8 +300,21 @@ impl Kpi {
             Kpi::ConsultTimeMean => ratio(c.consult_time_sum, n(c.consultations_ended)),
             Kpi::TwoStepTransfers => n(c.two_step_transfers),
             Kpi::HandleTimePerAgentMean => ratio(
-                c.handle_time_sum + c.left_handle_time_sum,
-                n(c.done + c.agents_left),
+                c.handle_time_sum + c.left_handle_time_sum + c.parked_handle_time_sum,
+                n(c.done + c.agents_left + c.parked),
+            ),
+            Kpi::Parked => n(c.parked),
+            Kpi::Resumed => n(c.resumed),
+            Kpi::ResumedSameAgentShare => ratio(n(c.resumed_same_agent), n(c.resumes_accepted)),
+            Kpi::ResumeWaitMean => ratio(c.resume_wait_sum, n(c.resumes_accepted)),
+            Kpi::ResumedResponseMean => c.resumed_responses.mean().unwrap_or(f64::NAN),
+            Kpi::ResumedResponseP90 => q(&c.resumed_responses, 0.90),
+            Kpi::ParksPerContactMean => ratio(n(c.parked), n(c.answered)),
+            Kpi::ClosedParked => n(c.closed_parked),
+            Kpi::ResolutionTimeMean => ratio(c.resolution_time_sum, n(c.done)),
+            Kpi::AgentTimePerContactMean => ratio(
+                c.handle_time_sum + c.left_handle_time_sum + c.parked_handle_time_sum,
+                n(c.done),
             ),
         }
     }
@@ -316,6 +349,9 @@ impl Kpi {
                 | Kpi::TransfersIgnored
                 | Kpi::TimeToTransferMean
                 | Kpi::HandleTimePerAgentMean
+                | Kpi::Parked
+                | Kpi::ResumedSameAgentShare
+                | Kpi::ResumeWaitMean
         )
     }
 
