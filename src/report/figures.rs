@@ -102,6 +102,7 @@ fn unit_label(kpi: Kpi) -> &'static str {
         "ratio" => "share 0–1",
         "s" => "seconds",
         "chats" => "chats",
+        "score" => "score 1–5",
         _ => "contacts per replication",
     }
 }

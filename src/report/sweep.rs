@@ -254,6 +254,7 @@ impl<'a> SweepWriter<'a> {
                             })
                             .collect(),
                         days: Vec::new(),
+                        dispositions: Vec::new(),
                     })
                     .collect(),
             );
@@ -648,6 +649,7 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
                 distributions: None,
                 segments: Vec::new(),
                 days: Vec::new(),
+                dispositions: Vec::new(),
             });
         }
         let r = reps.last_mut().expect("just pushed");

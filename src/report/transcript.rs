@@ -630,6 +630,7 @@ impl Transcripts {
             | Record::GroupLoad { .. }
             | Record::Level { .. }
             | Record::State { .. }
+            | Record::Rated { .. }
             | Record::HeldFromRouting { .. } => {}
         }
     }
