@@ -532,26 +532,34 @@ fn center_view(s: &Scenario) -> serde_json::Value {
     })
 }
 
-/// Column names for a wide table of KPIs: `name, name_ci95_low, name_ci95_high` per KPI.
-pub fn kpi_columns() -> impl Iterator<Item = String> {
-    Kpi::ALL.iter().flat_map(|k| {
-        let n = k.name();
-        [
-            n.to_string(),
-            format!("{n}_ci95_low"),
-            format!("{n}_ci95_high"),
-        ]
-    })
+/// Column names for a wide table of KPIs: `name, name_ci95_low, name_ci95_high` per KPI that
+/// a scenario with `features` reports.
+pub fn kpi_columns(features: Features) -> impl Iterator<Item = String> {
+    Kpi::ALL
+        .iter()
+        .filter(move |k| features.reports(**k))
+        .flat_map(|k| {
+            let n = k.name();
+            [
+                n.to_string(),
+                format!("{n}_ci95_low"),
+                format!("{n}_ci95_high"),
+            ]
+        })
 }
 
-/// The cells under [`kpi_columns`]: each KPI's mean and 95% interval (empty when undefined).
-pub fn kpi_cells(summary: &[KpiSummary]) -> impl Iterator<Item = String> + '_ {
-    summary.iter().flat_map(|s| {
-        let (mean, low, high) = s.interval.as_ref().map_or_else(Default::default, |i| {
-            (number(i.mean), number(i.low), number(i.high))
-        });
-        [mean, low, high]
-    })
+/// The cells under [`kpi_columns`]: each KPI's mean and 95% interval (empty when undefined),
+/// for the KPIs `features` reports.
+pub fn kpi_cells(summary: &[KpiSummary], features: Features) -> impl Iterator<Item = String> + '_ {
+    summary
+        .iter()
+        .filter(move |s| features.reports(s.kpi))
+        .flat_map(|s| {
+            let (mean, low, high) = s.interval.as_ref().map_or_else(Default::default, |i| {
+                (number(i.mean), number(i.low), number(i.high))
+            });
+            [mean, low, high]
+        })
 }
 
 fn interval_fields(s: &KpiSummary) -> String {

@@ -222,6 +222,12 @@ pub struct Features {
 }
 
 impl Features {
+    /// Every optional part: every KPI.
+    pub const ALL: Features = Features {
+        dispositions: true,
+        ratings: true,
+    };
+
     pub fn of(model: &crate::model::ModelConfig) -> Self {
         Features {
             dispositions: !model.dispositions.is_empty(),
