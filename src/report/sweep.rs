@@ -717,7 +717,7 @@ pub fn read_segment_replications(
             path.display()
         )
     };
-    let mut lines = text.lines().enumerate().skip(1);
+    let mut lines = text.lines().enumerate().skip(1).peekable();
     for r in reps.iter_mut() {
         r.segments = vec![
             SegmentValues {
@@ -743,6 +743,15 @@ pub fn read_segment_replications(
                         .map_err(|_| bad(n + 1, &format!("{value:?} is not a number")))?
                 };
             }
+        }
+        // The dispositions' rows follow the replication's segments: a sweep compares the
+        // queues, channels and groups only.
+        let disposition = format!("{},{},", r.index, Scope::Disposition.name());
+        while lines
+            .peek()
+            .is_some_and(|(_, line)| line.starts_with(&disposition))
+        {
+            lines.next();
         }
     }
     if let Some((n, _)) = lines.next() {
