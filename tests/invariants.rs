@@ -15,7 +15,7 @@ use std::path::Path;
 
 use ccsim::model::{
     run_replication, AgentState, Colour, ContactId, LoadCounts, ModelConfig, Observer, Record,
-    ABSENT,
+    ABSENT, NO_DISPOSITION,
 };
 use ccsim::scenario;
 use proptest::prelude::*;
@@ -91,6 +91,13 @@ struct Checker {
     resumes: u64,
     parked_closes: u64,
     loads: u64,
+    /// The center's dispositions (`ModelConfig::dispositions`), and per queue whether its chats
+    /// get a code; contacts marked done, those with a code, and ratings asked.
+    dispositions: usize,
+    coded: Vec<bool>,
+    done: u64,
+    done_coded: u64,
+    rated: u64,
 }
 
 impl Checker {
@@ -141,6 +148,15 @@ impl Checker {
             resumes: 0,
             parked_closes: 0,
             loads: 0,
+            dispositions: m.dispositions.len(),
+            coded: m
+                .queues
+                .iter()
+                .map(|q| q.chat.dispositions.is_some())
+                .collect(),
+            done: 0,
+            done_coded: 0,
+            rated: 0,
             now: 0.0,
             next_contact: 0,
             contacts: HashMap::new(),
@@ -515,15 +531,31 @@ impl Observer for Checker {
                 contact,
                 handle_time,
                 wrapup,
+                disposition,
                 ..
             } => {
                 assert!(handle_time >= wrapup && wrapup >= 0.0);
+                // One outcome per contact marked done, among the center's.
+                assert!(
+                    disposition == NO_DISPOSITION || (disposition as usize) < self.dispositions,
+                    "disposition {disposition} of {} codes",
+                    self.dispositions
+                );
+                self.done += 1;
+                self.done_coded += u64::from(disposition != NO_DISPOSITION);
                 let s = *self.stage(contact);
                 assert!(
                     matches!(s, Stage::Answered | Stage::LeftChat),
                     "done from {s:?}"
                 );
                 self.end(contact);
+            }
+            // Asked only of a customer who saw the chat through (not one who left it), once.
+            Record::Rated { contact, score, .. } => {
+                let s = *self.stage(contact);
+                assert_eq!(s, Stage::Answered, "a rating from {s:?}");
+                assert!(score.map_or(true, |k| (1..=5).contains(&k)));
+                self.rated += 1;
             }
             Record::Load(l) => {
                 self.check_load(l, 0..self.k.len());
@@ -818,6 +850,30 @@ fn reassigning_to_another_queue_keeps_the_invariants() {
             seed,
         );
         assert!(c.reassigned > 20, "seed {seed}: {}", c.reassigned);
+    }
+}
+
+/// Dispositions and ratings on the bundled center (codes everywhere, `missing` on WhatsApp):
+/// every contact marked done has one outcome, so the dispositions sum to the chats wrapped up
+/// (tests/dispositions.rs checks a center with transfers, which this checker does not take).
+#[test]
+fn dispositions_and_ratings_keep_the_invariants() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/dispositions.toml"
+    ))
+    .unwrap();
+    for overrides in [
+        vec![],
+        vec!["queues.billing.rate_per_hour=200", "rating.answer=1"],
+    ] {
+        for seed in 0..3 {
+            let c = check_seed(&text, &overrides, seed);
+            assert!(c.done > 300, "{} contacts marked done", c.done);
+            assert_eq!(c.done_coded, c.done, "every chat wrapped up has a code");
+            assert!(c.rated > 0);
+            assert!(c.coded.iter().all(|&coded| coded));
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! interval, ignores the warm-up, splits agent time across interval edges, and every KPI is
 //! the documented numerator over the documented denominator.
 
-use ccsim::model::{Colour, LoadCounts, Observer, Record};
+use ccsim::model::{Colour, LoadCounts, Observer, Record, NO_DISPOSITION};
 use ccsim::stats::{Collector, Kpi, Window};
 
 fn window() -> Window {
@@ -162,6 +162,7 @@ fn contact_kpis_follow_their_definitions() {
             arrived_at: 110.0,
             handle_time: 150.0,
             wrapup: 30.0,
+            disposition: NO_DISPOSITION,
         },
     );
     c.record(
@@ -173,6 +174,7 @@ fn contact_kpis_follow_their_definitions() {
             arrived_at: 120.0,
             handle_time: 100.0,
             wrapup: 10.0,
+            disposition: NO_DISPOSITION,
         },
     );
     // Interval 1: one contact, and one arriving at the very end of the horizon (not counted).

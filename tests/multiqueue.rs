@@ -233,6 +233,7 @@ impl Observer for Tally {
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. }
             | Record::Message { .. }
+            | Record::Rated { .. }
             | Record::Requested { .. }
             | Record::Invited { .. }
             | Record::InvitationDeclined { .. }

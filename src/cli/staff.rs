@@ -19,6 +19,7 @@ use crate::report::staff::{doubt, intervals_csv, levels_csv, plan_csv, staffed_t
 use crate::report::warnings::print_run_warnings;
 use crate::report::{short, RunReport};
 use crate::scenario;
+use crate::stats::Features;
 use crate::stats::Window;
 
 #[derive(clap::Args, Debug)]
@@ -104,7 +105,12 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
         let mut files = report.files();
         files.push((
             "staffing.csv",
-            levels_csv(&found, &settings.targets, &searched),
+            levels_csv(
+                &found,
+                &settings.targets,
+                &searched,
+                Features::of(&staffed.model),
+            ),
         ));
         let how = match searched.group() {
             None => format!("constant staffing, {} agents", found.agents),
@@ -133,6 +139,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
                 &judged,
                 &settings.targets,
                 &searched,
+                Features::of(&staffed.model),
             ),
         ));
         folder::write(&out, Kind::Staff, &files)
@@ -194,6 +201,7 @@ pub fn staff(args: StaffArgs) -> anyhow::Result<()> {
             &summaries,
             &settings.targets,
             &searched,
+            Features::of(&staffed.model),
         ),
     ));
     files.push(("plan.csv", plan_csv(&staffed.run, &plan.staffing)));

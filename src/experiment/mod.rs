@@ -10,8 +10,8 @@ pub mod sweep;
 use crate::model::{day_replication, run_replication, ModelConfig, Observer, RunTotals};
 use crate::scenario::Scenario;
 use crate::stats::{
-    confidence_interval, merged, Collector, ContactTally, Histogram, Interval, Kpi, LoadTally,
-    Tallies, Tee, Window,
+    confidence_interval, merged, Collector, ContactTally, Feature, Features, Histogram, Interval,
+    Kpi, LoadTally, Tallies, Tee, Window,
 };
 use sweep::{Control, Interrupted, Task};
 
@@ -45,6 +45,9 @@ pub struct Replication {
     /// With `run.days`: each day's KPI values (over the day's window and per interval), in day
     /// order; empty without it (`overall` and `intervals` are then the one day's).
     pub days: Vec<SegmentValues>,
+    /// The KPI values of each disposition (`ModelConfig::dispositions` order: the
+    /// `disposition` segments); empty without dispositions.
+    pub dispositions: Vec<SegmentValues>,
 }
 
 impl Replication {
@@ -80,13 +83,15 @@ pub struct SegmentValues {
     pub intervals: Vec<Vec<f64>>,
 }
 
-/// What a segment is: a queue, a channel (its queues together) or an agent group.
+/// What a segment is: a queue, a channel (its queues together), an agent group, or a
+/// disposition (the contacts marked done with one code, over the whole center).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Queue,
     Channel,
     Group,
+    Disposition,
 }
 
 impl Scope {
@@ -95,6 +100,7 @@ impl Scope {
             Scope::Queue => "queue",
             Scope::Channel => "channel",
             Scope::Group => "group",
+            Scope::Disposition => "disposition",
         }
     }
 
@@ -104,7 +110,18 @@ impl Scope {
         match self {
             Scope::Queue | Scope::Channel => kpi.of_contacts(),
             Scope::Group => kpi.of_groups(),
+            Scope::Disposition => kpi.of_dispositions(),
         }
+    }
+
+    /// [`Scope::reports`], among the KPIs a scenario with `features` reports: those of the
+    /// optional parts it has (a disposition segment exists only with dispositions).
+    pub fn shows(self, kpi: Kpi, features: Features) -> bool {
+        self.reports(kpi)
+            && match self {
+                Scope::Disposition => kpi.feature() != Some(Feature::Ratings) || features.ratings,
+                _ => features.reports(kpi),
+            }
     }
 }
 
@@ -212,6 +229,19 @@ impl Measured {
                 out
             }
         };
+        // A disposition's share is over every contact marked done with a code (or missing)
+        // in the center, interval by interval.
+        let dispositions = t
+            .dispositions
+            .iter()
+            .map(|code| {
+                let mut code = code.clone();
+                for (tally, center) in code.iter_mut().zip(&t.contacts) {
+                    tally.disposition_pool = center.disposed;
+                }
+                segment_values(&code, &[])
+            })
+            .collect();
         Replication {
             index: self.index,
             overall,
@@ -223,6 +253,7 @@ impl Measured {
             })),
             segments,
             days: self.days,
+            dispositions,
         }
     }
 }
@@ -272,7 +303,8 @@ pub fn replicate_with<X: Extra>(scenario: &Scenario, index: u32, extra: &X) -> M
     // contact numbers restart each day).
     let mut extra_observer = extra.start(scenario, index);
     for day in 0..scenario.run.day_count() {
-        let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len());
+        let collector = Collector::with_segments(window(scenario), m.queues.len(), m.groups.len())
+            .with_dispositions(&m.dispositions);
         let observers = Tee(collector, extra_observer);
         let (Tee(collector, observer), t) =
             run_replication(m, scenario.run.seed, day_replication(index, day), observers);

@@ -700,7 +700,7 @@ impl Searched {
                     .queues
                     .iter()
                     .any(|q| m.channels[q.channel] == seg.name && served(q)),
-                SegmentScope::Group => true,
+                SegmentScope::Group | SegmentScope::Disposition => true,
             };
             if !reached {
                 return Err(StaffError::Group(format!(

@@ -420,6 +420,7 @@ impl Precision {
             "ratio" => 0.002,
             "s" => 0.5,
             "chats" => 0.01,
+            "score" => 0.01,
             _ => 0.5, // counts
         }
     }

@@ -71,6 +71,31 @@ enum WorkSource {
     ThenTransfer = 9,
 }
 
+/// A queue's streams of Mark Done (dispositions, ratings) are numbered from
+/// `WRAPUP_BASE + QUEUE_STRIDE × queue`, past the workflow block: adding them left every
+/// earlier stream as it was, and a scenario without them draws nothing from them.
+const WRAPUP_BASE: u64 = 2 << 40;
+
+#[derive(Clone, Copy)]
+enum WrapupSource {
+    /// The disposition code, and the wrap-up time it takes.
+    Disposition = 0,
+    DispositionTime = 1,
+    /// Whether the customer is asked for a rating, answers, and the score.
+    RatingAsk = 2,
+    RatingAnswer = 3,
+    RatingScore = 4,
+}
+
+/// A queue's streams for Mark Done.
+pub(super) struct WrapupStreams {
+    pub code: SimRng,
+    pub time: SimRng,
+    pub ask: SimRng,
+    pub answer: SimRng,
+    pub score: SimRng,
+}
+
 /// A queue's streams for its transfers and invitations.
 pub(super) struct WorkStreams {
     pub decide: SimRng,
@@ -115,6 +140,9 @@ pub(super) struct Streams {
     pub groups: Vec<GroupStreams>,
     /// Per queue, the workflow actions' streams (used only by scenarios that have them).
     pub work: Vec<WorkStreams>,
+    /// Per queue, the streams of dispositions and ratings (used only by scenarios that have
+    /// them).
+    pub wrapup: Vec<WrapupStreams>,
     /// The day-level factors and replay of the day being simulated.
     pub demand: Demand,
     /// Customers who come back: per replication state of the arrivals, like `demand`'s
@@ -189,6 +217,24 @@ impl Streams {
                         owner_leaves: w(WorkSource::OwnerLeaves),
                         consult_messages: w(WorkSource::ConsultMessages),
                         then_transfer: w(WorkSource::ThenTransfer),
+                    }
+                })
+                .collect(),
+            wrapup: (0..queues)
+                .map(|q| {
+                    let w = |source: WrapupSource| {
+                        stream(
+                            seed,
+                            replication,
+                            WRAPUP_BASE + q as u64 * QUEUE_STRIDE + source as u64,
+                        )
+                    };
+                    WrapupStreams {
+                        code: w(WrapupSource::Disposition),
+                        time: w(WrapupSource::DispositionTime),
+                        ask: w(WrapupSource::RatingAsk),
+                        answer: w(WrapupSource::RatingAnswer),
+                        score: w(WrapupSource::RatingScore),
                     }
                 })
                 .collect(),

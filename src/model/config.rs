@@ -82,6 +82,118 @@ pub struct ModelConfig {
     /// of `run.json` when no queue invites.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation: Option<Invitation>,
+    /// The disposition codes of every queue's `[wrapup.dispositions]`, in name order, and
+    /// `missing` last when some queue lets chats be marked done without one: a code is its
+    /// index here (the `disposition` segments of the outputs). Empty (and left out of
+    /// `run.json`) without dispositions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dispositions: Vec<String>,
+    /// Some queue asks its customers for a rating (`[rating]`): the conversation counts what
+    /// each customer lives (red responses, transfers) only then.
+    #[serde(skip)]
+    pub rates: bool,
+}
+
+/// A queue's disposition codes (`[wrapup.dispositions]`): the agent who marks a chat done
+/// sets one, drawn with the codes' shares, and the code's wrap-up time replaces `wrapup.time`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dispositions {
+    /// Mark Done only once a code is set; `false`: a share of chats (the `missing` outcome)
+    /// is marked done without one.
+    pub required: bool,
+    /// The outcomes in name order (`missing` last): their shares sum to 1.
+    pub codes: Vec<Code>,
+}
+
+/// One outcome of Mark Done: a code (or `missing`), its share and its wrap-up time.
+#[derive(Clone, Debug, Serialize)]
+pub struct Code {
+    pub name: String,
+    /// Index in [`ModelConfig::dispositions`].
+    pub index: u32,
+    pub share: f64,
+    /// The wrap-up time of a chat given this code (the queue's `wrapup.time` when the code
+    /// sets none).
+    pub time: Dist,
+}
+
+impl Dispositions {
+    /// The outcome for a uniform draw `u` in [0, 1): the first whose cumulative share exceeds
+    /// `u` (the last takes what rounding leaves).
+    pub fn pick(&self, u: f64) -> &Code {
+        let mut cumulative = 0.0;
+        for code in &self.codes {
+            cumulative += code.share;
+            if u < cumulative {
+                return code;
+            }
+        }
+        self.codes.last().expect("at least one code")
+    }
+}
+
+/// A queue's satisfaction survey (`[rating]`): asked at the end of a chat the customer saw
+/// through, answered with a probability, the score 1–5 drawn from an ordered-logit model whose
+/// base shares are shifted by what the customer lived. The model is the user's assumption.
+#[derive(Clone, Debug, Serialize)]
+pub struct Rating {
+    pub ask: f64,
+    pub answer: f64,
+    /// Shares of the scores 1..5 for a customer with nothing to complain of (they sum to 1).
+    pub base: [f64; 5],
+    /// Logits added to the latent dissatisfaction per red response, per transfer, and per
+    /// minute waited in queue before the answer.
+    pub per_red_response: f64,
+    pub per_transfer: f64,
+    pub per_minute_waited: f64,
+}
+
+impl Rating {
+    /// The shift (in logits, toward low scores when positive) for what a customer lived.
+    pub fn shift(&self, red_responses: u32, transfers: u32, waited: f64) -> f64 {
+        self.per_red_response * f64::from(red_responses)
+            + self.per_transfer * f64::from(transfers)
+            + self.per_minute_waited * waited / 60.0
+    }
+
+    /// P(score <= k) for k = 1..4 under `shift`: the base's cumulative shares moved on the
+    /// logit scale, logistic(logit(C_k) + shift). Shift 0 gives the base shares back.
+    pub fn cumulative(&self, shift: f64) -> [f64; 4] {
+        let mut out = [0.0; 4];
+        let mut c = 0.0;
+        for (k, slot) in out.iter_mut().enumerate() {
+            c += self.base[k];
+            let c = c.clamp(0.0, 1.0);
+            *slot = if c <= 0.0 {
+                0.0
+            } else if c >= 1.0 {
+                1.0
+            } else {
+                let logit = (c / (1.0 - c)).ln() + shift;
+                1.0 / (1.0 + (-logit).exp())
+            };
+        }
+        out
+    }
+
+    /// The shares of the scores 1..5 under `shift`.
+    pub fn shares(&self, shift: f64) -> [f64; 5] {
+        let c = self.cumulative(shift);
+        let mut out = [0.0; 5];
+        let mut below = 0.0;
+        for k in 0..4 {
+            out[k] = (c[k] - below).max(0.0);
+            below = c[k];
+        }
+        out[4] = (1.0 - below).max(0.0);
+        out
+    }
+
+    /// The score (1..5) for a uniform draw `u` in [0, 1) under `shift`.
+    pub fn score(&self, shift: f64, u: f64) -> u8 {
+        let c = self.cumulative(shift);
+        c.iter().position(|&ck| u < ck).map_or(5, |k| k as u8 + 1)
+    }
 }
 
 /// How an invited agent answers an invitation.
@@ -283,6 +395,12 @@ pub struct ChatConfig {
     /// Consultations of this queue's chats (`None`: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consultation: Option<Consultation>,
+    /// Disposition codes set at Mark Done (`None`: none; `wrapup` is then the wrap-up time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispositions: Option<Dispositions>,
+    /// The satisfaction survey of the chats that end under this queue (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
 }
 
 impl ChatConfig {

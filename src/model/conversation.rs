@@ -216,6 +216,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             yellow_time: (indicator.min(chat.red) - chat.yellow).max(0.0),
             red_time: (indicator - chat.red).max(0.0),
         };
+        if self.cfg.rates {
+            // What the customer lives, for the rating model: counted from the first reply.
+            let cold = &mut self.sessions.cold[s as usize];
+            if session.first_reply_pending {
+                cold.red_responses = 0;
+                cold.transfers = 0;
+            }
+            cold.red_responses = cold
+                .red_responses
+                .saturating_add(u16::from(colour == Colour::Red));
+        }
         session.first_reply_pending = false;
         session.deadline_then_last_reply = now;
         session.wait = session.wait.next(); // voids the reply-patience timer
@@ -225,6 +236,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let stamp = session.flow;
         let eligible_again = session.gating && self.ungate(s);
         if self.workflow {
+            if self.cfg.rates && self.sessions.work[s as usize].through_transfer {
+                let cold = &mut self.sessions.cold[s as usize];
+                cold.transfers = cold.transfers.saturating_add(1);
+            }
             let duration = now - self.sessions.hot[s as usize].pending_since_then_ended_at;
             self.transfer_reply(s, duration);
             if self.asynchronous {
@@ -251,6 +266,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                     .schedule_in(think, Event::CustomerMessage { session: s, stamp });
             }
         } else {
+            if self.cfg.rates {
+                // The customer saw the chat through: the survey may be shown.
+                self.sessions.cold[s as usize].completed = true;
+            }
             self.end_chat(s);
         }
         self.attend_next(agent);

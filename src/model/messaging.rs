@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use super::center::ContactCenter;
 use super::config::Resume;
 use super::event::Event;
-use super::records::{AgentState, Observer, Record};
+use super::records::{AgentState, Observer, Record, NO_DISPOSITION};
 use super::session::{Phase, Requeue, NONE};
 use crate::engine::Stamp;
 
@@ -360,6 +360,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             handle_time: 0.0,
             wrapup: 0.0,
+            // Closed by the system, not by an agent: no disposition code (and no rating).
+            disposition: NO_DISPOSITION,
         });
         self.after_done(s);
         self.sessions.free(s);

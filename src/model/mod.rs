@@ -31,13 +31,13 @@ mod wrapup;
 pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
-    Asynchronous, Attention, Break, ChatConfig, Conference, Consultation, DayLevel, Escalation,
-    GroupConfig, HoldAt, Inactivity, IndicatorBasis, Invitation, ModelConfig, QueueConfig, Resume,
-    Return, Routing, Shift, Staffing, Target, Tier, Trace, TraceReader, TraceSource, TracedArrival,
-    Transfer, TransferHow,
+    Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, DayLevel,
+    Dispositions, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, Invitation,
+    ModelConfig, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier,
+    Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{
     AgentState, Colour, ContactId, GroupId, LoadCounts, Observer, Purpose, QueueId, Record,
-    ReturnKind, TransferFailure, ABSENT,
+    ReturnKind, TransferFailure, ABSENT, NO_DISPOSITION,
 };

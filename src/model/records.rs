@@ -397,6 +397,20 @@ pub enum Record {
         arrived_at: f64,
         handle_time: f64,
         wrapup: f64,
+        /// The outcome the agent set (`[wrapup.dispositions]`): an index in
+        /// `ModelConfig::dispositions` (`missing` included), or [`NO_DISPOSITION`] when the
+        /// queue has no codes.
+        disposition: u32,
+    },
+    /// The customer of a contact marked done was asked for a rating (`[rating]`), just before
+    /// its `Done`: `score` 1..5 if they answered, `None` if not; `disposition` as in `Done`.
+    Rated {
+        contact: ContactId,
+        queue: QueueId,
+        group: GroupId,
+        arrived_at: f64,
+        disposition: u32,
+        score: Option<u8>,
     },
     /// The whole center's agent counters changed (sent once, after the event that changed them).
     Load(LoadCounts),
@@ -426,6 +440,9 @@ pub enum Record {
         arrived_at: f64,
     },
 }
+
+/// The `disposition` of a contact marked done in a queue without disposition codes.
+pub const NO_DISPOSITION: u32 = u32::MAX;
 
 /// The `Level` of an agent who is not present.
 pub const ABSENT: u32 = u32::MAX;

@@ -117,6 +117,16 @@ pub(super) struct Cold {
     /// The queue a requeued chat waits in (read only in the `Requeued` and `Reoffered` phases),
     /// or an invitation of an `Inviting` chat.
     pub waits_in: u32,
+    /// What the customer lived, for the rating model (`[rating]`; counted only when some
+    /// queue rates): red responses and completed transfers since the accept (reset at the
+    /// first reply), and whether the conversation ran to its last reply (set then, cleared at
+    /// Mark Done).
+    pub red_responses: u16,
+    pub transfers: u16,
+    pub completed: bool,
+    /// The outcome drawn at the end of the chat (`[wrapup.dispositions]`), read at Mark Done
+    /// only in a queue that has codes.
+    pub disposition: u32,
 }
 
 /// A session's part in the workflow actions (transfers, invitations), in its own array: read
@@ -253,6 +263,10 @@ impl Sessions {
             answered_at: 0.0,
             left_agent: NONE,
             waits_in: 0,
+            red_responses: 0,
+            transfers: 0,
+            completed: false,
+            disposition: 0,
         });
         if self.workflow {
             self.work.push(Work {

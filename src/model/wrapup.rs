@@ -1,9 +1,13 @@
 //! The end of a chat: wrap-up, then Mark Done, which frees the slot and lets the agent take
-//! the next waiting chat.
+//! the next waiting chat. With `[wrapup.dispositions]` the agent sets a code (drawn at the end
+//! of the chat, its wrap-up time the code's); with `[rating]` the customer who saw the chat
+//! through may be asked for a score at Mark Done.
+
+use rand::Rng;
 
 use super::center::ContactCenter;
 use super::event::Event;
-use super::records::{Observer, Record};
+use super::records::{Observer, Record, NO_DISPOSITION};
 use super::session::Phase;
 
 impl<'c, O: Observer> ContactCenter<'c, O> {
@@ -15,7 +19,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             // A conference's owner leaves with the chat (its customer left or went quiet).
             self.partner_leaves(s);
         }
-        let wrapup = self.draw_wrapup(queue);
+        let wrapup = if self.cfg.queues[queue].chat.dispositions.is_some() {
+            self.draw_disposition(s, queue)
+        } else {
+            self.draw_wrapup(queue)
+        };
         if wrapup <= 0.0 {
             self.mark_done(s);
         } else {
@@ -38,11 +46,44 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    /// The outcome of chat `s` under `queue`'s disposition codes (kept for Mark Done), and the
+    /// wrap-up time it takes.
+    #[cold]
+    fn draw_disposition(&mut self, s: u32, queue: usize) -> f64 {
+        let codes = self.cfg.queues[queue]
+            .chat
+            .dispositions
+            .as_ref()
+            .expect("the queue has codes");
+        let streams = &mut self.rng.wrapup[queue];
+        let code = codes.pick(streams.code.random::<f64>());
+        self.sessions.cold[s as usize].disposition = code.index;
+        if code.time.is_zero() {
+            0.0
+        } else {
+            code.time.sample(&mut streams.time)
+        }
+    }
+
     pub(super) fn mark_done(&mut self, s: u32) {
         let now = self.now();
+        let queue = self.serving(s);
+        let chat = &self.cfg.queues[queue].chat;
         let session = &self.sessions.hot[s as usize];
         let agent = session.agent;
         let group = self.agents[agent as usize].group;
+        let disposition = if chat.dispositions.is_some() {
+            self.sessions.cold[s as usize].disposition
+        } else {
+            NO_DISPOSITION
+        };
+        if self.cfg.rates {
+            let completed = std::mem::take(&mut self.sessions.cold[s as usize].completed);
+            if completed && chat.rating.is_some() {
+                self.rate(s, queue, group, disposition);
+            }
+        }
+        let session = &self.sessions.hot[s as usize];
         let record = Record::Done {
             contact: session.contact,
             queue: u32::from(session.queue),
@@ -50,11 +91,48 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             arrived_at: session.arrived_at,
             handle_time: now - self.leg_since(s),
             wrapup: now - session.pending_since_then_ended_at,
+            disposition,
         };
         self.emit(record);
         self.after_done(s);
         self.sessions.free(s);
         self.release_slot(agent);
         self.dispatch_group(group);
+    }
+
+    /// The survey of `queue` for the customer of `s`, who saw the chat through: asked with
+    /// `ask`, answered with `answer`, the score drawn under the shift of what they lived.
+    #[cold]
+    fn rate(&mut self, s: u32, queue: usize, group: u32, disposition: u32) {
+        let rating = self.cfg.queues[queue]
+            .chat
+            .rating
+            .as_ref()
+            .expect("the queue rates");
+        let streams = &mut self.rng.wrapup[queue];
+        if streams.ask.random::<f64>() >= rating.ask {
+            return;
+        }
+        let (session, cold) = (
+            &self.sessions.hot[s as usize],
+            &self.sessions.cold[s as usize],
+        );
+        let score = (streams.answer.random::<f64>() < rating.answer).then(|| {
+            let shift = rating.shift(
+                u32::from(cold.red_responses),
+                u32::from(cold.transfers),
+                cold.answered_at - session.arrived_at,
+            );
+            rating.score(shift, streams.score.random::<f64>())
+        });
+        let record = Record::Rated {
+            contact: session.contact,
+            queue: u32::from(session.queue),
+            group,
+            arrived_at: session.arrived_at,
+            disposition,
+            score,
+        };
+        self.emit(record);
     }
 }

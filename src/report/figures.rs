@@ -102,6 +102,7 @@ fn unit_label(kpi: Kpi) -> &'static str {
         "ratio" => "share 0–1",
         "s" => "seconds",
         "chats" => "chats",
+        "score" => "score 1–5",
         _ => "contacts per replication",
     }
 }
@@ -566,6 +567,17 @@ pub fn sweep_figures(sweep: &SweepData, targets: &[Target]) -> Vec<Figure> {
     };
     let mut figures = Vec::new();
     for &kpi in Kpi::ALL {
+        // The KPIs of an optional part (dispositions, ratings) only when some point has it.
+        let defined = || {
+            sweep
+                .points
+                .iter()
+                .flatten()
+                .any(|e| e[kpi.index()].mean.is_finite())
+        };
+        if kpi.feature().is_some() && !defined() {
+            continue;
+        }
         let groups = vary.get(1).map_or(1, |v| v.values.len());
         let series = (0..groups)
             .map(|g| {

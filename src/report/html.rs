@@ -16,7 +16,7 @@ use super::settings::settings;
 use super::short;
 use super::timeline::{Timeline, MAX_CONTACTS};
 use super::warnings::run_warnings;
-use crate::stats::Kpi;
+use crate::stats::{Features, Kpi};
 
 const STYLE: &str = r#"
 body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 1000px; padding: 1em 2em; color: #222; }
@@ -74,7 +74,7 @@ fn head(title: &str) -> String {
 
 /// The KPI table: one row per KPI, `data-kpi` naming it and `data-value` holding the exact mean;
 /// with `diff`, a column for the difference from a sweep's baseline (filled by the explorer).
-fn kpi_table(summary: Option<&[Estimate]>, diff: bool) -> String {
+fn kpi_table(summary: Option<&[Estimate]>, diff: bool, features: Features) -> String {
     let diff_head = if diff {
         "<th>difference from the baseline (paired 95% interval)</th>"
     } else {
@@ -83,7 +83,7 @@ fn kpi_table(summary: Option<&[Estimate]>, diff: bool) -> String {
     let mut t = format!(
         "<table id=\"kpi-table\">\n<tr><th>KPI</th><th>mean</th><th>95% interval</th>{diff_head}<th>unit</th><th>definition</th></tr>\n",
     );
-    for k in Kpi::ALL {
+    for k in Kpi::ALL.iter().filter(|k| features.reports(**k)) {
         let e = summary.map(|s| s[k.index()]);
         let (mean, ci, value) = match e {
             Some(e) if e.mean.is_finite() => (
@@ -273,9 +273,103 @@ fn segment_table(run: &RunData, scope: &str, kpis: &[Kpi], total: &str) -> Strin
     t
 }
 
+/// The optional parts of the model the run had (its KPIs are in its files), from the
+/// resolved scenario of `run.json`.
+pub fn features_of(run: &RunData) -> Features {
+    let model = &run.run_json["scenario"]["resolved"]["model"];
+    Features {
+        dispositions: model["dispositions"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        ratings: model["queues"]
+            .as_array()
+            .is_some_and(|q| q.iter().any(|q| !q["chat"]["rating"].is_null())),
+        asynchronous: model["queues"]
+            .as_array()
+            .is_some_and(|q| q.iter().any(|q| !q["chat"]["asynchronous"].is_null())),
+    }
+}
+
+/// The KPIs of a disposition in its table: how many, what share, how long.
+const DISPOSITION_KPIS: [Kpi; 4] = [
+    Kpi::MarkedDone,
+    Kpi::DispositionShare,
+    Kpi::HandleTimeMean,
+    Kpi::WrapupMean,
+];
+
+/// The rating KPIs a segment table adds when the run asked for ratings.
+const RATING_KPIS: [Kpi; 8] = [
+    Kpi::RatingsAsked,
+    Kpi::RatingAnswerShare,
+    Kpi::RatingMean,
+    Kpi::Rating1Share,
+    Kpi::Rating2Share,
+    Kpi::Rating3Share,
+    Kpi::Rating4Share,
+    Kpi::Rating5Share,
+];
+
+/// `kpis`, then the dispositions' and the ratings' when the run has them.
+fn with_features(kpis: &[Kpi], features: Features, dispositions: &[Kpi]) -> Vec<Kpi> {
+    let mut out = kpis.to_vec();
+    if features.dispositions {
+        out.extend_from_slice(dispositions);
+    }
+    if features.ratings {
+        out.extend_from_slice(&RATING_KPIS);
+    }
+    out
+}
+
+/// The dispositions (`[wrapup.dispositions]`): a table of their counts, shares and times, and
+/// their customers' ratings; nothing without them.
+fn dispositions_html(run: &RunData) -> String {
+    let features = features_of(run);
+    if !features.dispositions {
+        return String::new();
+    }
+    format!(
+        "<section id=\"dispositions\"><h2>Dispositions</h2>\n<p class=\"muted\">The contacts \
+         marked done with each code (missing: without one), over the whole center, as in the \
+         disposition rows of segments.csv: how many, their share of the contacts marked done in \
+         queues with codes, their handle and wrap-up times{}. The last column is the whole \
+         center.</p>\n{}</section>\n",
+        if features.ratings {
+            ", and their customers' ratings"
+        } else {
+            ""
+        },
+        segment_table(
+            run,
+            "disposition",
+            &with_features(
+                &DISPOSITION_KPIS,
+                Features {
+                    dispositions: false,
+                    ..features
+                },
+                &[]
+            ),
+            "center"
+        )
+    )
+}
+
 /// The queues, channels and groups of a center of several queues or groups (nothing for a
 /// one-queue desk, whose only segment is the center): a table per scope from `segments.csv`.
 fn segments_html(run: &RunData) -> String {
+    let features = features_of(run);
+    let queue_kpis = with_features(
+        &QUEUE_KPIS,
+        features,
+        &[Kpi::MarkedDone, Kpi::DispositionMissingShare],
+    );
+    let group_kpis = with_features(
+        &GROUP_KPIS,
+        features,
+        &[Kpi::MarkedDone, Kpi::DispositionMissingShare],
+    );
     let count = |scope: &str| run.segments.iter().filter(|s| s.scope == scope).count();
     let (queues, channels, groups) = (count("queue"), count("channel"), count("group"));
     if !crate::experiment::keeps_segments(queues, groups) {
@@ -299,11 +393,11 @@ fn segments_html(run: &RunData) -> String {
     }
     if queues > 1 {
         t += "<h3>Queues</h3>\n";
-        t += &segment_table(run, "queue", &QUEUE_KPIS, "center");
+        t += &segment_table(run, "queue", &queue_kpis, "center");
     }
     if channels > 1 && channels != queues {
         t += "<h3>Channels</h3>\n";
-        t += &segment_table(run, "channel", &QUEUE_KPIS, "center");
+        t += &segment_table(run, "channel", &queue_kpis, "center");
     } else if queues > 1 {
         let _ = writeln!(
             t,
@@ -317,7 +411,7 @@ fn segments_html(run: &RunData) -> String {
     }
     if groups > 1 {
         t += "<h3>Groups</h3>\n";
-        t += &segment_table(run, "group", &GROUP_KPIS, "all groups");
+        t += &segment_table(run, "group", &group_kpis, "all groups");
     }
     t += "</section>\n";
     t
@@ -506,9 +600,10 @@ fn page_of_run(
         "<section id=\"kpis\"><h2>KPIs over the measured window</h2>\n<p class=\"muted\">Means \
          across replications with 95% Student-t intervals; contacts count in the interval they \
          arrive in.</p>\n{}</section>\n",
-        kpi_table(Some(&run.summary), false)
+        kpi_table(Some(&run.summary), false, features_of(run))
     );
     page += &segments_html(run);
+    page += &dispositions_html(run);
     if let Some(t) = timeline {
         page += &timeline_html(t);
     }
@@ -583,6 +678,29 @@ pub fn sweep_page(
             .map_or("scenario".into(), |n| n.to_string_lossy().into_owned())
     );
     let est = |e: &Estimate| json!([json_num(e.mean), json_num(e.low), json_num(e.high)]);
+    // The KPIs of an optional part some point has (defined in some point's summary): the
+    // explorer's table and data hold the KPIs the points' files hold.
+    let defined = |k: Kpi| {
+        sweep
+            .points
+            .iter()
+            .flatten()
+            .any(|s| s[k.index()].mean.is_finite())
+    };
+    let features = Features {
+        dispositions: defined(Kpi::MarkedDone),
+        ratings: defined(Kpi::RatingsAsked),
+        // Undefined with no resumed session accepted: no point parked any.
+        asynchronous: defined(Kpi::ResumeWaitMean),
+    };
+    let reported = |s: &Vec<Estimate>| {
+        Kpi::ALL
+            .iter()
+            .zip(s)
+            .filter(|(k, _)| features.reports(**k))
+            .map(|(_, e)| est(e))
+            .collect::<Vec<_>>()
+    };
     let points: Vec<serde_json::Value> = sweep
         .points
         .iter()
@@ -623,8 +741,8 @@ pub fn sweep_page(
                     })
             });
             json!({
-                "summary": summary.as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
-                "diff": sweep.differences[p].as_ref().map(|s| s.iter().map(est).collect::<Vec<_>>()),
+                "summary": summary.as_ref().map(reported),
+                "diff": sweep.differences[p].as_ref().map(reported),
                 "intervals": series,
                 "settings": run.map(|r| settings(r).rows()),
                 "warnings": run.map(run_warnings),
@@ -634,7 +752,11 @@ pub fn sweep_page(
         .collect();
     let data = json!({
         "keys": plan.vary.iter().map(|v| json!({"key": v.key, "values": v.values})).collect::<Vec<_>>(),
-        "kpis": Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "kpis": Kpi::ALL
+            .iter()
+            .filter(|k| features.reports(**k))
+            .map(|k| k.name())
+            .collect::<Vec<_>>(),
         "series": EXPLORER_SERIES.iter().map(|(k, c)| json!({"kpi": k.name(), "color": c})).collect::<Vec<_>>(),
         "points": points,
         "baseline": sweep.baseline,
@@ -686,7 +808,7 @@ pub fn sweep_page(
     }
     page += "<section id=\"warnings\"><ul id=\"point-warnings\"></ul></section>\n";
     page += "<details><summary>Settings of this point</summary><table id=\"point-settings\"></table></details>\n";
-    page += &kpi_table(None, sweep.baseline.is_some());
+    page += &kpi_table(None, sweep.baseline.is_some(), features);
     page += "<figure><svg id=\"chart-response\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\
              <figcaption>Response times of the chosen point (share of all replies; green, amber, red by the colour reached; last bar: everything above)</figcaption></figure>\n";
     page += "<figure><svg id=\"chart-service\" viewBox=\"0 0 900 320\" width=\"900\" height=\"320\"></svg>\

@@ -213,7 +213,7 @@ impl RunData {
                         summary
                             .iter()
                             .map(|s| {
-                                if seg.scope.reports(s.kpi) {
+                                if seg.scope.shows(s.kpi, report.features) {
                                     Estimate::from(s)
                                 } else {
                                     Estimate::UNDEFINED

@@ -29,7 +29,7 @@ use crate::experiment::{
     segments, summarise, window, Distributions, KpiSummary, Replication, Scope,
 };
 use crate::scenario::{format_duration, Scenario};
-use crate::stats::{Kpi, Window};
+use crate::stats::{Features, Kpi, Window};
 
 /// Version of the layout of the output files; bumped when a column or field changes meaning.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -48,6 +48,11 @@ pub struct RunReport<'a> {
     pub segments: Vec<SegmentSummary>,
     /// With `run.days`: per day, its summary over the day's window and per interval.
     pub days: Vec<(Vec<KpiSummary>, Vec<Vec<KpiSummary>>)>,
+    /// The optional parts of the model the scenario has: their KPIs are reported, the others'
+    /// left out (so a scenario without them writes what it wrote before they existed).
+    pub features: Features,
+    /// How many of `segments` are queues, channels and groups (the dispositions follow).
+    pub regular_segments: usize,
 }
 
 /// The across-replication summary of one segment.
@@ -88,7 +93,19 @@ impl<'a> RunReport<'a> {
                     }
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let regular_segments = segments.len();
+        let mut segments = segments;
+        for (c, name) in scenario.model.dispositions.iter().enumerate() {
+            segments.push(SegmentSummary {
+                scope: Scope::Disposition,
+                name: name.clone(),
+                summary: summarise(replications, |r| &r.dispositions[c].overall),
+                intervals: (0..window.intervals())
+                    .map(|i| summarise(replications, move |r| &r.dispositions[c].intervals[i]))
+                    .collect(),
+            });
+        }
         let days = match scenario.run.days {
             None => Vec::new(),
             Some(n) => (0..n as usize)
@@ -111,6 +128,16 @@ impl<'a> RunReport<'a> {
             distributions: None,
             segments,
             days,
+            features: Features::of(&scenario.model),
+            regular_segments,
+        }
+    }
+
+    /// Replication `r`'s values over the window of segment `k` of `segments`.
+    fn segment_values<'r>(&self, r: &'r Replication, k: usize) -> &'r [f64] {
+        match k.checked_sub(self.regular_segments) {
+            Some(c) => &r.dispositions[c].overall,
+            None => r.segment_overall(k),
         }
     }
 
@@ -157,7 +184,7 @@ impl<'a> RunReport<'a> {
     /// `summary.csv`: one row per KPI over the whole measured window.
     pub fn summary_csv(&self) -> Vec<u8> {
         let mut out = String::from("kpi,mean,ci95_low,ci95_high,std,replications\n");
-        for s in &self.summary {
+        for s in self.summary.iter().filter(|s| self.features.reports(s.kpi)) {
             let _ = writeln!(out, "{},{}", s.kpi.name(), interval_fields(s));
         }
         out.into_bytes()
@@ -178,7 +205,7 @@ impl<'a> RunReport<'a> {
         for (day, intervals) in all.chain(each) {
             for (i, summary) in intervals.iter().enumerate() {
                 let (a, b) = self.window.bounds(i);
-                for s in summary {
+                for s in summary.iter().filter(|s| self.features.reports(s.kpi)) {
                     if days {
                         let _ = write!(out, "{day},");
                     }
@@ -201,7 +228,7 @@ impl<'a> RunReport<'a> {
         self.scenario.run.days?;
         let mut out = String::from("day,kpi,mean,ci95_low,ci95_high,std,replications\n");
         for (d, (summary, _)) in self.days.iter().enumerate() {
-            for s in summary {
+            for s in summary.iter().filter(|s| self.features.reports(s.kpi)) {
                 let _ = writeln!(out, "{},{},{}", d + 1, s.kpi.name(), interval_fields(s));
             }
         }
@@ -216,6 +243,9 @@ impl<'a> RunReport<'a> {
         for r in self.replications {
             for (d, day) in r.days.iter().enumerate() {
                 for (kpi, v) in Kpi::ALL.iter().zip(&day.overall) {
+                    if !self.features.reports(*kpi) {
+                        continue;
+                    }
                     let _ = writeln!(out, "{},{},{},{}", r.index, d + 1, kpi.name(), number(*v));
                 }
             }
@@ -227,7 +257,11 @@ impl<'a> RunReport<'a> {
     pub fn segments_csv(&self) -> Vec<u8> {
         let mut out = String::from("scope,segment,kpi,mean,ci95_low,ci95_high,std,replications\n");
         for seg in &self.segments {
-            for s in seg.summary.iter().filter(|s| seg.scope.reports(s.kpi)) {
+            for s in seg
+                .summary
+                .iter()
+                .filter(|s| seg.scope.shows(s.kpi, self.features))
+            {
                 let _ = writeln!(
                     out,
                     "{},{},{},{}",
@@ -249,7 +283,10 @@ impl<'a> RunReport<'a> {
         for seg in &self.segments {
             for (i, summary) in seg.intervals.iter().enumerate() {
                 let (a, b) = self.window.bounds(i);
-                for s in summary.iter().filter(|s| seg.scope.reports(s.kpi)) {
+                for s in summary
+                    .iter()
+                    .filter(|s| seg.scope.shows(s.kpi, self.features))
+                {
                     let _ = writeln!(
                         out,
                         "{},{},{i},{},{},{},{}",
@@ -271,6 +308,9 @@ impl<'a> RunReport<'a> {
         let mut out = String::from("replication,kpi,value\n");
         for r in self.replications {
             for (kpi, v) in Kpi::ALL.iter().zip(&r.overall) {
+                if !self.features.reports(*kpi) {
+                    continue;
+                }
                 let _ = writeln!(out, "{},{},{}", r.index, kpi.name(), number(*v));
             }
         }
@@ -284,8 +324,8 @@ impl<'a> RunReport<'a> {
         let mut out = String::from("replication,scope,segment,kpi,value\n");
         for r in self.replications {
             for (k, seg) in self.segments.iter().enumerate() {
-                for (kpi, v) in Kpi::ALL.iter().zip(r.segment_overall(k)) {
-                    if seg.scope.reports(*kpi) {
+                for (kpi, v) in Kpi::ALL.iter().zip(self.segment_values(r, k)) {
+                    if seg.scope.shows(*kpi, self.features) {
                         let _ = writeln!(
                             out,
                             "{},{},{},{},{}",
@@ -318,7 +358,12 @@ impl<'a> RunReport<'a> {
                 "replications": i.map_or(0, |i| i.n),
             })
         };
-        let kpis: Vec<_> = self.summary.iter().map(kpi_json).collect();
+        let kpis: Vec<_> = self
+            .summary
+            .iter()
+            .filter(|s| self.features.reports(s.kpi))
+            .map(kpi_json)
+            .collect();
         let segments: Vec<_> = self
             .segments
             .iter()
@@ -329,7 +374,7 @@ impl<'a> RunReport<'a> {
                     "kpis": seg
                         .summary
                         .iter()
-                        .filter(|s| seg.scope.reports(s.kpi))
+                        .filter(|s| seg.scope.shows(s.kpi, self.features))
                         .map(kpi_json)
                         .collect::<Vec<_>>(),
                 })
@@ -393,7 +438,7 @@ impl<'a> RunReport<'a> {
             "\n{:<26} {:>12}   {:<27} unit",
             "KPI", "mean", "95% interval"
         );
-        for k in &self.summary {
+        for k in self.summary.iter().filter(|s| self.features.reports(s.kpi)) {
             let (mean, ci) = match &k.interval {
                 None => ("—".to_string(), String::new()),
                 Some(i) if i.low.is_nan() => (short(i.mean), String::new()),
@@ -487,26 +532,34 @@ fn center_view(s: &Scenario) -> serde_json::Value {
     })
 }
 
-/// Column names for a wide table of KPIs: `name, name_ci95_low, name_ci95_high` per KPI.
-pub fn kpi_columns() -> impl Iterator<Item = String> {
-    Kpi::ALL.iter().flat_map(|k| {
-        let n = k.name();
-        [
-            n.to_string(),
-            format!("{n}_ci95_low"),
-            format!("{n}_ci95_high"),
-        ]
-    })
+/// Column names for a wide table of KPIs: `name, name_ci95_low, name_ci95_high` per KPI that
+/// a scenario with `features` reports.
+pub fn kpi_columns(features: Features) -> impl Iterator<Item = String> {
+    Kpi::ALL
+        .iter()
+        .filter(move |k| features.reports(**k))
+        .flat_map(|k| {
+            let n = k.name();
+            [
+                n.to_string(),
+                format!("{n}_ci95_low"),
+                format!("{n}_ci95_high"),
+            ]
+        })
 }
 
-/// The cells under [`kpi_columns`]: each KPI's mean and 95% interval (empty when undefined).
-pub fn kpi_cells(summary: &[KpiSummary]) -> impl Iterator<Item = String> + '_ {
-    summary.iter().flat_map(|s| {
-        let (mean, low, high) = s.interval.as_ref().map_or_else(Default::default, |i| {
-            (number(i.mean), number(i.low), number(i.high))
-        });
-        [mean, low, high]
-    })
+/// The cells under [`kpi_columns`]: each KPI's mean and 95% interval (empty when undefined),
+/// for the KPIs `features` reports.
+pub fn kpi_cells(summary: &[KpiSummary], features: Features) -> impl Iterator<Item = String> + '_ {
+    summary
+        .iter()
+        .filter(move |s| features.reports(s.kpi))
+        .flat_map(|s| {
+            let (mean, low, high) = s.interval.as_ref().map_or_else(Default::default, |i| {
+                (number(i.mean), number(i.low), number(i.high))
+            });
+            [mean, low, high]
+        })
 }
 
 fn interval_fields(s: &KpiSummary) -> String {

@@ -49,6 +49,17 @@ struct Line {
     /// With `run.days`: per day, its overall and per-interval values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     days: Vec<SegmentLine>,
+    /// With dispositions: per disposition, its overall and per-interval values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    dispositions: Vec<SegmentLine>,
+}
+
+/// A segment's values as a line holds them.
+fn segment_line(s: &SegmentValues) -> SegmentLine {
+    (
+        to_json(&s.overall),
+        s.intervals.iter().map(|v| to_json(v)).collect(),
+    )
 }
 
 fn to_json(values: &[f64]) -> Vec<Option<f64>> {
@@ -117,26 +128,9 @@ impl ShardWriter {
             overall: to_json(&r.overall),
             intervals: r.intervals.iter().map(|v| to_json(v)).collect(),
             distributions: r.distributions,
-            segments: r
-                .segments
-                .iter()
-                .map(|s| {
-                    (
-                        to_json(&s.overall),
-                        s.intervals.iter().map(|v| to_json(v)).collect(),
-                    )
-                })
-                .collect(),
-            days: r
-                .days
-                .iter()
-                .map(|s| {
-                    (
-                        to_json(&s.overall),
-                        s.intervals.iter().map(|v| to_json(v)).collect(),
-                    )
-                })
-                .collect(),
+            segments: r.segments.iter().map(segment_line).collect(),
+            days: r.days.iter().map(segment_line).collect(),
+            dispositions: r.dispositions.iter().map(segment_line).collect(),
         })
     }
 
@@ -204,6 +198,7 @@ impl ShardReader {
                 distributions: l.distributions,
                 segments: l.segments.into_iter().map(segment_values).collect(),
                 days: l.days.into_iter().map(segment_values).collect(),
+                dispositions: l.dispositions.into_iter().map(segment_values).collect(),
             },
         )))
     }

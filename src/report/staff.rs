@@ -7,6 +7,7 @@ use crate::scenario::Scenario;
 
 use super::{kpi_cells, kpi_columns};
 use crate::scenario::RunSettings;
+use crate::stats::Features;
 use crate::stats::Window;
 
 fn writer(header: Vec<String>) -> csv::Writer<Vec<u8>> {
@@ -31,14 +32,19 @@ fn segment_targets(targets: &[Target]) -> Vec<usize> {
 
 /// The header of a staffing table: `group` first for a group search, then `first`, the KPI
 /// columns of the center, and each segment target's `SCOPE:NAME:KPI` with its interval.
-fn header(searched: &Searched, first: &[&str], targets: &[Target]) -> Vec<String> {
+fn header(
+    searched: &Searched,
+    first: &[&str],
+    targets: &[Target],
+    features: Features,
+) -> Vec<String> {
     let mut header: Vec<String> = searched
         .group()
         .map(|_| "group".to_string())
         .into_iter()
         .collect();
     header.extend(first.iter().map(|h| h.to_string()));
-    header.extend(kpi_columns());
+    header.extend(kpi_columns(features));
     for i in segment_targets(targets) {
         let c = targets[i].column();
         header.extend([c.clone(), format!("{c}_ci95_low"), format!("{c}_ci95_high")]);
@@ -52,21 +58,31 @@ fn row(
     first: Vec<String>,
     judged: &Judged,
     targets: &[Target],
+    features: Features,
 ) -> Vec<String> {
     let mut rec: Vec<String> = searched.group().map(String::from).into_iter().collect();
     rec.extend(first);
-    rec.extend(kpi_cells(&judged.center));
+    rec.extend(kpi_cells(&judged.center, features));
     for i in segment_targets(targets) {
-        rec.extend(kpi_cells(std::slice::from_ref(judged.kpi(targets, i))));
+        // A target's KPI is always reported: a target on a KPI the scenario lacks is refused.
+        rec.extend(kpi_cells(
+            std::slice::from_ref(judged.kpi(targets, i)),
+            Features::ALL,
+        ));
     }
     rec
 }
 
 /// Constant staffing: one row per level the search ran, in increasing number of agents, with
 /// its verdict and KPIs over the whole measured window.
-pub fn levels_csv(found: &Found, targets: &[Target], searched: &Searched) -> Vec<u8> {
+pub fn levels_csv(
+    found: &Found,
+    targets: &[Target],
+    searched: &Searched,
+    features: Features,
+) -> Vec<u8> {
     let first = ["agents", "replications", "verdict", "chosen"];
-    let mut w = writer(header(searched, &first, targets));
+    let mut w = writer(header(searched, &first, targets, features));
     for (agents, e) in &found.evaluations {
         let first = vec![
             agents.to_string(),
@@ -74,7 +90,7 @@ pub fn levels_csv(found: &Found, targets: &[Target], searched: &Searched) -> Vec
             e.verdict.name().to_string(),
             (*agents == found.agents).to_string(),
         ];
-        w.write_record(row(searched, first, &e.judged, targets))
+        w.write_record(row(searched, first, &e.judged, targets, features))
             .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")
@@ -90,9 +106,10 @@ pub fn intervals_csv(
     judged: &[Judged],
     targets: &[Target],
     searched: &Searched,
+    features: Features,
 ) -> Vec<u8> {
     let first = ["interval", "start", "end", "agents", "verdict"];
-    let mut w = writer(header(searched, &first, targets));
+    let mut w = writer(header(searched, &first, targets, features));
     for (i, judged) in judged.iter().enumerate() {
         let (a, b) = window.bounds(i);
         let first = vec![
@@ -102,7 +119,7 @@ pub fn intervals_csv(
             agents[window.first_interval() + i].to_string(),
             judged.verdict(targets).name().to_string(),
         ];
-        w.write_record(row(searched, first, judged, targets))
+        w.write_record(row(searched, first, judged, targets, features))
             .expect("write to memory");
     }
     w.into_inner().expect("flush to memory")

@@ -17,6 +17,7 @@ use crate::experiment::{
     paired_differences, paired_differences_of, segments, summarise, KpiSummary, Replication, Scope,
     SegmentValues,
 };
+use crate::stats::Features;
 use crate::stats::Kpi;
 
 /// Everything needed to rebuild a [`Plan`]: what `plan.json` holds.
@@ -254,6 +255,7 @@ impl<'a> SweepWriter<'a> {
                             })
                             .collect(),
                         days: Vec::new(),
+                        dispositions: Vec::new(),
                     })
                     .collect(),
             );
@@ -306,8 +308,14 @@ impl<'a> SweepWriter<'a> {
                 continue;
             }
             let mut reps = read_replications(&dir.join("replications.csv"))?;
-            let segs = segments(self.plan.scenario(p.index));
-            read_segment_replications(&segment_file, &segs, &mut reps)?;
+            let scenario = self.plan.scenario(p.index);
+            let segs = segments(scenario);
+            read_segment_replications(
+                &segment_file,
+                &segs,
+                Features::of(&scenario.model),
+                &mut reps,
+            )?;
             self.keep(p.index, &reps);
             self.warnings[p.index] = run_warnings(&RunData::read(&dir)?);
             self.rows[p.index] = Some(Row {
@@ -445,6 +453,15 @@ impl<'a> SweepWriter<'a> {
         self.rows.iter().filter(|r| r.is_some()).count()
     }
 
+    /// What the points report: the KPIs of the optional parts some point has.
+    fn features(&self) -> Features {
+        self.plan
+            .points
+            .iter()
+            .filter_map(|p| p.scenario.as_ref().ok())
+            .fold(Features::default(), |f, s| f.or(Features::of(&s.model)))
+    }
+
     fn keys(&self) -> impl Iterator<Item = &str> {
         self.plan.vary.iter().map(|v| v.key.as_str())
     }
@@ -459,10 +476,11 @@ impl<'a> SweepWriter<'a> {
             header.push("precision_met".into());
             header.push("precision_missing".into());
         }
-        header.extend(kpi_columns());
+        let features = self.features();
+        header.extend(kpi_columns(features));
         if self.baseline.is_some() {
             header.push("baseline".into());
-            header.extend(kpi_columns().map(|c| diff_column(&c)));
+            header.extend(kpi_columns(features).map(|c| diff_column(&c)));
         }
         w.write_record(&header).expect("write to memory");
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
@@ -477,12 +495,12 @@ impl<'a> SweepWriter<'a> {
                 rec.push(missing.is_empty().to_string());
                 rec.push(names.join(";"));
             }
-            rec.extend(kpi_cells(&row.summary));
+            rec.extend(kpi_cells(&row.summary, features));
             if let Some(b) = self.baseline {
                 rec.push((p.index == b).to_string());
                 match self.differences(p.index) {
-                    Some(d) => rec.extend(kpi_cells(&d)),
-                    None => rec.extend(kpi_columns().map(|_| String::new())),
+                    Some(d) => rec.extend(kpi_cells(&d, features)),
+                    None => rec.extend(kpi_columns(features).map(|_| String::new())),
                 }
             }
             w.write_record(&rec).expect("write to memory");
@@ -502,7 +520,8 @@ impl<'a> SweepWriter<'a> {
                 continue;
             };
             let differences = self.differences(p.index);
-            for s in &row.summary {
+            let features = self.features();
+            for s in row.summary.iter().filter(|s| features.reports(s.kpi)) {
                 let mut rec: Vec<String> = vec![p.index.to_string()];
                 rec.extend(p.values.iter().cloned());
                 rec.extend(self.long_cells(s, differences.as_deref()));
@@ -521,13 +540,14 @@ impl<'a> SweepWriter<'a> {
         header.extend(["scope", "segment"]);
         header.extend(self.long_header());
         w.write_record(&header).expect("write to memory");
+        let features = self.features();
         for (p, row) in self.plan.points.iter().zip(&self.rows) {
             let Some(row) = row else {
                 continue;
             };
             for (k, (scope, name, summary)) in row.segments.iter().enumerate() {
                 let differences = self.segment_differences(p.index, k);
-                for s in summary.iter().filter(|s| scope.reports(s.kpi)) {
+                for s in summary.iter().filter(|s| scope.shows(s.kpi, features)) {
                     let mut rec: Vec<String> = vec![p.index.to_string()];
                     rec.extend(p.values.iter().cloned());
                     rec.extend([scope.name().to_string(), name.clone()]);
@@ -560,7 +580,7 @@ impl<'a> SweepWriter<'a> {
     /// point (or segment) from the baseline when known.
     fn long_cells(&self, s: &KpiSummary, differences: Option<&[KpiSummary]>) -> Vec<String> {
         let mut rec: Vec<String> = vec![s.kpi.name().into()];
-        rec.extend(kpi_cells(std::slice::from_ref(s)));
+        rec.extend(kpi_cells(std::slice::from_ref(s), Features::ALL));
         let (std, n) = s
             .interval
             .as_ref()
@@ -568,7 +588,10 @@ impl<'a> SweepWriter<'a> {
         rec.extend([std, n.to_string()]);
         if self.baseline.is_some() {
             match differences {
-                Some(d) => rec.extend(kpi_cells(std::slice::from_ref(&d[s.kpi.index()]))),
+                Some(d) => rec.extend(kpi_cells(
+                    std::slice::from_ref(&d[s.kpi.index()]),
+                    Features::ALL,
+                )),
                 None => rec.extend([String::new(), String::new(), String::new()]),
             }
         }
@@ -648,16 +671,29 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
                 distributions: None,
                 segments: Vec::new(),
                 days: Vec::new(),
+                dispositions: Vec::new(),
             });
         }
         let r = reps.last_mut().expect("just pushed");
+        // Rows in KPI order; the KPIs of an optional part the point lacks are not there.
+        while let Some(k) = Kpi::ALL.get(r.overall.len()) {
+            if k.name() == kpi || k.feature().is_none() {
+                break;
+            }
+            r.overall.push(f64::NAN);
+        }
         if Kpi::ALL.get(r.overall.len()).map(|k| k.name()) != Some(kpi) {
             return Err(bad(n + 1));
         }
         r.overall.push(value);
     }
-    if reps.iter().any(|r| r.overall.len() != Kpi::ALL.len()) {
-        return Err(bad(text.lines().count()));
+    for r in &mut reps {
+        while let Some(k) = Kpi::ALL.get(r.overall.len()) {
+            if k.feature().is_none() {
+                return Err(bad(text.lines().count()));
+            }
+            r.overall.push(f64::NAN);
+        }
     }
     Ok(reps)
 }
@@ -669,6 +705,7 @@ pub fn read_replications(path: &Path) -> anyhow::Result<Vec<Replication>> {
 pub fn read_segment_replications(
     path: &Path,
     segs: &[(Scope, String)],
+    features: Features,
     reps: &mut [Replication],
 ) -> anyhow::Result<()> {
     use anyhow::Context;
@@ -680,7 +717,7 @@ pub fn read_segment_replications(
             path.display()
         )
     };
-    let mut lines = text.lines().enumerate().skip(1);
+    let mut lines = text.lines().enumerate().skip(1).peekable();
     for r in reps.iter_mut() {
         r.segments = vec![
             SegmentValues {
@@ -690,7 +727,7 @@ pub fn read_segment_replications(
             segs.len()
         ];
         for (k, (scope, name)) in segs.iter().enumerate() {
-            for kpi in Kpi::ALL.iter().filter(|&&kpi| scope.reports(kpi)) {
+            for kpi in Kpi::ALL.iter().filter(|&&kpi| scope.shows(kpi, features)) {
                 let expected = format!("{},{},{},{},", r.index, scope.name(), name, kpi.name());
                 let Some((n, line)) = lines.next() else {
                     return Err(bad(text.lines().count(), &format!("no row {expected}…")));
@@ -706,6 +743,15 @@ pub fn read_segment_replications(
                         .map_err(|_| bad(n + 1, &format!("{value:?} is not a number")))?
                 };
             }
+        }
+        // The dispositions' rows follow the replication's segments: a sweep compares the
+        // queues, channels and groups only.
+        let disposition = format!("{},{},", r.index, Scope::Disposition.name());
+        while lines
+            .peek()
+            .is_some_and(|(_, line)| line.starts_with(&disposition))
+        {
+            lines.next();
         }
     }
     if let Some((n, _)) = lines.next() {

@@ -528,13 +528,18 @@ impl Timeline {
             s.push_str("</g>\n");
         }
         // The legend, on one line under the lanes.
+        let moved = if self.links.iter().any(|l| l.kind == "parked") {
+            "to another agent, or parked until the customer wrote again"
+        } else {
+            "to another agent"
+        };
         let items: [(&str, String); 6] = [
             ("message pending, green", hex(GREEN)),
             ("yellow", hex(AMBER)),
             ("red", hex(RED)),
             ("customer's turn", THINKING.to_string()),
             ("wrap-up", "url(#tl-hatch)".to_string()),
-            ("to another agent", String::new()),
+            (moved, String::new()),
         ];
         let mut lx = 8.0;
         s.push_str("<g class=\"tl-legend\">");

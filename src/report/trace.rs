@@ -441,6 +441,7 @@ impl Observer for ContactTrace {
             | Record::InactivityAlert { .. }
             | Record::WillReturn { .. }
             | Record::HeldFromRouting { .. }
+            | Record::Rated { .. }
             | Record::Message { .. }
             | Record::Requested { .. }
             | Record::Invited { .. }

@@ -680,6 +680,7 @@ impl Transcripts {
             | Record::GroupLoad { .. }
             | Record::Level { .. }
             | Record::State { .. }
+            | Record::Rated { .. }
             | Record::HeldFromRouting { .. } => {}
         }
     }

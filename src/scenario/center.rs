@@ -10,8 +10,8 @@ use toml::Value;
 
 use super::raw::{
     RawAsynchronous, RawConference, RawConsultation, RawConversation, RawDist, RawEscalation,
-    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawReturn, RawScenario,
-    RawSections, RawTransfer, RawWrapup,
+    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawRating, RawReturn,
+    RawScenario, RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -19,9 +19,10 @@ use super::{
     MAX_AGENTS,
 };
 use crate::model::{
-    Asynchronous, Attention, Break, ChatConfig, Conference, Consultation, CountDist, DayLevel,
-    Dist, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, QueueConfig, Resume, Return,
-    Routing, Shift, Staffing, Target, Tier, Trace, TraceSource, Transfer, TransferHow,
+    Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, CountDist,
+    DayLevel, Dispositions, Dist, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis,
+    QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier, Trace,
+    TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -48,6 +49,7 @@ struct Layer<'a> {
     transfer: Option<&'a RawTransfer>,
     conference: Option<&'a RawConference>,
     consultation: Option<&'a RawConsultation>,
+    rating: Option<&'a RawRating>,
 }
 
 impl<'a> Layer<'a> {
@@ -65,6 +67,7 @@ impl<'a> Layer<'a> {
             transfer: s.transfer.as_ref(),
             conference: s.conference.as_ref(),
             consultation: s.consultation.as_ref(),
+            rating: s.rating.as_ref(),
         }
     }
 
@@ -82,6 +85,7 @@ impl<'a> Layer<'a> {
             transfer: q.transfer.as_ref(),
             conference: q.conference.as_ref(),
             consultation: q.consultation.as_ref(),
+            rating: q.rating.as_ref(),
         }
     }
 
@@ -99,6 +103,7 @@ impl<'a> Layer<'a> {
             transfer: raw.transfer.as_ref(),
             conference: raw.conference.as_ref(),
             consultation: raw.consultation.as_ref(),
+            rating: raw.rating.as_ref(),
         }
     }
 }
@@ -1112,7 +1117,6 @@ impl Resolver {
             yellow,
             red,
             basis,
-            wrapup,
             alert_timeout,
             not_responding_pause,
             escalation,
@@ -1124,6 +1128,9 @@ impl Resolver {
             transfer: self.transfer(layers, queue, (queue_names, group_names))?,
             conference: self.conference(layers, (queue_names, group_names))?,
             consultation: self.consultation(layers, (queue_names, group_names))?,
+            dispositions: self.dispositions(layers, &wrapup)?,
+            rating: self.rating(layers)?,
+            wrapup,
         })
         .and_then(|chat| self.check_shares(layers, chat))
     }
@@ -1530,6 +1537,259 @@ impl Resolver {
     }
 
     /// A queue's `[inactivity]`: alert <= alert2 <= close, each optional.
+    /// A queue's `[wrapup.dispositions]`: the whole table from the first layer that sets it
+    /// (its shares must sum to 1, so codes are not mixed across layers). Each code is
+    /// `NAME = { share, time }` (`time` defaults to the queue's `wrapup.time`); `required`
+    /// (default true); `missing = { share, time }`, the chats marked done without a code, only
+    /// with `required = false`. Code indexes are set once every queue is read
+    /// ([`number_dispositions`]).
+    fn dispositions(
+        &self,
+        layers: &[Layer],
+        wrapup: &Dist,
+    ) -> Result<Option<Dispositions>, ScenarioError> {
+        let Some((table, key)) = pick(layers, "wrapup.dispositions", |l| {
+            l.wrapup?.dispositions.as_ref()
+        }) else {
+            return Ok(None);
+        };
+        let required = match table.get("required") {
+            None => true,
+            Some(Value::Boolean(b)) => *b,
+            Some(v) => {
+                return Err(self.invalid(
+                    &format!("{key}.required"),
+                    v,
+                    "true or false: whether a code must be set before Mark Done",
+                ))
+            }
+        };
+        let mut codes = Vec::new();
+        for (name, value) in table {
+            if name == "required" {
+                continue;
+            }
+            let code_key = format!("{key}.{name}");
+            if name == "missing" && required {
+                return Err(self.invalid(
+                    &code_key,
+                    value,
+                    "with required = true every chat gets a code: set required = false to \
+                     let this share of chats be marked done without one",
+                ));
+            }
+            let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+            if !name.chars().all(plain) {
+                return Err(self.invalid(
+                    &code_key,
+                    format!("{name:?}"),
+                    "a code is letters, digits, '_' and '-' (it names a segment of \
+                     segments.csv)",
+                ));
+            }
+            codes.push(self.code(&code_key, name, value, wrapup)?);
+        }
+        if codes.iter().all(|c| c.name == "missing") {
+            return Err(self.missing(
+                &key,
+                "no code: give at least one, e.g. resolved = { share = 0.7, time = { dist = \
+                 \"lognormal\", mean = \"30s\", cv = 0.5 } }",
+            ));
+        }
+        if !required && !codes.iter().any(|c| c.name == "missing") {
+            return Err(self.missing(
+                &format!("{key}.missing"),
+                "with required = false, missing = { share = ... } is the share of chats marked \
+                 done without a code (its time defaults to wrapup.time)",
+            ));
+        }
+        let total: f64 = codes.iter().map(|c| c.share).sum();
+        if (total - 1.0).abs() > 1e-9 {
+            let shares: Vec<String> = codes
+                .iter()
+                .map(|c| format!("{} {}", c.name, show_number(c.share)))
+                .collect();
+            return Err(self.invalid(
+                &key,
+                format!("shares {}", shares.join(", ")),
+                format!(
+                    "the shares of the codes{} must sum to 1 (they sum to {}): each chat \
+                     marked done gets one outcome",
+                    if required { "" } else { " and missing" },
+                    show_number(total)
+                ),
+            ));
+        }
+        // `missing` last, the codes in name order (the table's order).
+        codes.sort_by_key(|c| c.name == "missing");
+        Ok(Some(Dispositions { required, codes }))
+    }
+
+    /// One outcome of `[wrapup.dispositions]`: `{ share, time }`.
+    fn code(
+        &self,
+        key: &str,
+        name: &str,
+        value: &Value,
+        wrapup: &Dist,
+    ) -> Result<Code, ScenarioError> {
+        let Value::Table(fields) = value else {
+            return Err(self.invalid(
+                key,
+                value,
+                "a code is a table { share = 0.7, time = { dist = ... } } (time optional)",
+            ));
+        };
+        if let Some(other) = fields.keys().find(|k| *k != "share" && *k != "time") {
+            return Err(self.missing(
+                &format!("{key}.{other}"),
+                "unknown key: a code takes share and time",
+            ));
+        }
+        let share_key = format!("{key}.share");
+        let share = match fields.get("share") {
+            None => {
+                return Err(self.missing(
+                    &share_key,
+                    "missing: the share of the chats marked done that get this outcome",
+                ))
+            }
+            Some(Value::Float(x)) => *x,
+            Some(Value::Integer(n)) => *n as f64,
+            Some(v) => return Err(self.invalid(&share_key, v, "a number in [0, 1]")),
+        };
+        if !(0.0..=1.0).contains(&share) {
+            return Err(self.invalid(
+                &share_key,
+                show_number(share),
+                "a share in [0, 1] of the chats marked done",
+            ));
+        }
+        let time = match fields.get("time") {
+            None => wrapup.clone(),
+            Some(v) => {
+                let time_key = format!("{key}.time");
+                let raw: RawDist = serde_path_to_error::deserialize(v.clone()).map_err(|e| {
+                    let path = e.path().to_string();
+                    self.missing(
+                        &if path == "." {
+                            time_key.clone()
+                        } else {
+                            format!("{time_key}.{path}")
+                        },
+                        super::plain_serde_message(&e.into_inner().to_string()),
+                    )
+                })?;
+                self.dist(&time_key, &raw)?
+            }
+        };
+        Ok(Code {
+            name: name.to_string(),
+            index: 0,
+            share,
+            time,
+        })
+    }
+
+    /// A queue's `[rating]`, key by key through the layers; `None` when no layer sets
+    /// `rating.ask` or it is 0.
+    fn rating(&self, layers: &[Layer]) -> Result<Option<Rating>, ScenarioError> {
+        let ask = match pick(layers, "rating.ask", |l| l.rating?.ask.as_ref()) {
+            Some((&p, key)) if !(0.0..=1.0).contains(&p) => {
+                return Err(self.invalid(
+                    &key,
+                    show_number(p),
+                    "a probability in [0, 1]: that a customer who saw the chat through is \
+                     asked for a rating",
+                ))
+            }
+            Some((&p, _)) => p,
+            None => {
+                let set = layers.iter().find_map(|l| l.rating.map(|_| l.prefix));
+                if let Some(prefix) = set {
+                    return Err(self.missing(
+                        &format!("{prefix}rating.ask"),
+                        "missing: the probability that a customer who saw the chat through is \
+                         asked for a rating (0: no survey)",
+                    ));
+                }
+                return Ok(None);
+            }
+        };
+        if ask == 0.0 {
+            return Ok(None);
+        }
+        let answer = match pick(layers, "rating.answer", |l| l.rating?.answer.as_ref()) {
+            None => 1.0,
+            Some((&p, _)) if (0.0..=1.0).contains(&p) => p,
+            Some((&p, key)) => {
+                return Err(self.invalid(
+                    &key,
+                    show_number(p),
+                    "a probability in [0, 1]: that an asked customer answers",
+                ))
+            }
+        };
+        let Some((list, key)) = pick(layers, "rating.base", |l| l.rating?.base.as_ref()) else {
+            let prefix = layers.first().map_or("", |l| l.prefix);
+            return Err(self.missing(
+                &format!("{prefix}rating.base"),
+                "missing: the shares of the scores 1 to 5 of a customer with nothing to \
+                 complain of, e.g. [0.05, 0.05, 0.15, 0.35, 0.40]",
+            ));
+        };
+        if list.len() != 5 {
+            return Err(self.invalid(
+                &key,
+                show_numbers(list),
+                format!("five shares, of the scores 1 to 5 ({} given)", list.len()),
+            ));
+        }
+        if let Some((i, x)) = list
+            .iter()
+            .enumerate()
+            .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
+        {
+            return Err(self.invalid(
+                &format!("{key}[{i}]"),
+                show_number(*x),
+                "a share must be >= 0",
+            ));
+        }
+        let total: f64 = list.iter().sum();
+        if (total - 1.0).abs() > 1e-9 {
+            return Err(self.invalid(
+                &key,
+                show_numbers(list),
+                format!(
+                    "the shares of the scores 1 to 5 must sum to 1 (they sum to {})",
+                    show_number(total)
+                ),
+            ));
+        }
+        let weight = |name: &str, get: fn(&RawRating) -> Option<&f64>| match pick(
+            layers,
+            &format!("rating.{name}"),
+            |l| get(l.rating?),
+        ) {
+            None => Ok(0.0),
+            Some((&w, _)) if w.is_finite() && w.abs() <= 100.0 => Ok(w),
+            Some((&w, key)) => Err(self.invalid(
+                &key,
+                show_number(w),
+                "a weight in logits between -100 and 100 (> 0 moves scores down)",
+            )),
+        };
+        Ok(Some(Rating {
+            ask,
+            answer,
+            base: [list[0], list[1], list[2], list[3], list[4]],
+            per_red_response: weight("per_red_response", |r| r.per_red_response.as_ref())?,
+            per_transfer: weight("per_transfer", |r| r.per_transfer.as_ref())?,
+            per_minute_waited: weight("per_minute_waited", |r| r.per_minute_waited.as_ref())?,
+        }))
+    }
+
     fn inactivity(&self, layers: &[Layer]) -> Result<Inactivity, ScenarioError> {
         let mut timers = [f64::INFINITY; 3];
         let mut previous: Option<(f64, String)> = None;
@@ -1633,6 +1893,35 @@ impl Resolver {
 }
 
 /// Names for an error message: `"a", "b"`.
+/// Number the disposition codes of every queue: the codes' names in name order, `missing`
+/// last when some queue has it; each queue's codes get their index in that list.
+pub(super) fn number_dispositions(queues: &mut [QueueConfig]) -> Vec<String> {
+    let mut names: Vec<String> = queues
+        .iter()
+        .filter_map(|q| q.chat.dispositions.as_ref())
+        .flat_map(|d| d.codes.iter().map(|c| c.name.clone()))
+        .filter(|n| n != "missing")
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let missing = queues
+        .iter()
+        .filter_map(|q| q.chat.dispositions.as_ref())
+        .any(|d| !d.required);
+    if missing {
+        names.push("missing".into());
+    }
+    for d in queues
+        .iter_mut()
+        .filter_map(|q| q.chat.dispositions.as_mut())
+    {
+        for c in &mut d.codes {
+            c.index = names.iter().position(|n| *n == c.name).expect("named") as u32;
+        }
+    }
+    names
+}
+
 fn list(names: &[String]) -> String {
     if names.is_empty() {
         return "none".into();

@@ -624,6 +624,9 @@ impl Resolver {
                     .is_some_and(|t| t.how == TransferHow::Invite)
         });
         let invitation = self.invitation(raw.invitation.as_ref(), invites)?;
+        let mut center = center;
+        let dispositions = center::number_dispositions(&mut center.queues);
+        let rates = center.queues.iter().any(|q| q.chat.rating.is_some());
         let mut model = ModelConfig {
             interval,
             arrivals_end,
@@ -635,6 +638,8 @@ impl Resolver {
             queues: center.queues,
             groups: center.groups,
             invitation,
+            dispositions,
+            rates,
         };
         model.max_events = match r.max_events {
             None => default_max_events(&model),

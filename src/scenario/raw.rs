@@ -27,6 +27,7 @@ pub struct RawScenario {
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
+    pub rating: Option<RawRating>,
     pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
@@ -51,6 +52,7 @@ pub struct RawSections {
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
+    pub rating: Option<RawRating>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -158,6 +160,7 @@ pub struct RawQueue {
     pub transfer: Option<RawTransfer>,
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
+    pub rating: Option<RawRating>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -281,6 +284,21 @@ pub struct RawIndicator {
 #[serde(deny_unknown_fields)]
 pub struct RawWrapup {
     pub time: Option<RawDist>,
+    /// `[wrapup.dispositions]`: codes (`NAME = { share, time }`), `required`, `missing`; read
+    /// by the resolver, which names the exact key of a mistake.
+    pub dispositions: Option<toml::Table>,
+}
+
+/// `[rating]`: the satisfaction survey and the user's model of the score.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRating {
+    pub ask: Option<f64>,
+    pub answer: Option<f64>,
+    pub base: Option<Vec<f64>>,
+    pub per_red_response: Option<f64>,
+    pub per_transfer: Option<f64>,
+    pub per_minute_waited: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::histogram::Histogram;
 use crate::model::{
     Colour, LoadCounts, Observer, Purpose, Record, ReturnKind, TransferFailure, ABSENT,
+    NO_DISPOSITION,
 };
 
 /// The measured part of a run and how it is cut into reporting intervals.
@@ -198,6 +199,26 @@ pub struct ContactTally {
     /// Sum over the contacts marked done of the time from arrival to Mark Done.
     #[serde(default)]
     pub resolution_time_sum: f64,
+    /// Dispositions (`[wrapup.dispositions]`): contacts marked done in a queue with codes, and
+    /// those of them without a code (`missing`); for a disposition's own tally, the contacts
+    /// marked done with codes in the whole center (its share's denominator, set when the
+    /// replication is reduced).
+    #[serde(default)]
+    pub disposed: u64,
+    #[serde(default)]
+    pub disposed_missing: u64,
+    #[serde(default)]
+    pub disposition_pool: u64,
+    /// Ratings (`[rating]`): customers asked, customers who answered, the sum of their scores
+    /// and how many gave each score 1..5.
+    #[serde(default)]
+    pub ratings_asked: u64,
+    #[serde(default)]
+    pub ratings_answered: u64,
+    #[serde(default)]
+    pub rating_sum: f64,
+    #[serde(default)]
+    pub rating_scores: [u64; 5],
 }
 
 impl ContactTally {
@@ -275,11 +296,21 @@ impl ContactTally {
         self.resumed_responses.merge(&o.resumed_responses);
         self.closed_parked += o.closed_parked;
         self.resolution_time_sum += o.resolution_time_sum;
+        self.disposed += o.disposed;
+        self.disposed_missing += o.disposed_missing;
+        self.disposition_pool += o.disposition_pool;
+        self.ratings_asked += o.ratings_asked;
+        self.ratings_answered += o.ratings_answered;
+        self.rating_sum += o.rating_sum;
+        for (a, b) in self.rating_scores.iter_mut().zip(&o.rating_scores) {
+            *a += b;
+        }
     }
 
-    /// Add a contact record (one whose contact arrived in this tally's interval).
+    /// Add a contact record (one whose contact arrived in this tally's interval); `missing`
+    /// is the index of the `missing` disposition ([`NO_DISPOSITION`] if none).
     #[inline(always)]
-    fn add(&mut self, record: &Record, now: f64, sl: f64, short: f64) {
+    fn add(&mut self, record: &Record, now: f64, sl: f64, short: f64, missing: u32) {
         match *record {
             Record::Arrived { queued, .. } => {
                 self.offered += 1;
@@ -413,12 +444,25 @@ impl ContactTally {
                 handle_time,
                 wrapup,
                 arrived_at,
+                disposition,
                 ..
             } => {
                 self.done += 1;
                 self.handle_time_sum += handle_time;
                 self.wrapup_sum += wrapup;
                 self.resolution_time_sum += now - arrived_at;
+                if disposition != NO_DISPOSITION {
+                    self.disposed += 1;
+                    self.disposed_missing += (disposition == missing) as u64;
+                }
+            }
+            Record::Rated { score, .. } => {
+                self.ratings_asked += 1;
+                if let Some(k) = score {
+                    self.ratings_answered += 1;
+                    self.rating_sum += f64::from(k);
+                    self.rating_scores[usize::from(k.clamp(1, 5)) - 1] += 1;
+                }
             }
             Record::Parked { handle_time, .. } => {
                 self.parked += 1;
@@ -514,6 +558,10 @@ pub struct Tallies {
     /// group, the segments are the center itself).
     #[serde(default)]
     pub segments: Option<Box<SegmentTallies>>,
+    /// `[code][interval]`: the contacts marked done with each disposition (`missing`
+    /// included), in `ModelConfig::dispositions` order; empty without dispositions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dispositions: Vec<Vec<ContactTally>>,
 }
 
 /// The tallies of each queue and each group, per reporting interval.
@@ -566,6 +614,11 @@ impl Tallies {
                 for (p, q) in xs.iter_mut().zip(ys) {
                     p.merge(q);
                 }
+            }
+        }
+        for (xs, ys) in self.dispositions.iter_mut().zip(&o.dispositions) {
+            for (p, q) in xs.iter_mut().zip(ys) {
+                p.merge(q);
             }
         }
     }
@@ -693,6 +746,8 @@ pub struct Collector {
     clock: LoadClock,
     /// One clock per group (segments only).
     group_clocks: Vec<LoadClock>,
+    /// The index of the `missing` disposition ([`NO_DISPOSITION`] if none).
+    missing: u32,
 }
 
 impl Collector {
@@ -729,6 +784,7 @@ impl Collector {
                 load,
                 held_time: Vec::new(),
                 segments,
+                dispositions: Vec::new(),
             },
             first_interval: window.first_interval(),
             intervals: n,
@@ -738,7 +794,19 @@ impl Collector {
             } else {
                 Vec::new()
             },
+            missing: NO_DISPOSITION,
         }
+    }
+
+    /// Also keep the tallies of each disposition of `names` (`ModelConfig::dispositions`).
+    pub fn with_dispositions(mut self, names: &[String]) -> Self {
+        self.tallies.dispositions =
+            vec![vec![ContactTally::default(); self.intervals]; names.len()];
+        self.missing = names
+            .iter()
+            .position(|n| n == "missing")
+            .map_or(NO_DISPOSITION, |i| i as u32);
+        self
     }
 
     /// Close the books at the end of the run and hand over the tallies.
@@ -805,6 +873,7 @@ impl Collector {
             self.window.service_level_threshold,
             self.window.short_abandon,
         );
+        let missing = self.missing;
         let seg = self.tallies.segments.as_mut().expect("segmented");
         // A transfer's records count where the chat was transferred from; what happens after
         // it, where it went.
@@ -830,9 +899,9 @@ impl Collector {
             Record::Requested { from, group, .. } => (from, Some(group)),
             Record::Invited { from, group, .. } => (from, Some(group)),
             Record::InvitationDeclined { from, group, .. } => {
-                seg.queues[from as usize][i].add(record, now, sl, short);
+                seg.queues[from as usize][i].add(record, now, sl, short, missing);
                 if let Some(g) = group {
-                    seg.groups[g as usize][i].add(record, now, sl, short);
+                    seg.groups[g as usize][i].add(record, now, sl, short, missing);
                 }
                 return;
             }
@@ -859,12 +928,13 @@ impl Collector {
             | Record::Answered { queue, group, .. }
             | Record::Reassigned { queue, group, .. }
             | Record::Reaccepted { queue, group, .. }
-            | Record::Done { queue, group, .. } => (queue, Some(group)),
+            | Record::Done { queue, group, .. }
+            | Record::Rated { queue, group, .. } => (queue, Some(group)),
             _ => return,
         };
-        seg.queues[queue as usize][i].add(record, now, sl, short);
+        seg.queues[queue as usize][i].add(record, now, sl, short, missing);
         if let Some(g) = group {
-            seg.groups[g as usize][i].add(record, now, sl, short);
+            seg.groups[g as usize][i].add(record, now, sl, short, missing);
         }
     }
 }
@@ -925,6 +995,7 @@ impl Observer for Collector {
             | Record::InactivityAlert { arrived_at, .. }
             | Record::ClosedByInactivity { arrived_at, .. }
             | Record::Done { arrived_at, .. }
+            | Record::Rated { arrived_at, .. }
             | Record::WillReturn { arrived_at, .. }
             | Record::InSystemAtEnd { arrived_at, .. } => arrived_at,
         };
@@ -933,9 +1004,15 @@ impl Observer for Collector {
                 self.window.service_level_threshold,
                 self.window.short_abandon,
             );
-            self.tallies.contacts[i].add(&record, now, sl, short);
+            self.tallies.contacts[i].add(&record, now, sl, short, self.missing);
             if self.tallies.segments.is_some() {
                 self.segment_record(i, now, &record);
+            }
+            // Folds away at every call site but Done's and Rated's (the variant is known there).
+            if let Record::Done { disposition, .. } | Record::Rated { disposition, .. } = record {
+                if let Some(code) = self.tallies.dispositions.get_mut(disposition as usize) {
+                    code[i].add(&record, now, sl, short, self.missing);
+                }
             }
         }
     }

@@ -20,7 +20,7 @@ macro_rules! kpis {
                 match self { $(Kpi::$variant => $name),* }
             }
 
-            /// `"count"`, `"ratio"` (0 to 1), `"s"` (seconds) or `"chats"`.
+            /// `"count"`, `"ratio"` (0 to 1), `"s"` (seconds), `"chats"` or `"score"` (1 to 5).
             pub fn unit(self) -> &'static str {
                 match self { $(Kpi::$variant => $unit),* }
             }
@@ -196,6 +196,89 @@ kpis! {
         "Mean time from arrival to Mark Done of the contacts marked done (parked time included).";
     AgentTimePerContactMean => "agent_time_per_contact_mean", "s",
         "Agent time of every part of the contacts marked done (handle times to Mark Done, to a transfer's end of wrap-up, to a park) / done: the work one contact takes.";
+    MarkedDone => "marked_done", "count",
+        "Contacts marked done (for a disposition: marked done with that code). Reported with [wrapup.dispositions].";
+    DispositionShare => "disposition_share", "ratio",
+        "For a disposition (code or missing): contacts marked done with it / contacts marked done in queues with [wrapup.dispositions]. Disposition scope only.";
+    DispositionsMissing => "dispositions_missing", "count",
+        "Contacts marked done without a code (the missing share of [wrapup.dispositions] with required = false).";
+    DispositionMissingShare => "disposition_missing_share", "ratio",
+        "dispositions_missing / contacts marked done in queues with [wrapup.dispositions].";
+    RatingsAsked => "ratings_asked", "count",
+        "Contacts whose customer was asked for a rating ([rating]): of those that ran to their last reply, a share rating.ask.";
+    RatingsAnswered => "ratings_answered", "count",
+        "Contacts whose customer answered the rating survey.";
+    RatingAnswerShare => "rating_answer_share", "ratio",
+        "ratings_answered / ratings_asked.";
+    RatingMean => "rating_mean", "score",
+        "Mean score (1 to 5) of the ratings answered. The score model of [rating] is the user's assumption, not a finding.";
+    Rating1Share => "rating_1_share", "ratio",
+        "Ratings answered with score 1 / ratings_answered.";
+    Rating2Share => "rating_2_share", "ratio",
+        "Ratings answered with score 2 / ratings_answered.";
+    Rating3Share => "rating_3_share", "ratio",
+        "Ratings answered with score 3 / ratings_answered.";
+    Rating4Share => "rating_4_share", "ratio",
+        "Ratings answered with score 4 / ratings_answered.";
+    Rating5Share => "rating_5_share", "ratio",
+        "Ratings answered with score 5 / ratings_answered.";
+}
+
+/// A part of the model whose KPIs are reported only by scenarios that have it, so that the
+/// outputs of the others stay as they were.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Feature {
+    /// `[wrapup.dispositions]` in some queue.
+    Dispositions,
+    /// `[rating]` in some queue.
+    Ratings,
+    /// `[asynchronous]` in some queue.
+    Asynchronous,
+}
+
+/// The optional parts of the model a scenario has: which of their KPIs it reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    pub dispositions: bool,
+    pub ratings: bool,
+    pub asynchronous: bool,
+}
+
+impl Features {
+    /// Every optional part: every KPI.
+    pub const ALL: Features = Features {
+        dispositions: true,
+        ratings: true,
+        asynchronous: true,
+    };
+
+    pub fn of(model: &crate::model::ModelConfig) -> Self {
+        Features {
+            dispositions: !model.dispositions.is_empty(),
+            ratings: model.rates,
+            asynchronous: model.queues.iter().any(|q| !q.chat.asynchronous.is_off()),
+        }
+    }
+
+    /// Both, for outputs that gather several scenarios (a sweep's points): a KPI is reported
+    /// when some point reports it.
+    pub fn or(self, other: Features) -> Self {
+        Features {
+            dispositions: self.dispositions || other.dispositions,
+            ratings: self.ratings || other.ratings,
+            asynchronous: self.asynchronous || other.asynchronous,
+        }
+    }
+
+    /// Whether the center's outputs (and those of queues, channels and groups) report `kpi`.
+    pub fn reports(self, kpi: Kpi) -> bool {
+        match kpi.feature() {
+            None => true,
+            Some(Feature::Dispositions) => self.dispositions && kpi != Kpi::DispositionShare,
+            Some(Feature::Ratings) => self.ratings,
+            Some(Feature::Asynchronous) => self.asynchronous,
+        }
+    }
 }
 
 /// One value per KPI, in [`Kpi::ALL`] order (NaN where undefined).
@@ -316,7 +399,57 @@ impl Kpi {
                 c.handle_time_sum + c.left_handle_time_sum + c.parked_handle_time_sum,
                 n(c.done),
             ),
+            Kpi::MarkedDone => n(c.done),
+            Kpi::DispositionShare => ratio(n(c.disposed), n(c.disposition_pool)),
+            Kpi::DispositionsMissing => n(c.disposed_missing),
+            Kpi::DispositionMissingShare => ratio(n(c.disposed_missing), n(c.disposed)),
+            Kpi::RatingsAsked => n(c.ratings_asked),
+            Kpi::RatingsAnswered => n(c.ratings_answered),
+            Kpi::RatingAnswerShare => ratio(n(c.ratings_answered), n(c.ratings_asked)),
+            Kpi::RatingMean => ratio(c.rating_sum, n(c.ratings_answered)),
+            Kpi::Rating1Share => ratio(n(c.rating_scores[0]), n(c.ratings_answered)),
+            Kpi::Rating2Share => ratio(n(c.rating_scores[1]), n(c.ratings_answered)),
+            Kpi::Rating3Share => ratio(n(c.rating_scores[2]), n(c.ratings_answered)),
+            Kpi::Rating4Share => ratio(n(c.rating_scores[3]), n(c.ratings_answered)),
+            Kpi::Rating5Share => ratio(n(c.rating_scores[4]), n(c.ratings_answered)),
         }
+    }
+
+    /// The optional part of the model this KPI belongs to (`None`: every scenario reports it).
+    pub fn feature(self) -> Option<Feature> {
+        match self {
+            Kpi::MarkedDone
+            | Kpi::DispositionShare
+            | Kpi::DispositionsMissing
+            | Kpi::DispositionMissingShare => Some(Feature::Dispositions),
+            Kpi::RatingsAsked
+            | Kpi::RatingsAnswered
+            | Kpi::RatingAnswerShare
+            | Kpi::RatingMean
+            | Kpi::Rating1Share
+            | Kpi::Rating2Share
+            | Kpi::Rating3Share
+            | Kpi::Rating4Share
+            | Kpi::Rating5Share => Some(Feature::Ratings),
+            Kpi::Parked
+            | Kpi::Resumed
+            | Kpi::ResumedSameAgentShare
+            | Kpi::ResumeWaitMean
+            | Kpi::ResumedResponseMean
+            | Kpi::ResumedResponseP90
+            | Kpi::ParksPerContactMean
+            | Kpi::ClosedParked => Some(Feature::Asynchronous),
+            _ => None,
+        }
+    }
+
+    /// The KPIs of a disposition in `segments.csv`: its count and share, the handle and
+    /// wrap-up times of its contacts, and their ratings.
+    pub fn of_dispositions(self) -> bool {
+        matches!(
+            self,
+            Kpi::MarkedDone | Kpi::DispositionShare | Kpi::HandleTimeMean | Kpi::WrapupMean
+        ) || self.feature() == Some(Feature::Ratings)
     }
 
     /// All KPI values for one set of tallies.
@@ -352,7 +485,10 @@ impl Kpi {
                 | Kpi::Parked
                 | Kpi::ResumedSameAgentShare
                 | Kpi::ResumeWaitMean
-        )
+                | Kpi::MarkedDone
+                | Kpi::DispositionsMissing
+                | Kpi::DispositionMissingShare
+        ) || self.feature() == Some(Feature::Ratings)
     }
 
     /// The KPIs of a queue or channel in `segments.csv`: every contact KPI.
@@ -367,6 +503,7 @@ impl Kpi {
                 | Kpi::NotReadyShare
                 | Kpi::HeldFromRoutingShare
                 | Kpi::SilentSlotTimeShare
+                | Kpi::DispositionShare
         )
     }
 
@@ -380,6 +517,7 @@ impl Kpi {
     pub fn range(self) -> (f64, f64) {
         match self.unit() {
             "ratio" => (0.0, 1.0),
+            "score" => (1.0, 5.0),
             _ => (0.0, f64::INFINITY),
         }
     }

@@ -13,6 +13,6 @@ pub use collector::{
     keeps_segments, merged, Collector, ContactTally, LoadTally, SegmentTallies, Tallies, Window,
 };
 pub use histogram::Histogram;
-pub use kpi::{Kpi, KpiValues};
+pub use kpi::{Feature, Features, Kpi, KpiValues};
 pub use summary::{confidence_interval, Interval};
 pub use tee::Tee;
