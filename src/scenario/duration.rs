@@ -100,7 +100,8 @@ pub(super) fn plain_decimal(bytes: &[u8]) -> Option<f64> {
     if digits == 0 || mantissa > 1 << 53 || decimals >= EXACT_POWERS_OF_TEN.len() {
         return None;
     }
-    Some(mantissa as f64 / EXACT_POWERS_OF_TEN[decimals])
+    // Through i64 (exact: at most 2⁵³): one instruction where u64 takes several.
+    Some(mantissa as i64 as f64 / EXACT_POWERS_OF_TEN[decimals])
 }
 
 /// Parse a clock time of day, `"08:00"` or `"08:00:30"`, into seconds after midnight.
@@ -322,5 +323,52 @@ mod tests {
         assert_eq!(format_duration(45.0), "45s");
         assert_eq!(format_duration(7200.0), "2h");
         assert_eq!(format_duration(2.5), "2.5s");
+    }
+
+    /// `parse_f64` is `str::parse::<f64>` bit for bit (or the same refusal).
+    fn same_as_std(text: &str) {
+        let ours = parse_f64(text).map(f64::to_bits).ok();
+        let std = text.parse::<f64>().map(f64::to_bits).ok();
+        assert_eq!(ours, std, "{text:?}");
+    }
+
+    #[test]
+    fn plain_decimals_read_as_str_parse_does() {
+        for text in [
+            "0", "0.0", "00", "5.", ".5", ".", "", "-1.5", "+2", "1e3", "inf", "NaN", "1.2.3",
+            "1,5", " 1", "1 ", "0.1", "0.3", "30600.5", "3158281.123", "9007199254740992",
+            "9007199254740993", "900719925474099.3", "1234567890123456789",
+            "12345678901234567890", "0.0000000000000000000001", "0.00000000000000000000001",
+            "4503599627370496.5", "2.2250738585072014e-308", "0000000000000000000001",
+            "99999999999999999999", "1.7976931348623157", "٣",
+        ] {
+            same_as_std(text);
+        }
+        assert_eq!(parse_f64("3158281.123"), Ok(3_158_281.123));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_decimals_read_as_str_parse_does(
+            int in "[0-9]{0,20}",
+            frac in proptest::option::of("[0-9]{0,24}"),
+        ) {
+            let text = match frac {
+                Some(f) => format!("{int}.{f}"),
+                None => int,
+            };
+            same_as_std(&text);
+        }
+
+        #[test]
+        fn random_seconds_read_as_str_parse_does(x in 0.0f64..1e9, decimals in 0usize..10) {
+            same_as_std(&format!("{x:.decimals$}"));
+            same_as_std(&format!("{x}"));
+        }
+
+        #[test]
+        fn random_text_reads_as_str_parse_does(text in "[0-9.eE+-]{0,12}") {
+            same_as_std(&text);
+        }
     }
 }

@@ -101,6 +101,7 @@ impl Cells {
     /// allocation, and one pass over the bytes for the usual line, made of printable ASCII
     /// only (no cell of which needs trimming): the replay reads a million rows per run
     /// through it. Any other line is read by the general path, which must find UTF-8 text.
+    #[inline(always)]
     fn read(&mut self, line: &[u8], decimal_at: usize) -> Result<bool, std::str::Utf8Error> {
         let t = line.strip_suffix(b"\n").unwrap_or(line);
         let t = t.strip_suffix(b"\r").unwrap_or(t);
@@ -185,6 +186,7 @@ impl<R: Read> Lines<R> {
     }
 
     /// The next line, `None` at the end of the file.
+    #[inline(always)]
     fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
         let mut searched = 0;
         let (from, to) = loop {
@@ -705,5 +707,83 @@ impl Resolver {
             reply_patience: at("reply_patience"),
             day_start,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells `read` finds in `line`, as text, and the decimal of cell 0.
+    fn read(line: &str) -> Option<(Vec<String>, bool, Option<f64>)> {
+        let mut c = Cells::new();
+        if !c.read(line.as_bytes(), 0).unwrap() {
+            return None;
+        }
+        let row = Row {
+            line: line.as_bytes(),
+            cells: &c,
+        };
+        let n = c.count.min(MAX_CELLS);
+        let texts = (0..n).map(|i| row.text(i).to_string()).collect();
+        Some((texts, c.quoted, c.decimal))
+    }
+
+    #[test]
+    fn the_fast_and_the_trimmed_paths_find_the_same_cells() {
+        let cells = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Plain ASCII: the one-pass path, with the decimal on the way.
+        assert_eq!(
+            read("30600.5,a,,7\n"),
+            Some((cells(&["30600.5", "a", "", "7"]), false, Some(30600.5)))
+        );
+        // Spaces, a CRLF end, a tab: the trimmed path, same cells (no decimal: the row reads
+        // the time itself).
+        assert_eq!(
+            read(" 30600.5 , a,\t,7 \r\n"),
+            Some((cells(&["30600.5", "a", "", "7"]), false, None))
+        );
+        assert_eq!(read("30600.5\r\n").unwrap().0, cells(&["30600.5"]));
+        assert_eq!(read("08:30:05\n"), Some((cells(&["08:30:05"]), false, None)));
+        assert_eq!(read("1e3\n"), Some((cells(&["1e3"]), false, None)));
+        assert!(read("\"5\",x\n").unwrap().1);
+        // Blank and comment lines, on both paths.
+        for line in ["\n", "\r\n", "   \n", "#time\n", "  # a comment, with commas\n", ""] {
+            assert_eq!(read(line), None, "{line:?}");
+        }
+        // Text beyond ASCII goes the trimmed way and stays whole.
+        assert_eq!(
+            read("\u{feff}time,file\u{e9}\n").unwrap().0,
+            cells(&["\u{feff}time", "file\u{e9}"])
+        );
+        // More cells than kept: counted all the same.
+        let mut c = Cells::new();
+        assert!(c.read(b"1,2,3,4,5,6,7,8,9", 0).unwrap());
+        assert_eq!(c.count, 9);
+        assert!(c.read(b"1, 2,3,4,5,6,7,8,9", 0).unwrap());
+        assert_eq!(c.count, 9);
+        assert!(c.read(b"\xff\xfe, 1", 0).is_err());
+    }
+
+    #[test]
+    fn lines_come_whole_across_buffer_refills() {
+        // Lines longer than the buffer, and a last line without its newline.
+        let long = "x".repeat(BUFFER + 17);
+        let text = format!("a\n{long}\nb\r\n\n{long}");
+        let mut lines = Lines::new(text.as_bytes());
+        let mut got = Vec::new();
+        while let Some(line) = lines.next_line().unwrap() {
+            got.push(String::from_utf8(line.to_vec()).unwrap());
+        }
+        assert_eq!(
+            got,
+            vec![
+                "a\n".to_string(),
+                format!("{long}\n"),
+                "b\r\n".into(),
+                "\n".into(),
+                long
+            ]
+        );
     }
 }
