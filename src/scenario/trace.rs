@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::center::Extent;
-use super::error::RowError;
 use super::duration::plain_decimal;
+use super::error::RowError;
 use super::{
     parse_date_time, parse_duration_str, parse_f64, parse_run_clock, Resolver, ScenarioError,
 };
@@ -284,16 +284,19 @@ impl Layout {
         };
         let queue = match self.queue {
             None => 0,
-            Some(i) => names.iter().position(|n| n.as_bytes() == c.bytes(i)).ok_or_else(|| {
-                let known: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-                err(
-                    i,
-                    format!(
-                        "no such queue in the scenario (queues: {})",
-                        known.join(", ")
-                    ),
-                )
-            })?,
+            Some(i) => names
+                .iter()
+                .position(|n| n.as_bytes() == c.bytes(i))
+                .ok_or_else(|| {
+                    let known: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+                    err(
+                        i,
+                        format!(
+                            "no such queue in the scenario (queues: {})",
+                            known.join(", ")
+                        ),
+                    )
+                })?,
         };
         let mut a = TracedArrival {
             time: t,
@@ -744,11 +747,21 @@ mod tests {
             Some((cells(&["30600.5", "a", "", "7"]), false, None))
         );
         assert_eq!(read("30600.5\r\n").unwrap().0, cells(&["30600.5"]));
-        assert_eq!(read("08:30:05\n"), Some((cells(&["08:30:05"]), false, None)));
+        assert_eq!(
+            read("08:30:05\n"),
+            Some((cells(&["08:30:05"]), false, None))
+        );
         assert_eq!(read("1e3\n"), Some((cells(&["1e3"]), false, None)));
         assert!(read("\"5\",x\n").unwrap().1);
         // Blank and comment lines, on both paths.
-        for line in ["\n", "\r\n", "   \n", "#time\n", "  # a comment, with commas\n", ""] {
+        for line in [
+            "\n",
+            "\r\n",
+            "   \n",
+            "#time\n",
+            "  # a comment, with commas\n",
+            "",
+        ] {
             assert_eq!(read(line), None, "{line:?}");
         }
         // Text beyond ASCII goes the trimmed way and stays whole.
