@@ -53,7 +53,12 @@ fn fit_million(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(CONTACTS));
     group.bench_function("contacts_1m", |b| {
-        b.iter(|| fit(&path, &options).expect("a valid trace").files())
+        b.iter(|| {
+            fit(&path, &options)
+                .expect("a valid trace")
+                .files()
+                .expect("drawable plots")
+        })
     });
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);

@@ -225,6 +225,41 @@ fn fit_recovers_rate_handle_time_and_patience() {
     let fragment = std::fs::read_to_string(fit.join("fitted.toml")).unwrap();
     assert!(fragment.contains("day_start = \"08:00\""), "{fragment}");
     assert!(fragment.contains("horizon = \"270m\""), "{fragment}");
+    // Every file of a fit is there, the plot of the quantiles among them.
+    for name in ccsim::report::folder::FIT_FILES {
+        assert!(fit.join(name).is_file(), "{name} missing");
+    }
+    // A panel per duration of the table.
+    let mut quantities: Vec<(String, String)> = rows(&fit.join("fit_qq.csv"))
+        .into_iter()
+        .map(|r| (r["queue"].clone(), r["quantity"].clone()))
+        .collect();
+    quantities.dedup();
+    assert!(!quantities.is_empty());
+    assert_qq_plot(&fit.join("fit_qq.png"), quantities.len() as u32);
+}
+
+/// `fit_qq.png` is a PNG of the plots' width and of a height for `panels` panels in two
+/// columns, with drawing in it (not a blank image).
+fn assert_qq_plot(path: &Path, panels: u32) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    // The IHDR chunk's width and height, big-endian, right after the signature.
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    let (width, height) = (be(16), be(20));
+    let rows = panels.div_ceil(2);
+    assert_eq!(width, 900);
+    assert!(
+        height >= 300 * rows && height <= 400 * rows + 100,
+        "{width}×{height} for {panels} panels"
+    );
+    // Lines, points and text compress far worse than a blank page (about 2 KB).
+    assert!(
+        bytes.len() > 20_000 * panels as usize,
+        "{} bytes",
+        bytes.len()
+    );
 }
 
 /// The largest gap between the Kaplan–Meier and the exponential survival, in units of the

@@ -50,7 +50,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<()> {
         },
     )?;
     folder::claim(&out, Kind::Fit, args.force)?;
-    folder::write(&out, Kind::Fit, &fitted.files())
+    folder::write(&out, Kind::Fit, &fitted.files()?)
         .with_context(|| format!("cannot write the fit into {}", out.display()))?;
     if !args.quiet {
         print_stdout(&format!(

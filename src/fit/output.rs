@@ -1,7 +1,8 @@
 //! What `ccsim fit` writes: the fitted scenario fragment (`fitted.toml`), every estimate with its
-//! interval (`fit.csv`), quantile–quantile tables (`fit_qq.csv`), the Kaplan–Meier patience
-//! curve beside the exponential one (`fit_patience.csv`) and the arrival profile with its
-//! day-to-day spread (`fit_arrivals.csv`).
+//! interval (`fit.csv`), quantile–quantile tables (`fit_qq.csv`) and their plots
+//! (`fit_qq.png`), the Kaplan–Meier patience curve beside the exponential one
+//! (`fit_patience.csv`) and the arrival profile with its day-to-day spread
+//! (`fit_arrivals.csv`).
 
 use std::fmt::Write as _;
 
@@ -11,6 +12,7 @@ use super::estimate::{
 };
 use super::Data;
 use crate::report::number;
+use crate::report::plots::{Chart, PlotError, QqPanel, Series, PALETTE};
 use crate::scenario::{format_clock, format_duration};
 use crate::stats::summary::normal_quantile;
 
@@ -73,6 +75,22 @@ impl Durations {
                 ..at(p.family.name(), self.sorted.len())
             });
         }
+    }
+
+    /// The rows of the quantile–quantile table: probability, the empirical quantile and the
+    /// lognormal and gamma fits' (NaN for a fit there is not).
+    fn qq(&self) -> Vec<(f64, f64, f64, f64)> {
+        let fitted = |f: Option<Parametric>, p| f.map_or(f64::NAN, |f| f.quantile(p));
+        QQ.iter()
+            .map(|&p| {
+                (
+                    p,
+                    empirical_quantile(&self.sorted, p),
+                    fitted(self.lognormal, p),
+                    fitted(self.gamma, p),
+                )
+            })
+            .collect()
     }
 
     /// The better of the two fits.
@@ -237,14 +255,15 @@ impl Fitted {
     }
 
     /// Every file `ccsim fit` writes, by name.
-    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        vec![
+    pub fn files(&self) -> Result<Vec<(&'static str, Vec<u8>)>, PlotError> {
+        Ok(vec![
             ("fitted.toml", self.fragment().into_bytes()),
             ("fit.csv", self.estimates_csv().into_bytes()),
             ("fit_qq.csv", self.qq_csv().into_bytes()),
+            ("fit_qq.png", self.qq_chart().png()?),
             ("fit_patience.csv", self.patience_csv().into_bytes()),
             ("fit_arrivals.csv", self.arrivals_csv().into_bytes()),
-        ]
+        ])
     }
 
     /// The day-level factor's coefficient of variation that explains the spread of daily
@@ -541,34 +560,79 @@ impl Fitted {
         t
     }
 
+    /// The durations of the quantile–quantile table and plot, with their queue (empty for the
+    /// whole center), in the table's order; those with no positive value are left out.
+    fn qq_samples(&self) -> Vec<(&str, &Durations)> {
+        let mut out: Vec<(&str, &Durations)> = Vec::new();
+        for q in &self.queues {
+            out.push((&q.name, &q.handle));
+            out.push((&q.name, &q.wrapup));
+        }
+        if self.messages {
+            out.push(("", &self.think));
+            out.push(("", &self.response));
+        }
+        out.retain(|(_, d)| !d.sorted.is_empty());
+        out
+    }
+
     /// `fit_qq.csv`: empirical and fitted quantiles of every fitted duration.
     pub fn qq_csv(&self) -> String {
         let mut t = String::from("queue,quantity,probability,empirical,lognormal,gamma\n");
-        let mut table = |queue: &str, d: &Durations| {
-            if d.sorted.is_empty() {
-                return;
-            }
-            for p in QQ {
-                let fitted = |f: Option<Parametric>| number(f.map_or(f64::NAN, |f| f.quantile(p)));
+        for (queue, d) in self.qq_samples() {
+            for (p, empirical, lognormal, gamma) in d.qq() {
                 let _ = writeln!(
                     t,
                     "{queue},{},{p},{},{},{}",
                     d.name,
-                    number(empirical_quantile(&d.sorted, p)),
-                    fitted(d.lognormal),
-                    fitted(d.gamma)
+                    number(empirical),
+                    number(lognormal),
+                    number(gamma)
                 );
             }
-        };
-        for q in &self.queues {
-            table(&q.name, &q.handle);
-            table(&q.name, &q.wrapup);
-        }
-        if self.messages {
-            table("", &self.think);
-            table("", &self.response);
         }
         t
+    }
+
+    /// `fit_qq.png`: the table of `fit_qq.csv` as quantile–quantile plots, a panel per
+    /// duration.
+    pub fn qq_chart(&self) -> Chart {
+        let panels = self
+            .qq_samples()
+            .into_iter()
+            .map(|(queue, d)| {
+                let rows = d.qq();
+                let fit = |name: &str, color, pick: fn(&(f64, f64, f64, f64)) -> f64| Series {
+                    name: name.to_string(),
+                    color,
+                    points: rows.iter().map(|r| (r.1, pick(r))).collect(),
+                    band: Vec::new(),
+                };
+                let what = d.name.replace('_', " ");
+                let chosen = d
+                    .best()
+                    .map_or(String::new(), |p| format!(", {} chosen", p.family.name()));
+                QqPanel {
+                    title: if queue.is_empty() {
+                        format!("{what} (n = {}{chosen})", d.sorted.len())
+                    } else {
+                        format!("queue {queue}: {what} (n = {}{chosen})", d.sorted.len())
+                    },
+                    series: vec![
+                        fit("lognormal fit", PALETTE[0], |r| r.2),
+                        fit("gamma fit", PALETTE[1], |r| r.3),
+                    ],
+                }
+            })
+            .collect();
+        Chart::Qq {
+            title: "Quantile–quantile plots of the fitted durations: each fit's quantiles \
+                    against the record's at probabilities 0.01 to 0.99, as in fit_qq.csv"
+                .into(),
+            x_label: "quantile in the record (s)".into(),
+            y_label: "quantile of the fit (s)".into(),
+            panels,
+        }
     }
 
     /// `fit_patience.csv`: the Kaplan–Meier survival of queue patience with its 95% band,

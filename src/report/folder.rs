@@ -41,10 +41,11 @@ pub const TRACE_FILES: [&str; 3] = [
 ];
 
 /// The files of `ccsim fit`.
-pub const FIT_FILES: [&str; 5] = [
+pub const FIT_FILES: [&str; 6] = [
     "fitted.toml",
     "fit.csv",
     "fit_qq.csv",
+    "fit_qq.png",
     "fit_patience.csv",
     "fit_arrivals.csv",
 ];

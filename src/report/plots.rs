@@ -125,6 +125,15 @@ pub enum Chart {
         /// What the bar colours mean, for the key.
         legend: Vec<(String, RGBColor)>,
     },
+    /// Quantile–quantile plots, one panel per sample, in a grid of two columns: each fit's
+    /// quantiles (y) against the sample's (x) at the same probabilities, on equal axes with
+    /// the line y = x, where a perfect fit lies.
+    Qq {
+        title: String,
+        x_label: String,
+        y_label: String,
+        panels: Vec<QqPanel>,
+    },
     /// A grid of values, coloured by a fixed scale shown in a colour bar.
     Heat {
         title: String,
@@ -139,6 +148,18 @@ pub enum Chart {
         scale_label: String,
     },
 }
+
+/// One panel of a [`Chart::Qq`]: its title and one series per fit (x the sample's quantile,
+/// y the fit's). The key names the first panel's series: every panel has the same fits in the
+/// same colours.
+#[derive(Clone, Debug)]
+pub struct QqPanel {
+    pub title: String,
+    pub series: Vec<Series>,
+}
+
+/// Height of a row of [`Chart::Qq`] panels, pixels.
+const QQ_ROW: u32 = 360;
 
 /// A chart that could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -160,9 +181,21 @@ fn register_font() {
 impl Chart {
     pub fn title(&self) -> &str {
         match self {
-            Chart::Lines { title, .. } | Chart::Bars { title, .. } | Chart::Heat { title, .. } => {
-                title
+            Chart::Lines { title, .. }
+            | Chart::Bars { title, .. }
+            | Chart::Qq { title, .. }
+            | Chart::Heat { title, .. } => title,
+        }
+    }
+
+    /// Its size in pixels: [`SIZE`], or for quantile–quantile panels as many rows as they
+    /// need.
+    pub fn size(&self) -> (u32, u32) {
+        match self {
+            Chart::Qq { panels, .. } => {
+                (SIZE.0, 70 + QQ_ROW * panels.len().div_ceil(2).max(1) as u32)
             }
+            _ => SIZE,
         }
     }
 
@@ -171,7 +204,7 @@ impl Chart {
         register_font();
         let mut text = String::new();
         {
-            let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+            let root = SVGBackend::with_string(&mut text, self.size()).into_drawing_area();
             self.draw(&root).map_err(|message| self.error(message))?;
             root.present().map_err(|e| self.error(e.to_string()))?;
         }
@@ -181,10 +214,10 @@ impl Chart {
     /// The chart as a PNG image.
     pub fn png(&self) -> Result<Vec<u8>, PlotError> {
         register_font();
-        let (w, h) = SIZE;
+        let (w, h) = self.size();
         let mut pixels = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
+            let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
             self.draw(&root).map_err(|message| self.error(message))?;
             root.present().map_err(|e| self.error(e.to_string()))?;
         }
@@ -244,6 +277,17 @@ impl Chart {
                         .then(|| line("cumulative share (right axis)", BLACK, false)),
                 )
                 .chain(markers.iter().map(marker))
+                .collect(),
+            Chart::Qq { panels, .. } => panels
+                .first()
+                .map_or(&[][..], |p| &p.series[..])
+                .iter()
+                .map(|s| line(&s.name, s.color, false))
+                .chain(std::iter::once(line(
+                    "y = x: a perfect fit",
+                    QQ_DIAGONAL,
+                    true,
+                )))
                 .collect(),
             Chart::Heat { .. } => Vec::new(),
         }
@@ -323,6 +367,12 @@ impl Chart {
                 cumulative,
                 markers,
             ),
+            Chart::Qq {
+                x_label,
+                y_label,
+                panels,
+                ..
+            } => draw_qq(&plot, (x_label, y_label), panels),
             Chart::Heat {
                 x_label,
                 y_label,
@@ -694,6 +744,82 @@ fn draw_lines<DB: DrawingBackend>(
             vec![(m.at, y0), (m.at, y1)],
             m.color.stroke_width(2),
         )))?;
+    }
+    Ok(())
+}
+
+/// The colour of the line y = x of quantile–quantile panels.
+const QQ_DIAGONAL: RGBColor = RGBColor(90, 90, 90);
+
+/// Quantile–quantile panels in a grid of two columns (one column for a single panel); a
+/// note in place of the grid when there is none.
+fn draw_qq<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    labels: (&str, &str),
+    panels: &[QqPanel],
+) -> DrawResult<DB> {
+    let font = (FONT, TEXT_SIZE).into_font();
+    if panels.is_empty() {
+        root.draw(&Text::new(
+            "no durations to fit in the record".to_string(),
+            (20, 20),
+            font,
+        ))?;
+        return Ok(());
+    }
+    let cols = panels.len().min(2);
+    let rows = panels.len().div_ceil(2);
+    for (area, panel) in root.split_evenly((rows, cols)).iter().zip(panels) {
+        let title_font = (FONT, 14).into_font();
+        let (w, _) = area.dim_in_pixel();
+        area.draw(&Text::new(
+            panel.title.clone(),
+            (w as i32 / 2, 4),
+            title_font
+                .into_text_style(area)
+                .pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+        let (_, body) = area.split_vertically(24);
+        draw_qq_panel(&body, labels, &panel.series)?;
+    }
+    Ok(())
+}
+
+/// One quantile–quantile panel: both axes over the same range from 0, the line y = x dashed,
+/// each fit's points joined.
+fn draw_qq_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    (x_label, y_label): (&str, &str),
+    series: &[Series],
+) -> DrawResult<DB> {
+    let values = series
+        .iter()
+        .flat_map(|s| s.points.iter().flat_map(|p| [p.0, p.1]));
+    let (lo, hi) = span(values, true);
+    let (lo, hi, step, ticks) = value_axis(lo, hi);
+    let mut chart =
+        builder(root).build_cartesian_2d(ticked(lo, hi, ticks.clone()), ticked(lo, hi, ticks))?;
+    let format = |v: &f64| tick_label(*v, step);
+    axes(&mut chart.configure_mesh(), x_label, y_label)
+        .x_label_formatter(&format)
+        .y_label_formatter(&format)
+        .draw()?;
+    chart.draw_series(std::iter::once(DashedPathElement::new(
+        vec![(lo, lo), (hi, hi)],
+        8,
+        5,
+        QQ_DIAGONAL.stroke_width(2),
+    )))?;
+    for s in series {
+        let points: Vec<(f64, f64)> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|p| p.0.is_finite() && p.1.is_finite())
+            .collect();
+        let color = s.color;
+        chart.draw_series(points.iter().map(|&p| Circle::new(p, 3, color.filled())))?;
+        chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
     }
     Ok(())
 }
@@ -1108,5 +1234,36 @@ mod tests {
             "{svg}"
         );
         assert!(heat.png().is_ok());
+        let panel = |title: &str| QqPanel {
+            title: title.into(),
+            series: vec![Series {
+                name: "lognormal fit".into(),
+                color: PALETTE[0],
+                points: vec![(1.0, 1.2), (5.0, 4.0), (20.0, f64::NAN), (30.0, 41.0)],
+                band: vec![],
+            }],
+        };
+        let qq = |panels| Chart::Qq {
+            title: "Quantiles".into(),
+            x_label: "quantile in the record (s)".into(),
+            y_label: "quantile of the fit (s)".into(),
+            panels,
+        };
+        // Three panels take two rows of two columns; none, a note in one row's height.
+        let three = qq(vec![
+            panel("handle time"),
+            panel("wrapup"),
+            panel("think time"),
+        ]);
+        assert_eq!(three.size(), (SIZE.0, 70 + 2 * QQ_ROW));
+        let svg = three.svg().unwrap();
+        assert!(
+            svg.contains("think time") && svg.contains("y = x: a perfect fit"),
+            "{svg}"
+        );
+        assert_eq!(&three.png().unwrap()[1..4], b"PNG");
+        let none = qq(vec![]);
+        assert_eq!(none.size(), (SIZE.0, 70 + QQ_ROW));
+        assert!(none.svg().unwrap().contains("no durations to fit"));
     }
 }

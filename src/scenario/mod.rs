@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 pub use duration::{
     format_clock, format_duration, parse_clock, parse_date_time, parse_duration,
-    parse_duration_str, parse_run_clock,
+    parse_duration_str, parse_f64, parse_run_clock,
 };
 pub use error::{RowError, ScenarioError};
 pub use files::each_csv_record;

@@ -7,13 +7,16 @@
 //! Cells are plain (no quotes); blank lines and lines starting with `#` are skipped. One
 //! parser ([`Layout::row`]) serves the check and the readers, so they read the same rows.
 
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::center::Extent;
+use super::duration::plain_decimal;
 use super::error::RowError;
-use super::{parse_date_time, parse_duration_str, parse_run_clock, Resolver, ScenarioError};
+use super::{
+    parse_date_time, parse_duration_str, parse_f64, parse_run_clock, Resolver, ScenarioError,
+};
 use crate::model::{TraceReader, TraceSource, TracedArrival};
 
 /// The columns a trace may have.
@@ -51,22 +54,169 @@ type CellError = (usize, String, String);
 /// enough to tell a row with too many.
 const MAX_CELLS: usize = COLUMNS.len() + 1;
 
-/// The cells of a line (the first [`MAX_CELLS`]) and how many it has, or `None` for a blank
-/// or comment line. No allocation: the replay reads a million rows per run through it.
-fn cells(line: &str) -> Option<([&str; MAX_CELLS], usize)> {
-    let t = line.trim();
-    if t.is_empty() || t.starts_with('#') {
-        return None;
+/// Where the cells of a line are (the first [`MAX_CELLS`]), how many it has, whether a quote
+/// is among them, and the plain decimal of one asked-for cell when it is one. A reader keeps
+/// one and refills it for each line ([`Cells::read`]): small values only, so that a row is not
+/// copied about (a struct of slices was, at a cost of a third of the reading).
+struct Cells {
+    /// Each cell's byte range in the line: ASCII, or cut at commas out of UTF-8 text.
+    spans: [(usize, usize); MAX_CELLS],
+    count: usize,
+    quoted: bool,
+    decimal: Option<f64>,
+}
+
+/// A line and its cells.
+#[derive(Clone, Copy)]
+struct Row<'a> {
+    line: &'a [u8],
+    cells: &'a Cells,
+}
+
+impl<'a> Row<'a> {
+    fn bytes(&self, c: usize) -> &'a [u8] {
+        let (from, to) = self.cells.spans[c];
+        &self.line[from..to]
     }
-    let mut out = [""; MAX_CELLS];
-    let mut n = 0;
-    for cell in t.split(',') {
-        if n < MAX_CELLS {
-            out[n] = cell.trim();
+
+    /// Cell `c` as text.
+    fn text(&self, c: usize) -> &'a str {
+        // Never the empty fallback: a cell is ASCII or cut at commas out of UTF-8 text.
+        std::str::from_utf8(self.bytes(c)).unwrap_or("")
+    }
+}
+
+impl Cells {
+    fn new() -> Cells {
+        Cells {
+            spans: [(0, 0); MAX_CELLS],
+            count: 0,
+            quoted: false,
+            decimal: None,
         }
-        n += 1;
     }
-    Some((out, n))
+
+    /// Read the cells of `line`, each trimmed; `false` for a blank or comment line. On the
+    /// way, the plain decimal of cell `decimal_at` (as [`parse_f64`] reads it). No
+    /// allocation, and one pass over the bytes for the usual line, made of printable ASCII
+    /// only (no cell of which needs trimming): the replay reads a million rows per run
+    /// through it. Any other line is read by the general path, which must find UTF-8 text.
+    #[inline(always)]
+    fn read(&mut self, line: &[u8], decimal_at: usize) -> Result<bool, std::str::Utf8Error> {
+        let t = line.strip_suffix(b"\n").unwrap_or(line);
+        let t = t.strip_suffix(b"\r").unwrap_or(t);
+        (self.count, self.quoted, self.decimal) = (0, false, None);
+        let (mut start, mut plain) = (0, true);
+        for (i, &b) in t.iter().enumerate() {
+            if b == b',' {
+                if self.count < MAX_CELLS {
+                    self.spans[self.count] = (start, i);
+                }
+                self.count += 1;
+                start = i + 1;
+                continue;
+            }
+            match b {
+                b'"' => self.quoted = true,
+                b'!'..=b'~' => {}
+                _ => plain = false,
+            }
+        }
+        if !plain {
+            return Ok(self.read_trimmed(std::str::from_utf8(line)?));
+        }
+        if t.is_empty() || t[0] == b'#' {
+            return Ok(false);
+        }
+        if self.count < MAX_CELLS {
+            self.spans[self.count] = (start, t.len());
+        }
+        self.count += 1;
+        if decimal_at < self.count.min(MAX_CELLS) {
+            let (from, to) = self.spans[decimal_at];
+            self.decimal = plain_decimal(&t[from..to]);
+        }
+        Ok(true)
+    }
+
+    /// [`Cells::read`] of a line with whitespace or other than ASCII in it: the line and each
+    /// cell trimmed.
+    fn read_trimmed(&mut self, line: &str) -> bool {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            return false;
+        }
+        (self.count, self.quoted, self.decimal) = (0, t.contains('"'), None);
+        for cell in t.split(',') {
+            if self.count < MAX_CELLS {
+                let cell = cell.trim();
+                // Where the trimmed cell is in the line.
+                let from = cell.as_ptr() as usize - line.as_ptr() as usize;
+                self.spans[self.count] = (from, from + cell.len());
+            }
+            self.count += 1;
+        }
+        true
+    }
+}
+
+/// The lines of a file, read through one large buffer and lent out of it (with their `\n`; the
+/// last may have none): no copy and no allocation per line.
+struct Lines<R> {
+    input: R,
+    buffer: Vec<u8>,
+    /// The unread bytes are `buffer[start..end]`.
+    start: usize,
+    end: usize,
+    done: bool,
+}
+
+/// The buffer of a [`Lines`] reader (a line longer than this grows it).
+const BUFFER: usize = 256 * 1024;
+
+impl<R: Read> Lines<R> {
+    fn new(input: R) -> Self {
+        Lines {
+            input,
+            buffer: vec![0; BUFFER],
+            start: 0,
+            end: 0,
+            done: false,
+        }
+    }
+
+    /// The next line, `None` at the end of the file.
+    #[inline(always)]
+    fn next_line(&mut self) -> std::io::Result<Option<&[u8]>> {
+        let mut searched = 0;
+        let (from, to) = loop {
+            let unread = &self.buffer[self.start + searched..self.end];
+            if let Some(i) = unread.iter().position(|&b| b == b'\n') {
+                break (self.start, self.start + searched + i + 1);
+            }
+            searched = self.end - self.start;
+            if self.done {
+                if searched == 0 {
+                    return Ok(None);
+                }
+                break (self.start, self.end);
+            }
+            // Keep the start of the line, and read more after it.
+            self.buffer.copy_within(self.start..self.end, 0);
+            (self.start, self.end) = (0, searched);
+            if self.end == self.buffer.len() {
+                self.buffer.resize(2 * self.buffer.len(), 0);
+            }
+            match self.input.read(&mut self.buffer[self.end..]) {
+                Ok(0) => self.done = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        self.start = to;
+        Ok(Some(&self.buffer[from..to]))
+    }
 }
 
 impl Layout {
@@ -75,10 +225,11 @@ impl Layout {
     /// (set by the first dated row).
     fn row(
         &self,
-        (cells, count): ([&str; MAX_CELLS], usize),
+        c: Row<'_>,
         names: &[String],
         first_date: &mut Option<i64>,
     ) -> Result<(f64, usize, TracedArrival), CellError> {
+        let count = c.cells.count;
         if count != self.cells {
             return Err((
                 count.min(self.cells) + 1,
@@ -90,17 +241,20 @@ impl Layout {
                 ),
             ));
         }
-        let cells = &cells[..count];
-        let cell = |c: usize| format!("{} = {:?}", self.header[c], cells[c]);
-        let err = |c: usize, rule: String| (c + 1, cell(c), rule);
-        if let Some(c) = cells.iter().position(|c| c.contains('"')) {
-            return Err(err(
-                c,
-                "quoted cells are not read: write plain cells".into(),
-            ));
+        let cell = |i: usize| format!("{} = {:?}", self.header[i], c.text(i));
+        let err = |i: usize, rule: String| (i + 1, cell(i), rule);
+        if c.cells.quoted {
+            if let Some(i) = (0..count).find(|&i| c.bytes(i).contains(&b'"')) {
+                return Err(err(
+                    i,
+                    "quoted cells are not read: write plain cells".into(),
+                ));
+            }
         }
-        let text = cells[self.time];
-        let t =
+        let t = if let Some(x) = c.cells.decimal.filter(|_| !self.dated) {
+            x
+        } else {
+            let text = c.text(self.time);
             if self.dated {
                 match parse_date_time(text) {
                     Some(Ok((day, secs))) => {
@@ -118,7 +272,7 @@ impl Layout {
             } else if text.as_bytes().contains(&b':') {
                 parse_run_clock(text).map_err(|r| err(self.time, r))? - self.day_start
             } else {
-                match text.parse::<f64>() {
+                match parse_f64(text) {
                     Ok(x) if x.is_finite() => x,
                     _ => return Err(err(
                         self.time,
@@ -126,37 +280,41 @@ impl Layout {
                             .into(),
                     )),
                 }
-            };
+            }
+        };
         let queue = match self.queue {
             None => 0,
-            Some(c) => names.iter().position(|n| n == cells[c]).ok_or_else(|| {
-                let known: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
-                err(
-                    c,
-                    format!(
-                        "no such queue in the scenario (queues: {})",
-                        known.join(", ")
-                    ),
-                )
-            })?,
+            Some(i) => names
+                .iter()
+                .position(|n| n.as_bytes() == c.bytes(i))
+                .ok_or_else(|| {
+                    let known: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+                    err(
+                        i,
+                        format!(
+                            "no such queue in the scenario (queues: {})",
+                            known.join(", ")
+                        ),
+                    )
+                })?,
         };
         let mut a = TracedArrival {
             time: t,
             ..TracedArrival::default()
         };
-        if let Some(c) = self.exchanges.filter(|&c| !cells[c].is_empty()) {
-            a.exchanges = Some(match cells[c].parse::<u32>() {
+        if let Some(i) = self.exchanges.filter(|&i| !c.bytes(i).is_empty()) {
+            a.exchanges = Some(match c.text(i).parse::<u32>() {
                 Ok(n) if n >= 1 => n,
-                _ => return Err(err(c, "exchanges is a whole number >= 1".into())),
+                _ => return Err(err(i, "exchanges is a whole number >= 1".into())),
             });
         }
-        let patience = |c: Option<usize>| -> Result<Option<f64>, CellError> {
-            match c.filter(|&c| !cells[c].is_empty()) {
+        let patience = |i: Option<usize>| -> Result<Option<f64>, CellError> {
+            match i.filter(|&i| !c.bytes(i).is_empty()) {
                 None => Ok(None),
-                Some(c) => match parse_duration_str(cells[c]) {
+                Some(i) => match parse_duration_str(c.text(i)) {
                     Ok(x) if x >= 0.0 => Ok(Some(x)),
-                    Ok(_) => Err(err(c, "a patience is a duration >= 0".into())),
-                    Err(rule) => Err(err(c, rule)),
+                    Ok(_) => Err(err(i, "a patience is a duration >= 0".into())),
+                    Err(rule) => Err(err(i, rule)),
                 },
             }
         };
@@ -196,8 +354,8 @@ impl FileTrace {
 /// A reader of one queue's rows of one day.
 struct FileReader {
     trace: Arc<FileTrace>,
-    input: Option<BufReader<std::fs::File>>,
-    line: Vec<u8>,
+    input: Option<Lines<std::fs::File>>,
+    cells: Cells,
     number: u64,
     queue: usize,
     /// The day's start in run time from the first day.
@@ -224,20 +382,20 @@ impl TraceReader for FileReader {
     fn next_arrival(&mut self) -> Option<TracedArrival> {
         loop {
             let input = self.input.as_mut()?;
-            self.line.clear();
-            match input.read_until(b'\n', &mut self.line) {
-                Ok(0) => {
+            let line = match input.next_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
                     self.input = None;
                     return None;
                 }
-                Ok(_) => {}
                 Err(e) => {
                     let m = format!("{}: cannot read: {e}", self.trace.path.display());
                     return self.fail(m);
                 }
-            }
+            };
             self.number += 1;
-            let Ok(text) = std::str::from_utf8(&self.line) else {
+            let layout = &self.trace.layout;
+            let Ok(has_cells) = self.cells.read(line, layout.time) else {
                 let m = format!(
                     "{}:{}: not UTF-8 text (the file changed since it was read)",
                     self.trace.path.display(),
@@ -245,10 +403,12 @@ impl TraceReader for FileReader {
                 );
                 return self.fail(m);
             };
-            let parsed = cells(text).map(|c| {
-                self.trace
-                    .layout
-                    .row(c, &self.trace.names, &mut self.first_date)
+            let parsed = has_cells.then(|| {
+                let row = Row {
+                    line,
+                    cells: &self.cells,
+                };
+                layout.row(row, &self.trace.names, &mut self.first_date)
             });
             let (t, queue, a) = match parsed {
                 None => continue,
@@ -293,7 +453,7 @@ impl TraceSource for SharedTrace {
         let mut reader = FileReader {
             trace: Arc::clone(t),
             input: None,
-            line: Vec::new(),
+            cells: Cells::new(),
             number: 0,
             queue,
             from: f64::from(day) * DAY,
@@ -309,7 +469,7 @@ impl TraceSource for SharedTrace {
             Ok(f)
         }) {
             Ok(f) => {
-                reader.input = Some(BufReader::with_capacity(64 * 1024, f));
+                reader.input = Some(Lines::new(f));
                 reader.number = start.line - 1;
             }
             Err(e) => {
@@ -368,8 +528,8 @@ impl Resolver {
             path: path.clone(),
             source,
         };
-        let mut input = BufReader::new(std::fs::File::open(&path).map_err(io_error)?);
-        let mut line = String::new();
+        let mut input = Lines::new(std::fs::File::open(&path).map_err(io_error)?);
+        let mut cells = Cells::new();
         let (mut number, mut offset) = (0u64, 0u64);
         let mut layout: Option<Layout> = None;
         let mut first_date = None;
@@ -377,27 +537,39 @@ impl Resolver {
         let steps = (extent.end() / extent.interval - 1e-9).ceil().max(1.0) as usize;
         let mut counts = vec![vec![0u64; steps]; names.len()];
         let (mut last, mut last_line, mut rows) = (f64::NEG_INFINITY, 0u64, 0u64);
-        loop {
-            line.clear();
-            let read = input.read_line(&mut line).map_err(io_error)?;
-            if read == 0 {
-                break;
-            }
+        while let Some(bytes) = input.next_line().map_err(io_error)? {
             number += 1;
             let at = offset;
-            offset += read as u64;
-            let Some(c) = cells(&line) else {
+            offset += bytes.len() as u64;
+            let decimal_at = layout.as_ref().map_or(usize::MAX, |l| l.time);
+            let has_cells = cells.read(bytes, decimal_at).map_err(|_| {
+                self.trace_error(
+                    key,
+                    &path,
+                    number,
+                    (1, "the line".into(), "is not UTF-8 text".into()),
+                )
+            })?;
+            if !has_cells {
                 continue;
+            }
+            let c = Row {
+                line: bytes,
+                cells: &cells,
             };
             let Some(l) = &layout else {
-                let (mut header, n) = c;
+                let n = cells.count.min(MAX_CELLS);
+                let mut header = [""; MAX_CELLS];
+                for (i, h) in header[..n].iter_mut().enumerate() {
+                    *h = c.text(i);
+                }
                 // A spreadsheet's byte order mark is not part of the first column's name.
                 header[0] = header[0].trim_start_matches('\u{feff}');
                 layout = Some(self.trace_header(
                     key,
                     &path,
                     number,
-                    &header[..n.min(MAX_CELLS)],
+                    &header[..n],
                     names.len(),
                     extent.day_start,
                 )?);
@@ -413,7 +585,7 @@ impl Resolver {
                     number,
                     (
                         l.time + 1,
-                        format!("{} = {:?}", l.header[l.time], c.0[l.time]),
+                        format!("{} = {:?}", l.header[l.time], c.text(l.time)),
                         format!(
                             "the rows must be in time order: the row before (line {last_line}) \
                              is later"
@@ -538,5 +710,93 @@ impl Resolver {
             reply_patience: at("reply_patience"),
             day_start,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells `read` finds in `line`, as text, and the decimal of cell 0.
+    fn read(line: &str) -> Option<(Vec<String>, bool, Option<f64>)> {
+        let mut c = Cells::new();
+        if !c.read(line.as_bytes(), 0).unwrap() {
+            return None;
+        }
+        let row = Row {
+            line: line.as_bytes(),
+            cells: &c,
+        };
+        let n = c.count.min(MAX_CELLS);
+        let texts = (0..n).map(|i| row.text(i).to_string()).collect();
+        Some((texts, c.quoted, c.decimal))
+    }
+
+    #[test]
+    fn the_fast_and_the_trimmed_paths_find_the_same_cells() {
+        let cells = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Plain ASCII: the one-pass path, with the decimal on the way.
+        assert_eq!(
+            read("30600.5,a,,7\n"),
+            Some((cells(&["30600.5", "a", "", "7"]), false, Some(30600.5)))
+        );
+        // Spaces, a CRLF end, a tab: the trimmed path, same cells (no decimal: the row reads
+        // the time itself).
+        assert_eq!(
+            read(" 30600.5 , a,\t,7 \r\n"),
+            Some((cells(&["30600.5", "a", "", "7"]), false, None))
+        );
+        assert_eq!(read("30600.5\r\n").unwrap().0, cells(&["30600.5"]));
+        assert_eq!(
+            read("08:30:05\n"),
+            Some((cells(&["08:30:05"]), false, None))
+        );
+        assert_eq!(read("1e3\n"), Some((cells(&["1e3"]), false, None)));
+        assert!(read("\"5\",x\n").unwrap().1);
+        // Blank and comment lines, on both paths.
+        for line in [
+            "\n",
+            "\r\n",
+            "   \n",
+            "#time\n",
+            "  # a comment, with commas\n",
+            "",
+        ] {
+            assert_eq!(read(line), None, "{line:?}");
+        }
+        // Text beyond ASCII goes the trimmed way and stays whole.
+        assert_eq!(
+            read("\u{feff}time,file\u{e9}\n").unwrap().0,
+            cells(&["\u{feff}time", "file\u{e9}"])
+        );
+        // More cells than kept: counted all the same.
+        let mut c = Cells::new();
+        assert!(c.read(b"1,2,3,4,5,6,7,8,9", 0).unwrap());
+        assert_eq!(c.count, 9);
+        assert!(c.read(b"1, 2,3,4,5,6,7,8,9", 0).unwrap());
+        assert_eq!(c.count, 9);
+        assert!(c.read(b"\xff\xfe, 1", 0).is_err());
+    }
+
+    #[test]
+    fn lines_come_whole_across_buffer_refills() {
+        // Lines longer than the buffer, and a last line without its newline.
+        let long = "x".repeat(BUFFER + 17);
+        let text = format!("a\n{long}\nb\r\n\n{long}");
+        let mut lines = Lines::new(text.as_bytes());
+        let mut got = Vec::new();
+        while let Some(line) = lines.next_line().unwrap() {
+            got.push(String::from_utf8(line.to_vec()).unwrap());
+        }
+        assert_eq!(
+            got,
+            vec![
+                "a\n".to_string(),
+                format!("{long}\n"),
+                "b\r\n".into(),
+                "\n".into(),
+                long
+            ]
+        );
     }
 }
