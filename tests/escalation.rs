@@ -17,7 +17,7 @@ use std::path::Path;
 use ccsim::model::{run_replication, Observer, Record};
 use ccsim::scenario;
 use ccsim::stats::confidence_interval;
-use common::{assert_covers, kpi_values, run, scenario};
+use common::{assert_covers, kpi_values, paired, run, scenario};
 
 /// Many customers served at once (no queue), `n` exchanges each, exponential think times of
 /// mean `think` seconds, replies in 5 s, no reply patience; then `extra` TOML lines.
@@ -124,25 +124,6 @@ fn bundled(overrides: &[&str]) -> Vec<ccsim::experiment::Replication> {
     all.extend(overrides.iter().map(|s| s.to_string()));
     let s = scenario::parse(&text, &path, &all).unwrap_or_else(|e| panic!("{e}"));
     run(&s)
-}
-
-/// The 99% interval of the paired differences `b − a` of `kpi`, per replication.
-fn paired(
-    a: &[ccsim::experiment::Replication],
-    b: &[ccsim::experiment::Replication],
-    kpi: &str,
-) -> (f64, f64) {
-    let d: Vec<f64> = kpi_values(b, kpi)
-        .iter()
-        .zip(kpi_values(a, kpi))
-        .map(|(y, x)| y - x)
-        .collect();
-    let ci = confidence_interval(&d, 0.99).unwrap();
-    eprintln!(
-        "{kpi}: paired difference {} [{}, {}]",
-        ci.mean, ci.low, ci.high
-    );
-    (ci.low, ci.high)
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 
 use ccsim::model::{run_replication, Observer, Record};
 use ccsim::stats::confidence_interval;
-use common::{assert_covers, kpi_values, run, scenario};
+use common::{assert_covers, kpi_values, paired, run, scenario};
 
 /// Counts of the records the exact results are about.
 #[derive(Default)]
@@ -116,25 +116,6 @@ fn week(overrides: &[&str]) -> Vec<ccsim::experiment::Replication> {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
     let s = ccsim::scenario::parse(&text, &path, &overrides).unwrap_or_else(|e| panic!("{e}"));
     run(&s)
-}
-
-/// The 99% interval of the paired differences `b − a` of `kpi`, per replication.
-fn paired(
-    a: &[ccsim::experiment::Replication],
-    b: &[ccsim::experiment::Replication],
-    kpi: &str,
-) -> (f64, f64) {
-    let d: Vec<f64> = kpi_values(b, kpi)
-        .iter()
-        .zip(kpi_values(a, kpi))
-        .map(|(y, x)| y - x)
-        .collect();
-    let ci = confidence_interval(&d, 0.99).unwrap();
-    eprintln!(
-        "{kpi}: paired difference {:.4} [{:.4}, {:.4}]",
-        ci.mean, ci.low, ci.high
-    );
-    (ci.low, ci.high)
 }
 
 /// A desk where agents are often full but others free: 24 agents of 2 chats, with sessions

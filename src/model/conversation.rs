@@ -278,6 +278,21 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    /// Schedule the customer's leaving for want of a reply to the pending message of `s`, on
+    /// the wait lane's current stamp: their reply patience counted from the message (at once if
+    /// it is over already). For a message that waits again (requeued, resumed).
+    pub(super) fn arm_reply_patience(&mut self, s: u32) {
+        let session = &self.sessions.hot[s as usize];
+        let ends = session.pending_since_then_ended_at + session.reply_patience;
+        if ends.is_finite() {
+            let stamp = session.wait;
+            self.sched.schedule_at(
+                ends.max(self.now()),
+                Event::ReplyAbandon { session: s, stamp },
+            );
+        }
+    }
+
     pub(super) fn on_reply_abandon(&mut self, s: u32, stamp: Stamp) {
         let session = &mut self.sessions.hot[s as usize];
         if session.wait != stamp || !session.phase.message_pending() {

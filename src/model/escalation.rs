@@ -177,8 +177,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next(); // voids the tiers and the patience armed before
         session.phase = Phase::Pending;
-        let (agent, wait) = (session.agent, session.wait);
-        let patience_ends = session.pending_since_then_ended_at + session.reply_patience;
+        let agent = session.agent;
         let record = Record::Reaccepted {
             contact: session.contact,
             queue: u32::from(session.queue),
@@ -187,15 +186,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             group: self.agents[agent as usize].group,
         };
         self.emit(record);
-        if patience_ends.is_finite() {
-            self.sched.schedule_at(
-                patience_ends.max(now),
-                Event::ReplyAbandon {
-                    session: s,
-                    stamp: wait,
-                },
-            );
-        }
+        self.arm_reply_patience(s);
         self.arm_escalation(s, now);
         self.join_attention(s, agent);
     }

@@ -159,7 +159,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         session.pending_since_then_ended_at = now;
         session.deadline_then_last_reply = now;
         session.wait = session.wait.next();
-        let (wait, patience) = (session.wait, session.reply_patience);
+        let wait = session.wait;
         let record = Record::Resumed {
             contact: session.contact,
             queue: u32::from(session.queue),
@@ -167,15 +167,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             parked_for,
         };
         self.emit(record);
-        if patience.is_finite() {
-            self.sched.schedule_at(
-                now + patience,
-                Event::ReplyAbandon {
-                    session: s,
-                    stamp: wait,
-                },
-            );
-        }
+        self.arm_reply_patience(s);
         let work = &mut self.sessions.work[s as usize];
         work.resumed = true;
         let last = work.last_agent;
@@ -290,9 +282,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next(); // voids the tiers and the patience armed before
         session.phase = Phase::Pending;
-        let (agent, wait) = (session.agent, session.wait);
+        let agent = session.agent;
         let message_at = session.pending_since_then_ended_at;
-        let patience_ends = message_at + session.reply_patience;
         let work = &mut self.sessions.work[s as usize];
         work.leg_since = now;
         // Waiting again later (a reassignment) is not a resume.
@@ -308,15 +299,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             wait: now - message_at,
         };
         self.emit(record);
-        if patience_ends.is_finite() {
-            self.sched.schedule_at(
-                patience_ends.max(now),
-                Event::ReplyAbandon {
-                    session: s,
-                    stamp: wait,
-                },
-            );
-        }
+        self.arm_reply_patience(s);
         if self.escalating {
             self.arm_escalation(s, now);
         }

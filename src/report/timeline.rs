@@ -529,7 +529,7 @@ impl Timeline {
         }
         // The legend, on one line under the lanes.
         let moved = if self.links.iter().any(|l| l.kind == "parked") {
-            "to another agent, or parked until the customer wrote again"
+            "to another agent, or parked"
         } else {
             "to another agent"
         };

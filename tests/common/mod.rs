@@ -53,6 +53,22 @@ pub fn assert_covers(label: &str, values: &[f64], exact: f64, max_half_width: f6
     );
 }
 
+/// The 99% interval of the paired differences `b − a` of `kpi`, one per replication: runs
+/// under common random numbers, so the difference of each pair is one independent value.
+pub fn paired(a: &[Replication], b: &[Replication], kpi: &str) -> (f64, f64) {
+    let d: Vec<f64> = kpi_values(b, kpi)
+        .iter()
+        .zip(kpi_values(a, kpi))
+        .map(|(y, x)| y - x)
+        .collect();
+    let ci = confidence_interval(&d, 0.99).unwrap();
+    eprintln!(
+        "{kpi}: paired difference {:.4} [{:.4}, {:.4}]",
+        ci.mean, ci.low, ci.high
+    );
+    (ci.low, ci.high)
+}
+
 /// The bundled scenario `name` (e.g. `basic_chat.toml`).
 pub fn bundled(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
