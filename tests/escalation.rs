@@ -16,7 +16,6 @@ use std::path::Path;
 
 use ccsim::model::{run_replication, Observer, Record};
 use ccsim::scenario;
-use ccsim::stats::confidence_interval;
 use common::{assert_covers, kpi_values, paired, run, scenario};
 
 /// Many customers served at once (no queue), `n` exchanges each, exponential think times of

@@ -6,8 +6,7 @@
 mod common;
 
 use ccsim::model::{run_replication, Observer, Record};
-use ccsim::stats::confidence_interval;
-use common::{assert_covers, kpi_values, paired, run, scenario};
+use common::{assert_covers, paired, run, scenario};
 
 /// Counts of the records the exact results are about.
 #[derive(Default)]
