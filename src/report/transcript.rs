@@ -145,6 +145,19 @@ impl Transcript {
         (self.agent, self.group) = holder;
     }
 
+    /// A row of `agent` (of `group`), who then no longer holds the chat (reassigned, parked).
+    fn push_leaving(
+        &mut self,
+        agent: u32,
+        group: u32,
+        time: f64,
+        event: &'static str,
+        detail: Detail,
+    ) {
+        self.push_for(agent, group, time, event, detail);
+        (self.agent, self.group, self.in_chat) = (NONE, NONE, false);
+    }
+
     fn push(&mut self, time: f64, event: &'static str, detail: Detail) {
         self.rows.push(Row {
             time,
@@ -391,9 +404,8 @@ impl Transcripts {
                 if let Some(t) = self.at(contact, now) {
                     t.reassignments += 1;
                     t.reassigned_at = now;
-                    (t.agent, t.group) = (agent, group);
-                    t.push(now, event::REASSIGNED, Detail::Count(t.reassignments));
-                    (t.agent, t.group, t.in_chat) = (NONE, NONE, false);
+                    let count = Detail::Count(t.reassignments);
+                    t.push_leaving(agent, group, now, event::REASSIGNED, count);
                 }
             }
             Record::Requested {
@@ -531,9 +543,7 @@ impl Transcripts {
                 ..
             } => {
                 if let Some(t) = self.at(contact, now) {
-                    (t.agent, t.group) = (agent, group);
-                    t.push(now, event::PARKED, Detail::None);
-                    (t.agent, t.group, t.in_chat) = (NONE, NONE, false);
+                    t.push_leaving(agent, group, now, event::PARKED, Detail::None);
                 }
             }
             Record::Resumed {
