@@ -293,6 +293,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
+    /// `agent` accepted chat `s` whose message waited again (reassigned, resumed): reply
+    /// patience runs on from the message, the escalation timers from now, and the message
+    /// joins the agent's attention.
+    pub(super) fn pending_again(&mut self, s: u32, agent: u32) {
+        self.arm_reply_patience(s);
+        if self.escalating {
+            self.arm_escalation(s, self.now());
+        }
+        self.join_attention(s, agent);
+    }
+
     pub(super) fn on_reply_abandon(&mut self, s: u32, stamp: Stamp) {
         let session = &mut self.sessions.hot[s as usize];
         if session.wait != stamp || !session.phase.message_pending() {

@@ -173,7 +173,6 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Requeue::Resume => return self.accept_resumed(s),
             Requeue::Reassignment => {}
         }
-        let now = self.now();
         let session = &mut self.sessions.hot[s as usize];
         session.wait = session.wait.next(); // voids the tiers and the patience armed before
         session.phase = Phase::Pending;
@@ -186,9 +185,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             group: self.agents[agent as usize].group,
         };
         self.emit(record);
-        self.arm_reply_patience(s);
-        self.arm_escalation(s, now);
-        self.join_attention(s, agent);
+        self.pending_again(s, agent);
     }
 
     /// The customer of a requeued chat left (reply patience) while no agent had it in

@@ -299,11 +299,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             wait: now - message_at,
         };
         self.emit(record);
-        self.arm_reply_patience(s);
-        if self.escalating {
-            self.arm_escalation(s, now);
-        }
-        self.join_attention(s, agent);
+        self.pending_again(s, agent);
     }
 
     /// The reply to a resumed session's message (call at the reply).

@@ -608,13 +608,19 @@ mod tests {
 85,00:01:25,1,main,2,h,done,75
 ";
 
+    /// The timeline of transcript `text`, read from a scratch folder named after `name`.
+    fn timeline_of(name: &str, text: &str, day_start: f64) -> Timeline {
+        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(TRANSCRIPT), text).unwrap();
+        let t = Timeline::read(&dir, day_start).unwrap().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        t
+    }
+
     #[test]
     fn chats_spans_rows_and_a_reassignment_link() {
-        let dir = std::env::temp_dir().join(format!("ccsim-timeline-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(TRANSCRIPT), TRACE).unwrap();
-        let t = Timeline::read(&dir, 8.0 * 3600.0).unwrap().unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let t = timeline_of("ccsim-timeline", TRACE, 8.0 * 3600.0);
         assert_eq!(
             (t.from, t.to, t.contacts, t.drawn_contacts),
             (1.0, 85.0, 2, 2)
@@ -707,11 +713,7 @@ mod tests {
 
     #[test]
     fn transfers_and_ownership_passed_are_links() {
-        let dir = std::env::temp_dir().join(format!("ccsim-timeline-moves-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(TRANSCRIPT), MOVES).unwrap();
-        let t = Timeline::read(&dir, 0.0).unwrap().unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let t = timeline_of("ccsim-timeline-moves", MOVES, 0.0);
         let agents: Vec<&str> = t.lanes.iter().map(|l| l.agent.as_str()).collect();
         assert_eq!(agents, ["1", "2", "3"]);
         let moves: Vec<(u64, &str, f64, f64)> = t
@@ -752,11 +754,7 @@ mod tests {
 115,00:01:55,0,main,2,g,wrapup,0
 115,00:01:55,0,main,2,g,done,15
 ";
-        let dir = std::env::temp_dir().join(format!("ccsim-timeline-park-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(TRANSCRIPT), trace).unwrap();
-        let t = Timeline::read(&dir, 0.0).unwrap().unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let t = timeline_of("ccsim-timeline-park", trace, 0.0);
         let first = &t.lanes[0].bars[0];
         assert_eq!(
             (first.from, first.to, first.ends.as_str()),
