@@ -105,23 +105,28 @@ fn peak_bytes_for_replications(reps: u32) -> usize {
     })
 }
 
-/// The peak memory of a run of `desk` `hours[1]` long is within 10% of one `hours[0]` long.
+/// The peak memory of a run of `desk` `hours[1]` long is within 10% (or 64 KiB) of one
+/// `hours[0]` long.
 fn assert_flat_in_run_length(what: &str, desk: &str, per_hour: f64, hours: [u32; 2]) {
     let [short, long] = hours.map(|h| peak_bytes(desk, h, per_hour));
     eprintln!(
         "peak live heap, {what}: {short} bytes for {} h, {long} bytes for {} h",
         hours[0], hours[1]
     );
+    // The longer run reaches a slightly higher high-water mark of sessions (the peak of the
+    // queue grows like the logarithm of the run's length), and the session arrays — about
+    // 130 bytes a session across them — grow by doubling: one more doubling of a few hundred
+    // sessions is tens of KiB. A record kept per contact would add megabytes.
+    let allowed = short + (short / 10).max(64 << 10);
     assert!(
-        (long as f64) < 1.1 * short as f64,
+        long < allowed,
         "{what}: memory grew with run length: {short} -> {long} bytes"
     );
 }
 
 #[test]
 fn memory_is_flat_in_run_length_and_in_replications() {
-    // A record kept per contact would add ~200,000 x dozens of bytes to the long run; allow
-    // 10% for the slab and queues reaching a slightly higher high-water mark.
+    // A record kept per contact would add ~200,000 x dozens of bytes to the long run.
     assert_flat_in_run_length("40 agents", CHAT_DESK, 1500.0, [10, 100]);
     // The same on a floor large enough for the scheduler's calendar, whose buckets keep
     // the capacity they reached: it must level off with the number of events pending, not

@@ -10,40 +10,38 @@ use super::config::{ChatConfig, TraceReader, TracedArrival};
 use super::event::Event;
 use super::records::{Observer, Record};
 use super::retrials::{Customer, ReturnStreams, Returns, RETURNING};
-use super::session::{Phase, NONE};
-use crate::engine::{stream, SimRng, Stamp};
+use super::session::{CustomerStreams, Phase, NONE};
+use crate::engine::{stream, CustomerRng, CustomerSeeds, SimRng, Stamp};
 
 /// Sources of randomness, each with its own stream so that changing one part of the model (say,
-/// compose times) leaves the customers' arrivals, patience and conversation lengths unchanged.
-/// A queue's sources are numbered from `QUEUE_STRIDE × queue`, a group's likewise, so the first
-/// queue (the whole of a one-queue scenario) keeps the streams of earlier versions.
+/// accept delays) leaves the customers' arrivals unchanged. A queue's sources are numbered from
+/// `QUEUE_STRIDE × queue`, a group's likewise, so the first queue (the whole of a one-queue
+/// scenario) keeps the streams of earlier versions.
+///
+/// What belongs to a customer is not here: their traits (patience, exchanges), think times,
+/// silent leaving, the compose times of their chat and its wrap-up, disposition and rating come
+/// from the customer's own substreams ([`CustomerSeeds`], [`Streams::customer`]). Numbers 1–5,
+/// 7, 12 and 15 were those sources' before; they stay unused, so that every other stream is
+/// the one it was.
 #[derive(Clone, Copy)]
 enum Source {
     Arrivals = 0,
-    QueuePatience = 1,
-    ReplyPatience = 2,
-    Exchanges = 3,
-    Think = 4,
-    Compose = 5,
     AcceptDelay = 6,
-    Wrapup = 7,
     NotRespondingPause = 8,
     Absence = 9,
     /// Numbered after the others, so that scenarios without day or interval levels or silent
     /// leavers keep every stream they had.
     DayLevel = 10,
     IntervalLevel = 11,
-    SilentLeave = 12,
     /// Returning customers (`patience.retry`, `patience.recontact`): whether they come back,
-    /// when, and their new traits. Drawn only in scenarios that have them.
+    /// and when. Drawn only in scenarios that have them.
     ReturnDecision = 13,
     ReturnDelay = 14,
-    ReturnTraits = 15,
 }
 
 const QUEUE_STRIDE: u64 = 16;
 // A queue's sources must stay within its stride (the next queue's start there).
-const _: () = assert!((Source::ReturnTraits as u64) < QUEUE_STRIDE);
+const _: () = assert!((Source::ReturnDelay as u64) < QUEUE_STRIDE);
 /// The stream of the day-level factor shared by the queues: past any queue's sources.
 const SHARED_DAY_LEVEL: u64 = u64::MAX;
 
@@ -71,31 +69,6 @@ enum WorkSource {
     ThenTransfer = 9,
 }
 
-/// A queue's streams of Mark Done (dispositions, ratings) are numbered from
-/// `WRAPUP_BASE + QUEUE_STRIDE × queue`, past the workflow block: adding them left every
-/// earlier stream as it was, and a scenario without them draws nothing from them.
-const WRAPUP_BASE: u64 = 2 << 40;
-
-#[derive(Clone, Copy)]
-enum WrapupSource {
-    /// The disposition code, and the wrap-up time it takes.
-    Disposition = 0,
-    DispositionTime = 1,
-    /// Whether the customer is asked for a rating, answers, and the score.
-    RatingAsk = 2,
-    RatingAnswer = 3,
-    RatingScore = 4,
-}
-
-/// A queue's streams for Mark Done.
-pub(super) struct WrapupStreams {
-    pub code: SimRng,
-    pub time: SimRng,
-    pub ask: SimRng,
-    pub answer: SimRng,
-    pub score: SimRng,
-}
-
 /// A queue's streams for its transfers and invitations.
 pub(super) struct WorkStreams {
     pub decide: SimRng,
@@ -119,16 +92,8 @@ pub fn day_replication(replication: u32, day: u32) -> u64 {
 
 pub(super) struct QueueStreams {
     pub arrivals: SimRng,
-    pub queue_patience: SimRng,
-    pub reply_patience: SimRng,
-    pub exchanges: SimRng,
-    pub think: SimRng,
-    pub compose: SimRng,
     pub accept_delay: SimRng,
-    pub wrapup: SimRng,
     pub pause: SimRng,
-    /// Whether the customer leaves without a word after a reply (`conversation.silent_leave`).
-    pub silent: SimRng,
 }
 
 pub(super) struct GroupStreams {
@@ -136,13 +101,14 @@ pub(super) struct GroupStreams {
 }
 
 pub(super) struct Streams {
+    /// The customers' own substreams, and per queue the new customers that arrived so far
+    /// (the rank of an arrival in its queue names its customer).
+    customers: CustomerSeeds,
+    arrived: Vec<u64>,
     pub queues: Vec<QueueStreams>,
     pub groups: Vec<GroupStreams>,
     /// Per queue, the workflow actions' streams (used only by scenarios that have them).
     pub work: Vec<WorkStreams>,
-    /// Per queue, the streams of dispositions and ratings (used only by scenarios that have
-    /// them).
-    pub wrapup: Vec<WrapupStreams>,
     /// The day-level factors and replay of the day being simulated.
     pub demand: Demand,
     /// Customers who come back: per replication state of the arrivals, like `demand`'s
@@ -178,18 +144,13 @@ impl Streams {
             )
         };
         Streams {
+            customers: CustomerSeeds::new(seed, replication),
+            arrived: vec![0; queues],
             queues: (0..queues)
                 .map(|q| QueueStreams {
                     arrivals: s(q, Source::Arrivals),
-                    queue_patience: s(q, Source::QueuePatience),
-                    reply_patience: s(q, Source::ReplyPatience),
-                    exchanges: s(q, Source::Exchanges),
-                    think: s(q, Source::Think),
-                    compose: s(q, Source::Compose),
                     accept_delay: s(q, Source::AcceptDelay),
-                    wrapup: s(q, Source::Wrapup),
                     pause: s(q, Source::NotRespondingPause),
-                    silent: s(q, Source::SilentLeave),
                 })
                 .collect(),
             groups: (0..groups)
@@ -220,24 +181,6 @@ impl Streams {
                     }
                 })
                 .collect(),
-            wrapup: (0..queues)
-                .map(|q| {
-                    let w = |source: WrapupSource| {
-                        stream(
-                            seed,
-                            replication,
-                            WRAPUP_BASE + q as u64 * QUEUE_STRIDE + source as u64,
-                        )
-                    };
-                    WrapupStreams {
-                        code: w(WrapupSource::Disposition),
-                        time: w(WrapupSource::DispositionTime),
-                        ask: w(WrapupSource::RatingAsk),
-                        answer: w(WrapupSource::RatingAnswer),
-                        score: w(WrapupSource::RatingScore),
-                    }
-                })
-                .collect(),
             demand: Demand {
                 day: (replication >> 32) as u32,
                 shared_day: stream(seed, replication, SHARED_DAY_LEVEL),
@@ -254,7 +197,6 @@ impl Streams {
                     .map(|q| ReturnStreams {
                         decide: s(q, Source::ReturnDecision),
                         delay: s(q, Source::ReturnDelay),
-                        traits: s(q, Source::ReturnTraits),
                     })
                     .collect(),
             ),
@@ -262,35 +204,30 @@ impl Streams {
     }
 }
 
-/// Where a customer's traits are drawn from: a new customer's own stream per trait, or one
-/// stream for all of a returning customer's.
-pub(super) trait TraitStreams {
-    fn queue_patience(&mut self) -> &mut SimRng;
-    fn reply_patience(&mut self) -> &mut SimRng;
-    fn exchanges(&mut self) -> &mut SimRng;
-}
+impl Streams {
+    /// The key of the next new customer of `queue`: the queue and the rank of the arrival in
+    /// it, which do not depend on anything the run does.
+    #[inline]
+    pub fn next_customer(&mut self, queue: usize) -> u64 {
+        let rank = self.arrived[queue];
+        self.arrived[queue] += 1;
+        ((queue as u64) << 40) | rank
+    }
 
-impl TraitStreams for QueueStreams {
-    fn queue_patience(&mut self) -> &mut SimRng {
-        &mut self.queue_patience
-    }
-    fn reply_patience(&mut self) -> &mut SimRng {
-        &mut self.reply_patience
-    }
-    fn exchanges(&mut self) -> &mut SimRng {
-        &mut self.exchanges
-    }
-}
-
-impl TraitStreams for SimRng {
-    fn queue_patience(&mut self) -> &mut SimRng {
-        self
-    }
-    fn reply_patience(&mut self) -> &mut SimRng {
-        self
-    }
-    fn exchanges(&mut self) -> &mut SimRng {
-        self
+    /// Customer `key`'s substreams for their attempt `attempt` (0: the first; a return is
+    /// another attempt of the same customer): the one their traits are drawn from, and those
+    /// their session keeps.
+    #[inline]
+    pub fn customer(&self, key: u64, attempt: u32) -> (CustomerRng, CustomerStreams) {
+        let part = |p: u64| self.customers.stream(key, 4 * u64::from(attempt) + p);
+        (
+            part(0),
+            CustomerStreams {
+                think: part(1),
+                compose: part(2),
+                done: part(3),
+            },
+        )
     }
 }
 
@@ -302,16 +239,16 @@ pub(super) type Traits = (f64, f64, u32);
 /// (infinite without queue patience), their reply patience (likewise) and their number of
 /// exchanges (at least 1).
 #[inline]
-pub(super) fn draw_traits(chat: &ChatConfig, now: f64, rng: &mut impl TraitStreams) -> Traits {
+pub(super) fn draw_traits(chat: &ChatConfig, now: f64, rng: &mut CustomerRng) -> Traits {
     let queue_deadline = match &chat.queue_patience {
-        Some(d) => now + d.sample(rng.queue_patience()),
+        Some(d) => now + d.sample(rng),
         None => f64::INFINITY,
     };
     let reply_patience = match &chat.reply_patience {
-        Some(d) => d.sample(rng.reply_patience()),
+        Some(d) => d.sample(rng),
         None => f64::INFINITY,
     };
-    let exchanges = chat.exchanges.sample(rng.exchanges()).max(1);
+    let exchanges = chat.exchanges.sample(rng).max(1);
     (queue_deadline, reply_patience, exchanges)
 }
 
@@ -443,10 +380,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
         let now = self.now();
         let chat = &self.cfg.queues[queue].chat;
-        // Every customer draws all their traits now, from their own streams, whether or not
+        // Every customer draws all their traits now, from their own stream, whether or not
         // they are used: that keeps customers identical across settings (common random numbers).
+        let key = self.rng.next_customer(queue);
+        let (mut traits, streams) = self.rng.customer(key, 0);
         let (mut queue_deadline, mut reply_patience, mut exchanges) =
-            draw_traits(chat, now, &mut self.rng.queues[queue]);
+            draw_traits(chat, now, &mut traits);
         if self.cfg.queues[queue].trace.is_some() {
             // The record's own traits replace the draws (made all the same, so that the
             // customers of the other queues and the later draws stay as they were).
@@ -463,10 +402,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
         let customer = Customer {
             id: self.next_contact,
+            key,
             ..Customer::default()
         };
         let traits = (queue_deadline, reply_patience, exchanges);
-        self.admit(queue, traits, customer, None);
+        self.admit(queue, traits, customer, streams, None);
         self.schedule_next_arrival(queue, now);
     }
 
@@ -479,12 +419,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         queue: usize,
         (queue_deadline, reply_patience, exchanges): Traits,
         customer: Customer,
+        streams: CustomerStreams,
         returned: Option<Record>,
     ) {
         let now = self.now();
         let contact = self.next_contact;
         self.next_contact += 1;
         let s = self.sessions.alloc();
+        self.sessions.customer[s as usize] = streams;
         if self.returning && self.cfg.queues[queue].chat.returns() {
             self.rng.returns.set(s, customer);
         }

@@ -190,7 +190,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
         let chat = &self.cfg.queues[queue].chat;
         let factor = chat.slowdown[(a.held as usize).clamp(1, chat.slowdown.len()) - 1];
-        chat.compose.sample(&mut self.rng.queues[queue].compose) * factor
+        // From the customer's own stream: the same message takes as long to write whoever
+        // writes it (before the slowdown of the writer's other chats).
+        chat.compose
+            .sample(&mut self.sessions.customer[s as usize].compose)
+            * factor
     }
 
     pub(super) fn reply_done(&mut self, s: u32) {
@@ -254,11 +258,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let more = more || self.next_part(s);
         if more {
             self.sessions.hot[s as usize].phase = Phase::Thinking;
-            let think = chat.think.sample(&mut self.rng.queues[queue].think);
+            let customer = &mut self.sessions.customer[s as usize];
+            let think = chat.think.sample(&mut customer.think);
             // A silent leaver, or a customer who stays quiet past the first inactivity timer or
             // the park, is rare: the usual reply just waits for the customer's next message.
-            let silent = chat.silent_leave > 0.0
-                && self.rng.queues[queue].silent.random::<f64>() < chat.silent_leave;
+            let silent =
+                chat.silent_leave > 0.0 && customer.think.random::<f64>() < chat.silent_leave;
             if silent || think > chat.quiet_after() {
                 self.customer_goes_quiet(s, think, silent);
             } else {

@@ -6,8 +6,6 @@ use rand::Rng;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Weibull};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use crate::engine::SimRng;
-
 /// A non-negative duration distribution, in seconds.
 #[derive(Clone, Debug)]
 pub enum Dist {
@@ -98,7 +96,7 @@ impl<T: Copy> Empirical<T> {
     }
 
     #[inline]
-    fn sample(&self, rng: &mut SimRng) -> T {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> T {
         let u: f64 = rng.random();
         let i = if self.cumulative.is_empty() {
             ((u * self.values.len() as f64) as usize).min(self.values.len() - 1)
@@ -206,7 +204,7 @@ impl Dist {
 
     /// Draw one duration. Always finite and >= 0.
     #[inline]
-    pub fn sample(&self, rng: &mut SimRng) -> f64 {
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Constant(v) => *v,
             Dist::Exponential { mean } => {
@@ -254,14 +252,14 @@ impl CountDist {
     /// Inlined to its match, so a constant count costs one load at the caller; the draws are
     /// out of line.
     #[inline(always)]
-    pub fn sample(&self, rng: &mut SimRng) -> u32 {
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match self {
             CountDist::Constant(n) => *n,
             _ => self.draw(rng),
         }
     }
 
-    fn draw(&self, rng: &mut SimRng) -> u32 {
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         match self {
             CountDist::Constant(n) => *n,
             CountDist::Geometric { mean } => {

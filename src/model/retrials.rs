@@ -5,9 +5,10 @@
 //! the contact number of the customer's first attempt.
 //!
 //! A returning customer draws new traits (queue patience, reply patience, exchanges) from the
-//! distributions of the queue they join, from streams of their own, so that the customers of
-//! the first attempts are the same whether or not anyone comes back (common random numbers
-//! between a scenario and its variant with returns). A return due at or after the end of the
+//! distributions of the queue they join, from their own substreams for that attempt, so that
+//! the customers of the first attempts are the same whether or not anyone comes back (common
+//! random numbers between a scenario and its variant with returns), and a customer's return is
+//! the same customer doing the same things at every staffing that brings it about. A return due at or after the end of the
 //! horizon is not simulated: arrivals have stopped (the next day, in `run.days`, is a
 //! replication of its own); it is recorded (`WillReturn`, `after_close`) and counted.
 
@@ -31,8 +32,6 @@ pub(super) struct ReturnStreams {
     pub decide: SimRng,
     /// How long until they do.
     pub delay: SimRng,
-    /// The traits of a returning customer, drawn in a fixed order.
-    pub traits: SimRng,
 }
 
 /// The customer an attempt belongs to.
@@ -40,6 +39,8 @@ pub(super) struct ReturnStreams {
 pub(super) struct Customer {
     /// The contact number of the customer's first attempt.
     pub id: ContactId,
+    /// The customer's key to their own random substreams ([`super::arrivals::Streams::customer`]).
+    pub key: u64,
     /// Retrials and recontacts made so far (the attempt's number is their sum).
     pub retrials: u32,
     pub recontacts: u32,
@@ -214,17 +215,20 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let queue = queue as usize;
         let now = self.now();
         let chat = &self.cfg.queues[queue].chat;
-        let traits = draw_traits(chat, now, &mut self.rng.returns.streams[queue].traits);
+        let attempt = customer.retrials + customer.recontacts;
+        let (mut traits, streams) = self.rng.customer(customer.key, attempt);
+        let traits = draw_traits(chat, now, &mut traits);
         let contact = self.next_contact;
         self.admit(
             queue,
             traits,
             customer,
+            streams,
             Some(Record::Returned {
                 contact,
                 queue: queue as u32,
                 customer: customer.id,
-                attempt: customer.retrials + customer.recontacts,
+                attempt,
                 kind,
             }),
         );

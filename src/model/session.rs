@@ -8,8 +8,10 @@
 //! stamp leaves the other's timers running, so a reply being composed and the customer's
 //! patience are cancelled independently; a later lane (invitations) adds a stamp here.
 
+use rand::SeedableRng;
+
 use super::records::ContactId;
-use crate::engine::Stamp;
+use crate::engine::{CustomerRng, Stamp};
 
 pub(super) const NONE: u32 = u32::MAX;
 
@@ -129,6 +131,19 @@ pub(super) struct Cold {
     pub disposition: u32,
 }
 
+/// The customer's own random streams (see [`crate::engine::CustomerSeeds`]), set when the
+/// contact arrives: how long the customer thinks before each message and whether they leave
+/// without a word after a reply (`think`); how long the agents take to write each message of
+/// the chat (`compose`); the wrap-up time, disposition code and rating of the chat (`done`). A
+/// customer draws the same numbers whatever the staffing or the routing, so two settings
+/// compared with the same seed differ only by what the settings change.
+#[derive(Clone, Debug)]
+pub(super) struct CustomerStreams {
+    pub think: CustomerRng,
+    pub compose: CustomerRng,
+    pub done: CustomerRng,
+}
+
 /// A session's part in the workflow actions (transfers, invitations), in its own array: read
 /// only when some queue has them (`ContactCenter::workflow`), so the other runs never touch it.
 #[derive(Clone, Copy, Debug)]
@@ -229,6 +244,7 @@ pub(super) struct Sessions {
     pub hot: Vec<Session>,
     pub cold: Vec<Cold>,
     pub work: Vec<Work>,
+    pub customer: Vec<CustomerStreams>,
     free: Vec<u32>,
     workflow: bool,
 }
@@ -241,6 +257,7 @@ impl Sessions {
             hot: Vec::with_capacity(n),
             cold: Vec::with_capacity(n),
             work: Vec::with_capacity(if workflow { n } else { 0 }),
+            customer: Vec::with_capacity(n),
             free: Vec::with_capacity(n),
             workflow,
         }
@@ -267,6 +284,11 @@ impl Sessions {
             transfers: 0,
             completed: false,
             disposition: 0,
+        });
+        self.customer.push(CustomerStreams {
+            think: CustomerRng::from_seed([0; 8]),
+            compose: CustomerRng::from_seed([0; 8]),
+            done: CustomerRng::from_seed([0; 8]),
         });
         if self.workflow {
             self.work.push(Work {

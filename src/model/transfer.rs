@@ -267,7 +267,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
     /// during which it keeps the slot.
     fn leave_chat(&mut self, s: u32, agent: u32, since: f64) {
         let now = self.now();
-        let wrapup = self.draw_wrapup(self.serving(s)).max(0.0);
+        let wrapup = self.draw_wrapup(s, self.serving(s)).max(0.0);
         let session = &self.sessions.hot[s as usize];
         let record = Record::AgentLeft {
             contact: session.contact,

@@ -22,7 +22,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let wrapup = if self.cfg.queues[queue].chat.dispositions.is_some() {
             self.draw_disposition(s, queue)
         } else {
-            self.draw_wrapup(queue)
+            self.draw_wrapup(s, queue)
         };
         if wrapup <= 0.0 {
             self.mark_done(s);
@@ -35,14 +35,17 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
     }
 
-    /// A wrap-up time under `queue`'s settings (no draw when there is none).
+    /// A wrap-up time of chat `s` under `queue`'s settings (no draw when there is none), from
+    /// the customer's own stream of Mark Done: the same chat takes as long to wrap up whoever
+    /// wraps it up.
     #[inline]
-    pub(super) fn draw_wrapup(&mut self, queue: usize) -> f64 {
+    pub(super) fn draw_wrapup(&mut self, s: u32, queue: usize) -> f64 {
         let chat = &self.cfg.queues[queue].chat;
         if chat.wrapup.is_zero() {
             0.0
         } else {
-            chat.wrapup.sample(&mut self.rng.queues[queue].wrapup)
+            chat.wrapup
+                .sample(&mut self.sessions.customer[s as usize].done)
         }
     }
 
@@ -55,13 +58,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             .dispositions
             .as_ref()
             .expect("the queue has codes");
-        let streams = &mut self.rng.wrapup[queue];
-        let code = codes.pick(streams.code.random::<f64>());
+        let rng = &mut self.sessions.customer[s as usize].done;
+        let code = codes.pick(rng.random::<f64>());
         self.sessions.cold[s as usize].disposition = code.index;
         if code.time.is_zero() {
             0.0
         } else {
-            code.time.sample(&mut streams.time)
+            code.time.sample(rng)
         }
     }
 
@@ -109,21 +112,23 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             .rating
             .as_ref()
             .expect("the queue rates");
-        let streams = &mut self.rng.wrapup[queue];
-        if streams.ask.random::<f64>() >= rating.ask {
+        let rng = &mut self.sessions.customer[s as usize].done;
+        if rng.random::<f64>() >= rating.ask {
             return;
         }
+        let answers = rng.random::<f64>() < rating.answer;
+        let score_draw = rng.random::<f64>();
         let (session, cold) = (
             &self.sessions.hot[s as usize],
             &self.sessions.cold[s as usize],
         );
-        let score = (streams.answer.random::<f64>() < rating.answer).then(|| {
+        let score = answers.then(|| {
             let shift = rating.shift(
                 u32::from(cold.red_responses),
                 u32::from(cold.transfers),
                 cold.answered_at - session.arrived_at,
             );
-            rating.score(shift, streams.score.random::<f64>())
+            rating.score(shift, score_draw)
         });
         let record = Record::Rated {
             contact: session.contact,
