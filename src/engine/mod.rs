@@ -10,5 +10,5 @@ mod scheduler;
 
 pub use cache::prefetch;
 pub use indexed_heap::IndexedMinHeap;
-pub use rng::{stream, CustomerRng, CustomerSeeds, SimRng};
+pub use rng::{stream, CustomerParts, CustomerRng, CustomerSeeds, SimRng};
 pub use scheduler::{Scheduler, Stamp};

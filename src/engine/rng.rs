@@ -39,9 +39,15 @@ pub fn stream(master_seed: u64, replication: u64, source: u64) -> SimRng {
 /// from their own substreams, so that the same customer does the same things whatever else the
 /// run does (another staffing, another routing): common random numbers customer by customer,
 /// not only stream by stream. The seed and the replication are hashed once, as in [`stream`];
-/// each substream then costs two more rounds of the mixer.
+/// a customer then costs one more round of the mixer ([`CustomerSeeds::customer`]), and their
+/// parts none ([`CustomerParts::part`]).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomerSeeds(u64);
+
+/// SplitMix64 steps its state by this constant at each draw.
+const SPLITMIX_STEP: u64 = 0x9e37_79b9_7f4a_7c15;
+/// The distance between two parts of a customer: 2^32 draws along the generator's sequence.
+const PART_STRIDE: u64 = SPLITMIX_STEP.wrapping_mul(1 << 32);
 
 impl CustomerSeeds {
     pub fn new(master_seed: u64, replication: u64) -> Self {
@@ -50,14 +56,31 @@ impl CustomerSeeds {
         CustomerSeeds(mix(h ^ replication.wrapping_mul(GOLDEN).wrapping_add(1)))
     }
 
-    /// Substream `part` of customer `customer`. `customer` must name the customer
-    /// independently of the run's course (the model uses the queue and the rank of the
-    /// arrival in it).
+    /// The substreams of customer `customer`, which must name the customer independently of
+    /// the run's course (the model uses the queue and the rank of the arrival in it): a point
+    /// of SplitMix64's one sequence of 2^64 states, drawn by hashing.
     #[inline]
-    pub fn stream(self, customer: u64, part: u64) -> CustomerRng {
-        let h = mix(self.0 ^ customer.wrapping_mul(0xd6e8_feb8_6659_fd93).wrapping_add(3));
-        let h = mix(h ^ part.wrapping_mul(0xa076_1d64_78bd_642f).wrapping_add(4));
-        SplitMix64::from_seed(h.to_le_bytes())
+    pub fn customer(self, customer: u64) -> CustomerParts {
+        CustomerParts(mix(
+            self.0 ^ customer.wrapping_mul(0xd6e8_feb8_6659_fd93).wrapping_add(3)
+        ))
+    }
+}
+
+/// One customer's substreams: part `p` starts 2^32·p draws after the customer's point, so two
+/// parts of a customer never overlap unless one draws four billion numbers, and two customers'
+/// points are as far apart as independent hashes make them.
+#[derive(Clone, Copy, Debug)]
+pub struct CustomerParts(u64);
+
+impl CustomerParts {
+    #[inline]
+    pub fn part(self, p: u64) -> CustomerRng {
+        SplitMix64::from_seed(
+            self.0
+                .wrapping_add(p.wrapping_mul(PART_STRIDE))
+                .to_le_bytes(),
+        )
     }
 }
 
@@ -87,17 +110,39 @@ mod tests {
 
     #[test]
     fn customer_streams_are_reproducible_and_distinct() {
-        let seeds = |seed, replication| CustomerSeeds::new(seed, replication);
-        let a: u64 = seeds(7, 0).stream(5, 1).random();
-        assert_eq!(a, seeds(7, 0).stream(5, 1).random::<u64>());
+        let part = |seed, replication, customer, p| {
+            CustomerSeeds::new(seed, replication)
+                .customer(customer)
+                .part(p)
+        };
+        let a: u64 = part(7, 0, 5, 1).random();
+        assert_eq!(a, part(7, 0, 5, 1).random::<u64>());
         let others = [
-            seeds(7, 0).stream(5, 2),
-            seeds(7, 0).stream(6, 1),
-            seeds(7, 1).stream(5, 1),
-            seeds(8, 0).stream(5, 1),
+            part(7, 0, 5, 2),
+            part(7, 0, 6, 1),
+            part(7, 1, 5, 1),
+            part(8, 0, 5, 1),
         ];
         for mut o in others {
             assert_ne!(a, o.random::<u64>());
         }
+    }
+
+    #[test]
+    fn the_generator_steps_its_state_by_a_constant() {
+        // What keeps parts apart: after n draws from state x, SplitMix64 is at state
+        // x + n·step, so part p + 1 (the customer's state + (p + 1)·2^32·step) is where part p
+        // would be after 2^32 draws. Checked here with n = 1000.
+        let x: u64 = 0x1234_5678_9abc_def0;
+        let mut walked = SplitMix64::from_seed(x.to_le_bytes());
+        for _ in 0..1000 {
+            walked.random::<u64>();
+        }
+        let mut jumped = SplitMix64::from_seed(
+            x.wrapping_add(SPLITMIX_STEP.wrapping_mul(1000))
+                .to_le_bytes(),
+        );
+        assert_eq!(walked.random::<u64>(), jumped.random::<u64>());
+        assert_eq!(PART_STRIDE, SPLITMIX_STEP.wrapping_mul(1 << 32));
     }
 }

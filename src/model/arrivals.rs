@@ -219,7 +219,11 @@ impl Streams {
     /// their session keeps.
     #[inline]
     pub fn customer(&self, key: u64, attempt: u32) -> (CustomerRng, CustomerStreams) {
-        let part = |p: u64| self.customers.stream(key, 4 * u64::from(attempt) + p);
+        // Room for 16 parts an attempt: a new part is numbered after these four and leaves
+        // every existing substream as it was.
+        const PARTS: u64 = 16;
+        let parts = self.customers.customer(key);
+        let part = |p: u64| parts.part(PARTS * u64::from(attempt) + p);
         (
             part(0),
             CustomerStreams {
