@@ -248,7 +248,10 @@ impl Observer for Tally {
             | Record::Resumed { .. }
             | Record::ResumeAccepted { .. }
             | Record::ResumedReply { .. }
-            | Record::ClosedParked { .. } => {}
+            | Record::ClosedParked { .. }
+            | Record::Visitor { .. }
+            | Record::ProactiveInvite { .. }
+            | Record::VisitorLeft { .. } => {}
         }
     }
 }

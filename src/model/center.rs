@@ -8,8 +8,9 @@
 //! counters), `roster` (staffing plans, shifts, breaks, Not Ready), `escalation` (agents held
 //! from routing by a chat's colour, reassignment), `inactivity` (the customer-inactivity timers,
 //! silent leavers), `transfer` (transfers and invitations), `messaging` (asynchronous
-//! continuation: parked sessions, resumed ones, the affinity to their agent), `session` (the
-//! session slab and its timer lanes), `event` (the events).
+//! continuation: parked sessions, resumed ones, the affinity to their agent), `proactive`
+//! (website visitors invited by agents), `session` (the session slab and its timer lanes),
+//! `event` (the events).
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
 //! reused, agents with a free slot sit in their group's pool (a FIFO of idle agents with one
@@ -106,6 +107,8 @@ pub struct ContactCenter<'c, O: Observer> {
     /// the agent who had them.
     pub(super) asynchronous: bool,
     pub(super) affinity: super::messaging::Affinity,
+    /// Proactive chats (`[proactive]`): websites' visitors and the agents who may invite them.
+    pub(super) proactive: super::proactive::ProactiveRoom,
     /// Per group: its agents on shift and Ready (for the only-agent rule of invitations).
     pub(super) ready: Vec<u32>,
     pub(super) next_contact: ContactId,
@@ -223,6 +226,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             workflow,
             asynchronous,
             affinity: super::messaging::Affinity::new(if asynchronous { floor } else { 0 }),
+            proactive: super::proactive::ProactiveRoom::new(cfg, seed, replication, floor),
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
@@ -239,6 +243,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         for queue in 0..self.cfg.queues.len() {
             self.schedule_next_arrival(queue, 0.0);
         }
+        if self.proactive.on {
+            self.start_proactive();
+        }
         let mut capped = false;
         while let Some((_, event)) = self.sched.pop_until(self.cfg.stop_at) {
             self.events += 1;
@@ -248,6 +255,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
             self.prefetch_next();
             self.handle(event);
+            if self.proactive.on {
+                self.proactive_pass();
+            }
             self.flush_load();
         }
         let end_time = self.sched.now().min(self.cfg.stop_at);
@@ -372,6 +382,10 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             } => self.on_park(session, stamp, silent),
             Event::ParkedClose { session, stamp } => self.on_parked_close(session, stamp),
             Event::AffinityOver { session, stamp } => self.on_affinity_over(session, stamp),
+            Event::VisitorArrives { queue } => self.on_visitor_arrives(queue as usize),
+            Event::VisitorLeaves { queue, visitor } => {
+                self.on_visitor_leaves(queue as usize, visitor)
+            }
             Event::ConsultMessageDone { session, stamp } => {
                 if self.sessions.live_flow(session, stamp, Phase::Consulting) {
                     self.consult_message_done(session);

@@ -125,6 +125,15 @@ pub(super) enum Event {
         session: u32,
         stamp: Stamp,
     },
+    /// Proactive chats: the next visitor of a queue's website arrives; visitor `visitor` (a
+    /// number of that queue's) leaves it, if not invited by then.
+    VisitorArrives {
+        queue: u32,
+    },
+    VisitorLeaves {
+        queue: u32,
+        visitor: u32,
+    },
 }
 
 // Twelve bytes, so that a scheduler entry stays 24 (see the scheduler's header).

@@ -19,6 +19,7 @@ mod event;
 mod inactivity;
 mod messaging;
 mod offer;
+mod proactive;
 mod queue;
 mod records;
 mod retrials;
@@ -33,7 +34,7 @@ pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
     Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, DayLevel,
     Dispositions, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, Invitation,
-    ModelConfig, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier,
+    ModelConfig, Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier,
     Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
 };
 pub use dist::{CountDist, Dist};

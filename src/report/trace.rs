@@ -456,7 +456,10 @@ impl Observer for ContactTrace {
             | Record::Resumed { .. }
             | Record::ResumeAccepted { .. }
             | Record::ResumedReply { .. }
-            | Record::ClosedParked { .. } => {}
+            | Record::ClosedParked { .. }
+            | Record::Visitor { .. }
+            | Record::ProactiveInvite { .. }
+            | Record::VisitorLeft { .. } => {}
             Record::Parked {
                 contact,
                 handle_time,

@@ -28,6 +28,7 @@ pub struct RawScenario {
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
+    pub proactive: Option<RawProactive>,
     pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
@@ -53,6 +54,7 @@ pub struct RawSections {
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
+    pub proactive: Option<RawProactive>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -161,6 +163,7 @@ pub struct RawQueue {
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
+    pub proactive: Option<RawProactive>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -299,6 +302,18 @@ pub struct RawRating {
     pub per_red_response: Option<f64>,
     pub per_transfer: Option<f64>,
     pub per_minute_waited: Option<f64>,
+}
+
+/// Proactive chats (`[proactive]`): website visitors an agent may invite.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProactive {
+    /// A number, or a list with one value per step.
+    pub visitors_per_hour: Option<Value>,
+    pub step: Option<Value>,
+    pub dwell: Option<RawDist>,
+    pub max_chats: Option<i64>,
+    pub accept: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
