@@ -482,11 +482,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         returned: Option<Record>,
     ) {
         let now = self.now();
-        let (s, contact) = self.open_session(
-            queue,
-            (queue_deadline, reply_patience, exchanges),
-            customer,
-        );
+        let (s, contact) =
+            self.open_session(queue, (queue_deadline, reply_patience, exchanges), customer);
         let wait = self.sessions.hot[s as usize].wait;
 
         let agent = if self.queues[queue].live == 0 {

@@ -34,8 +34,8 @@ pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
     Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, DayLevel,
     Dispositions, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, Invitation,
-    ModelConfig, Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier,
-    Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
+    ModelConfig, Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target,
+    Tier, Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

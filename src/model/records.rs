@@ -349,9 +349,7 @@ pub enum Record {
         arrived_at: f64,
     },
     /// Proactive chats (`[proactive]`): a visitor arrived on the website of `queue`.
-    Visitor {
-        queue: QueueId,
-    },
+    Visitor { queue: QueueId },
     /// `agent` (of `group`) invited a visitor who arrived at `arrived_at`; `accepted`: the
     /// visitor took the chat, whose contact's `Arrived` follows at once.
     ProactiveInvite {
@@ -362,10 +360,7 @@ pub enum Record {
         accepted: bool,
     },
     /// A visitor who arrived at `arrived_at` left the website after their dwell, never invited.
-    VisitorLeft {
-        queue: QueueId,
-        arrived_at: f64,
-    },
+    VisitorLeft { queue: QueueId, arrived_at: f64 },
     /// A reply pending `escalation.reassign_after` with its agent: the chat was taken from
     /// `agent` (of `group`), without wrap-up, to wait at the head of a queue for another agent.
     /// `first`: its first reassignment.

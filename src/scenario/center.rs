@@ -9,9 +9,9 @@ use std::sync::Arc;
 use toml::Value;
 
 use super::raw::{
-    RawAsynchronous, RawConference, RawProactive, RawConsultation, RawConversation, RawDist, RawEscalation,
-    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawRating, RawReturn,
-    RawScenario, RawSections, RawTransfer, RawWrapup,
+    RawAsynchronous, RawConference, RawConsultation, RawConversation, RawDist, RawEscalation,
+    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawProactive, RawQueue,
+    RawRating, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -19,9 +19,9 @@ use super::{
     MAX_AGENTS,
 };
 use crate::model::{
-    Asynchronous, Attention, Break, ChatConfig, Proactive, Code, Conference, Consultation, CountDist,
+    Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, CountDist,
     DayLevel, Dispositions, Dist, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis,
-    QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier, Trace,
+    Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier, Trace,
     TraceSource, Transfer, TransferHow,
 };
 

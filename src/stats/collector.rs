@@ -935,8 +935,7 @@ impl Collector {
             Record::Resumed { queue, .. }
             | Record::ResumedReply { queue, .. }
             | Record::ClosedParked { queue, .. } => (queue, None),
-            Record::Visitor { queue }
-            | Record::VisitorLeft { queue, .. } => (queue, None),
+            Record::Visitor { queue } | Record::VisitorLeft { queue, .. } => (queue, None),
             Record::ProactiveInvite { queue, group, .. } => (queue, Some(group)),
             Record::Arrived { queue, .. }
             | Record::AbandonedQueue { queue, .. }
