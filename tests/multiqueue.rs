@@ -251,7 +251,9 @@ impl Observer for Tally {
             | Record::ClosedParked { .. }
             | Record::Visitor { .. }
             | Record::ProactiveInvite { .. }
-            | Record::VisitorLeft { .. } => {}
+            | Record::VisitorLeft { .. }
+            | Record::InternalMessage { .. }
+            | Record::Writing { .. } => {}
         }
     }
 }

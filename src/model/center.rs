@@ -9,7 +9,7 @@
 //! from routing by a chat's colour, reassignment), `inactivity` (the customer-inactivity timers,
 //! silent leavers), `transfer` (transfers and invitations), `messaging` (asynchronous
 //! continuation: parked sessions, resumed ones, the affinity to their agent), `proactive`
-//! (website visitors invited by agents), `session` (the session slab and its timer lanes),
+//! (website visitors invited by agents), `internal` (colleagues' messages), `session` (the session slab and its timer lanes),
 //! `event` (the events).
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
@@ -109,6 +109,8 @@ pub struct ContactCenter<'c, O: Observer> {
     pub(super) affinity: super::messaging::Affinity,
     /// Proactive chats (`[proactive]`): websites' visitors and the agents who may invite them.
     pub(super) proactive: super::proactive::ProactiveRoom,
+    /// Internal chats (`[internal]`): colleagues' messages in the agents' attention.
+    pub(super) internal: super::internal::InternalRoom,
     /// Per group: its agents on shift and Ready (for the only-agent rule of invitations).
     pub(super) ready: Vec<u32>,
     pub(super) next_contact: ContactId,
@@ -151,13 +153,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let mut group_first = Vec::new();
         let mut pools = Vec::new();
         let mut slots = 0u32;
+        // With internal chats an attention block holds one entry more: the colleagues' messages.
+        let extra = u32::from(cfg.groups.iter().any(|g| g.internal.is_some()));
         for (g, group) in cfg.groups.iter().enumerate() {
             let n = group.staffing.agents();
             let first = agents.len() as u32;
             group_first.push(first);
             for _ in 0..n {
                 agents.push(Agent::new(g as u32, group.max_concurrent, slots));
-                slots += group.max_concurrent;
+                slots += group.max_concurrent + extra;
             }
             pools.push(Pool::new(
                 n as usize,
@@ -227,6 +231,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             asynchronous,
             affinity: super::messaging::Affinity::new(if asynchronous { floor } else { 0 }),
             proactive: super::proactive::ProactiveRoom::new(cfg, seed, replication, floor),
+            internal: super::internal::InternalRoom::new(cfg, seed, replication, floor),
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
@@ -262,7 +267,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         }
         let end_time = self.sched.now().min(self.cfg.stop_at);
         for s in &self.sessions.hot {
-            if s.phase != Phase::Free {
+            if s.phase != Phase::Free && s.phase != Phase::Internal {
                 self.observer.record(
                     end_time,
                     Record::InSystemAtEnd {
@@ -386,6 +391,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             Event::VisitorLeaves { queue, visitor } => {
                 self.on_visitor_leaves(queue as usize, visitor)
             }
+            Event::InternalArrives { agent, epoch } => self.on_internal_arrives(agent, epoch),
+            Event::InternalDone { session, stamp } => self.on_internal_done(session, stamp),
             Event::ConsultMessageDone { session, stamp } => {
                 if self.sessions.live_flow(session, stamp, Phase::Consulting) {
                     self.consult_message_done(session);

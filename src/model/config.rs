@@ -566,6 +566,18 @@ pub struct GroupConfig {
     pub staffing: Staffing,
     /// Each agent misses the whole replication with this probability.
     pub absenteeism: f64,
+    /// Messages from colleagues to the group's agents (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<Internal>,
+}
+
+/// Internal chats: each agent on shift receives colleagues' messages, a Poisson stream of
+/// `rate` per second, each answered with the agent's attention for a `compose` time, in the
+/// attention order with the customers' messages.
+#[derive(Clone, Debug, Serialize)]
+pub struct Internal {
+    pub rate: f64,
+    pub compose: Dist,
 }
 
 /// When a group's agents are on shift.

@@ -134,6 +134,16 @@ pub(super) enum Event {
         queue: u32,
         visitor: u32,
     },
+    /// Internal chats: a colleague's message reaches `agent` (stale unless `epoch` is the
+    /// agent's); the reply to the one its internal session stands for is written (flow lane).
+    InternalArrives {
+        agent: u32,
+        epoch: u32,
+    },
+    InternalDone {
+        session: u32,
+        stamp: Stamp,
+    },
 }
 
 // Twelve bytes, so that a scheduler entry stays 24 (see the scheduler's header).

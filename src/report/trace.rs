@@ -459,7 +459,9 @@ impl Observer for ContactTrace {
             | Record::ClosedParked { .. }
             | Record::Visitor { .. }
             | Record::ProactiveInvite { .. }
-            | Record::VisitorLeft { .. } => {}
+            | Record::VisitorLeft { .. }
+            | Record::InternalMessage { .. }
+            | Record::Writing { .. } => {}
             Record::Parked {
                 contact,
                 handle_time,

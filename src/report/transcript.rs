@@ -696,7 +696,10 @@ impl Transcripts {
             // its `Arrived`.
             | Record::Visitor { .. }
             | Record::ProactiveInvite { .. }
-            | Record::VisitorLeft { .. } => {}
+            | Record::VisitorLeft { .. }
+            // Internal chats concern agents, not contacts.
+            | Record::InternalMessage { .. }
+            | Record::Writing { .. } => {}
         }
     }
 }

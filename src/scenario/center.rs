@@ -10,8 +10,8 @@ use toml::Value;
 
 use super::raw::{
     RawAsynchronous, RawConference, RawConsultation, RawConversation, RawDist, RawEscalation,
-    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawProactive, RawQueue,
-    RawRating, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
+    RawGroup, RawInactivity, RawIndicator, RawInternal, RawOffer, RawPatience, RawProactive,
+    RawQueue, RawRating, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -21,8 +21,8 @@ use super::{
 use crate::model::{
     Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, CountDist,
     DayLevel, Dispositions, Dist, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis,
-    Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier, Trace,
-    TraceSource, Transfer, TransferHow,
+    Internal, Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target,
+    Tier, Trace, TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -405,6 +405,7 @@ impl Resolver {
                 max_concurrent,
                 staffing,
                 absenteeism: 0.0,
+                internal: self.internal(&[("", raw.internal.as_ref())])?,
             }],
         })
     }
@@ -512,7 +513,11 @@ impl Resolver {
 
         let mut groups = Vec::new();
         for (name, g) in &raw_groups {
-            groups.push(self.group(name, g, extent)?);
+            let mut group = self.group(name, g, extent)?;
+            let prefix = format!("groups.{name}.");
+            group.internal =
+                self.internal(&[(&prefix, g.internal.as_ref()), ("", raw.internal.as_ref())])?;
+            groups.push(group);
         }
         let group_names: Vec<String> = raw_groups.iter().map(|(n, _)| (*n).clone()).collect();
 
@@ -779,6 +784,8 @@ impl Resolver {
             max_concurrent,
             staffing,
             absenteeism,
+            // Set by the caller, which has the top level's (`Self::internal`).
+            internal: None,
         })
     }
 
@@ -1837,6 +1844,57 @@ impl Resolver {
 }
 
 impl Resolver {
+    /// A group's `[internal]` chats, key by key through `layers` (the group's table, then the
+    /// top level's, each with its prefix); `None` without `messages_per_agent_hour` or with 0.
+    fn internal(
+        &self,
+        layers: &[(&str, Option<&RawInternal>)],
+    ) -> Result<Option<Internal>, ScenarioError> {
+        let find = |name: &str, get: &dyn Fn(&RawInternal) -> bool| {
+            layers
+                .iter()
+                .find(|(_, l)| l.is_some_and(get))
+                .map(|(prefix, l)| (format!("{prefix}internal.{name}"), l.expect("found")))
+        };
+        let rate = find("messages_per_agent_hour", &|l| {
+            l.messages_per_agent_hour.is_some()
+        });
+        let Some((key, raw)) = rate else {
+            if let Some((prefix, _)) = layers.iter().find(|(_, l)| l.is_some()) {
+                return Err(self.missing(
+                    &format!("{prefix}internal.messages_per_agent_hour"),
+                    "missing: the messages from colleagues each agent on shift receives per hour",
+                ));
+            }
+            return Ok(None);
+        };
+        let per_hour = raw.messages_per_agent_hour.expect("found");
+        if !(0.0..=MAX_RATE_PER_HOUR).contains(&per_hour) {
+            return Err(self.invalid(
+                &key,
+                show_number(per_hour),
+                "messages per agent and hour: a number from 0 to 1000000",
+            ));
+        }
+        let compose = match find("compose", &|l| l.compose.is_some()) {
+            Some((key, raw)) => self.dist(&key, raw.compose.as_ref().expect("found"))?,
+            None => {
+                return Err(self.missing(
+                    &key.replace("messages_per_agent_hour", "compose"),
+                    "missing: the attention one message from a colleague takes (a \
+                     distribution), e.g. { dist = \"exponential\", mean = \"20s\" }",
+                ))
+            }
+        };
+        if per_hour == 0.0 {
+            return Ok(None);
+        }
+        Ok(Some(Internal {
+            rate: per_hour / 3600.0,
+            compose,
+        }))
+    }
+
     /// A queue's `[proactive]` chats, key by key through the layers: off without
     /// `proactive.visitors_per_hour`; `dwell` and `accept` are then required.
     fn proactive(

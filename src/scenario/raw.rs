@@ -29,6 +29,7 @@ pub struct RawScenario {
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
     pub proactive: Option<RawProactive>,
+    pub internal: Option<RawInternal>,
     pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
@@ -184,6 +185,16 @@ pub struct RawGroup {
     pub plan: Option<String>,
     pub max_concurrent_chats: Option<i64>,
     pub absenteeism: Option<f64>,
+    /// The group's own internal chats, key by key over the top level's.
+    pub internal: Option<RawInternal>,
+}
+
+/// Internal chats (`[internal]`): messages from colleagues that take the agent's attention.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInternal {
+    pub messages_per_agent_hour: Option<f64>,
+    pub compose: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

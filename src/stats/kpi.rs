@@ -234,6 +234,10 @@ kpis! {
         "Visitors who left the website after their dwell without having been invited.";
     ProactiveShare => "proactive_share", "ratio",
         "proactive_accepted / answered: the share of the chats answered that agents started themselves.";
+    InternalMessages => "internal_messages", "count",
+        "Messages from colleagues ([internal]) the agents answered (for a group, its agents), by the message's arrival.";
+    InternalAttentionShare => "internal_attention_share", "ratio",
+        "Attention time on colleagues' messages / all attention time (those, replies to customers and consultation messages), each writing counted at its drawn length from its start.";
 }
 
 /// A part of the model whose KPIs are reported only by scenarios that have it, so that the
@@ -248,6 +252,8 @@ pub enum Feature {
     Asynchronous,
     /// `[proactive]` in some queue.
     Proactive,
+    /// `[internal]` for some group.
+    Internal,
 }
 
 /// The optional parts of the model a scenario has: which of their KPIs it reports.
@@ -257,6 +263,7 @@ pub struct Features {
     pub ratings: bool,
     pub asynchronous: bool,
     pub proactive: bool,
+    pub internal: bool,
 }
 
 impl Features {
@@ -266,6 +273,7 @@ impl Features {
         ratings: true,
         asynchronous: true,
         proactive: true,
+        internal: true,
     };
 
     pub fn of(model: &crate::model::ModelConfig) -> Self {
@@ -274,6 +282,7 @@ impl Features {
             ratings: model.rates,
             asynchronous: model.queues.iter().any(|q| !q.chat.asynchronous.is_off()),
             proactive: model.queues.iter().any(|q| q.chat.proactive.is_some()),
+            internal: model.groups.iter().any(|g| g.internal.is_some()),
         }
     }
 
@@ -285,6 +294,7 @@ impl Features {
             ratings: self.ratings || other.ratings,
             asynchronous: self.asynchronous || other.asynchronous,
             proactive: self.proactive || other.proactive,
+            internal: self.internal || other.internal,
         }
     }
 
@@ -296,6 +306,7 @@ impl Features {
             Some(Feature::Ratings) => self.ratings,
             Some(Feature::Asynchronous) => self.asynchronous,
             Some(Feature::Proactive) => self.proactive,
+            Some(Feature::Internal) => self.internal,
         }
     }
 }
@@ -437,6 +448,11 @@ impl Kpi {
             Kpi::ProactiveAcceptShare => ratio(n(c.proactive_accepted), n(c.proactive_offered)),
             Kpi::ProactiveVisitorsLost => n(c.visitors_lost),
             Kpi::ProactiveShare => ratio(n(c.proactive_accepted), n(c.answered)),
+            Kpi::InternalMessages => n(c.internal_messages),
+            Kpi::InternalAttentionShare => ratio(
+                c.internal_attention_sum,
+                c.internal_attention_sum + c.writing_sum,
+            ),
         }
     }
 
@@ -462,6 +478,7 @@ impl Kpi {
             | Kpi::ProactiveAcceptShare
             | Kpi::ProactiveVisitorsLost
             | Kpi::ProactiveShare => Some(Feature::Proactive),
+            Kpi::InternalMessages | Kpi::InternalAttentionShare => Some(Feature::Internal),
             Kpi::Parked
             | Kpi::Resumed
             | Kpi::ResumedSameAgentShare
@@ -522,6 +539,8 @@ impl Kpi {
                 | Kpi::ProactiveOffered
                 | Kpi::ProactiveAccepted
                 | Kpi::ProactiveAcceptShare
+                | Kpi::InternalMessages
+                | Kpi::InternalAttentionShare
         ) || self.feature() == Some(Feature::Ratings)
     }
 
@@ -538,6 +557,8 @@ impl Kpi {
                 | Kpi::HeldFromRoutingShare
                 | Kpi::SilentSlotTimeShare
                 | Kpi::DispositionShare
+                | Kpi::InternalMessages
+                | Kpi::InternalAttentionShare
         )
     }
 
