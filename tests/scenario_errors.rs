@@ -681,3 +681,48 @@ fn every_proactive_mistake_is_named() {
         .expect("proactive");
     assert_eq!((tech.accept, tech.max_chats), (0.3, 0));
 }
+
+#[test]
+fn every_internal_mistake_is_named() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[internal]\ncompose = { dist = \"exponential\", mean = \"20s\" }",
+            &["internal.messages_per_agent_hour", "missing"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = 5",
+            &["internal.compose", "missing", "a distribution"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = -1\ncompose = { dist = \"exponential\", mean = \"20s\" }",
+            &["internal.messages_per_agent_hour", "-1", "from 0 to 1000000"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = 5\ncompose = { dist = \"exponential\" }",
+            &["internal.compose"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = 5\nreply = true",
+            &["unknown field `reply`"],
+        ),
+    ];
+    for (section, parts) in cases {
+        assert_error(&plus(section), parts);
+    }
+    // A group overrides the top level key by key.
+    let ok = plus(
+        "[internal]\nmessages_per_agent_hour = 5\ncompose = { dist = \"exponential\", mean = \"20s\" }",
+    )
+    .replace(
+        "[groups.billing]\n",
+        "[groups.billing]\ninternal = { messages_per_agent_hour = 10 }\n",
+    );
+    let s = scenario::parse(&ok, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let rates: Vec<f64> = s
+        .model
+        .groups
+        .iter()
+        .map(|g| g.internal.as_ref().expect("internal").rate * 3600.0)
+        .collect();
+    assert_eq!(rates, vec![10.0, 5.0]);
+}
