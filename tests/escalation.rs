@@ -176,13 +176,13 @@ fn holding_agents_at_an_earlier_red_trades_queue_wait_for_response_time() {
 #[test]
 fn red_first_shortens_the_longest_responses_under_the_newest_order() {
     // Four agents: under `newest`, an old message starves while new ones pop up; red first
-    // rescues it once it is red (40 replications: the effect is on the tail).
+    // rescues it once it is red (100 replications: the effect is on the tail).
     let base = [
         "staffing.attention=newest",
         "escalation.hold_new_chats=off",
         "escalation.reassign_after=1h",
         "staffing.agents=4",
-        "run.replications=40",
+        "run.replications=100",
     ];
     let with = |red_first: &str| {
         let mut o = base.to_vec();

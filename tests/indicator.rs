@@ -18,7 +18,7 @@ const RED: f64 = 60.0;
 /// Responses sent before this time are ignored: the k chats arrive during the first minutes.
 const SETTLED: f64 = 3_600.0;
 const HORIZON: f64 = 400_000.0;
-const REPLICATIONS: u64 = 20;
+const REPLICATIONS: u64 = 40;
 
 /// Sums over the responses sent after `SETTLED`.
 #[derive(Default)]

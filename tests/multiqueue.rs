@@ -248,7 +248,12 @@ impl Observer for Tally {
             | Record::Resumed { .. }
             | Record::ResumeAccepted { .. }
             | Record::ResumedReply { .. }
-            | Record::ClosedParked { .. } => {}
+            | Record::ClosedParked { .. }
+            | Record::Visitor { .. }
+            | Record::ProactiveInvite { .. }
+            | Record::VisitorLeft { .. }
+            | Record::InternalMessage { .. }
+            | Record::Writing { .. } => {}
         }
     }
 }

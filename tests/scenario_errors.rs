@@ -619,3 +619,110 @@ fn every_asynchronous_mistake_is_named() {
     );
     scenario::parse(&ok, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn every_proactive_mistake_is_named() {
+    let full = "visitors_per_hour = 100\ndwell = { dist = \"exponential\", mean = \"3m\" }\n";
+    let cases: Vec<(String, &[&str])> = vec![
+        (
+            "[queues.billing.proactive]\naccept = 0.3".into(),
+            &["queues.billing.proactive.visitors_per_hour", "missing"],
+        ),
+        (
+            "[proactive]\nvisitors_per_hour = 100\naccept = 0.3".into(),
+            &["proactive.dwell", "missing", "a distribution"],
+        ),
+        (
+            format!("[proactive]\n{full}"),
+            &["proactive.accept", "missing", "probability"],
+        ),
+        (
+            format!("[proactive]\n{full}accept = 1.5"),
+            &["proactive.accept", "1.5", "a probability in [0, 1]"],
+        ),
+        (
+            format!("[proactive]\n{full}accept = 0.3\nmax_chats = -1"),
+            &["proactive.max_chats", "-1", "0 to 63"],
+        ),
+        (
+            format!("[proactive]\n{full}accept = 0.3\nvisitors_per_hour = -5").replace(
+                "visitors_per_hour = 100\n",
+                "",
+            ),
+            &["proactive.visitors_per_hour", "-5", "between 0 and 1000000"],
+        ),
+        (
+            "[channels.web.proactive]\nvisitors_per_hour = [1, 2]\ndwell = { dist = \"exponential\", mean = \"3m\" }\naccept = 0.3".into(),
+            &["channels.web.proactive.visitors_per_hour", "exactly 17 entries"],
+        ),
+        (
+            format!("[proactive]\n{full}accept = 0.3\ninvite = \"newest\""),
+            &["unknown field `invite`"],
+        ),
+    ];
+    for (section, parts) in &cases {
+        assert_error(&plus(section), parts);
+    }
+    // A queue overrides the top level key by key.
+    let ok = plus(&format!(
+        "[proactive]\n{full}accept = 0.3\n[queues.billing.proactive]\naccept = 0.5\nmax_chats = 2"
+    ));
+    let s = scenario::parse(&ok, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let billing = s.model.queues[0]
+        .chat
+        .proactive
+        .as_ref()
+        .expect("proactive");
+    assert_eq!((billing.accept, billing.max_chats), (0.5, 2));
+    let tech = s.model.queues[1]
+        .chat
+        .proactive
+        .as_ref()
+        .expect("proactive");
+    assert_eq!((tech.accept, tech.max_chats), (0.3, 0));
+}
+
+#[test]
+fn every_internal_mistake_is_named() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "[internal]\ncompose = { dist = \"exponential\", mean = \"20s\" }",
+            &["internal.messages_per_agent_hour", "missing"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = 5",
+            &["internal.compose", "missing", "a distribution"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = -1\ncompose = { dist = \"exponential\", mean = \"20s\" }",
+            &["internal.messages_per_agent_hour", "-1", "from 0 to 1000000"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = 5\ncompose = { dist = \"exponential\" }",
+            &["internal.compose"],
+        ),
+        (
+            "[internal]\nmessages_per_agent_hour = 5\nreply = true",
+            &["unknown field `reply`"],
+        ),
+    ];
+    for (section, parts) in cases {
+        assert_error(&plus(section), parts);
+    }
+    // A group overrides the top level key by key.
+    let ok = plus(
+        "[internal]\nmessages_per_agent_hour = 5\ncompose = { dist = \"exponential\", mean = \"20s\" }",
+    )
+    .replace(
+        "[groups.billing]\n",
+        "[groups.billing]\ninternal = { messages_per_agent_hour = 10 }\n",
+    );
+    let s = scenario::parse(&ok, Path::new("ok.toml"), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let rates: Vec<f64> = s
+        .model
+        .groups
+        .iter()
+        .map(|g| g.internal.as_ref().expect("internal").rate * 3600.0)
+        .collect();
+    assert_eq!(rates, vec![10.0, 5.0]);
+}

@@ -265,6 +265,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 to: level_after,
             });
         }
+        if self.internal.on && (state == AgentState::Off) != (state_before == AgentState::Off) {
+            self.internal_shift(agent);
+        }
         if state != state_before {
             let ready = &mut self.ready[group as usize];
             *ready = *ready + u32::from(state == AgentState::Ready)

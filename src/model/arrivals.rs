@@ -427,27 +427,13 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         returned: Option<Record>,
     ) {
         let now = self.now();
-        let contact = self.next_contact;
-        self.next_contact += 1;
-        let s = self.sessions.alloc();
-        self.sessions.customer[s as usize] = streams;
-        if self.returning && self.cfg.queues[queue].chat.returns() {
-            self.rng.returns.set(s, customer);
-        }
-        let session = &mut self.sessions.hot[s as usize];
-        session.phase = Phase::Queued;
-        session.contact = contact;
-        session.queue = queue as u16;
-        session.tier = 0;
-        session.arrived_at = now;
-        session.deadline_then_last_reply = queue_deadline;
-        session.reply_patience = reply_patience;
-        session.exchanges_left = exchanges;
-        session.abandon_armed = false;
-        session.tiers_armed = false;
-        session.gating = false;
-        session.agent = NONE;
-        let wait = session.wait;
+        let (s, contact) = self.open_session(
+            queue,
+            (queue_deadline, reply_patience, exchanges),
+            customer,
+            streams,
+        );
+        let wait = self.sessions.hot[s as usize].wait;
 
         let agent = if self.queues[queue].live == 0 {
             self.best_for(queue, 0)
@@ -494,6 +480,39 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
                 }
             }
         }
+    }
+
+    /// A new contact of `queue` with these traits and the customer's substreams, arriving now:
+    /// its session, waiting for routing (`Queued`, no agent), and its number.
+    #[inline(always)]
+    pub(super) fn open_session(
+        &mut self,
+        queue: usize,
+        (queue_deadline, reply_patience, exchanges): Traits,
+        customer: Customer,
+        streams: CustomerStreams,
+    ) -> (u32, super::records::ContactId) {
+        let contact = self.next_contact;
+        self.next_contact += 1;
+        let s = self.sessions.alloc();
+        self.sessions.customer[s as usize] = streams;
+        if self.returning && self.cfg.queues[queue].chat.returns() {
+            self.rng.returns.set(s, customer);
+        }
+        let session = &mut self.sessions.hot[s as usize];
+        session.phase = Phase::Queued;
+        session.contact = contact;
+        session.queue = queue as u16;
+        session.tier = 0;
+        session.arrived_at = self.sched.now();
+        session.deadline_then_last_reply = queue_deadline;
+        session.reply_patience = reply_patience;
+        session.exchanges_left = exchanges;
+        session.abandon_armed = false;
+        session.tiers_armed = false;
+        session.gating = false;
+        session.agent = NONE;
+        (s, contact)
     }
 
     pub(super) fn on_queue_abandon(&mut self, s: u32, stamp: Stamp) {

@@ -8,7 +8,8 @@
 //! counters), `roster` (staffing plans, shifts, breaks, Not Ready), `escalation` (agents held
 //! from routing by a chat's colour, reassignment), `inactivity` (the customer-inactivity timers,
 //! silent leavers), `transfer` (transfers and invitations), `messaging` (asynchronous
-//! continuation: parked sessions, resumed ones, the affinity to their agent), `session` (the
+//! continuation: parked sessions, resumed ones, the affinity to their agent), `proactive`
+//! (website visitors invited by agents), `internal` (colleagues' messages), `session` (the
 //! session slab and its timer lanes), `event` (the events).
 //!
 //! Per-event work is a heap operation plus a few field updates: sessions live in a slab that is
@@ -106,6 +107,10 @@ pub struct ContactCenter<'c, O: Observer> {
     /// the agent who had them.
     pub(super) asynchronous: bool,
     pub(super) affinity: super::messaging::Affinity,
+    /// Proactive chats (`[proactive]`): websites' visitors and the agents who may invite them.
+    pub(super) proactive: super::proactive::ProactiveRoom,
+    /// Internal chats (`[internal]`): colleagues' messages in the agents' attention.
+    pub(super) internal: super::internal::InternalRoom,
     /// Per group: its agents on shift and Ready (for the only-agent rule of invitations).
     pub(super) ready: Vec<u32>,
     pub(super) next_contact: ContactId,
@@ -148,13 +153,15 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let mut group_first = Vec::new();
         let mut pools = Vec::new();
         let mut slots = 0u32;
+        // With internal chats an attention block holds one entry more: the colleagues' messages.
+        let extra = u32::from(cfg.groups.iter().any(|g| g.internal.is_some()));
         for (g, group) in cfg.groups.iter().enumerate() {
             let n = group.staffing.agents();
             let first = agents.len() as u32;
             group_first.push(first);
             for _ in 0..n {
                 agents.push(Agent::new(g as u32, group.max_concurrent, slots));
-                slots += group.max_concurrent;
+                slots += group.max_concurrent + extra;
             }
             pools.push(Pool::new(
                 n as usize,
@@ -223,6 +230,8 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             workflow,
             asynchronous,
             affinity: super::messaging::Affinity::new(if asynchronous { floor } else { 0 }),
+            proactive: super::proactive::ProactiveRoom::new(cfg, seed, replication, floor),
+            internal: super::internal::InternalRoom::new(cfg, seed, replication, floor),
             ready: vec![0; cfg.groups.len()],
             returning: cfg.queues.iter().any(|q| q.chat.returns()),
             next_contact: 0,
@@ -239,6 +248,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         for queue in 0..self.cfg.queues.len() {
             self.schedule_next_arrival(queue, 0.0);
         }
+        if self.proactive.on {
+            self.start_proactive();
+        }
         let mut capped = false;
         while let Some((_, event)) = self.sched.pop_until(self.cfg.stop_at) {
             self.events += 1;
@@ -248,11 +260,14 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             }
             self.prefetch_next();
             self.handle(event);
+            if self.proactive.on {
+                self.proactive_pass();
+            }
             self.flush_load();
         }
         let end_time = self.sched.now().min(self.cfg.stop_at);
         for s in &self.sessions.hot {
-            if s.phase != Phase::Free {
+            if s.phase != Phase::Free && s.phase != Phase::Internal {
                 self.observer.record(
                     end_time,
                     Record::InSystemAtEnd {
@@ -372,6 +387,12 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             } => self.on_park(session, stamp, silent),
             Event::ParkedClose { session, stamp } => self.on_parked_close(session, stamp),
             Event::AffinityOver { session, stamp } => self.on_affinity_over(session, stamp),
+            Event::VisitorArrives { queue } => self.on_visitor_arrives(queue as usize),
+            Event::VisitorLeaves { queue, visitor } => {
+                self.on_visitor_leaves(queue as usize, visitor)
+            }
+            Event::InternalArrives { agent, epoch } => self.on_internal_arrives(agent, epoch),
+            Event::InternalDone { session, stamp } => self.on_internal_done(session, stamp),
             Event::ConsultMessageDone { session, stamp } => {
                 if self.sessions.live_flow(session, stamp, Phase::Consulting) {
                     self.consult_message_done(session);

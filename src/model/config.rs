@@ -401,6 +401,24 @@ pub struct ChatConfig {
     /// The satisfaction survey of the chats that end under this queue (`None`: none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<Rating>,
+    /// Proactive chats: website visitors the queue's agents may invite (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proactive: Option<Proactive>,
+}
+
+/// Proactive chats (Zendesk): visitors of the website arrive (a Poisson stream with a rate per
+/// step) and stay `dwell`; an agent of the queue's first tier who can take a chat, holds at most
+/// `max_chats` chats, while the queue is empty, invites the visitor who arrived last; the
+/// visitor accepts with probability `accept`, and the chat is offered to that agent at once.
+#[derive(Clone, Debug, Serialize)]
+pub struct Proactive {
+    /// Length of one entry of `visitor_rates`, seconds.
+    pub step: f64,
+    /// Visitors per second for each step; the last entry holds for any later time.
+    pub visitor_rates: Vec<f64>,
+    pub dwell: Dist,
+    pub max_chats: u32,
+    pub accept: f64,
 }
 
 impl ChatConfig {
@@ -548,6 +566,18 @@ pub struct GroupConfig {
     pub staffing: Staffing,
     /// Each agent misses the whole replication with this probability.
     pub absenteeism: f64,
+    /// Messages from colleagues to the group's agents (`None`: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<Internal>,
+}
+
+/// Internal chats: each agent on shift receives colleagues' messages, a Poisson stream of
+/// `rate` per second, each answered with the agent's attention for a `compose` time, in the
+/// attention order with the customers' messages.
+#[derive(Clone, Debug, Serialize)]
+pub struct Internal {
+    pub rate: f64,
+    pub compose: Dist,
 }
 
 /// When a group's agents are on shift.

@@ -62,7 +62,7 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let a = &mut self.agents[agent as usize];
         if self.cfg.attention == Attention::Parallel {
             self.start_compose(s);
-        } else if a.capacity == 1 {
+        } else if a.capacity == 1 && !self.internal.on {
             // One slot: this is the agent's only chat, so its attention is free and the
             // message would leave the attention block at once. Skipping the block saves a
             // cache miss per message on large floors.
@@ -165,6 +165,11 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
 
     #[inline(always)]
     fn start_compose(&mut self, s: u32) {
+        if self.internal.on && self.sessions.hot[s as usize].phase == Phase::Internal {
+            // A colleague's message (`internal.rs`), not a customer's.
+            self.start_internal(s);
+            return;
+        }
         if self.workflow && self.sessions.hot[s as usize].phase == Phase::Consulting {
             // An agent-to-agent message of a consultation, not a reply.
             self.start_consult_message(s);
@@ -192,9 +197,19 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
         let factor = chat.slowdown[(a.held as usize).clamp(1, chat.slowdown.len()) - 1];
         // From the customer's own stream: the same message takes as long to write whoever
         // writes it (before the slowdown of the writer's other chats).
-        chat.compose
+        let compose = chat
+            .compose
             .sample(&mut self.sessions.customer[s as usize].compose)
-            * factor
+            * factor;
+        if self.internal.on {
+            // The attention's whole busy time, for the internal chats' share of it.
+            let group = a.group;
+            self.emit(Record::Writing {
+                group,
+                duration: compose,
+            });
+        }
+        compose
     }
 
     pub(super) fn reply_done(&mut self, s: u32) {

@@ -125,6 +125,25 @@ pub(super) enum Event {
         session: u32,
         stamp: Stamp,
     },
+    /// Proactive chats: the next visitor of a queue's website arrives; visitor `visitor` (a
+    /// number of that queue's) leaves it, if not invited by then.
+    VisitorArrives {
+        queue: u32,
+    },
+    VisitorLeaves {
+        queue: u32,
+        visitor: u32,
+    },
+    /// Internal chats: a colleague's message reaches `agent` (stale unless `epoch` is the
+    /// agent's); the reply to the one its internal session stands for is written (flow lane).
+    InternalArrives {
+        agent: u32,
+        epoch: u32,
+    },
+    InternalDone {
+        session: u32,
+        stamp: Stamp,
+    },
 }
 
 // Twelve bytes, so that a scheduler entry stays 24 (see the scheduler's header).

@@ -17,8 +17,10 @@ pub mod dist;
 mod escalation;
 mod event;
 mod inactivity;
+mod internal;
 mod messaging;
 mod offer;
+mod proactive;
 mod queue;
 mod records;
 mod retrials;
@@ -32,9 +34,9 @@ pub use arrivals::day_replication;
 pub use center::{run_replication, ContactCenter, RunTotals};
 pub use config::{
     Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, DayLevel,
-    Dispositions, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, Invitation,
-    ModelConfig, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier,
-    Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
+    Dispositions, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis, Internal,
+    Invitation, ModelConfig, Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift,
+    Staffing, Target, Tier, Trace, TraceReader, TraceSource, TracedArrival, Transfer, TransferHow,
 };
 pub use dist::{CountDist, Dist};
 pub use records::{

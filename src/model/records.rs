@@ -348,6 +348,30 @@ pub enum Record {
         queue: QueueId,
         arrived_at: f64,
     },
+    /// Proactive chats (`[proactive]`): a visitor arrived on the website of `queue`.
+    Visitor { queue: QueueId },
+    /// `agent` (of `group`) invited a visitor who arrived at `arrived_at`; `accepted`: the
+    /// visitor took the chat, whose contact's `Arrived` follows at once.
+    ProactiveInvite {
+        queue: QueueId,
+        group: GroupId,
+        agent: u32,
+        arrived_at: f64,
+        accepted: bool,
+    },
+    /// A visitor who arrived at `arrived_at` left the website after their dwell, never invited.
+    VisitorLeft { queue: QueueId, arrived_at: f64 },
+    /// Internal chats (`[internal]`): `agent` (of `group`) answered a colleague's message that
+    /// arrived at `arrived_at`, its attention on it for `compose` seconds.
+    InternalMessage {
+        agent: u32,
+        group: GroupId,
+        arrived_at: f64,
+        compose: f64,
+    },
+    /// With internal chats only: an agent of `group` starts writing to a customer (or to a
+    /// colleague it consults) for `duration` seconds of attention (as drawn).
+    Writing { group: GroupId, duration: f64 },
     /// A reply pending `escalation.reassign_after` with its agent: the chat was taken from
     /// `agent` (of `group`), without wrap-up, to wait at the head of a queue for another agent.
     /// `first`: its first reassignment.

@@ -396,6 +396,9 @@ impl<'c, O: Observer> ContactCenter<'c, O> {
             // Resumed sessions may wait for this agent: served at the next dispatch.
             self.affinity.note_free(agent);
         }
+        if self.proactive.on {
+            self.proactive_refresh(agent);
+        }
         let a = &mut self.agents[agent as usize];
         match &mut self.pools[group] {
             Pool::Fifo(queue) => {

@@ -46,6 +46,9 @@ pub(super) enum Phase {
     /// The customer of a parked session wrote again and the message waits, outside any queue,
     /// for the agent who had the session (`asynchronous.affinity_wait`).
     Resuming,
+    /// Not a contact: an agent's messages from colleagues (`[internal]`), waiting in its
+    /// attention or being answered (see `internal.rs`).
+    Internal,
 }
 
 impl Phase {

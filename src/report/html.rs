@@ -287,6 +287,12 @@ pub fn features_of(run: &RunData) -> Features {
         asynchronous: model["queues"]
             .as_array()
             .is_some_and(|q| q.iter().any(|q| !q["chat"]["asynchronous"].is_null())),
+        proactive: model["queues"]
+            .as_array()
+            .is_some_and(|q| q.iter().any(|q| !q["chat"]["proactive"].is_null())),
+        internal: model["groups"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|g| !g["internal"].is_null())),
     }
 }
 
@@ -692,6 +698,9 @@ pub fn sweep_page(
         ratings: defined(Kpi::RatingsAsked),
         // Undefined with no resumed session accepted: no point parked any.
         asynchronous: defined(Kpi::ResumeWaitMean),
+        // Defined as soon as a point has a website: its visitor count is a number.
+        proactive: defined(Kpi::ProactiveVisitors),
+        internal: defined(Kpi::InternalMessages),
     };
     let reported = |s: &Vec<Estimate>| {
         Kpi::ALL

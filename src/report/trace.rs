@@ -456,7 +456,12 @@ impl Observer for ContactTrace {
             | Record::Resumed { .. }
             | Record::ResumeAccepted { .. }
             | Record::ResumedReply { .. }
-            | Record::ClosedParked { .. } => {}
+            | Record::ClosedParked { .. }
+            | Record::Visitor { .. }
+            | Record::ProactiveInvite { .. }
+            | Record::VisitorLeft { .. }
+            | Record::InternalMessage { .. }
+            | Record::Writing { .. } => {}
             Record::Parked {
                 contact,
                 handle_time,

@@ -691,7 +691,15 @@ impl Transcripts {
             | Record::Level { .. }
             | Record::State { .. }
             | Record::Rated { .. }
-            | Record::HeldFromRouting { .. } => {}
+            | Record::HeldFromRouting { .. }
+            // A visitor is not a contact yet: an accepted invitation's contact starts with
+            // its `Arrived`.
+            | Record::Visitor { .. }
+            | Record::ProactiveInvite { .. }
+            | Record::VisitorLeft { .. }
+            // Internal chats concern agents, not contacts.
+            | Record::InternalMessage { .. }
+            | Record::Writing { .. } => {}
         }
     }
 }

@@ -10,8 +10,8 @@ use toml::Value;
 
 use super::raw::{
     RawAsynchronous, RawConference, RawConsultation, RawConversation, RawDist, RawEscalation,
-    RawGroup, RawInactivity, RawIndicator, RawOffer, RawPatience, RawQueue, RawRating, RawReturn,
-    RawScenario, RawSections, RawTransfer, RawWrapup,
+    RawGroup, RawInactivity, RawIndicator, RawInternal, RawOffer, RawPatience, RawProactive,
+    RawQueue, RawRating, RawReturn, RawScenario, RawSections, RawTransfer, RawWrapup,
 };
 use super::trace::SharedTrace;
 use super::{
@@ -21,8 +21,8 @@ use super::{
 use crate::model::{
     Asynchronous, Attention, Break, ChatConfig, Code, Conference, Consultation, CountDist,
     DayLevel, Dispositions, Dist, Escalation, GroupConfig, HoldAt, Inactivity, IndicatorBasis,
-    QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target, Tier, Trace,
-    TraceSource, Transfer, TransferHow,
+    Internal, Proactive, QueueConfig, Rating, Resume, Return, Routing, Shift, Staffing, Target,
+    Tier, Trace, TraceSource, Transfer, TransferHow,
 };
 
 /// Largest number of queues, channels or groups.
@@ -50,6 +50,7 @@ struct Layer<'a> {
     conference: Option<&'a RawConference>,
     consultation: Option<&'a RawConsultation>,
     rating: Option<&'a RawRating>,
+    proactive: Option<&'a RawProactive>,
 }
 
 impl<'a> Layer<'a> {
@@ -68,6 +69,7 @@ impl<'a> Layer<'a> {
             conference: s.conference.as_ref(),
             consultation: s.consultation.as_ref(),
             rating: s.rating.as_ref(),
+            proactive: s.proactive.as_ref(),
         }
     }
 
@@ -86,6 +88,7 @@ impl<'a> Layer<'a> {
             conference: q.conference.as_ref(),
             consultation: q.consultation.as_ref(),
             rating: q.rating.as_ref(),
+            proactive: q.proactive.as_ref(),
         }
     }
 
@@ -104,6 +107,7 @@ impl<'a> Layer<'a> {
             conference: raw.conference.as_ref(),
             consultation: raw.consultation.as_ref(),
             rating: raw.rating.as_ref(),
+            proactive: raw.proactive.as_ref(),
         }
     }
 }
@@ -375,7 +379,8 @@ impl Resolver {
         )?;
         let top = [Layer::of_top(raw)];
         let names = [ONE_QUEUE.to_string()];
-        let chat = self.chat(&top, max_concurrent, 0, &names, &names)?;
+        let mut chat = self.chat(&top, max_concurrent, 0, &names, &names)?;
+        chat.proactive = self.proactive(&top, extent)?;
         Ok(Center {
             routing,
             attention,
@@ -400,6 +405,7 @@ impl Resolver {
                 max_concurrent,
                 staffing,
                 absenteeism: 0.0,
+                internal: self.internal(&[("", raw.internal.as_ref())])?,
             }],
         })
     }
@@ -507,7 +513,11 @@ impl Resolver {
 
         let mut groups = Vec::new();
         for (name, g) in &raw_groups {
-            groups.push(self.group(name, g, extent)?);
+            let mut group = self.group(name, g, extent)?;
+            let prefix = format!("groups.{name}.");
+            group.internal =
+                self.internal(&[(&prefix, g.internal.as_ref()), ("", raw.internal.as_ref())])?;
+            groups.push(group);
         }
         let group_names: Vec<String> = raw_groups.iter().map(|(n, _)| (*n).clone()).collect();
 
@@ -605,7 +615,8 @@ impl Resolver {
                 layers.push(Layer::of_sections(&channel_prefix, c));
             }
             layers.push(Layer::of_top(raw));
-            let chat = self.chat(&layers, max_k, queues.len(), &queue_names, &group_names)?;
+            let mut chat = self.chat(&layers, max_k, queues.len(), &queue_names, &group_names)?;
+            chat.proactive = self.proactive(&layers, extent)?;
             queues.push(QueueConfig {
                 name: qname.clone(),
                 channel,
@@ -773,6 +784,8 @@ impl Resolver {
             max_concurrent,
             staffing,
             absenteeism,
+            // Set by the caller, which has the top level's (`Self::internal`).
+            internal: None,
         })
     }
 
@@ -1130,6 +1143,8 @@ impl Resolver {
             consultation: self.consultation(layers, (queue_names, group_names))?,
             dispositions: self.dispositions(layers, &wrapup)?,
             rating: self.rating(layers)?,
+            // Set by the caller, which knows the run's extent (`Self::proactive`).
+            proactive: None,
             wrapup,
         })
         .and_then(|chat| self.check_shares(layers, chat))
@@ -1829,6 +1844,139 @@ impl Resolver {
 }
 
 impl Resolver {
+    /// A group's `[internal]` chats, key by key through `layers` (the group's table, then the
+    /// top level's, each with its prefix); `None` without `messages_per_agent_hour` or with 0.
+    fn internal(
+        &self,
+        layers: &[(&str, Option<&RawInternal>)],
+    ) -> Result<Option<Internal>, ScenarioError> {
+        let find = |name: &str, get: &dyn Fn(&RawInternal) -> bool| {
+            layers
+                .iter()
+                .find(|(_, l)| l.is_some_and(get))
+                .map(|(prefix, l)| (format!("{prefix}internal.{name}"), l.expect("found")))
+        };
+        let rate = find("messages_per_agent_hour", &|l| {
+            l.messages_per_agent_hour.is_some()
+        });
+        let Some((key, raw)) = rate else {
+            if let Some((prefix, _)) = layers.iter().find(|(_, l)| l.is_some()) {
+                return Err(self.missing(
+                    &format!("{prefix}internal.messages_per_agent_hour"),
+                    "missing: the messages from colleagues each agent on shift receives per hour",
+                ));
+            }
+            return Ok(None);
+        };
+        let per_hour = raw.messages_per_agent_hour.expect("found");
+        if !(0.0..=MAX_RATE_PER_HOUR).contains(&per_hour) {
+            return Err(self.invalid(
+                &key,
+                show_number(per_hour),
+                "messages per agent and hour: a number from 0 to 1000000",
+            ));
+        }
+        let compose = match find("compose", &|l| l.compose.is_some()) {
+            Some((key, raw)) => self.dist(&key, raw.compose.as_ref().expect("found"))?,
+            None => {
+                return Err(self.missing(
+                    &key.replace("messages_per_agent_hour", "compose"),
+                    "missing: the attention one message from a colleague takes (a \
+                     distribution), e.g. { dist = \"exponential\", mean = \"20s\" }",
+                ))
+            }
+        };
+        if per_hour == 0.0 {
+            return Ok(None);
+        }
+        Ok(Some(Internal {
+            rate: per_hour / 3600.0,
+            compose,
+        }))
+    }
+
+    /// A queue's `[proactive]` chats, key by key through the layers: off without
+    /// `proactive.visitors_per_hour`; `dwell` and `accept` are then required.
+    fn proactive(
+        &self,
+        layers: &[Layer],
+        extent: Extent,
+    ) -> Result<Option<Proactive>, ScenarioError> {
+        let rate = pick(layers, "proactive.visitors_per_hour", |l| {
+            l.proactive?.visitors_per_hour.as_ref()
+        });
+        let Some((rate, key)) = rate else {
+            if let Some(prefix) = layers.iter().find_map(|l| l.proactive.map(|_| l.prefix)) {
+                return Err(self.missing(
+                    &format!("{prefix}proactive.visitors_per_hour"),
+                    "missing: proactive chats start with the website's visitors per hour (a \
+                     number, or a list with one value per step)",
+                ));
+            }
+            return Ok(None);
+        };
+        // The step key of the layer that set the rate (a list is read on its own grid).
+        let step_key = key.replace("visitors_per_hour", "step");
+        let step = pick(layers, "proactive.step", |l| l.proactive?.step.as_ref()).map(|(v, _)| v);
+        let (step, per_hour) = self.per_step(&key, rate, &step_key, step, extent, |x| {
+            if (0.0..=MAX_RATE_PER_HOUR).contains(&x) {
+                Ok(())
+            } else {
+                Err("a visitor rate must be between 0 and 1000000 visitors per hour")
+            }
+        })?;
+        let prefix = key.trim_end_matches("visitors_per_hour");
+        let dwell = match pick(layers, "proactive.dwell", |l| l.proactive?.dwell.as_ref()) {
+            Some((raw, key)) => self.dist(&key, raw)?,
+            None => {
+                return Err(self.missing(
+                    &format!("{prefix}dwell"),
+                    "missing: how long a visitor stays on the website (a distribution), e.g. \
+                     { dist = \"exponential\", mean = \"3m\" }",
+                ))
+            }
+        };
+        let accept = match pick(layers, "proactive.accept", |l| l.proactive?.accept.as_ref()) {
+            Some((&p, _)) if (0.0..=1.0).contains(&p) => p,
+            Some((&p, key)) => {
+                return Err(self.invalid(
+                    &key,
+                    show_number(p),
+                    "a probability in [0, 1]: that an invited visitor accepts the chat",
+                ))
+            }
+            None => {
+                return Err(self.missing(
+                    &format!("{prefix}accept"),
+                    "missing: the probability that an invited visitor accepts the chat",
+                ))
+            }
+        };
+        let max_chats = match pick(layers, "proactive.max_chats", |l| {
+            l.proactive?.max_chats.as_ref()
+        }) {
+            None => 0,
+            Some((&k, _)) if (0..MAX_CONCURRENT).contains(&k) => k as u32,
+            Some((&k, key)) => {
+                return Err(self.invalid(
+                    &key,
+                    k,
+                    format!(
+                        "the most chats an agent may hold and still invite a visitor: 0 to {}",
+                        MAX_CONCURRENT - 1
+                    ),
+                ))
+            }
+        };
+        Ok(Some(Proactive {
+            step,
+            visitor_rates: per_hour.iter().map(|x| x / 3600.0).collect(),
+            dwell,
+            max_chats,
+            accept,
+        }))
+    }
+
     /// A queue's `[asynchronous]` continuation: off without `park_after`; the other keys need it.
     fn asynchronous(&self, layers: &[Layer]) -> Result<Asynchronous, ScenarioError> {
         let park_after = pick(layers, "asynchronous.park_after", |l| {

@@ -28,6 +28,8 @@ pub struct RawScenario {
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
+    pub proactive: Option<RawProactive>,
+    pub internal: Option<RawInternal>,
     pub invitation: Option<RawInvitation>,
     pub kpi: Option<RawKpi>,
     /// The multi-queue format.
@@ -53,6 +55,7 @@ pub struct RawSections {
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
+    pub proactive: Option<RawProactive>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -161,6 +164,7 @@ pub struct RawQueue {
     pub conference: Option<RawConference>,
     pub consultation: Option<RawConsultation>,
     pub rating: Option<RawRating>,
+    pub proactive: Option<RawProactive>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -181,6 +185,16 @@ pub struct RawGroup {
     pub plan: Option<String>,
     pub max_concurrent_chats: Option<i64>,
     pub absenteeism: Option<f64>,
+    /// The group's own internal chats, key by key over the top level's.
+    pub internal: Option<RawInternal>,
+}
+
+/// Internal chats (`[internal]`): messages from colleagues that take the agent's attention.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInternal {
+    pub messages_per_agent_hour: Option<f64>,
+    pub compose: Option<RawDist>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -299,6 +313,18 @@ pub struct RawRating {
     pub per_red_response: Option<f64>,
     pub per_transfer: Option<f64>,
     pub per_minute_waited: Option<f64>,
+}
+
+/// Proactive chats (`[proactive]`): website visitors an agent may invite.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProactive {
+    /// A number, or a list with one value per step.
+    pub visitors_per_hour: Option<Value>,
+    pub step: Option<Value>,
+    pub dwell: Option<RawDist>,
+    pub max_chats: Option<i64>,
+    pub accept: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]

@@ -219,6 +219,24 @@ pub struct ContactTally {
     pub rating_sum: f64,
     #[serde(default)]
     pub rating_scores: [u64; 5],
+    /// Proactive chats (`[proactive]`): visitors who arrived on the website, invitations made
+    /// and accepted, visitors who left never invited.
+    #[serde(default)]
+    pub visitors: u64,
+    #[serde(default)]
+    pub proactive_offered: u64,
+    #[serde(default)]
+    pub proactive_accepted: u64,
+    #[serde(default)]
+    pub visitors_lost: u64,
+    /// Internal chats (`[internal]`): colleagues' messages answered and the attention they
+    /// took; the attention time of every other writing (replies, consultation messages).
+    #[serde(default)]
+    pub internal_messages: u64,
+    #[serde(default)]
+    pub internal_attention_sum: f64,
+    #[serde(default)]
+    pub writing_sum: f64,
 }
 
 impl ContactTally {
@@ -305,6 +323,13 @@ impl ContactTally {
         for (a, b) in self.rating_scores.iter_mut().zip(&o.rating_scores) {
             *a += b;
         }
+        self.visitors += o.visitors;
+        self.proactive_offered += o.proactive_offered;
+        self.proactive_accepted += o.proactive_accepted;
+        self.visitors_lost += o.visitors_lost;
+        self.internal_messages += o.internal_messages;
+        self.internal_attention_sum += o.internal_attention_sum;
+        self.writing_sum += o.writing_sum;
     }
 
     /// Add a contact record (one whose contact arrived in this tally's interval); `missing`
@@ -480,6 +505,17 @@ impl ContactTally {
             }
             Record::ResumedReply { duration, .. } => self.resumed_responses.record(duration),
             Record::ClosedParked { .. } => self.closed_parked += 1,
+            Record::Visitor { .. } => self.visitors += 1,
+            Record::ProactiveInvite { accepted, .. } => {
+                self.proactive_offered += 1;
+                self.proactive_accepted += accepted as u64;
+            }
+            Record::VisitorLeft { .. } => self.visitors_lost += 1,
+            Record::InternalMessage { compose, .. } => {
+                self.internal_messages += 1;
+                self.internal_attention_sum += compose;
+            }
+            Record::Writing { duration, .. } => self.writing_sum += duration,
             Record::InSystemAtEnd { .. } => self.in_system_at_end += 1,
             Record::Returned { kind, .. } => match kind {
                 ReturnKind::Retrial => self.retrials += 1,
@@ -915,6 +951,13 @@ impl Collector {
             Record::Resumed { queue, .. }
             | Record::ResumedReply { queue, .. }
             | Record::ClosedParked { queue, .. } => (queue, None),
+            Record::Visitor { queue } | Record::VisitorLeft { queue, .. } => (queue, None),
+            Record::ProactiveInvite { queue, group, .. } => (queue, Some(group)),
+            // An agent's, not a contact's: its group's alone.
+            Record::InternalMessage { group, .. } | Record::Writing { group, .. } => {
+                seg.groups[group as usize][i].add(record, now, sl, short, missing);
+                return;
+            }
             Record::Arrived { queue, .. }
             | Record::AbandonedQueue { queue, .. }
             | Record::Response { queue, .. }
@@ -982,9 +1025,13 @@ impl Observer for Collector {
             | Record::Resumed { arrived_at, .. }
             | Record::ResumeAccepted { arrived_at, .. }
             | Record::ResumedReply { arrived_at, .. }
-            | Record::ClosedParked { arrived_at, .. } => arrived_at,
-            // A return is counted where it arrives, like any contact.
-            Record::Arrived { .. } | Record::Returned { .. } => now,
+            | Record::ClosedParked { arrived_at, .. }
+            | Record::ProactiveInvite { arrived_at, .. }
+            | Record::VisitorLeft { arrived_at, .. }
+            | Record::InternalMessage { arrived_at, .. } => arrived_at,
+            Record::Writing { .. } => now,
+            // A return is counted where it arrives, like any contact; so is a visitor.
+            Record::Arrived { .. } | Record::Returned { .. } | Record::Visitor { .. } => now,
             Record::OfferTimedOut { arrived_at, .. }
             | Record::Answered { arrived_at, .. }
             | Record::AbandonedQueue { arrived_at, .. }

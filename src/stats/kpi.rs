@@ -222,6 +222,22 @@ kpis! {
         "Ratings answered with score 4 / ratings_answered.";
     Rating5Share => "rating_5_share", "ratio",
         "Ratings answered with score 5 / ratings_answered.";
+    ProactiveVisitors => "proactive_visitors", "count",
+        "Visitors who arrived on the website ([proactive]), in the measured window by their arrival.";
+    ProactiveOffered => "proactive_offered", "count",
+        "Proactive invitations: visitors invited by an agent (for a group, by its agents), each visitor at most once.";
+    ProactiveAccepted => "proactive_accepted", "count",
+        "Invitations the visitor accepted: each is a contact of the queue, counted in offered and answered too (with no wait).";
+    ProactiveAcceptShare => "proactive_accept_share", "ratio",
+        "proactive_accepted / proactive_offered.";
+    ProactiveVisitorsLost => "proactive_visitors_lost", "count",
+        "Visitors who left the website after their dwell without having been invited.";
+    ProactiveShare => "proactive_share", "ratio",
+        "proactive_accepted / answered: the share of the chats answered that agents started themselves.";
+    InternalMessages => "internal_messages", "count",
+        "Messages from colleagues ([internal]) the agents answered (for a group, its agents), by the message's arrival.";
+    InternalAttentionShare => "internal_attention_share", "ratio",
+        "Attention time on colleagues' messages / all attention time (those, replies to customers and consultation messages), each writing counted at its drawn length from its start.";
 }
 
 /// A part of the model whose KPIs are reported only by scenarios that have it, so that the
@@ -234,6 +250,10 @@ pub enum Feature {
     Ratings,
     /// `[asynchronous]` in some queue.
     Asynchronous,
+    /// `[proactive]` in some queue.
+    Proactive,
+    /// `[internal]` for some group.
+    Internal,
 }
 
 /// The optional parts of the model a scenario has: which of their KPIs it reports.
@@ -242,6 +262,8 @@ pub struct Features {
     pub dispositions: bool,
     pub ratings: bool,
     pub asynchronous: bool,
+    pub proactive: bool,
+    pub internal: bool,
 }
 
 impl Features {
@@ -250,6 +272,8 @@ impl Features {
         dispositions: true,
         ratings: true,
         asynchronous: true,
+        proactive: true,
+        internal: true,
     };
 
     pub fn of(model: &crate::model::ModelConfig) -> Self {
@@ -257,6 +281,8 @@ impl Features {
             dispositions: !model.dispositions.is_empty(),
             ratings: model.rates,
             asynchronous: model.queues.iter().any(|q| !q.chat.asynchronous.is_off()),
+            proactive: model.queues.iter().any(|q| q.chat.proactive.is_some()),
+            internal: model.groups.iter().any(|g| g.internal.is_some()),
         }
     }
 
@@ -267,6 +293,8 @@ impl Features {
             dispositions: self.dispositions || other.dispositions,
             ratings: self.ratings || other.ratings,
             asynchronous: self.asynchronous || other.asynchronous,
+            proactive: self.proactive || other.proactive,
+            internal: self.internal || other.internal,
         }
     }
 
@@ -277,6 +305,8 @@ impl Features {
             Some(Feature::Dispositions) => self.dispositions && kpi != Kpi::DispositionShare,
             Some(Feature::Ratings) => self.ratings,
             Some(Feature::Asynchronous) => self.asynchronous,
+            Some(Feature::Proactive) => self.proactive,
+            Some(Feature::Internal) => self.internal,
         }
     }
 }
@@ -412,6 +442,17 @@ impl Kpi {
             Kpi::Rating3Share => ratio(n(c.rating_scores[2]), n(c.ratings_answered)),
             Kpi::Rating4Share => ratio(n(c.rating_scores[3]), n(c.ratings_answered)),
             Kpi::Rating5Share => ratio(n(c.rating_scores[4]), n(c.ratings_answered)),
+            Kpi::ProactiveVisitors => n(c.visitors),
+            Kpi::ProactiveOffered => n(c.proactive_offered),
+            Kpi::ProactiveAccepted => n(c.proactive_accepted),
+            Kpi::ProactiveAcceptShare => ratio(n(c.proactive_accepted), n(c.proactive_offered)),
+            Kpi::ProactiveVisitorsLost => n(c.visitors_lost),
+            Kpi::ProactiveShare => ratio(n(c.proactive_accepted), n(c.answered)),
+            Kpi::InternalMessages => n(c.internal_messages),
+            Kpi::InternalAttentionShare => ratio(
+                c.internal_attention_sum,
+                c.internal_attention_sum + c.writing_sum,
+            ),
         }
     }
 
@@ -431,6 +472,13 @@ impl Kpi {
             | Kpi::Rating3Share
             | Kpi::Rating4Share
             | Kpi::Rating5Share => Some(Feature::Ratings),
+            Kpi::ProactiveVisitors
+            | Kpi::ProactiveOffered
+            | Kpi::ProactiveAccepted
+            | Kpi::ProactiveAcceptShare
+            | Kpi::ProactiveVisitorsLost
+            | Kpi::ProactiveShare => Some(Feature::Proactive),
+            Kpi::InternalMessages | Kpi::InternalAttentionShare => Some(Feature::Internal),
             Kpi::Parked
             | Kpi::Resumed
             | Kpi::ResumedSameAgentShare
@@ -488,6 +536,11 @@ impl Kpi {
                 | Kpi::MarkedDone
                 | Kpi::DispositionsMissing
                 | Kpi::DispositionMissingShare
+                | Kpi::ProactiveOffered
+                | Kpi::ProactiveAccepted
+                | Kpi::ProactiveAcceptShare
+                | Kpi::InternalMessages
+                | Kpi::InternalAttentionShare
         ) || self.feature() == Some(Feature::Ratings)
     }
 
@@ -504,6 +557,8 @@ impl Kpi {
                 | Kpi::HeldFromRoutingShare
                 | Kpi::SilentSlotTimeShare
                 | Kpi::DispositionShare
+                | Kpi::InternalMessages
+                | Kpi::InternalAttentionShare
         )
     }
 
