@@ -37,7 +37,8 @@ use super::records::{Observer, Record};
 use super::retrials::Customer;
 use crate::engine::{stream, SimRng};
 
-/// Past the Mark Done block (`WRAPUP_BASE = 2 << 40`), with the queues' stride of 16.
+/// Past the workflow block (`WORK_BASE = 1 << 40`) and the retired Mark Done block (`2 << 40`),
+/// with the queues' stride of 16.
 const PROACTIVE_BASE: u64 = 3 << 40;
 const STRIDE: u64 = 16;
 
